@@ -1,0 +1,43 @@
+// Package bot is the conversation engine: an inbound event from any channel
+// becomes dialogue state, tickets and outbound messages, all written in one
+// store transaction. Channels (bot/ws, bot/telegram) only translate between
+// their network and this package; the engine never knows which one it talks to.
+package bot
+
+import (
+	"time"
+
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// Upload is a file the user sent, as received (not yet checked).
+type Upload struct {
+	Filename    string
+	ContentType string // what the client claimed; the engine sniffs the bytes
+	Data        []byte
+}
+
+// Inbound is one event from a user.
+type Inbound struct {
+	Channel        tickets.Channel
+	ConversationID string
+	User           tickets.User
+	Text           string  // the user's words or a quick reply's label
+	Upload         *Upload // set for an attachment
+	At             time.Time
+	// DedupKey, when set, makes redelivery harmless: an event whose key was
+	// already handled is ignored (Telegram's update_id).
+	DedupKey string
+}
+
+// OpenRequest finds or creates a conversation.
+type OpenRequest struct {
+	ID       string // empty: the engine makes a new id
+	Channel  tickets.Channel
+	User     tickets.User
+	Address  string // where the channel delivers, e.g. a Telegram chat id
+	LangHint string // e.g. Telegram's language_code; only a first guess
+	// Greet asks the engine to greet a new conversation first (the web widget
+	// opens before the user types anything).
+	Greet bool
+}

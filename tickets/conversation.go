@@ -1,0 +1,57 @@
+package tickets
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Conversation is one user's thread with us on one channel. The bot's
+// dialogue state is opaque here: the engine owns its shape.
+type Conversation struct {
+	ID      string  `json:"id"`
+	Channel Channel `json:"channel"`
+	User    User    `json:"user"`
+	// Address is where the channel delivers (a Telegram chat id); empty on the web.
+	Address string          `json:"address,omitempty"`
+	Lang    string          `json:"lang,omitempty"`
+	State   json.RawMessage `json:"state,omitempty"`
+	// TicketID is the escalated ticket the conversation now feeds, if any.
+	TicketID string `json:"ticket_id,omitempty"`
+	// Unreachable is set when the channel can no longer deliver (the user
+	// blocked the Telegram bot); the outbox is kept for the record.
+	Unreachable bool      `json:"unreachable,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// Kind is what an outbound message carries.
+type Kind string
+
+// Outbound message kinds; they match the WebSocket frame types.
+const (
+	KindMessage Kind = "message"
+	KindTicket  Kind = "ticket"
+)
+
+// TicketEvent tells the user their ticket was created or changed.
+type TicketEvent struct {
+	TicketID string   `json:"ticket_id"`
+	Status   Status   `json:"status"`
+	Queue    string   `json:"queue"`
+	Priority Priority `json:"priority"`
+}
+
+// OutMessage is one message waiting in a conversation's outbox until the
+// user's channel has delivered it. ID is stable and unique across the store,
+// so a channel may send a message twice but never two different ones.
+type OutMessage struct {
+	ID             string       `json:"id"`
+	Seq            uint64       `json:"seq"` // increasing within the conversation
+	ConversationID string       `json:"conversation_id"`
+	Kind           Kind         `json:"kind"`
+	From           Author       `json:"from,omitempty"`
+	Text           string       `json:"text,omitempty"`
+	QuickReplies   []string     `json:"quick_replies,omitempty"`
+	Ticket         *TicketEvent `json:"ticket,omitempty"`
+	CreatedAt      time.Time    `json:"created_at"`
+}

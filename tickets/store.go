@@ -1,0 +1,90 @@
+package tickets
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Store keeps everything durable. Work happens in transactions so that a
+// dialogue turn's state, its ticket and its outbox change together or not at all.
+type Store interface {
+	// Update runs fn in one read-write transaction. Concurrent Updates may be
+	// coalesced into one disk sync, so fn may run more than once: it must not
+	// have effects outside tx (no network, no channel sends).
+	Update(ctx context.Context, fn func(tx Tx) error) error
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(tx Tx) error) error
+	// Backup writes a consistent copy of the whole database to w.
+	Backup(ctx context.Context, w io.Writer) (int64, error)
+	Close() error
+}
+
+// Filter selects tickets for a queue view. Empty fields match everything.
+type Filter struct {
+	Status   Status
+	Queue    string
+	Priority Priority
+	Limit    int // 0: the store's default page size
+	// After is the ID of the last ticket of the previous page, for paging.
+	After string
+}
+
+// Tx is one transaction. Values returned are copies, safe after the
+// transaction ends.
+type Tx interface {
+	// CreateTicket assigns t.ID ("T-000001", from a sequence) and stores it.
+	CreateTicket(t *Ticket) error
+	// Ticket returns one ticket or ErrNotFound.
+	Ticket(id string) (Ticket, error)
+	// PutTicket stores a changed ticket, keeping the indexes in step.
+	PutTicket(t *Ticket) error
+	// Tickets lists tickets most urgent first, then oldest, from the indexes.
+	Tickets(f Filter) ([]Ticket, error)
+	// TicketsOfUser lists a user's tickets on a channel, newest first.
+	TicketsOfUser(ch Channel, userID string) ([]Ticket, error)
+	// CountTickets counts tickets by status, queue and priority (for metrics).
+	CountTickets() (map[TicketKey]int, error)
+
+	// PutAttachment stores a file's bytes; a ticket or conversation refers to it by a.ID.
+	PutAttachment(a *Attachment, owner string, data []byte) error
+	// AttachmentData returns a stored file and its bytes.
+	AttachmentData(id string) (Attachment, []byte, error)
+
+	// Conversation returns one conversation or ErrNotFound.
+	Conversation(id string) (Conversation, error)
+	// PutConversation creates or replaces a conversation.
+	PutConversation(c *Conversation) error
+
+	// Enqueue appends m to its conversation's outbox, assigning Seq and ID.
+	Enqueue(m *OutMessage) error
+	// Outbox lists the messages of a conversation not yet acknowledged, oldest first.
+	Outbox(conversationID string) ([]OutMessage, error)
+	// Ack removes the message id and every earlier one from the outbox.
+	// Acknowledging an id the outbox no longer holds is not an error.
+	Ack(conversationID, id string) error
+	// PendingConversations lists conversations of a channel with a non-empty outbox.
+	PendingConversations(ch Channel) ([]string, error)
+
+	// CreateAgent stores a new agent; ErrConflict when the name is taken.
+	CreateAgent(a *Agent) error
+	// AgentByTokenHash finds the agent whose token hashes to h, or ErrNotFound.
+	AgentByTokenHash(h []byte) (Agent, error)
+
+	// Seen records key (e.g. a Telegram update id) and reports whether it was
+	// already recorded, so a redelivered event is handled once.
+	Seen(key string) (bool, error)
+	// Meta and SetMeta keep small named values (e.g. a channel's poll offset).
+	Meta(key string) ([]byte, error)
+	SetMeta(key string, value []byte) error
+}
+
+// TicketKey groups tickets for counting.
+type TicketKey struct {
+	Status   Status
+	Queue    string
+	Priority Priority
+}
+
+// Clock returns the current time; injected wherever time matters.
+type Clock func() time.Time
