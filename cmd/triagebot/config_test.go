@@ -1,0 +1,101 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func fakeEnv(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestParseServePrecedence(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		env      map[string]string
+		wantAddr string
+		wantDB   string
+		wantTZ   string
+	}{
+		{"defaults", nil, nil, "127.0.0.1:8080", "./data/triagebot.db", "Asia/Hong_Kong"},
+		{"env over default", nil, map[string]string{"TRIAGEBOT_ADDR": "0.0.0.0:9000", "TRIAGEBOT_DB": "/tmp/x.db", "TRIAGEBOT_TZ": "UTC"}, "0.0.0.0:9000", "/tmp/x.db", "UTC"},
+		{"flag over env", []string{"-addr", "127.0.0.1:7000", "-tz", "Europe/London"}, map[string]string{"TRIAGEBOT_ADDR": "0.0.0.0:9000", "TRIAGEBOT_TZ": "UTC"}, "127.0.0.1:7000", "./data/triagebot.db", "Europe/London"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parseServe(tt.args, fakeEnv(tt.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Addr != tt.wantAddr || c.DB != tt.wantDB || c.TZ != tt.wantTZ {
+				t.Errorf("got addr=%q db=%q tz=%q", c.Addr, c.DB, c.TZ)
+			}
+			if err := c.Validate(); err != nil {
+				t.Errorf("Validate: %v", err)
+			}
+		})
+	}
+}
+
+func TestValidateErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"bad zone", []string{"-tz", "Asia/HongKong"}, nil, `-tz: unknown time zone "Asia/HongKong"`},
+		{"bad addr", []string{"-addr", "8080"}, nil, `-addr: "8080" is not host:port`},
+		{"bad origin", []string{"-origins", "shop.example"}, nil, `-origins: "shop.example"`},
+		{"bad level", []string{"-log-level", "loud"}, nil, `-log-level`},
+		{"bad tg endpoint", nil, map[string]string{"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_API_ENDPOINT": "http://x/bot"}, "TELEGRAM_API_ENDPOINT"},
+		{"bad agent chat", nil, map[string]string{"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_AGENT_CHAT_ID": "chat"}, "TELEGRAM_AGENT_CHAT_ID"},
+		{"agent chat without token", nil, map[string]string{"TELEGRAM_AGENT_CHAT_ID": "-100"}, "TELEGRAM_BOT_TOKEN"},
+		{"webhook not https", []string{"-telegram-webhook", "http://x/hook"}, map[string]string{"TELEGRAM_BOT_TOKEN": "1:x"}, "https"},
+		{"bad openai url", nil, map[string]string{"OPENAI_BASE_URL": "localhost"}, "OPENAI_BASE_URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parseServe(tt.args, fakeEnv(tt.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = c.Validate()
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Validate() = %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestValidateFillsDerived(t *testing.T) {
+	c, err := parseServe([]string{"-origins", "https://a.example, https://b.example"}, fakeEnv(map[string]string{
+		"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_AGENT_CHAT_ID": "-100777",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.TelegramAgentChat != -100777 {
+		t.Errorf("agent chat = %d", c.TelegramAgentChat)
+	}
+	if len(c.Origins) != 2 || c.Origins[1] != "https://b.example" {
+		t.Errorf("origins = %q", c.Origins)
+	}
+	if c.PublicURL != "http://127.0.0.1:8080" {
+		t.Errorf("public url = %q", c.PublicURL)
+	}
+	if loc, _ := time.LoadLocation("Asia/Hong_Kong"); c.Location.String() != loc.String() {
+		t.Errorf("location = %v", c.Location)
+	}
+}
+
+func TestParseServeRejectsArguments(t *testing.T) {
+	if _, err := parseServe([]string{"extra"}, fakeEnv(nil)); err == nil {
+		t.Error("want an error for a stray argument")
+	}
+}
