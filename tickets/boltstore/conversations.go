@@ -1,0 +1,203 @@
+package boltstore
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// Conversation returns one conversation.
+func (x *tx) Conversation(id string) (tickets.Conversation, error) {
+	rec, err := getConversation(x.tx, id)
+	if err != nil {
+		return tickets.Conversation{}, err
+	}
+	return rec.conversation(), nil
+}
+
+func getConversation(btx *bolt.Tx, id string) (conversationRecord, error) {
+	var v []byte
+	if id != "" {
+		v = btx.Bucket(bucketConversations).Get([]byte(id))
+	}
+	if v == nil {
+		return conversationRecord{}, fmt.Errorf("conversation %q: %w", id, tickets.ErrNotFound)
+	}
+	var rec conversationRecord
+	if err := decode(v, &rec); err != nil {
+		return conversationRecord{}, fmt.Errorf("conversation %q: %w", id, err)
+	}
+	return rec, nil
+}
+
+// PutConversation creates or replaces a conversation. Zero CreatedAt becomes
+// now and zero UpdatedAt becomes CreatedAt.
+func (x *tx) PutConversation(c *tickets.Conversation) error {
+	if c.ID == "" || c.Channel == "" {
+		return fmt.Errorf("put conversation %q: id and channel are required: %w", c.ID, tickets.ErrInvalid)
+	}
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = x.now()
+	}
+	if c.UpdatedAt.IsZero() {
+		c.UpdatedAt = c.CreatedAt
+	}
+	old, err := getConversation(x.tx, c.ID)
+	switch {
+	case err == nil && old.Channel != string(c.Channel):
+		// Keep the pending index under the conversation's current channel,
+		// or its sender would never see the waiting messages.
+		pending := x.tx.Bucket(bucketPending)
+		oldKey := pendingKey(tickets.Channel(old.Channel), c.ID)
+		if pending.Get(oldKey) != nil {
+			if err := pending.Delete(oldKey); err != nil {
+				return fmt.Errorf("put conversation %q: %w", c.ID, err)
+			}
+			if err := pending.Put(pendingKey(c.Channel, c.ID), nil); err != nil {
+				return fmt.Errorf("put conversation %q: %w", c.ID, err)
+			}
+		}
+	case err != nil && !isNotFound(err):
+		return fmt.Errorf("put conversation: %w", err)
+	}
+	rec := toConversationRecord(c)
+	v, err := encode(&rec)
+	if err != nil {
+		return fmt.Errorf("put conversation %q: %w", c.ID, err)
+	}
+	if err := x.tx.Bucket(bucketConversations).Put([]byte(c.ID), v); err != nil {
+		return fmt.Errorf("put conversation %q: %w", c.ID, err)
+	}
+	return nil
+}
+
+// messageID is an outbound message's store-unique id. Conversation ids are
+// unique and the sequence is never reused within one (outbox_seq only
+// grows, even when the outbox is emptied), so the pair is unique.
+func messageID(convID string, seq uint64) string {
+	return convID + "-" + strconv.FormatUint(seq, 10)
+}
+
+// Enqueue appends m to its conversation's outbox with the next sequence
+// number, and marks the conversation as having pending messages.
+func (x *tx) Enqueue(m *tickets.OutMessage) error {
+	switch {
+	case m.Kind == tickets.KindMessage:
+	case m.Kind == tickets.KindTicket && m.Ticket != nil:
+	default:
+		return fmt.Errorf("enqueue: kind %q (ticket event %v): %w", m.Kind, m.Ticket != nil, tickets.ErrInvalid)
+	}
+	conv, err := getConversation(x.tx, m.ConversationID)
+	if err != nil {
+		return fmt.Errorf("enqueue: %w", err)
+	}
+	seqs := x.tx.Bucket(bucketOutboxSeq)
+	var seq uint64
+	if v := seqs.Get([]byte(conv.ID)); len(v) == 8 {
+		seq = u64(v)
+	}
+	seq++
+	if err := seqs.Put([]byte(conv.ID), be64(seq)); err != nil {
+		return fmt.Errorf("enqueue: %w", err)
+	}
+	m.Seq, m.ID = seq, messageID(conv.ID, seq)
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = x.now()
+	}
+	rec := toMessageRecord(m)
+	v, err := encode(&rec)
+	if err != nil {
+		return fmt.Errorf("enqueue: %w", err)
+	}
+	if err := x.tx.Bucket(bucketOutbox).Put(outboxKey(conv.ID, seq), v); err != nil {
+		return fmt.Errorf("enqueue: %w", err)
+	}
+	if err := x.tx.Bucket(bucketPending).Put(pendingKey(tickets.Channel(conv.Channel), conv.ID), nil); err != nil {
+		return fmt.Errorf("enqueue: %w", err)
+	}
+	return nil
+}
+
+// Outbox lists a conversation's unacknowledged messages, oldest first.
+func (x *tx) Outbox(conversationID string) ([]tickets.OutMessage, error) {
+	if _, err := getConversation(x.tx, conversationID); err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	prefix := appendString(nil, conversationID)
+	var out []tickets.OutMessage
+	c := x.tx.Bucket(bucketOutbox).Cursor()
+	for k, v := c.Seek(prefix); hasPrefix(k, prefix); k, v = c.Next() {
+		var rec messageRecord
+		if err := decode(v, &rec); err != nil {
+			return nil, fmt.Errorf("outbox %q: %w", conversationID, err)
+		}
+		out = append(out, rec.message(conversationID))
+	}
+	return out, nil
+}
+
+// Ack removes message id and every earlier one. An id already trimmed is
+// fine (acks are redelivered); an id that was never issued, or belongs to
+// another conversation, is ErrInvalid — trimming on it could drop messages
+// the user never saw.
+func (x *tx) Ack(conversationID, id string) error {
+	conv, err := getConversation(x.tx, conversationID)
+	if err != nil {
+		return fmt.Errorf("ack: %w", err)
+	}
+	digits, ok := strings.CutPrefix(id, conversationID+"-")
+	var upTo uint64
+	if ok {
+		upTo, err = strconv.ParseUint(digits, 10, 64)
+	}
+	var last uint64
+	if v := x.tx.Bucket(bucketOutboxSeq).Get([]byte(conversationID)); len(v) == 8 {
+		last = u64(v)
+	}
+	if !ok || err != nil || upTo == 0 || upTo > last || messageID(conversationID, upTo) != id {
+		return fmt.Errorf("ack %q in conversation %q: no such message: %w", id, conversationID, tickets.ErrInvalid)
+	}
+	prefix := appendString(nil, conversationID)
+	// Collect first: deleting while a bbolt cursor walks can skip keys.
+	var doomed [][]byte
+	c := x.tx.Bucket(bucketOutbox).Cursor()
+	k, _ := c.Seek(prefix)
+	for ; hasPrefix(k, prefix) && binary.BigEndian.Uint64(k[len(k)-8:]) <= upTo; k, _ = c.Next() {
+		doomed = append(doomed, bytes.Clone(k))
+	}
+	rest := hasPrefix(k, prefix)
+	ob := x.tx.Bucket(bucketOutbox)
+	for _, k := range doomed {
+		if err := ob.Delete(k); err != nil {
+			return fmt.Errorf("ack: %w", err)
+		}
+	}
+	if !rest {
+		if err := x.tx.Bucket(bucketPending).Delete(pendingKey(tickets.Channel(conv.Channel), conversationID)); err != nil {
+			return fmt.Errorf("ack: %w", err)
+		}
+	}
+	return nil
+}
+
+// PendingConversations lists the conversations of ch with messages waiting,
+// from the pending index (no scan of outboxes).
+func (x *tx) PendingConversations(ch tickets.Channel) ([]string, error) {
+	prefix := appendString(nil, string(ch))
+	var out []string
+	c := x.tx.Bucket(bucketPending).Cursor()
+	for k, _ := c.Seek(prefix); hasPrefix(k, prefix); k, _ = c.Next() {
+		id, _, err := readString(k[len(prefix):])
+		if err != nil {
+			return nil, fmt.Errorf("pending conversations: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}

@@ -1,0 +1,128 @@
+package boltstore
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// Buckets. Each holds one kind of record or one index; see README.
+var (
+	bucketMeta          = []byte("meta")            // schema version
+	bucketTickets       = []byte("tickets")         // seq → ticketRecord
+	bucketIdxAll        = []byte("ix_all")          // rank|created|seq → ""
+	bucketIdxStatus     = []byte("ix_status")       // status|rank|created|seq → ""
+	bucketIdxQueue      = []byte("ix_queue")        // queue|rank|created|seq → ""
+	bucketIdxQueueState = []byte("ix_queue_status") // queue|status|rank|created|seq → ""
+	bucketIdxUser       = []byte("ix_user")         // channel|userID|seq → ""
+	bucketCounts        = []byte("counts")          // status|queue|priority → count
+	bucketAttachments   = []byte("attachments")     // id → attachmentRecord
+	bucketAttachData    = []byte("attachment_data") // id → file bytes
+	bucketConversations = []byte("conversations")   // id → conversationRecord
+	bucketOutbox        = []byte("outbox")          // convID|seq → messageRecord
+	bucketOutboxSeq     = []byte("outbox_seq")      // convID → last seq assigned
+	bucketPending       = []byte("pending")         // channel|convID → ""
+	bucketAgents        = []byte("agents")          // name → agentRecord
+	bucketAgentTokens   = []byte("agent_tokens")    // sha256(token) → name
+	bucketSeen          = []byte("seen")            // key → first seen (unix seconds)
+	bucketKV            = []byte("kv")              // Meta/SetMeta values
+
+	keySchema = []byte("schema_version")
+
+	allBuckets = [][]byte{
+		bucketMeta, bucketTickets, bucketIdxAll, bucketIdxStatus, bucketIdxQueue,
+		bucketIdxQueueState, bucketIdxUser, bucketCounts, bucketAttachments,
+		bucketAttachData, bucketConversations, bucketOutbox, bucketOutboxSeq,
+		bucketPending, bucketAgents, bucketAgentTokens, bucketSeen, bucketKV,
+	}
+)
+
+// be64 encodes v big-endian so byte order equals numeric order.
+func be64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+
+// u64 decodes be64; callers check the length.
+func u64(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
+
+// appendString appends s length-prefixed. The prefix makes the encoding
+// prefix-free: the key part for queue "a" is never a prefix of the one for
+// queue "ab", so a cursor walk over one queue never strays into another.
+func appendString(dst []byte, s string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(s)))
+	return append(dst, s...)
+}
+
+// readString decodes appendString, returning the rest of b.
+func readString(b []byte) (string, []byte, error) {
+	n, k := binary.Uvarint(b)
+	if k <= 0 || uint64(len(b)-k) < n {
+		return "", nil, fmt.Errorf("corrupt key part %x", b)
+	}
+	return string(b[k : k+int(n)]), b[k+int(n):], nil
+}
+
+// appendTime appends t so that byte order is time order: seconds with the
+// sign bit flipped (times before 1970 still sort first), then nanoseconds.
+func appendTime(dst []byte, t time.Time) []byte {
+	dst = binary.BigEndian.AppendUint64(dst, uint64(t.Unix())^(1<<63))
+	return binary.BigEndian.AppendUint32(dst, uint32(t.Nanosecond()))
+}
+
+// ticketIDPrefix starts every ticket id.
+const ticketIDPrefix = "T-"
+
+// formatTicketID turns a sequence number into the public id, T-000042.
+func formatTicketID(seq uint64) string { return fmt.Sprintf("%s%06d", ticketIDPrefix, seq) }
+
+// parseTicketID is the inverse of formatTicketID. Only the canonical form is
+// accepted, so "T-42" and "T-000042" cannot name the same ticket.
+func parseTicketID(id string) (uint64, bool) {
+	digits, ok := strings.CutPrefix(id, ticketIDPrefix)
+	if !ok || digits == "" {
+		return 0, false
+	}
+	seq, err := strconv.ParseUint(digits, 10, 64)
+	if err != nil || seq == 0 || formatTicketID(seq) != id {
+		return 0, false
+	}
+	return seq, true
+}
+
+// indexSuffix is the ordering part shared by the queue-view indexes: most
+// urgent first, then oldest, then creation order to break ties.
+func indexSuffix(dst []byte, r *ticketRecord) []byte {
+	dst = append(dst, byte(tickets.Priority(r.Priority).Rank()))
+	dst = appendTime(dst, r.CreatedAt)
+	return binary.BigEndian.AppendUint64(dst, r.Seq)
+}
+
+// userKey is the ix_user key of a ticket.
+func userKey(r *ticketRecord) []byte {
+	k := appendString(nil, r.Channel)
+	k = appendString(k, r.User.ID)
+	return binary.BigEndian.AppendUint64(k, r.Seq)
+}
+
+// countKey groups tickets for CountTickets.
+func countKey(r *ticketRecord) []byte {
+	k := appendString(nil, r.Status)
+	k = appendString(k, r.Queue)
+	return appendString(k, r.Priority)
+}
+
+// outboxKey is the outbox key of message seq of a conversation.
+func outboxKey(convID string, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(appendString(nil, convID), seq)
+}
+
+// pendingKey is the pending-index key of a conversation.
+func pendingKey(ch tickets.Channel, convID string) []byte {
+	return appendString(appendString(nil, string(ch)), convID)
+}
+
+// hasPrefix is bytes.HasPrefix, named for the cursor loops that use it.
+func hasPrefix(k, prefix []byte) bool { return k != nil && bytes.HasPrefix(k, prefix) }

@@ -1,0 +1,272 @@
+package boltstore
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"slices"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// Page sizes for Tickets: a queue view shows DefaultLimit tickets unless it
+// asks for more, and never more than MaxLimit at once.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 500
+)
+
+// CreateTicket assigns the next id and stores t with its index entries.
+// Zero Status becomes open; zero CreatedAt becomes now; zero UpdatedAt
+// becomes CreatedAt.
+func (x *tx) CreateTicket(t *tickets.Ticket) error {
+	if t.Status == "" {
+		t.Status = tickets.Open
+	}
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = x.now()
+	}
+	if t.UpdatedAt.IsZero() {
+		t.UpdatedAt = t.CreatedAt
+	}
+	if err := t.Validate(); err != nil {
+		return fmt.Errorf("create ticket: %w", err)
+	}
+	b := x.tx.Bucket(bucketTickets)
+	// NextSequence is rolled back with the transaction, so a failed or
+	// retried batch member does not leave a gap in the ids.
+	seq, err := b.NextSequence()
+	if err != nil {
+		return fmt.Errorf("create ticket: %w", err)
+	}
+	rec := toTicketRecord(t, seq)
+	if err := putTicket(x.tx, nil, &rec); err != nil {
+		return fmt.Errorf("create ticket: %w", err)
+	}
+	t.ID = formatTicketID(seq)
+	return nil
+}
+
+// Ticket returns one ticket; a malformed id is simply not found.
+func (x *tx) Ticket(id string) (tickets.Ticket, error) {
+	rec, err := getTicket(x.tx, id)
+	if err != nil {
+		return tickets.Ticket{}, err
+	}
+	return rec.ticket(), nil
+}
+
+// PutTicket replaces an existing ticket and moves its index entries.
+func (x *tx) PutTicket(t *tickets.Ticket) error {
+	if err := t.Validate(); err != nil {
+		return fmt.Errorf("put ticket: %w", err)
+	}
+	old, err := getTicket(x.tx, t.ID)
+	if err != nil {
+		return fmt.Errorf("put ticket: %w", err)
+	}
+	rec := toTicketRecord(t, old.Seq)
+	if err := putTicket(x.tx, &old, &rec); err != nil {
+		return fmt.Errorf("put ticket %s: %w", t.ID, err)
+	}
+	return nil
+}
+
+// getTicket loads a ticket record by public id.
+func getTicket(btx *bolt.Tx, id string) (ticketRecord, error) {
+	seq, ok := parseTicketID(id)
+	if !ok {
+		return ticketRecord{}, fmt.Errorf("ticket %q: %w", id, tickets.ErrNotFound)
+	}
+	return getTicketSeq(btx, seq)
+}
+
+func getTicketSeq(btx *bolt.Tx, seq uint64) (ticketRecord, error) {
+	v := btx.Bucket(bucketTickets).Get(be64(seq))
+	if v == nil {
+		return ticketRecord{}, fmt.Errorf("ticket %s: %w", formatTicketID(seq), tickets.ErrNotFound)
+	}
+	var rec ticketRecord
+	if err := decode(v, &rec); err != nil {
+		return ticketRecord{}, fmt.Errorf("ticket %s: %w", formatTicketID(seq), err)
+	}
+	return rec, nil
+}
+
+// indexKeys lists every queue-view index entry of a ticket, by bucket. Adding
+// an index means adding it here; putTicket then keeps it in step.
+func indexKeys(r *ticketRecord) [][2][]byte {
+	suffix := indexSuffix(nil, r)
+	status := appendString(nil, r.Status)
+	queue := appendString(nil, r.Queue)
+	return [][2][]byte{
+		{bucketIdxAll, suffix},
+		{bucketIdxStatus, slices.Concat(status, suffix)},
+		{bucketIdxQueue, slices.Concat(queue, suffix)},
+		{bucketIdxQueueState, slices.Concat(queue, status, suffix)},
+		{bucketIdxUser, userKey(r)},
+	}
+}
+
+// putTicket writes rec and, in the same transaction, replaces old's index
+// entries and count with rec's. old is nil for a new ticket.
+func putTicket(btx *bolt.Tx, old, rec *ticketRecord) error {
+	v, err := encode(rec)
+	if err != nil {
+		return err
+	}
+	if err := btx.Bucket(bucketTickets).Put(be64(rec.Seq), v); err != nil {
+		return err
+	}
+	newKeys := indexKeys(rec)
+	if old != nil {
+		for i, ok := range indexKeys(old) {
+			if bytes.Equal(ok[1], newKeys[i][1]) {
+				continue
+			}
+			if err := btx.Bucket(ok[0]).Delete(ok[1]); err != nil {
+				return err
+			}
+		}
+		if err := addCount(btx, countKey(old), -1); err != nil {
+			return err
+		}
+	}
+	for _, nk := range newKeys {
+		if err := btx.Bucket(nk[0]).Put(nk[1], nil); err != nil {
+			return err
+		}
+	}
+	return addCount(btx, countKey(rec), 1)
+}
+
+// addCount adjusts one group's count, deleting groups that reach zero so
+// CountTickets only walks groups that exist.
+func addCount(btx *bolt.Tx, key []byte, delta int64) error {
+	b := btx.Bucket(bucketCounts)
+	var n int64
+	if v := b.Get(key); len(v) == 8 {
+		n = int64(u64(v))
+	}
+	n += delta
+	if n < 0 {
+		return fmt.Errorf("count for %x went negative: index corrupt", key)
+	}
+	if n == 0 {
+		return b.Delete(key)
+	}
+	return b.Put(key, be64(uint64(n)))
+}
+
+// Tickets walks the one index whose leading fields are the filter's, so a
+// page costs a seek plus Limit reads whatever the number of tickets.
+func (x *tx) Tickets(f tickets.Filter) ([]tickets.Ticket, error) {
+	if f.Status != "" && !f.Status.Valid() {
+		return nil, fmt.Errorf("list tickets: status %q: %w", f.Status, tickets.ErrInvalid)
+	}
+	if f.Priority != "" && !f.Priority.Valid() {
+		return nil, fmt.Errorf("list tickets: priority %q: %w", f.Priority, tickets.ErrInvalid)
+	}
+	limit := f.Limit
+	switch {
+	case limit < 0:
+		return nil, fmt.Errorf("list tickets: limit %d: %w", limit, tickets.ErrInvalid)
+	case limit == 0:
+		limit = DefaultLimit
+	case limit > MaxLimit:
+		limit = MaxLimit
+	}
+
+	var bucket, fixed []byte // fixed: the filter's fields before the ordering suffix
+	switch {
+	case f.Status == "" && f.Queue == "":
+		bucket = bucketIdxAll
+	case f.Queue == "":
+		bucket, fixed = bucketIdxStatus, appendString(nil, string(f.Status))
+	case f.Status == "":
+		bucket, fixed = bucketIdxQueue, appendString(nil, f.Queue)
+	default:
+		bucket, fixed = bucketIdxQueueState, appendString(appendString(nil, f.Queue), string(f.Status))
+	}
+	prefix := fixed
+	if f.Priority != "" {
+		prefix = append(slices.Clip(fixed), byte(f.Priority.Rank()))
+	}
+
+	start := prefix
+	if f.After != "" {
+		seq, ok := parseTicketID(f.After)
+		if !ok {
+			return nil, fmt.Errorf("list tickets: cursor %q: %w", f.After, tickets.ErrInvalid)
+		}
+		after, err := getTicketSeq(x.tx, seq)
+		if err != nil {
+			return nil, fmt.Errorf("list tickets: cursor %q: %w", f.After, tickets.ErrInvalid)
+		}
+		// Where the cursor ticket sits (or would sit, if it has since
+		// changed) in this filter's order; the page starts just after it.
+		start = indexSuffix(slices.Clip(fixed), &after)
+		start = append(start, 0) // the smallest key after start itself
+		if bytes.Compare(start, prefix) < 0 {
+			start = prefix
+		}
+	}
+
+	out := make([]tickets.Ticket, 0, min(limit, 64))
+	c := x.tx.Bucket(bucket).Cursor()
+	for k, _ := c.Seek(start); hasPrefix(k, prefix) && len(out) < limit; k, _ = c.Next() {
+		rec, err := getTicketSeq(x.tx, binary.BigEndian.Uint64(k[len(k)-8:]))
+		if err != nil {
+			return nil, fmt.Errorf("list tickets: index entry %x: %w", k, err)
+		}
+		out = append(out, rec.ticket())
+	}
+	return out, nil
+}
+
+// TicketsOfUser lists a user's tickets on a channel, newest first.
+func (x *tx) TicketsOfUser(ch tickets.Channel, userID string) ([]tickets.Ticket, error) {
+	prefix := appendString(appendString(nil, string(ch)), userID)
+	var out []tickets.Ticket
+	c := x.tx.Bucket(bucketIdxUser).Cursor()
+	for k, _ := c.Seek(prefix); hasPrefix(k, prefix); k, _ = c.Next() {
+		rec, err := getTicketSeq(x.tx, binary.BigEndian.Uint64(k[len(k)-8:]))
+		if err != nil {
+			return nil, fmt.Errorf("tickets of user: index entry %x: %w", k, err)
+		}
+		out = append(out, rec.ticket())
+	}
+	slices.Reverse(out) // keys ascend by sequence; newest is last
+	return out, nil
+}
+
+// CountTickets reads the counts bucket: one entry per (status, queue,
+// priority) group that has tickets, kept in step by putTicket.
+func (x *tx) CountTickets() (map[tickets.TicketKey]int, error) {
+	out := make(map[tickets.TicketKey]int)
+	err := x.tx.Bucket(bucketCounts).ForEach(func(k, v []byte) error {
+		status, rest, err := readString(k)
+		if err != nil {
+			return err
+		}
+		queue, rest, err := readString(rest)
+		if err != nil {
+			return err
+		}
+		prio, _, err := readString(rest)
+		if err != nil {
+			return err
+		}
+		if len(v) != 8 {
+			return fmt.Errorf("count for %x is %d bytes", k, len(v))
+		}
+		out[tickets.TicketKey{Status: tickets.Status(status), Queue: queue, Priority: tickets.Priority(prio)}] = int(u64(v))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count tickets: %w", err)
+	}
+	return out, nil
+}

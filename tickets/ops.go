@@ -1,0 +1,137 @@
+package tickets
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Validate reports, wrapping ErrInvalid, a ticket the domain refuses: an
+// unknown status or priority, or a claim without an assignee. Stores call it
+// before writing so an index is never built from a value it cannot order.
+func (t *Ticket) Validate() error {
+	if !t.Status.Valid() {
+		return fmt.Errorf("ticket %s: status %q: %w", t.ID, t.Status, ErrInvalid)
+	}
+	if !t.Priority.Valid() {
+		return fmt.Errorf("ticket %s: priority %q: %w", t.ID, t.Priority, ErrInvalid)
+	}
+	if t.Status == Claimed && t.Assignee == "" {
+		return fmt.Errorf("ticket %s: claimed without an assignee: %w", t.ID, ErrInvalid)
+	}
+	return nil
+}
+
+// checkAgent refuses an empty agent name: every change an agent makes must
+// say who made it.
+func checkAgent(agent string) error {
+	if strings.TrimSpace(agent) == "" {
+		return fmt.Errorf("agent name is empty: %w", ErrInvalid)
+	}
+	return nil
+}
+
+// Claim gives an open ticket to agent. Claiming a ticket the same agent
+// already holds succeeds without a change, so a retried request is harmless;
+// a ticket held by someone else or already resolved is ErrConflict.
+func Claim(tx Tx, id, agent string, now time.Time) (Ticket, error) {
+	if err := checkAgent(agent); err != nil {
+		return Ticket{}, err
+	}
+	t, err := tx.Ticket(id)
+	if err != nil {
+		return Ticket{}, err
+	}
+	switch {
+	case t.Status == Claimed && t.Assignee == agent:
+		return t, nil
+	case t.Status == Claimed:
+		return t, fmt.Errorf("claim %s: held by %s: %w", id, t.Assignee, ErrConflict)
+	case t.Status == Resolved:
+		return t, fmt.Errorf("claim %s: already resolved: %w", id, ErrConflict)
+	}
+	t.Status, t.Assignee, t.UpdatedAt = Claimed, agent, now
+	if err := tx.PutTicket(&t); err != nil {
+		return Ticket{}, err
+	}
+	return t, nil
+}
+
+// Release puts a ticket agent holds back in the open queue. Releasing an
+// open ticket succeeds without a change (a retried request); a ticket held by
+// someone else or resolved is ErrConflict.
+func Release(tx Tx, id, agent string, now time.Time) (Ticket, error) {
+	if err := checkAgent(agent); err != nil {
+		return Ticket{}, err
+	}
+	t, err := tx.Ticket(id)
+	if err != nil {
+		return Ticket{}, err
+	}
+	switch {
+	case t.Status == Open:
+		return t, nil
+	case t.Status == Resolved:
+		return t, fmt.Errorf("release %s: already resolved: %w", id, ErrConflict)
+	case t.Assignee != agent:
+		return t, fmt.Errorf("release %s: held by %s: %w", id, t.Assignee, ErrConflict)
+	}
+	t.Status, t.Assignee, t.UpdatedAt = Open, "", now
+	if err := tx.PutTicket(&t); err != nil {
+		return Ticket{}, err
+	}
+	return t, nil
+}
+
+// Resolve closes a ticket with the agent's note. An open ticket may be
+// resolved directly (the agent becomes its assignee); one held by another
+// agent, or already resolved, is ErrConflict — resolving twice would tell the
+// user twice and overwrite the first note.
+func Resolve(tx Tx, id, agent, note string, now time.Time) (Ticket, error) {
+	if err := checkAgent(agent); err != nil {
+		return Ticket{}, err
+	}
+	t, err := tx.Ticket(id)
+	if err != nil {
+		return Ticket{}, err
+	}
+	switch {
+	case t.Status == Resolved:
+		return t, fmt.Errorf("resolve %s: already resolved: %w", id, ErrConflict)
+	case t.Status == Claimed && t.Assignee != agent:
+		return t, fmt.Errorf("resolve %s: held by %s: %w", id, t.Assignee, ErrConflict)
+	}
+	t.Status, t.Assignee, t.Note = Resolved, agent, note
+	t.ResolvedAt, t.UpdatedAt = now, now
+	if err := tx.PutTicket(&t); err != nil {
+		return Ticket{}, err
+	}
+	return t, nil
+}
+
+// AppendEntry adds a line to a ticket's transcript; e.At becomes the
+// ticket's UpdatedAt. The text must already be masked by the caller.
+func AppendEntry(tx Tx, id string, e Entry) (Ticket, error) {
+	switch e.From {
+	case FromUser, FromBot:
+	case FromAgent:
+		if err := checkAgent(e.Agent); err != nil {
+			return Ticket{}, fmt.Errorf("append to %s: %w", id, err)
+		}
+	default:
+		return Ticket{}, fmt.Errorf("append to %s: author %q: %w", id, e.From, ErrInvalid)
+	}
+	if e.At.IsZero() {
+		return Ticket{}, fmt.Errorf("append to %s: entry without a time: %w", id, ErrInvalid)
+	}
+	t, err := tx.Ticket(id)
+	if err != nil {
+		return Ticket{}, err
+	}
+	t.Transcript = append(t.Transcript, e)
+	t.UpdatedAt = e.At
+	if err := tx.PutTicket(&t); err != nil {
+		return Ticket{}, err
+	}
+	return t, nil
+}
