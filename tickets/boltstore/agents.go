@@ -33,7 +33,7 @@ func (x *tx) CreateAgent(a *tickets.Agent) error {
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = x.now()
 	}
-	rec := agentRecord{Name: a.Name, Queues: a.Queues, TokenHash: a.TokenHash, CreatedAt: a.CreatedAt}
+	rec := agentRecord{Name: a.Name, Queues: a.Queues, Admin: a.Admin, TokenHash: a.TokenHash, CreatedAt: a.CreatedAt}
 	v, err := encode(&rec)
 	if err != nil {
 		return fmt.Errorf("create agent %q: %w", a.Name, err)
@@ -69,7 +69,7 @@ func (x *tx) AgentByTokenHash(h []byte) (tickets.Agent, error) {
 	if subtle.ConstantTimeCompare(rec.TokenHash, h) != 1 {
 		return tickets.Agent{}, fmt.Errorf("agent by token: %w", tickets.ErrNotFound)
 	}
-	return tickets.Agent{Name: rec.Name, Queues: rec.Queues, TokenHash: rec.TokenHash, CreatedAt: rec.CreatedAt}, nil
+	return tickets.Agent{Name: rec.Name, Queues: rec.Queues, Admin: rec.Admin, TokenHash: rec.TokenHash, CreatedAt: rec.CreatedAt}, nil
 }
 
 // Seen records key and reports whether it had been recorded before.

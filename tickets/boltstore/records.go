@@ -101,6 +101,7 @@ type eventRecord struct {
 type agentRecord struct {
 	Name      string    `json:"name"`
 	Queues    []string  `json:"queues,omitempty"`
+	Admin     bool      `json:"admin,omitempty"`
 	TokenHash []byte    `json:"token_hash"`
 	CreatedAt time.Time `json:"created_at"`
 }

@@ -92,7 +92,11 @@ func Open(path string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
-	return &Store{db: db, now: opts.Now}, nil
+	clock := opts.Now
+	// Round(0) drops the monotonic reading: what a caller gets back from a
+	// write is then exactly what a later read of the file returns.
+	now := func() time.Time { return clock().Round(0) }
+	return &Store{db: db, now: now}, nil
 }
 
 // initSchema checks the schema version before touching anything, then makes
