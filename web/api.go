@@ -1,0 +1,332 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// Paging of GET /api/tickets.
+const (
+	defaultPage = 50
+	maxPage     = 500
+	// maxQueueLen bounds a queue name in a filter; real ones are short words.
+	maxQueueLen = 64
+	// maxIDLen bounds ticket and attachment ids taken from a URL.
+	maxIDLen = 64
+)
+
+// ticketList is the answer of GET /api/tickets. NextAfter, when set, is the
+// value of after= for the next page.
+type ticketList struct {
+	Tickets   []tickets.Ticket `json:"tickets"`
+	NextAfter string           `json:"next_after,omitempty"`
+}
+
+// me is the answer of GET /api/me: the calling agent without its token hash.
+type me struct {
+	Name   string   `json:"name"`
+	Queues []string `json:"queues"`
+	Admin  bool     `json:"admin"`
+}
+
+func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
+	a := agentFrom(r.Context())
+	queues := a.Queues
+	if queues == nil {
+		queues = []string{}
+	}
+	s.writeJSON(w, http.StatusOK, me{Name: a.Name, Queues: queues, Admin: a.Admin})
+}
+
+// parseFilter reads status, queue, priority, limit and after from the query.
+func parseFilter(r *http.Request) (tickets.Filter, error) {
+	q := r.URL.Query()
+	f := tickets.Filter{
+		Status:   tickets.Status(q.Get("status")),
+		Queue:    q.Get("queue"),
+		Priority: tickets.Priority(q.Get("priority")),
+		After:    q.Get("after"),
+		Limit:    defaultPage,
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		return f, fmt.Errorf("status %q: want open, claimed or resolved", f.Status)
+	}
+	if f.Priority != "" && !f.Priority.Valid() {
+		return f, fmt.Errorf("priority %q: want urgent, high, normal or low", f.Priority)
+	}
+	if len(f.Queue) > maxQueueLen || !printable(f.Queue) {
+		return f, fmt.Errorf("queue %.20q: not a queue name", f.Queue)
+	}
+	if len(f.After) > maxIDLen || !printable(f.After) {
+		return f, fmt.Errorf("after %.20q: not a ticket id", f.After)
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPage {
+			return f, fmt.Errorf("limit %.20q: want a number from 1 to %d", v, maxPage)
+		}
+		f.Limit = n
+	}
+	return f, nil
+}
+
+// printable reports whether s holds only printable characters (no controls).
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, c := range s {
+		if c < 0x20 || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
+	f, err := parseFilter(r)
+	if err != nil {
+		s.writeError(w, http.StatusBadRequest, CodeBadRequest, err.Error())
+		return
+	}
+	a := agentFrom(r.Context())
+	if f.Queue != "" && !maysee(a, tickets.Ticket{Queue: f.Queue}) {
+		s.writeError(w, http.StatusForbidden, CodeForbidden, fmt.Sprintf("agent %s does not work queue %q", a.Name, f.Queue))
+		return
+	}
+	list := ticketList{Tickets: []tickets.Ticket{}}
+	err = s.store.View(r.Context(), func(tx tickets.Tx) error {
+		// An agent limited to some queues sees the global order with the
+		// other queues left out: pages are read until one is full, so
+		// paging by after= works the same for everyone.
+		cursor := f
+		for {
+			page, err := tx.Tickets(cursor)
+			if err != nil {
+				return err
+			}
+			for _, t := range page {
+				if maysee(a, t) && len(list.Tickets) < f.Limit {
+					list.Tickets = append(list.Tickets, t)
+				}
+			}
+			if len(list.Tickets) >= f.Limit {
+				list.NextAfter = list.Tickets[len(list.Tickets)-1].ID
+				return nil
+			}
+			if len(page) < cursor.Limit {
+				return nil
+			}
+			cursor.After = page[len(page)-1].ID
+		}
+	})
+	if err != nil {
+		if errors.Is(err, tickets.ErrNotFound) && f.After != "" {
+			s.writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("after %q: no such ticket", f.After))
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, list)
+}
+
+// ticketFor reads the ticket named in the path and checks that the calling
+// agent may work it. It answers the request itself when not (ok false).
+func (s *Server) ticketFor(w http.ResponseWriter, r *http.Request) (tickets.Ticket, bool) {
+	id := r.PathValue("id")
+	if id == "" || len(id) > maxIDLen || !printable(id) {
+		s.writeError(w, http.StatusNotFound, CodeNotFound, "no such ticket")
+		return tickets.Ticket{}, false
+	}
+	var t tickets.Ticket
+	err := s.store.View(r.Context(), func(tx tickets.Tx) error {
+		var err error
+		t, err = tx.Ticket(id)
+		return err
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return t, false
+	}
+	if a := agentFrom(r.Context()); !maysee(a, t) {
+		s.writeError(w, http.StatusForbidden, CodeForbidden, fmt.Sprintf("agent %s does not work queue %q", a.Name, t.Queue))
+		return t, false
+	}
+	return t, true
+}
+
+func (s *Server) handleTicket(w http.ResponseWriter, r *http.Request) {
+	if t, ok := s.ticketFor(w, r); ok {
+		s.writeJSON(w, http.StatusOK, t)
+	}
+}
+
+func (s *Server) handleClaim(w http.ResponseWriter, r *http.Request) {
+	t, ok := s.ticketFor(w, r)
+	if !ok {
+		return
+	}
+	t, err := s.engine.Claim(r.Context(), t.ID, agentFrom(r.Context()).Name)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, t)
+}
+
+// replyBody is the body of POST /api/tickets/{id}/messages.
+type replyBody struct {
+	Text string `json:"text"`
+}
+
+func (s *Server) handleReply(w http.ResponseWriter, r *http.Request) {
+	var body replyBody
+	if !s.decode(w, r, &body, false) {
+		return
+	}
+	text := strings.TrimSpace(body.Text)
+	if text == "" {
+		s.writeError(w, http.StatusBadRequest, CodeBadRequest, `"text" is empty`)
+		return
+	}
+	if !s.checkLength(w, "text", text) {
+		return
+	}
+	t, ok := s.ticketFor(w, r)
+	if !ok {
+		return
+	}
+	a := agentFrom(r.Context())
+	// A ticket another agent holds is theirs to answer: two agents writing
+	// to one user at once would contradict each other.
+	if t.Status == tickets.Claimed && t.Assignee != a.Name {
+		s.writeError(w, http.StatusConflict, CodeConflict, fmt.Sprintf("ticket %s is held by %s", t.ID, t.Assignee))
+		return
+	}
+	t, err := s.engine.Reply(r.Context(), t.ID, a.Name, text)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, t)
+}
+
+// resolveBody is the body of POST /api/tickets/{id}/resolve; it may be absent.
+type resolveBody struct {
+	Note string `json:"note"`
+}
+
+func (s *Server) handleResolve(w http.ResponseWriter, r *http.Request) {
+	var body resolveBody
+	if !s.decode(w, r, &body, true) {
+		return
+	}
+	note := strings.TrimSpace(body.Note)
+	if !s.checkLength(w, "note", note) {
+		return
+	}
+	t, ok := s.ticketFor(w, r)
+	if !ok {
+		return
+	}
+	t, err := s.engine.Resolve(r.Context(), t.ID, agentFrom(r.Context()).Name, note)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, t)
+}
+
+// decode reads a JSON object from a size-limited body. An empty body is
+// allowed only when optional; it then leaves v as it was.
+func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any, optional bool) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	err := dec.Decode(v)
+	if err == nil {
+		// Anything after the object means the client sent something else.
+		if _, terr := dec.Token(); terr != io.EOF {
+			err = errors.New("more than one JSON value")
+		}
+	}
+	var maxErr *http.MaxBytesError
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, io.EOF) && optional:
+		return true
+	case errors.As(err, &maxErr):
+		s.writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("request body over %d bytes", maxBody))
+	case errors.Is(err, io.EOF):
+		s.writeError(w, http.StatusBadRequest, CodeBadRequest, "request body is empty; want a JSON object")
+	default:
+		s.writeError(w, http.StatusBadRequest, CodeBadRequest, "request body is not the expected JSON object: "+err.Error())
+	}
+	return false
+}
+
+// checkLength refuses a text over maxTextRunes characters (the limit users have too).
+func (s *Server) checkLength(w http.ResponseWriter, field, text string) bool {
+	if n := utf8.RuneCountInString(text); n > maxTextRunes {
+		s.writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge,
+			fmt.Sprintf("%q has %d characters; at most %d", field, n, maxTextRunes))
+		return false
+	}
+	return true
+}
+
+func (s *Server) handleAttachment(w http.ResponseWriter, r *http.Request) {
+	t, ok := s.ticketFor(w, r)
+	if !ok {
+		return
+	}
+	aid := r.PathValue("aid")
+	// Only files listed on this ticket: an agent who may see one ticket must
+	// not read another user's screenshot by guessing its id.
+	listed := false
+	for _, a := range t.Attachments {
+		listed = listed || a.ID == aid
+	}
+	if !listed {
+		s.writeError(w, http.StatusNotFound, CodeNotFound, fmt.Sprintf("ticket %s has no attachment %.70q", t.ID, aid))
+		return
+	}
+	var (
+		att  tickets.Attachment
+		data []byte
+	)
+	err := s.store.View(r.Context(), func(tx tickets.Tx) error {
+		var err error
+		att, data, err = tx.AttachmentData(aid)
+		return err
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	h := w.Header()
+	ct := att.ContentType
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	h.Set("Content-Type", ct)
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	h.Set("X-Content-Type-Options", "nosniff")
+	// Even if a file were not the image it claims, it can run nothing here.
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("Cache-Control", "private, no-store")
+	if cd := mime.FormatMediaType("inline", map[string]string{"filename": att.Filename}); att.Filename != "" && cd != "" {
+		h.Set("Content-Disposition", cd)
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(data)
+}

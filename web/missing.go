@@ -1,0 +1,42 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// missingStore stands in for a nil Config.Store: every call fails with a
+// clear error, /healthz answers 503, and nothing panics.
+type missingStore struct{}
+
+func (missingStore) Update(context.Context, func(tickets.Tx) error) error {
+	return fmt.Errorf("store: %w", errNotConfigured)
+}
+
+func (missingStore) View(context.Context, func(tickets.Tx) error) error {
+	return fmt.Errorf("store: %w", errNotConfigured)
+}
+
+func (missingStore) Backup(context.Context, io.Writer) (int64, error) {
+	return 0, fmt.Errorf("store: %w", errNotConfigured)
+}
+
+func (missingStore) Close() error { return nil }
+
+// missingEngine stands in for a nil Config.Engine.
+type missingEngine struct{}
+
+func (missingEngine) Claim(context.Context, string, string) (tickets.Ticket, error) {
+	return tickets.Ticket{}, fmt.Errorf("engine: %w", errNotConfigured)
+}
+
+func (missingEngine) Reply(context.Context, string, string, string) (tickets.Ticket, error) {
+	return tickets.Ticket{}, fmt.Errorf("engine: %w", errNotConfigured)
+}
+
+func (missingEngine) Resolve(context.Context, string, string, string) (tickets.Ticket, error) {
+	return tickets.Ticket{}, fmt.Errorf("engine: %w", errNotConfigured)
+}

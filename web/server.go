@@ -1,0 +1,171 @@
+// Package web is triagebot's HTTP face: the agent API under /api/, the
+// health check, Prometheus metrics, the embedded chat widget at / and the
+// agent console at /agent, and the mount point of the WebSocket channel.
+// It talks to the store for reads and to the engine for every change an
+// agent makes, so a reply or a resolution reaches the user through the
+// conversation's outbox like any other message.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// Limits and timeouts of the HTTP layer, named so they can be reasoned about together.
+const (
+	// maxBody bounds every request body: the API only takes short JSON.
+	maxBody = 64 << 10
+	// maxTextRunes is the longest reply or note, as for users' messages.
+	maxTextRunes = 4000
+	// apiTimeout bounds each API call. bbolt waits for its writer lock
+	// without a deadline, so a stuck call must still get an answer.
+	apiTimeout = 10 * time.Second
+	// healthTimeout bounds the store probe of /healthz.
+	healthTimeout = 2 * time.Second
+	// metricsTimeout bounds one scrape, ticket counting included.
+	metricsTimeout = 5 * time.Second
+	// backupTimeout bounds the streamed backup. It is long because the file
+	// may be large and the client slow; the stream is not buffered.
+	backupTimeout = 30 * time.Minute
+)
+
+// Engine is what the agent API needs from the conversation engine
+// (*bot.Engine): every change goes through it so the user is told.
+type Engine interface {
+	Claim(ctx context.Context, ticketID, agent string) (tickets.Ticket, error)
+	Reply(ctx context.Context, ticketID, agent, text string) (tickets.Ticket, error)
+	Resolve(ctx context.Context, ticketID, agent, note string) (tickets.Ticket, error)
+}
+
+// Config wires a Server. Store and Engine are required; the others may be nil.
+type Config struct {
+	Store  tickets.Store
+	Engine Engine
+	// WS is the WebSocket channel, mounted at /ws; nil leaves /ws unserved.
+	WS http.Handler
+	// Registry receives the HTTP and ticket metrics and is what /metrics
+	// exposes, so other packages' collectors registered on it show too.
+	// nil: a private registry.
+	Registry *prometheus.Registry
+	Logger   *slog.Logger
+	// Now is the clock (SLA views in tests); nil means time.Now.
+	Now func() time.Time
+}
+
+// Server serves triagebot over HTTP. Make one with New.
+type Server struct {
+	store   tickets.Store
+	engine  Engine
+	ws      http.Handler
+	reg     *prometheus.Registry
+	log     *slog.Logger
+	now     func() time.Time
+	metrics *httpMetrics
+}
+
+// errNotConfigured answers for a missing Store or Engine, so a wiring
+// mistake shows as a clear 500 in the log instead of a nil dereference.
+var errNotConfigured = errors.New("web: not configured")
+
+// New returns a Server for cfg. It registers its metrics on cfg.Registry.
+func New(cfg Config) *Server {
+	s := &Server{
+		store:  cfg.Store,
+		engine: cfg.Engine,
+		ws:     cfg.WS,
+		reg:    cfg.Registry,
+		log:    logger(cfg.Logger),
+		now:    cfg.Now,
+	}
+	if s.store == nil {
+		s.store = missingStore{}
+	}
+	if s.engine == nil {
+		s.engine = missingEngine{}
+	}
+	if s.reg == nil {
+		s.reg = prometheus.NewRegistry()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.metrics = newHTTPMetrics(s.reg, s.log)
+	s.registerTicketCollector()
+	return s
+}
+
+// Handler returns the routes. Every response except /ws goes through the
+// request metrics; API calls additionally get a body limit and a timeout.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+
+	// Agent API. TimeoutHandler both sets a deadline on the request's
+	// context and guarantees an answer if a call hangs.
+	api := func(pattern string, h http.HandlerFunc) {
+		mux.Handle(pattern, s.timeout(s.auth(h)))
+	}
+	api("GET /api/me", s.handleMe)
+	api("GET /api/tickets", s.handleList)
+	api("GET /api/tickets/{id}", s.handleTicket)
+	api("POST /api/tickets/{id}/claim", s.handleClaim)
+	api("POST /api/tickets/{id}/messages", s.handleReply)
+	api("POST /api/tickets/{id}/resolve", s.handleResolve)
+	api("GET /api/tickets/{id}/attachments/{aid}", s.handleAttachment)
+	// The backup streams for minutes: no TimeoutHandler (it buffers the
+	// whole answer and cuts it at apiTimeout); it sets its own deadline.
+	mux.Handle("GET /api/admin/backup", s.auth(s.handleBackup))
+	mux.Handle("/api/", http.HandlerFunc(s.handleAPINotFound))
+
+	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.Handle("GET /metrics", s.metricsHandler())
+
+	s.pages(mux)
+
+	instrumented := s.metrics.wrap(mux)
+	if s.ws == nil {
+		return instrumented
+	}
+	// /ws bypasses the request metrics and timeouts: a connection lives for
+	// hours, and the hub counts its own connections.
+	root := http.NewServeMux()
+	root.Handle("/ws", s.ws)
+	root.Handle("/", instrumented)
+	return root
+}
+
+// timeout answers 503 with a JSON error when h takes longer than apiTimeout.
+func (s *Server) timeout(h http.Handler) http.Handler {
+	const body = `{"error":{"code":"unavailable","message":"the server did not answer in time; try again"}}`
+	th := http.TimeoutHandler(h, apiTimeout, body)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// TimeoutHandler writes its body on the real writer without a
+		// content type; set it first. A normal answer replaces it.
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		th.ServeHTTP(w, r)
+	})
+}
+
+// handleAPINotFound keeps unknown API paths in JSON, like the rest of /api/.
+func (s *Server) handleAPINotFound(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, http.StatusNotFound, CodeNotFound, "no such API call: "+r.Method+" "+r.URL.Path)
+}
+
+// handleHealth answers 200 when the store answers a read transaction.
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
+	defer cancel()
+	err := s.store.View(ctx, func(tickets.Tx) error { return nil })
+	if err != nil {
+		s.log.Warn("health check failed", "err", err)
+		s.writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		return
+	}
+	s.writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}

@@ -1,0 +1,411 @@
+// widget.js: the chat widget. It speaks the WebSocket protocol of the
+// contract (section 3): a session frame first, message/ticket/error frames
+// from the server, message/attachment/ack frames from us. Every server frame
+// has an id and may arrive twice after a reconnect, so ids already shown are
+// dropped. Text from anyone is put into the page with textContent only.
+(function () {
+  'use strict';
+
+  var TB = window.Triagebot;
+  var t = TB.t;
+  var MAX_TEXT = 4000; // characters, as the server counts them
+  var MAX_FILE = 5 * 1024 * 1024;
+  var TYPES = ['image/png', 'image/jpeg', 'image/webp'];
+  var SESSION_KEY = 'triagebot.session';
+  var HISTORY_MAX = 200;
+  var BACKOFF_MIN = 500;
+  var BACKOFF_MAX = 15000;
+
+  function $(id) { return document.getElementById(id); }
+  var chat = $('chat');
+  var log = $('log');
+  var quick = $('quick');
+  var statusEl = $('status');
+  var form = $('composer');
+  var input = $('text');
+  var sendBtn = $('send');
+  var fileInput = $('file');
+  var preview = $('preview');
+  var previewImg = $('preview-img');
+  var previewName = $('preview-name');
+  var drop = $('drop');
+
+  // storage wraps localStorage, which throws in some third-party iframes
+  // and private modes; the widget then works without memory.
+  var storage = {
+    get: function (k) { try { return window.localStorage.getItem(k); } catch (e) { return null; } },
+    set: function (k, v) { try { window.localStorage.setItem(k, v); } catch (e) { /* no memory: fine */ } },
+    del: function (k) { try { window.localStorage.removeItem(k); } catch (e) { /* ignore */ } }
+  };
+
+  var session = storage.get(SESSION_KEY);
+  var history = [];   // what is shown, so a reload shows it again
+  var seen = new Set(); // server message ids already shown
+  var ws = null;
+  var attempt = 0;
+  var retryTimer = null;
+  var pending = null; // {file, url} waiting in the preview
+
+  function historyKey() { return 'triagebot.history.' + session; }
+
+  function loadHistory() {
+    if (!session) { return; }
+    try {
+      var h = JSON.parse(storage.get(historyKey()) || '[]');
+      if (Array.isArray(h)) { history = h; }
+    } catch (e) {
+      history = [];
+    }
+    history.forEach(function (item) {
+      if (item.id) { seen.add(item.id); }
+      render(item);
+    });
+    var last = history[history.length - 1];
+    if (last && last.kind === 'message' && last.quick_replies) {
+      setQuick(last.quick_replies);
+    }
+  }
+
+  function remember(item) {
+    history.push(item);
+    if (history.length > HISTORY_MAX) { history = history.slice(-HISTORY_MAX); }
+    if (session) { storage.set(historyKey(), JSON.stringify(history)); }
+  }
+
+  function forget() {
+    if (session) { storage.del(historyKey()); }
+    history = [];
+    seen.clear();
+    log.textContent = '';
+    setQuick([]);
+    $('ticket').hidden = true;
+  }
+
+  // --- rendering ---------------------------------------------------------
+
+  function bubble(from, text) {
+    var li = document.createElement('li');
+    li.className = 'msg from-' + from;
+    var who = document.createElement('span');
+    who.className = 'who';
+    who.textContent = t(from === 'user' ? 'you' : from);
+    li.appendChild(who);
+    if (text !== undefined) {
+      var body = document.createElement('span');
+      body.className = 'text';
+      body.textContent = text;
+      li.appendChild(body);
+    }
+    return li;
+  }
+
+  function append(li) {
+    log.appendChild(li);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function render(item, imageURL) {
+    switch (item.kind) {
+      case 'message':
+        var li = bubble(item.from === 'agent' ? 'agent' : 'bot', item.text);
+        if (item.id) { li.dataset.id = item.id; }
+        append(li);
+        break;
+      case 'user':
+        append(bubble('user', item.text));
+        break;
+      case 'image':
+        var b = bubble('user', t('screenshot', { name: item.name }));
+        b.classList.add('image');
+        if (imageURL) {
+          var img = document.createElement('img');
+          img.src = imageURL;
+          img.alt = item.name;
+          b.appendChild(img);
+        }
+        append(b);
+        break;
+      case 'ticket':
+        showTicket(item);
+        var note = document.createElement('li');
+        note.className = 'note';
+        note.textContent = t('ticketNote', { id: item.ticket_id, status: t('status_' + item.status) });
+        append(note);
+        break;
+    }
+  }
+
+  function showTicket(f) {
+    var card = $('ticket');
+    card.hidden = false;
+    card.dataset.status = f.status;
+    $('ticket-id').textContent = f.ticket_id;
+    $('ticket-status').textContent = t('status_' + f.status);
+    $('ticket-status').dataset.status = f.status;
+    $('ticket-queue').textContent = f.queue || '—';
+  }
+
+  function showError(text) {
+    var li = document.createElement('li');
+    li.className = 'error';
+    li.setAttribute('role', 'alert');
+    li.textContent = text;
+    append(li);
+  }
+
+  function setQuick(labels) {
+    quick.textContent = '';
+    (labels || []).forEach(function (label) {
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = label;
+      b.addEventListener('click', function () { sendText(label); });
+      quick.appendChild(b);
+    });
+  }
+
+  function setState(state) {
+    chat.classList.toggle('is-online', state === 'online');
+    chat.classList.toggle('is-reconnecting', state === 'reconnecting' || state === 'offline');
+    statusEl.textContent = state === 'online' ? '' : t(state);
+    sendBtn.disabled = state !== 'online';
+    $('preview-send').disabled = state !== 'online';
+  }
+
+  // --- connection --------------------------------------------------------
+
+  function connected() { return ws && ws.readyState === WebSocket.OPEN; }
+
+  function connect() {
+    clearTimeout(retryTimer);
+    retryTimer = null;
+    setState(attempt ? 'reconnecting' : 'connecting');
+    var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws' +
+      (session ? '?session=' + encodeURIComponent(session) : '');
+    var sock;
+    try {
+      sock = new WebSocket(url);
+    } catch (e) {
+      retry();
+      return;
+    }
+    ws = sock;
+    sock.onmessage = function (ev) {
+      if (ws !== sock) { return; }
+      var f;
+      try { f = JSON.parse(ev.data); } catch (e) { return; }
+      if (f && typeof f === 'object') { onFrame(f); }
+    };
+    sock.onclose = function (ev) {
+      if (ws !== sock) { return; }
+      ws = null;
+      if (ev.code === 1009) { showError(t('frameTooBig')); }
+      retry();
+    };
+  }
+
+  // retry reconnects after an exponential, jittered delay, so a restarted
+  // server is not hit by every widget at the same instant.
+  function retry() {
+    if (retryTimer) { return; }
+    setState(navigator.onLine === false ? 'offline' : 'reconnecting');
+    var max = Math.min(BACKOFF_MAX, BACKOFF_MIN * Math.pow(2, attempt));
+    var delay = max / 2 + Math.random() * max / 2;
+    attempt++;
+    retryTimer = setTimeout(connect, delay);
+  }
+
+  function send(frame) {
+    if (!connected()) { return false; }
+    ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  function ack(id) { send({ type: 'ack', id: id }); }
+
+  function onFrame(f) {
+    switch (f.type) {
+      case 'session':
+        attempt = 0;
+        if (session && f.session !== session) {
+          // The server did not know our conversation and started a new one.
+          forget();
+        }
+        session = f.session;
+        storage.set(SESSION_KEY, session);
+        setState('online');
+        break;
+      case 'message':
+      case 'ticket':
+        if (!f.id) { return; }
+        if (!seen.has(f.id)) {
+          seen.add(f.id);
+          var item = f.type === 'message'
+            ? { kind: 'message', id: f.id, from: f.from, text: String(f.text || ''), quick_replies: f.quick_replies || [] }
+            : { kind: 'ticket', id: f.id, ticket_id: f.ticket_id, status: f.status, queue: f.queue, priority: f.priority };
+          render(item);
+          remember(item);
+          if (f.type === 'message') { setQuick(item.quick_replies); }
+        }
+        // Acknowledged only once shown, so a crash before that replays it.
+        ack(f.id);
+        break;
+      case 'error':
+        showError(t('errorPrefix') + (f.message || f.code || ''));
+        break;
+    }
+  }
+
+  // --- sending -----------------------------------------------------------
+
+  function sendText(text) {
+    text = text.trim();
+    if (!text) { return false; }
+    if (Array.from(text).length > MAX_TEXT) {
+      showError(t('tooLong'));
+      return false;
+    }
+    if (!send({ type: 'message', text: text })) {
+      showError(t('notConnected'));
+      return false;
+    }
+    var item = { kind: 'user', text: text };
+    render(item);
+    remember(item);
+    setQuick([]);
+    return true;
+  }
+
+  form.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    if (sendText(input.value)) {
+      input.value = '';
+      autosize();
+    }
+    input.focus();
+  });
+
+  input.addEventListener('keydown', function (ev) {
+    // Enter sends, Shift+Enter breaks the line; not while an IME composes.
+    if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+      ev.preventDefault();
+      form.requestSubmit();
+    }
+  });
+
+  function autosize() {
+    input.style.height = 'auto';
+    input.style.height = Math.min(input.scrollHeight, 140) + 'px';
+  }
+  input.addEventListener('input', autosize);
+
+  // --- screenshots -------------------------------------------------------
+
+  function choose(file) {
+    if (!file) { return; }
+    if (TYPES.indexOf(file.type) < 0) {
+      showError(t('badType'));
+      return;
+    }
+    if (file.size > MAX_FILE) {
+      showError(t('tooBig'));
+      return;
+    }
+    clearPreview();
+    pending = { file: file, url: URL.createObjectURL(file) };
+    previewImg.src = pending.url;
+    previewImg.alt = file.name || t('previewTitle');
+    previewName.textContent = file.name || '';
+    preview.hidden = false;
+    $('preview-send').focus();
+  }
+
+  function clearPreview() {
+    if (pending) { URL.revokeObjectURL(pending.url); }
+    pending = null;
+    preview.hidden = true;
+    previewImg.removeAttribute('src');
+    fileInput.value = '';
+  }
+
+  function sendPending() {
+    if (!pending) { return; }
+    var p = pending;
+    var reader = new FileReader();
+    reader.onerror = function () { showError(t('readFailed')); };
+    reader.onload = function () {
+      var data = String(reader.result);
+      var name = p.file.name || ('screenshot.' + p.file.type.split('/')[1]);
+      var ok = send({ type: 'attachment', filename: name, content_type: p.file.type, data: data.slice(data.indexOf(',') + 1) });
+      if (!ok) {
+        showError(t('notConnected'));
+        return;
+      }
+      var item = { kind: 'image', name: name };
+      render(item, p.url); // the bubble keeps the object URL alive
+      remember(item);
+      pending = null;
+      preview.hidden = true;
+      fileInput.value = '';
+      input.focus();
+    };
+    reader.readAsDataURL(p.file);
+  }
+
+  fileInput.addEventListener('change', function () { choose(fileInput.files[0]); });
+  $('preview-send').addEventListener('click', sendPending);
+  $('preview-cancel').addEventListener('click', function () { clearPreview(); input.focus(); });
+
+  document.addEventListener('paste', function (ev) {
+    var items = (ev.clipboardData && ev.clipboardData.items) || [];
+    for (var i = 0; i < items.length; i++) {
+      if (items[i].kind === 'file' && items[i].type.indexOf('image/') === 0) {
+        ev.preventDefault();
+        choose(items[i].getAsFile());
+        return;
+      }
+    }
+  });
+
+  var dragDepth = 0;
+  function hasFiles(ev) {
+    return ev.dataTransfer && Array.prototype.indexOf.call(ev.dataTransfer.types || [], 'Files') >= 0;
+  }
+  chat.addEventListener('dragenter', function (ev) {
+    if (!hasFiles(ev)) { return; }
+    ev.preventDefault();
+    dragDepth++;
+    drop.hidden = false;
+  });
+  chat.addEventListener('dragover', function (ev) {
+    if (hasFiles(ev)) { ev.preventDefault(); }
+  });
+  chat.addEventListener('dragleave', function () {
+    dragDepth = Math.max(0, dragDepth - 1);
+    if (!dragDepth) { drop.hidden = true; }
+  });
+  chat.addEventListener('drop', function (ev) {
+    ev.preventDefault();
+    dragDepth = 0;
+    drop.hidden = true;
+    if (ev.dataTransfer && ev.dataTransfer.files.length) { choose(ev.dataTransfer.files[0]); }
+  });
+
+  // --- start -------------------------------------------------------------
+
+  window.addEventListener('online', function () {
+    if (!ws) {
+      attempt = 0;
+      connect();
+    }
+  });
+  window.addEventListener('offline', function () { if (!connected()) { setState('offline'); } });
+
+  if (new URLSearchParams(location.search).get('embed') === '1') {
+    chat.classList.add('embedded');
+  }
+  TB.apply(document);
+  document.title = t('title');
+  loadHistory();
+  connect();
+})();
