@@ -1,0 +1,46 @@
+package intents
+
+// DetectLang tells the language and script of text. Any Chinese character
+// makes the message Chinese (a mixed message takes the script of its Chinese
+// part, 「個app成日crash」 is zh-Hant); the script is decided by counting
+// characters that exist in only one script, Cantonese forms (咗, 冇, 唔 …)
+// counting as Traditional. Characters both scripts share (提款, 付款) carry no
+// vote; a message made only of them is taken as zh-Hant, the script most of
+// our Hong Kong customers write.
+func DetectLang(text string) Lang {
+	var han, trad, simp int
+	for _, r := range text {
+		if r < cjkLo {
+			if r >= 0x3040 && r <= 0x30FF { // kana: Japanese, not ours
+				continue
+			}
+			continue
+		}
+		if r < cjkHi {
+			han++
+			switch scriptTable[r-cjkLo] {
+			case scriptTrad:
+				trad++
+			case scriptSimp:
+				simp++
+			}
+			continue
+		}
+		if r >= 0x20000 && r <= 0x3FFFF { // CJK extension planes
+			han++
+			if _, ok := foldRare[r]; ok {
+				trad++
+			}
+		} else if r >= 0xF900 && r <= 0xFAFF { // compatibility ideographs
+			han++
+		}
+	}
+	switch {
+	case han == 0:
+		return English
+	case simp > trad:
+		return ZhHans
+	default:
+		return ZhHant
+	}
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package intents
+
+const raceEnabled = false
