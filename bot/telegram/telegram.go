@@ -1,0 +1,303 @@
+// Package telegram is the Telegram channel: Bot API updates become the
+// engine's inbound events, and each Telegram conversation's outbox is
+// delivered back through the Bot API at Telegram's rate limits.
+//
+// It runs its own getUpdates loop (or takes updates from a webhook), keeps
+// the poll offset in the store, and leaves deduplication of redelivered
+// updates to the engine (Inbound.DedupKey = "tg:<update_id>"), so a crash or
+// a restart neither loses nor repeats a turn. A Telegram outage is logged and
+// retried with backoff; it never stops the rest of the process.
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/triagebot/triagebot/bot"
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// Errors of the channel.
+var (
+	// ErrConfig is a configuration the channel cannot start with.
+	ErrConfig = errors.New("telegram: bad configuration")
+	// ErrTokenRejected means getMe answered 401: the token is wrong or revoked.
+	ErrTokenRejected = errors.New("TELEGRAM_BOT_TOKEN rejected by the Bot API")
+	// ErrBlocked means Telegram will not deliver to the chat any more (403:
+	// the user blocked the bot, or the chat is gone).
+	ErrBlocked = errors.New("telegram: chat unreachable")
+	// errRejected is a message Telegram refused for its content (400); sending
+	// it again cannot help.
+	errRejected = errors.New("telegram: message rejected")
+)
+
+// Engine is what the channel needs from bot.Engine.
+type Engine interface {
+	Open(ctx context.Context, req bot.OpenRequest) (tickets.Conversation, bool, error)
+	Conversation(ctx context.Context, id string) (tickets.Conversation, error)
+	Handle(ctx context.Context, in bot.Inbound) error
+	Outbox(ctx context.Context, conversationID string) ([]tickets.OutMessage, error)
+	Ack(ctx context.Context, conversationID, messageID string) error
+	Subscribe(ch tickets.Channel, notify func(conversationID string))
+	MarkUnreachable(ctx context.Context, conversationID string) error
+	OnTicket(fn func(tickets.Ticket))
+}
+
+// Limits are Telegram's sending limits as token buckets. Zero fields take the
+// defaults, which follow Telegram's published guidance.
+type Limits struct {
+	PerChat      float64 // messages per second to one private chat (default 1)
+	PerChatBurst int     // short bursts allowed to one chat (default 3)
+	Group        float64 // messages per second to one group chat (default 20/min)
+	Global       float64 // messages per second overall (default 30)
+	GlobalBurst  int     // (default 30)
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.PerChat <= 0 {
+		l.PerChat = 1
+	}
+	if l.PerChatBurst <= 0 {
+		l.PerChatBurst = 3
+	}
+	if l.Group <= 0 {
+		l.Group = 20.0 / 60
+	}
+	if l.Global <= 0 {
+		l.Global = 30
+	}
+	if l.GlobalBurst <= 0 {
+		l.GlobalBurst = 30
+	}
+	return l
+}
+
+// Config configures the channel. Token, Engine and Store are required.
+type Config struct {
+	Token string
+	// Endpoint is the Bot API endpoint in the library's format
+	// "https://host/bot%s/%s"; empty means Telegram's public one. Files are
+	// fetched from the same host under /file/bot<token>/<path>.
+	Endpoint string
+	// AgentChatID, when not 0, is the chat that gets a notice per new ticket.
+	AgentChatID int64
+	// AgentLang is the language of agent notices (default English).
+	AgentLang string
+	// ConsoleURL is the server's base URL; notices link to ConsoleURL+"/agent".
+	ConsoleURL string
+	Engine     Engine
+	// Store keeps the poll offset and the quick-reply labels of sent keyboards.
+	Store  tickets.Store
+	Logger *slog.Logger
+
+	// WebhookURL and WebhookSecret switch from long polling to a webhook:
+	// Run calls setWebhook and Handler serves Telegram's POSTs.
+	WebhookURL    string
+	WebhookSecret string
+
+	// PollTimeout is the long-poll wait of getUpdates (default 25s).
+	PollTimeout time.Duration
+	Limits      Limits
+	// Workers is the number of outbox senders (default 4).
+	Workers int
+	// HTTPClient replaces the default client (tests); its Timeout should be
+	// zero or longer than PollTimeout.
+	HTTPClient *http.Client
+}
+
+var secretRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+// Validate checks the configuration once, before anything starts.
+func (c *Config) Validate() error {
+	var bad []string
+	if c.Token == "" || !strings.Contains(c.Token, ":") {
+		bad = append(bad, "token must look like 123456:ABC...")
+	}
+	if c.Endpoint != "" && strings.Count(c.Endpoint, "%s") != 2 {
+		bad = append(bad, fmt.Sprintf("endpoint %q must contain two %%s (https://host/bot%%s/%%s)", c.Endpoint))
+	}
+	if c.Engine == nil {
+		bad = append(bad, "engine is required")
+	}
+	if c.Store == nil {
+		bad = append(bad, "store is required")
+	}
+	if (c.WebhookURL == "") != (c.WebhookSecret == "") {
+		bad = append(bad, "webhook URL and secret go together")
+	}
+	if c.WebhookSecret != "" && !secretRe.MatchString(c.WebhookSecret) {
+		bad = append(bad, "webhook secret must be 1-256 characters of A-Z a-z 0-9 _ -")
+	}
+	if c.PollTimeout < 0 || c.PollTimeout > 50*time.Second {
+		bad = append(bad, "poll timeout must be between 0 and 50s")
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("%w: %s", ErrConfig, strings.Join(bad, "; "))
+	}
+	return nil
+}
+
+// Channel is a running Telegram channel.
+type Channel struct {
+	cfg     Config
+	log     *slog.Logger
+	api     *tgbotapi.BotAPI
+	client  *apiClient
+	fileURL string // fmt format: token, file path
+	engine  Engine
+
+	limits *limiter
+	gate   *gate
+	work   *workQueue
+	jobs   *jobQueue
+
+	runMu   sync.Mutex
+	running bool
+	done    chan struct{} // closed when Run has stopped
+}
+
+// Default timeouts of Bot API calls.
+const (
+	defaultPollTimeout = 25 * time.Second
+	callTimeout        = 15 * time.Second // any call but getUpdates and downloads
+	downloadTimeout    = 60 * time.Second
+	pollSlack          = 10 * time.Second // added to the long poll for the round trip
+	workQueueCap       = 4096
+	jobQueueCap        = 1024
+)
+
+// New checks cfg, connects to the Bot API (the library calls getMe) and
+// subscribes to the engine. It fails clearly when the token is rejected.
+func New(ctx context.Context, cfg Config) (*Channel, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Endpoint == "" {
+		cfg.Endpoint = tgbotapi.APIEndpoint
+	}
+	if cfg.PollTimeout == 0 {
+		cfg.PollTimeout = defaultPollTimeout
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 4
+	}
+	if cfg.AgentLang == "" {
+		cfg.AgentLang = "en"
+	}
+	cfg.Limits = cfg.Limits.withDefaults()
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	c := &Channel{
+		cfg:     cfg,
+		log:     log.With("channel", "telegram"),
+		fileURL: fileEndpoint(cfg.Endpoint),
+		engine:  cfg.Engine,
+		limits:  newLimiter(cfg.Limits),
+		gate:    &gate{},
+		work:    newWorkQueue(workQueueCap),
+		jobs:    newJobQueue(jobQueueCap),
+		done:    make(chan struct{}),
+	}
+	c.client = newAPIClient(ctx, cfg.HTTPClient, cfg.Token, cfg.PollTimeout)
+	api, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.Endpoint, c.client)
+	if err != nil {
+		var te *tgbotapi.Error
+		if errors.As(err, &te) && te.Code == http.StatusUnauthorized {
+			return nil, fmt.Errorf("%w: %d %s", ErrTokenRejected, te.Code, te.Message)
+		}
+		return nil, fmt.Errorf("telegram: getMe at %s: %w", redactEndpoint(cfg.Endpoint), err)
+	}
+	c.api = api
+	c.log.Info("connected to the Bot API", "bot", api.Self.UserName)
+	// Subscribing here, before Run, means nothing queued between New and
+	// Run's first outbox scan is missed: notifications only mark work.
+	c.engine.Subscribe(tickets.Telegram, c.work.push)
+	if cfg.AgentChatID != 0 {
+		c.engine.OnTicket(c.onTicket)
+	}
+	return c, nil
+}
+
+// fileEndpoint derives the file download format from the API endpoint: the
+// Bot API serves files from /file/bot<token>/<path> on the same host.
+func fileEndpoint(endpoint string) string {
+	if i := strings.LastIndex(endpoint, "/bot%s/%s"); i >= 0 {
+		return endpoint[:i] + "/file/bot%s/%s" + endpoint[i+len("/bot%s/%s"):]
+	}
+	return tgbotapi.FileEndpoint
+}
+
+// redactEndpoint keeps the token out of logs and errors.
+func redactEndpoint(endpoint string) string {
+	return strings.SplitN(endpoint, "%s", 2)[0]
+}
+
+// Run polls (or serves the webhook) and delivers outboxes until ctx ends.
+// Errors of Telegram are logged and retried; Run returns nil when ctx ends
+// and every goroutine it started has stopped.
+func (c *Channel) Run(ctx context.Context) error {
+	c.runMu.Lock()
+	if c.running {
+		c.runMu.Unlock()
+		return fmt.Errorf("%w: Run called twice", ErrConfig)
+	}
+	c.running = true
+	c.runMu.Unlock()
+	defer close(c.done)
+
+	// Every Bot API request from now on is cancelled when ctx ends, so an
+	// open long poll never delays shutdown.
+	c.client.setBase(ctx)
+	var wg sync.WaitGroup
+	spawn := func(fn func(context.Context)) {
+		wg.Add(1)
+		go func() { defer wg.Done(); fn(ctx) }()
+	}
+	for range c.cfg.Workers {
+		spawn(c.outboxWorker)
+	}
+	for range 2 {
+		spawn(c.jobWorker)
+	}
+	spawn(c.rescanLoop)
+	if c.cfg.AgentChatID != 0 {
+		spawn(c.catchUpNotices)
+	}
+	if c.cfg.WebhookURL != "" {
+		spawn(c.setWebhook)
+	} else {
+		spawn(c.pollLoop)
+	}
+	<-ctx.Done()
+	c.work.close()
+	c.jobs.close()
+	wg.Wait()
+	c.log.Info("stopped")
+	return nil
+}
+
+// sleep waits d or until ctx ends; it reports whether the full wait passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
