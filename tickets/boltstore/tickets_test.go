@@ -21,9 +21,9 @@ func TestTicketRoundTrip(t *testing.T) {
 		Lang: "zh-Hant",
 		Details: tickets.Details{Time: "2025-11-02T15:00:00+08:00", TimeGrain: "hour", Amount: "1200.00",
 			Currency: "HKD", TransactionID: "TX1", ErrorMessage: "扣咗兩次"},
-		Attachments:    []tickets.Attachment{{ID: "a1", Filename: "x.png", ContentType: "image/png", Size: 3, CreatedAt: at}},
-		Transcript:     []tickets.Entry{{From: tickets.FromAgent, Text: "checking", At: at, Agent: "amy"}, {From: tickets.FromUser, Text: "俾人扣咗兩次錢", At: at}},
-		Assignee: "amy", Summary: "charged twice",
+		Attachments: []tickets.Attachment{{ID: "a1", Filename: "x.png", ContentType: "image/png", Size: 3, CreatedAt: at}},
+		Transcript:  []tickets.Entry{{From: tickets.FromAgent, Text: "checking", At: at, Agent: "amy"}, {From: tickets.FromUser, Text: "俾人扣咗兩次錢", At: at}},
+		Assignee:    "amy", Summary: "charged twice",
 		ConversationID: "c9", Related: []string{"T-000007"}, Note: "refunded",
 		CreatedAt: at, UpdatedAt: at, ResolvedAt: at,
 	}
