@@ -1,0 +1,132 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/prompts"
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// Claim gives the ticket to agent and tells the user someone is on it.
+// Claiming again as the same agent changes nothing and tells nobody.
+func (e *Engine) Claim(ctx context.Context, ticketID, agent string) (tickets.Ticket, error) {
+	return e.agentOp(ctx, "claim", ticketID, func(tx tickets.Tx, before tickets.Ticket, say *userNote) (tickets.Ticket, error) {
+		t, err := tickets.Claim(tx, ticketID, agent, e.clock())
+		if err != nil || before.Status == tickets.Claimed {
+			return t, err
+		}
+		say.event = true
+		say.text = prompts.Render(t.Lang, prompts.AgentClaimed, map[string]any{"TicketID": t.ID})
+		say.from = tickets.FromBot
+		return t, nil
+	})
+}
+
+// Reply sends the agent's text to the user on the ticket's own channel and
+// adds it (masked) to the transcript. A resolved ticket, or one another
+// agent holds, is ErrConflict.
+func (e *Engine) Reply(ctx context.Context, ticketID, agent, text string) (tickets.Ticket, error) {
+	text = strings.TrimSpace(text)
+	switch {
+	case text == "":
+		return tickets.Ticket{}, fmt.Errorf("bot: reply to %s: empty text: %w", ticketID, tickets.ErrInvalid)
+	case strings.TrimSpace(agent) == "":
+		return tickets.Ticket{}, fmt.Errorf("bot: reply to %s: no agent: %w", ticketID, tickets.ErrInvalid)
+	}
+	return e.agentOp(ctx, "reply", ticketID, func(tx tickets.Tx, before tickets.Ticket, say *userNote) (tickets.Ticket, error) {
+		switch {
+		case before.Status == tickets.Resolved:
+			return before, fmt.Errorf("reply to %s: resolved: %w", ticketID, tickets.ErrConflict)
+		case before.Status == tickets.Claimed && before.Assignee != agent:
+			return before, fmt.Errorf("reply to %s: held by %s: %w", ticketID, before.Assignee, tickets.ErrConflict)
+		}
+		say.text, say.from, say.agent = text, tickets.FromAgent, agent
+		say.record = intents.Mask(text)
+		return before, nil
+	})
+}
+
+// Resolve closes the ticket and tells the user. The user's next message
+// starts a new dialogue.
+func (e *Engine) Resolve(ctx context.Context, ticketID, agent, note string) (tickets.Ticket, error) {
+	return e.agentOp(ctx, "resolve", ticketID, func(tx tickets.Tx, before tickets.Ticket, say *userNote) (tickets.Ticket, error) {
+		t, err := tickets.Resolve(tx, ticketID, agent, intents.Mask(note), e.clock())
+		if err != nil {
+			return t, err
+		}
+		say.event = true
+		say.text = prompts.Render(t.Lang, prompts.TicketResolved, map[string]any{"TicketID": t.ID})
+		say.from = tickets.FromBot
+		return t, nil
+	})
+}
+
+// userNote is what an agent operation tells the user.
+type userNote struct {
+	event  bool // send a ticket event with the new status
+	text   string
+	record string // transcript text when it differs from text (masked)
+	from   tickets.Author
+	agent  string
+}
+
+// agentOp runs one agent operation in a transaction: op changes the ticket;
+// its note is added to the transcript and the conversation's outbox.
+func (e *Engine) agentOp(ctx context.Context, name, ticketID string,
+	op func(tx tickets.Tx, before tickets.Ticket, say *userNote) (tickets.Ticket, error)) (tickets.Ticket, error) {
+	var (
+		result tickets.Ticket
+		fx     effects
+	)
+	err := e.store.Update(ctx, func(tx tickets.Tx) error {
+		fx = effects{}
+		before, err := tx.Ticket(ticketID)
+		if err != nil {
+			return err
+		}
+		var note userNote
+		t, err := op(tx, before, &note)
+		if err != nil {
+			return err
+		}
+		result = t
+		if note.text == "" {
+			return nil
+		}
+		now := e.clock()
+		rec := note.record
+		if rec == "" {
+			rec = note.text
+		}
+		if t, err = tickets.AppendEntry(tx, ticketID, tickets.Entry{From: note.from, Text: rec, At: now, Agent: note.agent}); err != nil {
+			return err
+		}
+		result = t
+		conv, err := tx.Conversation(t.ConversationID)
+		if errors.Is(err, tickets.ErrNotFound) {
+			return nil // a ticket without its conversation: nobody to tell
+		}
+		if err != nil {
+			return err
+		}
+		var out outbox
+		if note.event {
+			out.event(&t)
+		}
+		out.say(note.from, note.text, nil)
+		if err := out.flush(tx, conv.ID, now); err != nil {
+			return err
+		}
+		fx.touch(conv)
+		return nil
+	})
+	if err != nil {
+		return tickets.Ticket{}, fmt.Errorf("bot: %s %s: %w", name, ticketID, err)
+	}
+	e.announce(&fx)
+	return result, nil
+}

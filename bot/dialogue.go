@@ -1,0 +1,492 @@
+package bot
+
+import (
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/prompts"
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// Thresholds of the dialogue, on the classifier's calibrated confidence.
+const (
+	// switchAbove is the confidence a message needs to change the problem
+	// in the middle of gathering details: an answer ("it says network
+	// error") often looks like another problem, so the bar is above
+	// intents.ClarifyBelow.
+	switchAbove = 0.75
+	// switchAboveFree is the bar while a free-text answer (an error
+	// message, an API name) is expected: almost any text answers it.
+	switchAboveFree = 0.9
+	// candidateAbove is the least confidence for a problem to be offered
+	// when clarifying; below it, offering it would be a wild guess.
+	candidateAbove = 0.08
+	// maxCandidates is how many problems a clarifying question offers.
+	maxCandidates = 3
+	// maxFreeText bounds a free-text detail kept for the agent.
+	maxFreeText = 300
+	// maxStatusTickets is how many tickets a status answer lists.
+	maxStatusTickets = 3
+)
+
+// turn is one user event being applied to a conversation inside a
+// transaction.
+type turn struct {
+	e    *Engine
+	tx   tickets.Tx
+	conv *tickets.Conversation
+	st   *state
+	an   *analysis
+	up   *upload
+	now  time.Time
+	out  outbox
+
+	ticket  *tickets.Ticket // the conversation's open ticket, if any
+	created bool            // ticket was created in this turn
+}
+
+func (t *turn) lang() string {
+	if t.conv.Lang == "" {
+		return prompts.ZhHant
+	}
+	return t.conv.Lang
+}
+
+func (t *turn) render(k prompts.Key, data any) string { return prompts.Render(t.lang(), k, data) }
+
+// say sends a bot message and records it in the transcript.
+func (t *turn) say(text string, quickReplies []string) {
+	t.out.say(tickets.FromBot, text, quickReplies)
+	t.record(tickets.Entry{From: tickets.FromBot, Text: text, At: t.now})
+}
+
+// record adds an entry to the ticket's transcript once there is a ticket,
+// else to the dialogue's.
+func (t *turn) record(e tickets.Entry) {
+	if t.ticket != nil {
+		t.ticket.Transcript = append(t.ticket.Transcript, e)
+		t.ticket.UpdatedAt = t.now
+		return
+	}
+	t.st.record(e)
+}
+
+// join makes one message of several sentences (nil-safe for empty parts).
+func join(parts ...string) string {
+	var b strings.Builder
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+func (t *turn) run() error {
+	if t.conv.TicketID != "" {
+		tk, err := t.tx.Ticket(t.conv.TicketID)
+		switch {
+		case err == nil && tk.Status != tickets.Resolved:
+			t.ticket = &tk
+			return t.withTicket()
+		case err != nil && !errors.Is(err, tickets.ErrNotFound):
+			return err
+		}
+		// Resolved (or gone): whatever the user says now is a new dialogue.
+		t.conv.TicketID = ""
+		t.st.reset()
+	}
+	if t.st.Phase == phaseEscalated || t.st.Phase == phaseClosed {
+		t.st.reset()
+	}
+	if t.an.text != "" && t.an.res == nil {
+		return errNeedClassify
+	}
+	t.updateLang()
+	if t.up != nil {
+		return t.onUpload()
+	}
+	t.record(tickets.Entry{From: tickets.FromUser, Text: t.an.masked, At: t.now})
+	t.mergeEntities(true)
+	return t.onText()
+}
+
+// updateLang follows the language of the latest message that says enough.
+func (t *turn) updateLang() {
+	if t.an.res == nil || !t.an.res.Lang.Valid() {
+		return
+	}
+	if t.conv.Lang == "" || langSignal(t.an.text, t.an.res.Lang) {
+		t.conv.Lang = string(t.an.res.Lang)
+	}
+}
+
+// mergeEntities copies the message's details into the dialogue; a later
+// value replaces an earlier one (a correction). With overwrite false only
+// empty fields are filled (messages to an agent after the dialogue ended).
+func (t *turn) mergeEntities(overwrite bool) {
+	d, en := &t.st.Details, t.an.ents
+	if en.Time != nil && (overwrite || d.Time == "") {
+		d.Time, d.TimeGrain = en.Time.Value.Format(time.RFC3339), string(en.Time.Grain)
+	}
+	if en.Amount != nil && (overwrite || d.Amount == "") {
+		d.Amount, d.Currency = en.Amount.Value, en.Amount.Currency
+	}
+	if en.TransactionID != nil && (overwrite || d.TransactionID == "") {
+		d.TransactionID = en.TransactionID.Value
+	}
+}
+
+// found reports whether this message gave detail d.
+func (t *turn) found(d Detail) bool {
+	switch d {
+	case DetailTime:
+		return t.an.ents.Time != nil
+	case DetailAmount:
+		return t.an.ents.Amount != nil
+	case DetailTxn:
+		return t.an.ents.TransactionID != nil
+	}
+	return false
+}
+
+func (t *turn) onText() error {
+	st, r := t.st, t.an.res
+	sure := r.Confidence >= intents.ClarifyBelow
+	act := matchLabel(t.an.text)
+
+	// A quick reply says exactly what the user wants.
+	switch act.kind {
+	case actPerson:
+		return t.escalate(prompts.HumanNow)
+	case actStill:
+		if st.Phase == phaseSelfHelp || st.Phase == phaseGather {
+			return t.escalate("")
+		}
+	case actFixed:
+		if st.Phase == phaseSelfHelp {
+			st.Phase = phaseClosed
+			t.say(t.render(prompts.ClosedFixed, nil), nil)
+			return nil
+		}
+	case actIntent:
+		if act.intent != st.Intent {
+			return t.startProblem(act.intent, st.Phase == phaseGather || st.Phase == phaseSelfHelp)
+		}
+	case actOther:
+		if st.Phase == phaseClarify {
+			st.Phase, st.Candidates = phaseStart, nil
+			t.say(t.render(prompts.Describe, nil), nil)
+			return nil
+		}
+	}
+
+	switch st.Phase {
+	case phaseGather:
+		switch {
+		case sure && r.Intent == intents.HumanAgent:
+			return t.escalate(prompts.HumanNow)
+		case sure && r.Intent == intents.TicketStatus && !t.found(st.Pending):
+			return t.status()
+		case r.Intent.IsProblem() && r.Intent != st.Intent && r.Confidence >= t.switchBar() && !t.found(st.Pending):
+			return t.startProblem(r.Intent, true)
+		}
+		return t.absorb()
+	case phaseSelfHelp:
+		switch {
+		case sure && r.Intent.IsProblem() && r.Intent != st.Intent:
+			return t.startProblem(r.Intent, true)
+		case sure && r.Intent == intents.Greeting:
+			st.Phase = phaseClosed
+			t.say(t.render(prompts.ClosedFixed, nil), nil)
+			return nil
+		case sure && r.Intent == intents.TicketStatus:
+			return t.status()
+		}
+		// Anything else after self-help means it did not help.
+		return t.escalate("")
+	}
+
+	// phaseStart or phaseClarify: no problem known yet.
+	switch {
+	case sure && r.Intent == intents.HumanAgent:
+		return t.escalate(prompts.HumanNow)
+	case sure && r.Intent.IsProblem():
+		return t.startProblem(r.Intent, false)
+	case sure && r.Intent == intents.TicketStatus:
+		return t.status()
+	case sure && r.Intent == intents.Greeting:
+		t.say(t.render(prompts.GreetingReply, nil), nil)
+		return nil
+	case sure && r.Intent == intents.OutOfScope:
+		t.say(t.render(prompts.OutOfScope, nil), nil)
+		return nil
+	}
+	cands := problemCandidates(r)
+	if st.Phase == phaseClarify && len(cands) > 0 {
+		// Asked once already and still unclear: a person sorts it out
+		// rather than the bot guessing or asking again.
+		st.Intent = cands[0]
+		return t.escalate(prompts.Unclear)
+	}
+	if len(cands) == 0 {
+		st.Phase = phaseStart
+		t.say(t.render(prompts.OutOfScope, nil), nil)
+		return nil
+	}
+	st.Phase, st.Candidates, st.Clarified = phaseClarify, cands, true
+	keys := make([]prompts.Key, 0, len(cands)+1)
+	for _, c := range cands {
+		keys = append(keys, prompts.IntentLabel(string(c)))
+	}
+	keys = append(keys, prompts.LabelOther)
+	t.say(t.render(prompts.Clarify, nil), labels(t.lang(), keys...))
+	return nil
+}
+
+func (t *turn) switchBar() float64 {
+	if p := t.st.Pending; p != "" && !p.parsed() && p != DetailScreenshot {
+		return switchAboveFree
+	}
+	return max(switchAbove, intents.ClarifyBelow)
+}
+
+// problemCandidates are the likeliest problems worth offering, best first.
+func problemCandidates(r *intents.Result) []intents.Intent {
+	var out []intents.Intent
+	for _, c := range r.Candidates {
+		if c.Intent.IsProblem() && c.Intent.Valid() && c.Confidence >= candidateAbove {
+			out = append(out, c.Intent)
+			if len(out) == maxCandidates {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// startProblem begins (or switches to) gathering for a problem.
+func (t *turn) startProblem(in intents.Intent, switched bool) error {
+	st := t.st
+	st.Intent, st.Candidates, st.Pending = in, nil, ""
+	problem := t.render(prompts.IntentLabel(string(in)), nil)
+	lead := t.render(prompts.ProblemAck, map[string]any{"Problem": problem})
+	if switched {
+		lead = t.render(prompts.SwitchProblem, map[string]any{"Problem": problem})
+	}
+	if risky(in) {
+		t.say(join(lead, t.render(prompts.SafetyKey(string(in)), nil)), nil)
+		if err := t.escalate(""); err != nil {
+			return err
+		}
+		st.Gathering = true
+		return t.askNext("")
+	}
+	st.Phase = phaseGather
+	return t.askNext(lead)
+}
+
+// absorb takes the user's message as the answer to the pending question,
+// then asks for what is still missing.
+func (t *turn) absorb() error {
+	st := t.st
+	p := st.Pending
+	prefix := ""
+	if p != "" && !st.has(p) {
+		text := strings.TrimSpace(t.an.masked)
+		switch {
+		case t.an.dontKnow:
+			st.Skipped = append(st.Skipped, p)
+			prefix = t.render(prompts.Skip, nil)
+		case p == DetailOTPChannel:
+			st.OTPChannel = otpChannel(text)
+		case p == DetailError:
+			st.Details.ErrorMessage = clip(text)
+		case p == DetailAPI:
+			st.API = clip(text)
+		}
+	}
+	if t.ticket != nil {
+		t.ticket.Details = st.Details
+	}
+	return t.askNext(prefix)
+}
+
+// otpChannel reads where the code should arrive: a quick reply or free text.
+func otpChannel(text string) string {
+	switch act := matchLabel(text); act.kind {
+	case actSMS:
+		return "sms"
+	case actEmail:
+		return "email"
+	}
+	low := strings.ToLower(text)
+	for _, w := range []string{"mail", "郵", "邮"} {
+		if strings.Contains(low, w) {
+			return "email"
+		}
+	}
+	for _, w := range []string{"sms", "text", "短訊", "短信", "手機", "手机", "phone"} {
+		if strings.Contains(low, w) {
+			return "sms"
+		}
+	}
+	return clip(text)
+}
+
+func clip(s string) string {
+	if utf8.RuneCountInString(s) <= maxFreeText {
+		return s
+	}
+	return string([]rune(s)[:maxFreeText]) + "…"
+}
+
+// askNext asks for the next missing detail, or, when nothing is missing,
+// moves on: self-help before a ticket, a closing note after one. A detail is
+// asked at most twice: plainly, then once more with an example when the
+// answer did not parse. After that it is skipped.
+func (t *turn) askNext(prefix string) error {
+	st := t.st
+	for {
+		d, ok := st.missing()
+		if !ok {
+			break
+		}
+		n := st.Asked[d]
+		key := prompts.Ask(string(d))
+		if n >= 1 {
+			key = prompts.Reask(string(d))
+			if n >= 2 || !prompts.Has(key) {
+				st.Skipped = append(st.Skipped, d)
+				continue
+			}
+		}
+		if st.Asked == nil {
+			st.Asked = map[Detail]int{}
+		}
+		st.Asked[d] = n + 1
+		st.Pending = d
+		var qr []string
+		if d == DetailOTPChannel {
+			qr = labels(t.lang(), prompts.LabelSMS, prompts.LabelEmail)
+		}
+		t.say(join(prefix, t.render(key, nil)), qr)
+		return nil
+	}
+	st.Pending = ""
+	if t.ticket != nil {
+		if st.Gathering {
+			st.Gathering = false
+			t.say(join(prefix, t.render(prompts.GatherDone, map[string]any{"TicketID": t.ticket.ID})), nil)
+		}
+		return nil
+	}
+	return t.selfHelp(prefix)
+}
+
+// selfHelp shows the problem's self-help steps and asks whether they
+// worked; a problem without self-help goes straight to a person.
+func (t *turn) selfHelp(prefix string) error {
+	key, ok := prompts.SelfHelpKey(string(t.st.Intent))
+	if !ok {
+		if prefix != "" {
+			t.say(prefix, nil)
+		}
+		return t.escalate("")
+	}
+	t.st.Phase = phaseSelfHelp
+	t.say(join(prefix, t.render(key, nil), t.render(prompts.SelfHelpAsk, nil)),
+		labels(t.lang(), prompts.LabelFixed, prompts.LabelStill, prompts.LabelPerson))
+	return nil
+}
+
+// onUpload stores an attachment and treats it as the answer to a request
+// for a screenshot (or an error screen).
+func (t *turn) onUpload() error {
+	st := t.st
+	if err := t.tx.PutAttachment(&t.up.att, t.conv.ID, t.up.data); err != nil {
+		return err
+	}
+	st.Attachments = append(st.Attachments, t.up.att)
+	t.record(tickets.Entry{From: tickets.FromUser, Text: t.attachmentNote(), At: t.now})
+	switch st.Phase {
+	case phaseGather:
+		if st.Pending == DetailScreenshot || st.Pending == DetailError || st.Pending == "" {
+			return t.askNext(t.render(prompts.Received, nil))
+		}
+		t.say(t.render(prompts.Received, nil), nil)
+	case phaseSelfHelp:
+		t.say(t.render(prompts.Received, nil), nil)
+	default:
+		t.say(t.render(prompts.ReceivedEarly, nil), nil)
+	}
+	return nil
+}
+
+func (t *turn) attachmentNote() string {
+	return t.render(prompts.AttachmentNote, map[string]any{"Filename": t.up.att.Filename})
+}
+
+// withTicket handles a message while a person has the conversation: the
+// user's words go to the ticket; the bot only still asks for details of a
+// risky problem it escalated at once, and acknowledges once.
+func (t *turn) withTicket() error {
+	st, tk := t.st, t.ticket
+	if t.up != nil {
+		if err := t.tx.PutAttachment(&t.up.att, t.conv.ID, t.up.data); err != nil {
+			return err
+		}
+		st.Attachments = append(st.Attachments, t.up.att)
+		tk.Attachments = append(tk.Attachments, t.up.att)
+		t.record(tickets.Entry{From: tickets.FromUser, Text: t.attachmentNote(), At: t.now})
+	} else {
+		t.record(tickets.Entry{From: tickets.FromUser, Text: t.an.masked, At: t.now})
+	}
+	if st.Gathering {
+		if t.up == nil {
+			t.mergeEntities(true)
+			return t.absorb()
+		}
+		if st.Pending == DetailScreenshot || st.Pending == DetailError {
+			return t.askNext(t.render(prompts.Received, nil))
+		}
+		t.say(t.render(prompts.Received, nil), nil)
+		return nil
+	}
+	if t.up == nil {
+		t.mergeEntities(false)
+		tk.Details = st.Details
+	}
+	if !st.Acked {
+		st.Acked = true
+		t.say(t.render(prompts.AddedToTicket, map[string]any{"TicketID": tk.ID}), nil)
+	}
+	return nil
+}
+
+// status answers "what happened to my ticket?".
+func (t *turn) status() error {
+	list, err := t.tx.TicketsOfUser(t.conv.Channel, t.conv.User.ID)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		t.say(t.render(prompts.StatusNone, nil), nil)
+		return nil
+	}
+	rows := make([]map[string]string, 0, maxStatusTickets)
+	for _, tk := range list[:min(len(list), maxStatusTickets)] {
+		rows = append(rows, map[string]string{
+			"ID": tk.ID, "Queue": tk.Queue, "Status": t.render(prompts.StatusLabel(string(tk.Status)), nil),
+		})
+	}
+	t.say(t.render(prompts.StatusList, map[string]any{"Tickets": rows}), nil)
+	return nil
+}

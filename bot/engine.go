@@ -1,0 +1,277 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/triagebot/triagebot/escalation"
+	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// MaxTextRunes is the longest user message the engine accepts (the
+// WebSocket contract's limit, applied to every channel).
+const MaxTextRunes = 4000
+
+// lockStripes is the number of mutexes conversations are spread over: a
+// turn holds its conversation's stripe, so turns of one conversation run one
+// at a time, while 1,000 conversations rarely share a stripe.
+const lockStripes = 1024
+
+// Config wires an Engine.
+type Config struct {
+	Store      tickets.Store
+	Classifier intents.Classifier
+	Router     *escalation.Router
+	// Now is the clock (tests inject one); nil means time.Now.
+	Now func() time.Time
+	// Location resolves relative times ("yesterday 3pm"); nil means UTC.
+	Location *time.Location
+	// Logger gets one line per failed turn; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Engine is the conversation engine. It is safe for concurrent use.
+type Engine struct {
+	store  tickets.Store
+	cls    intents.Classifier
+	router *escalation.Router
+	now    func() time.Time
+	loc    *time.Location
+	log    *slog.Logger
+
+	locks [lockStripes]sync.Mutex
+
+	subMu    sync.RWMutex
+	subs     map[tickets.Channel][]func(conversationID string)
+	onTicket []func(tickets.Ticket)
+}
+
+// New checks cfg and returns an Engine.
+func New(cfg Config) (*Engine, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, errors.New("bot: Config.Store is nil")
+	case cfg.Classifier == nil:
+		return nil, errors.New("bot: Config.Classifier is nil")
+	case cfg.Router == nil:
+		return nil, errors.New("bot: Config.Router is nil")
+	}
+	e := &Engine{
+		store: cfg.Store, cls: cfg.Classifier, router: cfg.Router,
+		now: cfg.Now, loc: cfg.Location, log: cfg.Logger,
+		subs: map[tickets.Channel][]func(string){},
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.loc == nil {
+		e.loc = time.UTC
+	}
+	if e.log == nil {
+		e.log = slog.Default()
+	}
+	return e, nil
+}
+
+func (e *Engine) lock(conversationID string) func() {
+	h := fnv.New32a()
+	h.Write([]byte(conversationID))
+	m := &e.locks[h.Sum32()%lockStripes]
+	m.Lock()
+	return m.Unlock
+}
+
+// clock is the current time in the engine's zone.
+func (e *Engine) clock() time.Time { return e.now().In(e.loc) }
+
+// Subscribe registers notify for conversations of channel ch. It is called
+// after each commit that adds outbox messages to such a conversation; it
+// must not block.
+func (e *Engine) Subscribe(ch tickets.Channel, notify func(conversationID string)) {
+	e.subMu.Lock()
+	defer e.subMu.Unlock()
+	e.subs[ch] = append(e.subs[ch], notify)
+}
+
+// OnTicket registers fn, called after commit for each new ticket.
+func (e *Engine) OnTicket(fn func(tickets.Ticket)) {
+	e.subMu.Lock()
+	defer e.subMu.Unlock()
+	e.onTicket = append(e.onTicket, fn)
+}
+
+// effects are what a committed transaction must announce. A transaction fn
+// may run twice, so it fills a fresh effects value on every run and only the
+// committed run's value is acted upon.
+type effects struct {
+	notify     map[string]tickets.Channel // conversation id → channel
+	newTickets []tickets.Ticket
+}
+
+func (fx *effects) touch(conv tickets.Conversation) {
+	if conv.Unreachable {
+		return // nobody can deliver; the outbox is kept for the record
+	}
+	if fx.notify == nil {
+		fx.notify = map[string]tickets.Channel{}
+	}
+	fx.notify[conv.ID] = conv.Channel
+}
+
+func (e *Engine) announce(fx *effects) {
+	e.subMu.RLock()
+	defer e.subMu.RUnlock()
+	for id, ch := range fx.notify {
+		for _, fn := range e.subs[ch] {
+			fn(id)
+		}
+	}
+	for _, t := range fx.newTickets {
+		for _, fn := range e.onTicket {
+			fn(t)
+		}
+	}
+}
+
+// newConversationID is random so that a web session id cannot be guessed.
+func newConversationID() string { return "c-" + rand.Text() }
+
+// Open finds the conversation req.ID or creates it (with a new id when
+// req.ID is empty), greeting a new one when req.Greet is set.
+func (e *Engine) Open(ctx context.Context, req OpenRequest) (tickets.Conversation, bool, error) {
+	if req.Channel == "" {
+		return tickets.Conversation{}, false, fmt.Errorf("bot: open: no channel: %w", tickets.ErrInvalid)
+	}
+	id := req.ID
+	if id == "" {
+		id = newConversationID()
+	}
+	defer e.lock(id)()
+	now := e.clock()
+	var (
+		conv    tickets.Conversation
+		created bool
+		fx      effects
+	)
+	err := e.store.Update(ctx, func(tx tickets.Tx) error {
+		fx, created = effects{}, false
+		c, err := tx.Conversation(id)
+		if err == nil {
+			conv = c
+			return nil
+		}
+		if !errors.Is(err, tickets.ErrNotFound) {
+			return err
+		}
+		created = true
+		conv = tickets.Conversation{
+			ID: id, Channel: req.Channel, User: req.User, Address: req.Address,
+			Lang: langFromHint(req.LangHint), CreatedAt: now, UpdatedAt: now,
+		}
+		st := newState()
+		var out outbox
+		if req.Greet {
+			out.say(tickets.FromBot, welcome(conv.Lang), nil)
+			st.record(tickets.Entry{From: tickets.FromBot, Text: out.msgs[0].Text, At: now})
+		}
+		if conv.State, err = st.encode(); err != nil {
+			return err
+		}
+		if err := tx.PutConversation(&conv); err != nil {
+			return err
+		}
+		if err := out.flush(tx, conv.ID, now); err != nil {
+			return err
+		}
+		if len(out.msgs) > 0 {
+			fx.touch(conv)
+		}
+		return nil
+	})
+	if err != nil {
+		return tickets.Conversation{}, false, fmt.Errorf("bot: open %s: %w", id, err)
+	}
+	e.announce(&fx)
+	return conv, created, nil
+}
+
+// Conversation returns one conversation, or an error wrapping tickets.ErrNotFound.
+func (e *Engine) Conversation(ctx context.Context, id string) (tickets.Conversation, error) {
+	var conv tickets.Conversation
+	err := e.store.View(ctx, func(tx tickets.Tx) error {
+		var err error
+		conv, err = tx.Conversation(id)
+		return err
+	})
+	if err != nil {
+		return tickets.Conversation{}, fmt.Errorf("bot: conversation %s: %w", id, err)
+	}
+	return conv, nil
+}
+
+// Outbox lists the conversation's unacknowledged messages, oldest first.
+func (e *Engine) Outbox(ctx context.Context, conversationID string) ([]tickets.OutMessage, error) {
+	var msgs []tickets.OutMessage
+	err := e.store.View(ctx, func(tx tickets.Tx) error {
+		var err error
+		msgs, err = tx.Outbox(conversationID)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bot: outbox %s: %w", conversationID, err)
+	}
+	return msgs, nil
+}
+
+// Ack drops messageID and every earlier message from the outbox.
+func (e *Engine) Ack(ctx context.Context, conversationID, messageID string) error {
+	err := e.store.Update(ctx, func(tx tickets.Tx) error { return tx.Ack(conversationID, messageID) })
+	if err != nil {
+		return fmt.Errorf("bot: ack %s in %s: %w", messageID, conversationID, err)
+	}
+	return nil
+}
+
+// MarkUnreachable records that the channel can no longer deliver to the
+// conversation (a Telegram user blocked the bot).
+func (e *Engine) MarkUnreachable(ctx context.Context, conversationID string) error {
+	defer e.lock(conversationID)()
+	err := e.store.Update(ctx, func(tx tickets.Tx) error {
+		c, err := tx.Conversation(conversationID)
+		if err != nil {
+			return err
+		}
+		if c.Unreachable {
+			return nil
+		}
+		c.Unreachable, c.UpdatedAt = true, e.clock()
+		return tx.PutConversation(&c)
+	})
+	if err != nil {
+		return fmt.Errorf("bot: mark %s unreachable: %w", conversationID, err)
+	}
+	return nil
+}
+
+// checkInbound refuses events the engine cannot take, before any work.
+func checkInbound(in Inbound) error {
+	switch {
+	case in.ConversationID == "":
+		return fmt.Errorf("bot: inbound without a conversation: %w", tickets.ErrInvalid)
+	case in.Upload == nil && in.Text == "":
+		return fmt.Errorf("bot: inbound without text or attachment: %w", tickets.ErrInvalid)
+	case !utf8.ValidString(in.Text):
+		return fmt.Errorf("bot: text is not valid UTF-8: %w", tickets.ErrInvalid)
+	case utf8.RuneCountInString(in.Text) > MaxTextRunes:
+		return fmt.Errorf("bot: text longer than %d characters: %w", MaxTextRunes, tickets.ErrInvalid)
+	}
+	return nil
+}

@@ -1,0 +1,104 @@
+package bot
+
+import (
+	"strings"
+
+	"github.com/triagebot/triagebot/escalation"
+	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/prompts"
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// maxSummary bounds the ticket's one-line summary.
+const maxSummary = 200
+
+// escalate hands the dialogue to people: the router decides priority,
+// queue and deadline; the ticket gets everything gathered, the attachments
+// and the masked transcript; the user gets a ticket event and a sentence
+// with the ticket id. lead, if set, is said first (e.g. "I'll hand this to
+// a person").
+func (t *turn) escalate(lead prompts.Key) error {
+	st := t.st
+	if lead != "" {
+		t.say(t.render(lead, nil), nil)
+	}
+	intent := st.Intent
+	if intent == "" {
+		intent = intents.HumanAgent
+	}
+	prev, err := t.tx.TicketsOfUser(t.conv.Channel, t.conv.User.ID)
+	if err != nil {
+		return err
+	}
+	dec := t.e.router.Route(t.routeInput(intent, prev))
+	tk := tickets.Ticket{
+		Status: tickets.Open, Intent: string(intent),
+		Priority: dec.Priority, Queue: dec.Queue, SLADue: dec.SLADue,
+		Channel: t.conv.Channel, User: t.conv.User, Lang: t.lang(),
+		Details:        st.Details,
+		Attachments:    append([]tickets.Attachment{}, st.Attachments...),
+		Transcript:     st.dialogueTranscript(),
+		Summary:        t.summary(),
+		ConversationID: t.conv.ID,
+		Related:        dec.Related,
+		CreatedAt:      t.now, UpdatedAt: t.now,
+	}
+	if err := t.tx.CreateTicket(&tk); err != nil {
+		return err
+	}
+	t.ticket, t.created = &tk, true
+	t.conv.TicketID = tk.ID
+	st.Phase, st.Pending, st.Acked = phaseEscalated, "", false
+	t.out.event(&tk)
+	t.say(t.render(prompts.Escalated, map[string]any{
+		"TicketID": tk.ID,
+		"Priority": t.render(prompts.PriorityLabel(string(tk.Priority)), nil),
+		"Due":      tk.SLADue.In(t.e.loc),
+	}), nil)
+	return nil
+}
+
+// summary is a line for the agent's queue view: the user's first words in
+// this dialogue (masked) and the free-text details that have no field.
+func (t *turn) summary() string {
+	first := ""
+	for _, e := range t.st.dialogueTranscript() {
+		if e.From == tickets.FromUser {
+			first = e.Text
+			break
+		}
+	}
+	first = strings.Join(strings.Fields(first), " ")
+	if r := []rune(first); len(r) > maxSummary {
+		first = string(r[:maxSummary]) + "…"
+	}
+	parts := []string{first}
+	if t.st.API != "" {
+		parts = append(parts, "api: "+t.st.API)
+	}
+	if t.st.OTPChannel != "" {
+		parts = append(parts, "otp via: "+t.st.OTPChannel)
+	}
+	return strings.Join(parts, " | ")
+}
+
+// routeInput is what the router needs to know about this dialogue.
+func (t *turn) routeInput(intent intents.Intent, prev []tickets.Ticket) escalation.Input {
+	var text strings.Builder
+	for _, e := range t.st.dialogueTranscript() {
+		if e.From == tickets.FromUser {
+			text.WriteString(e.Text)
+			text.WriteString("\n")
+		}
+	}
+	return escalation.Input{
+		Intent:   string(intent),
+		Channel:  t.conv.Channel,
+		Lang:     t.lang(),
+		Amount:   t.st.Details.Amount,
+		Currency: t.st.Details.Currency,
+		Text:     text.String(),
+		Now:      t.now,
+		History:  prev,
+	}
+}

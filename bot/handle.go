@@ -1,0 +1,213 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// errNeedClassify aborts a transaction that found it needs the classifier's
+// verdict, which was skipped because the conversation looked escalated (its
+// ticket was resolved meanwhile). Handle classifies and runs it again.
+var errNeedClassify = errors.New("bot: turn needs classification")
+
+// analysis is what is understood of one user message, computed before the
+// transaction: classifying may be slow (an LLM) and must never run inside it.
+type analysis struct {
+	text     string // as typed; never stored
+	masked   string // what is stored, logged and forwarded
+	dontKnow bool
+	ents     intents.Entities
+	res      *intents.Result // nil when classification was not needed
+}
+
+// upload is a checked attachment with its id chosen up front, so that a
+// transaction run twice stores it under the same id.
+type upload struct {
+	att  tickets.Attachment
+	data []byte
+}
+
+// Handle runs one user event through the dialogue: a message or an
+// attachment becomes dialogue state, maybe a ticket, and outbound messages,
+// all in one transaction. A refused attachment is an error wrapping
+// ErrBadUpload and changes nothing; an unknown conversation is
+// tickets.ErrNotFound.
+func (e *Engine) Handle(ctx context.Context, in Inbound) error {
+	if err := checkInbound(in); err != nil {
+		return err
+	}
+	now := e.clock()
+	if !in.At.IsZero() {
+		now = in.At.In(e.loc)
+	}
+	var up *upload
+	if in.Upload != nil {
+		ct, err := CheckUpload(*in.Upload)
+		if err != nil {
+			return fmt.Errorf("bot: %w", err)
+		}
+		up = &upload{
+			att: tickets.Attachment{
+				ID: tickets.NewAttachmentID(), Filename: cleanFilename(in.Upload.Filename, ct),
+				ContentType: ct, Size: int64(len(in.Upload.Data)), CreatedAt: now,
+			},
+			data: in.Upload.Data,
+		}
+	}
+
+	defer e.lock(in.ConversationID)()
+	an := &analysis{}
+	if in.Text != "" {
+		an.text = in.Text
+		an.masked = intents.Mask(in.Text)
+		an.dontKnow = dontKnow(in.Text)
+		an.ents = intents.Extract(in.Text, now)
+		need, err := e.needsClassifier(ctx, in.ConversationID)
+		if err != nil {
+			return err
+		}
+		if need {
+			e.classify(ctx, an, now)
+		}
+	}
+
+	var fx effects
+	for attempt := 0; ; attempt++ {
+		err := e.store.Update(ctx, func(tx tickets.Tx) error {
+			fx = effects{}
+			if in.DedupKey != "" {
+				seen, err := tx.Seen(in.DedupKey)
+				if err != nil || seen {
+					return err
+				}
+			}
+			return e.turn(tx, in, an, up, now, &fx)
+		})
+		if errors.Is(err, errNeedClassify) && an.res == nil && attempt == 0 {
+			e.classify(ctx, an, now)
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("bot: handle %s: %w", in.ConversationID, err)
+		}
+		break
+	}
+	e.announce(&fx)
+	return nil
+}
+
+// needsClassifier reports whether the conversation is in a dialogue (rather
+// than handed to a person, where the user's words only go to the ticket).
+// It also turns an unknown conversation into ErrNotFound before any work.
+func (e *Engine) needsClassifier(ctx context.Context, id string) (bool, error) {
+	need := true
+	err := e.store.View(ctx, func(tx tickets.Tx) error {
+		conv, err := tx.Conversation(id)
+		if err != nil {
+			return err
+		}
+		if conv.TicketID == "" {
+			return nil
+		}
+		t, err := tx.Ticket(conv.TicketID)
+		if errors.Is(err, tickets.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		need = t.Status == tickets.Resolved
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("bot: handle %s: %w", id, err)
+	}
+	return need, nil
+}
+
+// classify fills an.res. A failing classifier (an LLM outage) must not stop
+// the dialogue: the turn goes on as if nothing was understood, which makes
+// the bot ask rather than guess.
+func (e *Engine) classify(ctx context.Context, an *analysis, now time.Time) {
+	res, err := e.cls.Classify(ctx, an.text, now)
+	if err != nil {
+		e.log.Warn("classify failed; treating the message as not understood", "err", err)
+		res = intents.Result{}
+	}
+	an.res = &res
+	// A classifier that extracts (the LLM) may find what the rules missed;
+	// the rule-based extraction stays for what it did not report.
+	if x := res.Entities; x.Time != nil || x.Amount != nil || x.TransactionID != nil {
+		if x.Time != nil {
+			an.ents.Time = x.Time
+		}
+		if x.Amount != nil {
+			an.ents.Amount = x.Amount
+		}
+		if x.TransactionID != nil {
+			an.ents.TransactionID = x.TransactionID
+		}
+	}
+}
+
+// cleanFilename keeps only the base name a user gave (never a path) and
+// names a nameless file after its type.
+func cleanFilename(name, contentType string) string {
+	name = strings.TrimSpace(filepath.Base(strings.ReplaceAll(name, `\`, "/")))
+	if name == "" || name == "." || name == "/" {
+		name = "image." + strings.TrimPrefix(contentType, "image/")
+	}
+	if r := []rune(name); len(r) > 100 {
+		name = string(r[:100])
+	}
+	return intents.Mask(name)
+}
+
+// turn is the transaction body of Handle. It must be re-runnable: all its
+// inputs were computed before, and it only writes through tx.
+func (e *Engine) turn(tx tickets.Tx, in Inbound, an *analysis, up *upload, now time.Time, fx *effects) error {
+	conv, err := tx.Conversation(in.ConversationID)
+	if err != nil {
+		return err
+	}
+	st, err := decodeState(conv.State)
+	if err != nil {
+		return err
+	}
+	if conv.User.ID == "" {
+		conv.User = in.User
+	}
+	t := &turn{e: e, tx: tx, conv: &conv, st: st, an: an, up: up, now: now}
+	if err := t.run(); err != nil {
+		return err
+	}
+	if conv.State, err = st.encode(); err != nil {
+		return err
+	}
+	conv.UpdatedAt = now
+	if err := tx.PutConversation(&conv); err != nil {
+		return err
+	}
+	if t.ticket != nil {
+		if err := tx.PutTicket(t.ticket); err != nil {
+			return err
+		}
+		if t.created {
+			fx.newTickets = append(fx.newTickets, *t.ticket)
+		}
+	}
+	if err := t.out.flush(tx, conv.ID, now); err != nil {
+		return err
+	}
+	if len(t.out.msgs) > 0 {
+		fx.touch(conv)
+	}
+	return nil
+}

@@ -1,0 +1,74 @@
+package bot
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/prompts"
+)
+
+// langFromHint maps a channel's language hint (Telegram's language_code,
+// a browser's Accept-Language tag) to one of ours; "" when it says nothing.
+func langFromHint(hint string) string {
+	h := strings.ToLower(strings.TrimSpace(hint))
+	switch {
+	case h == "":
+		return ""
+	case strings.HasPrefix(h, "zh-hant"), strings.HasPrefix(h, "zh-hk"), strings.HasPrefix(h, "zh-tw"),
+		strings.HasPrefix(h, "zh-mo"), strings.HasPrefix(h, "yue"):
+		return string(intents.ZhHant)
+	case strings.HasPrefix(h, "zh"):
+		return string(intents.ZhHans)
+	case strings.HasPrefix(h, "en"):
+		return string(intents.English)
+	}
+	return ""
+}
+
+// langSignal reports whether text says enough to trust the classifier's
+// language for it. An answer like "TX20251031A7", "500港元" or "SMS" must not
+// flip a Cantonese conversation to English or to Simplified Chinese: it
+// takes three Han characters, or (without any Han) two real words.
+func langSignal(text string, lang intents.Lang) bool {
+	han, words, letters, run := 0, 0, 0, 0
+	endWord := func(pure bool) {
+		if run >= 2 && pure {
+			words++
+			letters += run
+		}
+		run = 0
+	}
+	pure := true
+	for _, r := range text {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			han++
+			endWord(pure)
+			pure = true
+		case r < 128 && unicode.IsLetter(r):
+			run++
+		case r < 128 && unicode.IsDigit(r):
+			run++
+			pure = false
+		default:
+			endWord(pure)
+			pure = true
+		}
+	}
+	endWord(pure)
+	if lang == intents.English {
+		return han == 0 && words >= 2 && letters >= 6
+	}
+	return han >= 3
+}
+
+// welcome is the greeting of a new conversation. Without any language hint
+// (the web widget before the user types) it is given in Cantonese and
+// English, the two languages most of our users write.
+func welcome(lang string) string {
+	if lang != "" {
+		return prompts.Render(lang, prompts.Welcome, nil)
+	}
+	return prompts.Render(prompts.ZhHant, prompts.Welcome, nil) + "\n" + prompts.Render(prompts.English, prompts.Welcome, nil)
+}
