@@ -8,35 +8,36 @@ import "strings"
 // that "fingerprint" means biometric_failed and applies it to 指紋 too, which
 // n-grams alone cannot do with a few hundred examples per language.
 // English keywords match at a word start ("crash" matches "crashes",
-// "app" does not match "happy").
+// "app" does not match "happy"); a keyword ending in "$" must also end the
+// word, give or take a plural s ("hi$" matches "hi", not "his" or "hidden").
 var concepts = [][]string{
 	{"登录", "登入", "登陆", "登不", "log in", "login", "log into", "logon", "sign in", "signin", "sign into", "logged in", "log me in"},
-	{"密码", "password", "passcode", "pin", "passwd"},
-	{"锁定", "锁了", "被锁", "解锁", "lock", "unlock", "blocked"},
-	{"验证码", "otp", "动态码", "一次性密码", "认证码", "code", "2fa", "two factor", "two-factor", "one time password", "one-time password"},
+	{"密码", "password", "passcode", "pin$", "passwd"},
+	{"锁定", "锁了", "被锁", "解锁", "lock$", "unlock", "blocked"},
+	{"验证码", "otp$", "动态码", "一次性密码", "认证码", "code$", "2fa", "two factor", "two-factor", "one time password", "one-time password"},
 	{"短信", "sms", "text message", "短讯", "邮件", "电邮", "email", "e-mail", "邮箱"},
 	{"收不到", "没收到", "未收到", "没到", "未到", "不来", "没来", "未来", "迟迟", "还没", "仍未", "未有", "没有来",
 		"never", "not receiv", "haven't received", "havent received", "didn't receive", "didnt receive", "not arriv",
 		"hasn't arrived", "hasnt arrived", "not coming", "never came", "not showing", "nothing arrived", "didn't get", "not getting", "still waiting", "not yet"},
-	{"指纹", "人脸", "刷脸", "面部", "人面", "脸", "face", "fingerprint", "touch id", "touchid", "biometric", "facial", "selfie", "自拍", "活体", "liveness", "识别", "recogni", "样子", "影相", "拍照"},
-	{"冻结", "暂停", "限制", "受限", "封", "停用", "风控", "hold", "frozen", "freeze", "suspend", "restrict", "deactivat", "held", "扣起", "审查", "under review"},
-	{"转账", "转帐", "转数", "过数", "fps", "汇款", "入数", "转了", "转钱", "transfer", "sent", "send", "wire", "remit"},
+	{"指纹", "人脸", "刷脸", "面部", "人面", "脸", "face$", "fingerprint", "touch id", "touchid", "biometric", "facial", "selfie", "自拍", "活体", "liveness", "识别", "recogni", "样子", "影相", "拍照"},
+	{"冻结", "暂停", "限制", "受限", "封", "停用", "风控", "hold$", "frozen", "freeze", "suspend", "restrict", "deactivat", "held$", "扣起", "审查", "under review"},
+	{"转账", "转帐", "转数", "过数", "fps", "汇款", "入数", "转了", "转钱", "transfer", "sent$", "send$", "wire$", "remit"},
 	{"收款", "到账", "入账", "到帐", "入帐", "收到", "余额", "receiv", "recipient", "payee", "beneficiary", "balance", "arrive", "landlord", "credited"},
-	{"提款", "提现", "提取", "取款", "取钱", "撳钱", "出钞", "atm", "withdr", "cash out", "cashout", "payout", "套现", "dispense", "cash"},
-	{"付款", "支付", "给钱", "交易", "结账", "结帐", "刷卡", "碌卡", "拍卡", "pay", "checkout", "purchase", "买", "购", "shop", "merchant", "商户", "商家", "buy", "bought"},
+	{"提款", "提现", "提取", "取款", "取钱", "撳钱", "出钞", "atm", "withdr", "cash out", "cashout", "payout", "套现", "dispense", "cash$"},
+	{"付款", "支付", "给钱", "交易", "结账", "结帐", "刷卡", "碌卡", "拍卡", "pay", "checkout", "purchase", "买", "购", "shop$", "merchant", "商户", "商家", "buy$", "bought"},
 	{"失败", "被拒", "拒绝", "不成功", "不过", "error", "declin", "fail", "reject", "refus", "not go through", "won't go through", "didn't go through", "not going through", "doesn't work", "not working", "无法完成", "could not be completed", "couldn't", "不到款"},
 	{"两次", "两遍", "重复", "多扣", "三次", "两份", "twice", "double", "two times", "duplicate", "three times", "预授权", "pre-auth", "preauth", "pre auth", "extra charge", "多收", "多了一笔"},
 	{"扣", "收费", "扣款", "扣钱", "扣数", "charged", "charge", "billed", "debited", "taken", "deducted", "少了钱"},
 	{"退款", "退钱", "退回", "退货", "退还", "退返", "退了", "refund", "按金", "押金", "deposit back", "money back"},
 	{"盗", "骗", "诈", "冒充", "冒认", "扮", "不明", "陌生", "可疑", "未经授权", "没有授权", "没授权", "未授权", "不是我", "不认识", "不认得", "泄露", "外泄", "入侵", "黑客", "被黑",
-		"fraud", "scam", "stolen", "stole", "hack", "unauthori", "don't recogni", "dont recogni", "didn't make", "not me", "phish", "suspicious", "compromised", "偷", "不见", "丢了", "lost my", "fake", "pretending"},
-	{"app", "应用", "程式", "程序", "闪退", "crash", "卡住", "白屏", "打不开", "开不到", "开不了", "安装", "install", "死机", "hang", "lag", "崩溃", "载入", "loading", "画面", "闪", "force clos", "unresponsive", "spinning", "blank", "乱码", "plugin"},
+		"fraud", "scam", "stolen", "stole", "hack$", "unauthori", "don't recogni", "dont recogni", "didn't make", "not me", "phish", "suspicious", "compromised", "偷", "不见", "丢了", "lost my", "fake$", "pretending"},
+	{"app", "应用", "程式", "程序", "闪退", "crash", "卡住", "白屏", "打不开", "开不到", "开不了", "安装", "install", "死机", "hang$", "lag$", "崩溃", "载入", "loading", "画面", "闪", "force clos", "unresponsive", "spinning", "blank", "乱码", "plugin"},
 	{"更新", "升级", "update", "upgrade", "版本", "version"},
-	{"api", "webhook", "callback", "回调", "签名", "验签", "signature", "sandbox", "沙箱", "production", "生产环境", "正式环境", "测试环境", "sdk", "密钥", "secret", "endpoint", "notify", "接口", "对接", "插件", "integration", "ipn", "live key", "test key", "公钥", "证书"},
-	{"真人", "人工", "客服", "职员", "工作人员", "human", "agent", "person", "representative", "staff", "manager", "经理", "主管", "打电话", "call me", "real", "live chat", "operator", "专员", "someone to talk", "talk to", "speak"},
-	{"工单", "个案", "案件", "case", "ticket", "投诉", "complaint", "进度", "progress", "跟进", "follow up", "update on", "status", "申诉", "dispute", "回复", "回音", "reply", "replied", "get back to me", "t-0", "claim"},
-	{"你好", "您好", "hi", "hello", "hey", "早晨", "早安", "早上好", "晚安", "谢谢", "多谢", "不该晒", "感谢", "thank", "thx", "bye", "拜拜", "再见", "哈啰", "哈喽", "哈罗", "good morning", "good evening", "cheers", "喂", "在吗", "有人"},
-	{"怎么", "点样", "如何", "how do i", "how can i", "how to", "what is", "what's the", "几多", "多少", "what are", "which", "can i get", "do you", "is there a fee", "手续费", "fee"},
+	{"api$", "webhook", "callback", "回调", "签名", "验签", "signature", "sandbox", "沙箱", "production", "生产环境", "正式环境", "测试环境", "sdk$", "密钥", "secret", "endpoint", "notify", "接口", "对接", "插件", "integration", "ipn", "live key", "test key", "公钥", "证书"},
+	{"真人", "人工", "客服", "职员", "工作人员", "human", "agent", "person", "representative", "staff", "manager", "经理", "主管", "打电话", "call me", "real$", "live chat", "operator", "专员", "someone to talk", "talk to", "speak"},
+	{"工单", "个案", "案件", "case$", "ticket", "投诉", "complaint", "进度", "progress", "跟进", "follow up", "update on", "status", "申诉", "dispute", "回复", "回音", "reply", "replied", "get back to me", "t-0", "claim"},
+	{"你好", "您好", "hi$", "hello", "hey$", "早晨", "早安", "早上好", "晚安", "谢谢", "多谢", "不该晒", "感谢", "thank", "thx", "bye", "拜拜", "再见", "哈啰", "哈喽", "哈罗", "good morning", "good evening", "cheers", "喂", "在吗", "有人"},
+	{"怎么", "点样", "如何", "how do i", "how can i", "how to", "what is", "what's the", "几多", "多少", "what are", "which", "can i get", "do you", "is there a fee", "手续费", "fee$"},
 	{"天气", "weather", "joke", "笑话", "股票", "stock", "基金", "比特币", "bitcoin", "recipe", "食谱", "整", "煮", "restaurant", "餐厅", "poem", "诗", "football", "世界杯", "homework", "汇率", "exchange rate", "寄到", "deliver", "激活", "activate", "开户", "open an account", "申请信用卡"},
 }
 
@@ -46,7 +47,7 @@ var conceptTable map[uint16][]conceptKW
 type conceptKW struct {
 	kw      string
 	concept uint64
-	word    bool // English: must start a word
+	whole   bool // English: must end a word too
 }
 
 func init() {
@@ -57,8 +58,9 @@ func init() {
 				panic("concept keyword too short: " + kw)
 			}
 			k := uint16(kw[0])<<8 | uint16(kw[1])
-			word := kw[0] < 0x80
-			conceptTable[k] = append(conceptTable[k], conceptKW{kw: kw, concept: uint64(i + 1), word: word})
+			whole := strings.HasSuffix(kw, "$")
+			kw = strings.TrimSuffix(kw, "$")
+			conceptTable[k] = append(conceptTable[k], conceptKW{kw: kw, concept: uint64(i + 1), whole: whole})
 		}
 	}
 }
@@ -67,7 +69,7 @@ func init() {
 // at most once, and also a feature for each pair of concepts seen together,
 // which lets the model learn "OTP + not arriving" apart from "OTP" alone).
 func conceptFeatures(dst []uint64, norm []byte) []uint64 {
-	var seen uint64 // bit i: concept i+1 found
+	var seen uint64   // bit i: concept i+1 found
 	s := string(norm) // no copy: the compiler keeps the bytes for this conversion in a local use
 	for i := 0; i+1 < len(s); i++ {
 		if i > 0 && s[i-1] >= 'a' && s[i-1] <= 'z' && s[i] < 0x80 {
@@ -78,7 +80,7 @@ func conceptFeatures(dst []uint64, norm []byte) []uint64 {
 			continue
 		}
 		for _, c := range cands {
-			if seen&(1<<(c.concept-1)) == 0 && strings.HasPrefix(s[i:], c.kw) {
+			if seen&(1<<(c.concept-1)) == 0 && strings.HasPrefix(s[i:], c.kw) && (!c.whole || wordEnds(s, i+len(c.kw))) {
 				seen |= 1 << (c.concept - 1)
 			}
 		}
@@ -98,4 +100,12 @@ func conceptFeatures(dst []uint64, norm []byte) []uint64 {
 		}
 	}
 	return dst
+}
+
+// wordEnds reports whether an English word ends at s[j], allowing a plural s.
+func wordEnds(s string, j int) bool {
+	if j < len(s) && s[j] == 's' {
+		j++
+	}
+	return j >= len(s) || !isWordByte(s[j])
 }

@@ -1,0 +1,78 @@
+package intents
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// TestClassifyBehaviour checks the rules of the issue on sentences that are
+// not in the training examples.
+func TestClassifyBehaviour(t *testing.T) {
+	o, err := NewOffline()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2025, 11, 3, 15, 0, 0, 0, time.FixedZone("HKT", 8*3600))
+	tests := []struct {
+		name, text string
+		want       Intent
+		lang       Lang
+	}{
+		{"negated fraud, app", "this isn't fraud, your app simply crashes on my tablet", AppProblem, English},
+		{"negated fraud zh", "没有被盗 只是app一直闪退", AppProblem, ZhHans},
+		{"negated fraud yue", "唔係詐騙呀 係個app成日閃退", AppProblem, ZhHant},
+		{"greeting then problem", "hello, my card got declined at the cinema", TransactionFailed, English},
+		{"greeting then problem yue", "你好呀 我轉咗數俾朋友佢話收唔到", PaymentNotReceived, ZhHant},
+		{"greeting alone", "hey hi", Greeting, English},
+		{"thanks alone", "多謝晒 拜拜", Greeting, ZhHant},
+		{"root cause otp", "I can't finish paying for my order since the OTP text never turns up", OTPNotReceived, English},
+		{"root cause otp zh", "转账卡在验证码那一步 短信一直收不到", OTPNotReceived, ZhHans},
+		{"weather", "will it be sunny this weekend", OutOfScope, English},
+		{"stock tip", "邊隻科技股值得買", OutOfScope, ZhHant},
+		{"other product", "how do I apply for a mortgage", OutOfScope, English},
+		{"short otp", "otp", OTPNotReceived, English},
+		{"short withdrawal", "提款", WithdrawalFailed, ZhHant},
+		{"code-switch", "個app成日hang機 又crash", AppProblem, ZhHant},
+		{"full-width", "ｍｙ ｃａｒｄ ｗａｓ ｃｈａｒｇｅｄ ｔｗｉｃｅ", DuplicateCharge, English},
+		{"emoji", "refund still not here 😭😭", RefundNotReceived, English},
+		{"human", "can i pls speak with a real staff member", HumanAgent, English},
+		{"ticket", "我張投訴單T-000777有冇人理", TicketStatus, ZhHant},
+		{"merchant", "our webhook endpoint stopped receiving events", MerchantIntegration, English},
+		{"fraud", "someone spent money on my card in a country I have never visited", UnauthorizedTransaction, English},
+		{"frozen", "账户突然被限制收款了", AccountFrozen, ZhHans},
+		{"biometric", "人臉識別一直話唔係本人", BiometricFailed, ZhHant},
+		{"login", "keep getting wrong password but it is right", LoginFailed, English},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := o.Classify(context.Background(), tt.text, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Intent != tt.want || r.Lang != tt.lang {
+				t.Errorf("%q: got %s (%.2f) %s, want %s %s; candidates %v", tt.text, r.Intent, r.Confidence, r.Lang, tt.want, tt.lang, r.Candidates)
+			}
+			if len(r.Candidates) < 3 || r.Candidates[0].Intent != r.Intent || r.Candidates[0].Confidence != r.Confidence {
+				t.Errorf("candidates %v do not start with the result", r.Candidates)
+			}
+			for i := 1; i < len(r.Candidates); i++ {
+				if r.Candidates[i].Confidence > r.Candidates[i-1].Confidence {
+					t.Errorf("candidates not best first: %v", r.Candidates)
+				}
+			}
+		})
+	}
+}
+
+func TestClassifyCancelled(t *testing.T) {
+	o, err := NewOffline()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := o.Classify(ctx, "hello", time.Now()); err == nil {
+		t.Error("no error from a cancelled context")
+	}
+}
