@@ -103,12 +103,18 @@ func (v *view) findAmount() (Amount, bool) {
 	s := v.low
 	var best amountCand
 	for i := 0; i < len(s); {
+		b := s[i]
+		if !isDigit(b) && b < 0x80 {
+			i++
+			continue
+		}
 		c, next := v.amountAt(i)
 		if c.rank > best.rank {
 			best = c
 		}
 		if next <= i {
-			next = i + 1
+			_, size := runeAt(s, i)
+			next = i + max(size, 1)
 		}
 		i = next
 	}

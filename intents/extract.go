@@ -24,6 +24,9 @@ func Extract(text string, now time.Time) Entities {
 	if a, ok := v.findAmount(); ok {
 		e.Amount = &a
 	}
+	if !v.digits {
+		return e // ids need digits
+	}
 	if id, ok := v.findTxID(); ok {
 		e.TransactionID = &id
 	}
@@ -43,6 +46,9 @@ type view struct {
 
 	sensitive []span // cards, codes, passwords (folded offsets)
 	claimed   []span // time and amount spans, not ids
+	pieces    []tpiece
+
+	digits bool // the text has an ASCII (or folded) digit
 }
 
 // span is a half-open byte range of the folded text.
@@ -75,6 +81,7 @@ func (v *view) reset(text string) {
 	v.pos = v.pos[:0]
 	v.sensitive = v.sensitive[:0]
 	v.claimed = v.claimed[:0]
+	v.digits = false
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		switch {
@@ -98,6 +105,9 @@ func (v *view) reset(text string) {
 }
 
 func (v *view) add(b byte, at int) {
+	if isDigit(b) {
+		v.digits = true
+	}
 	v.raw = append(v.raw, b)
 	if b >= 'A' && b <= 'Z' {
 		b += 'a' - 'A'

@@ -171,12 +171,14 @@ func readCN(s []byte, i int) (val int64, end int, units bool, ok bool) {
 			if prevDigit {
 				break // 一二 is a list, not a number
 			}
+			end += size
 			if d == 0 {
-				zero = true
+				// 一千零五: 零 only marks a skipped place.
+				zero, prevUnit = true, false
+				continue
 			}
 			num = d
 			prevDigit, prevUnit = true, false
-			end += size
 			continue
 		}
 		u, isU := cnUnit(r)

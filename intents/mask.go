@@ -97,6 +97,10 @@ func (v *view) secrets(out []secret) []secret {
 			}
 			continue
 		}
+		if b := s[i]; b != 'p' && b != 0xE5 { // password words start with p, 密 or 口
+			i++
+			continue
+		}
 		if sp, ok := v.passwordAt(i); ok {
 			out = append(out, secret{secretPassword, sp})
 			i = sp.end
@@ -125,7 +129,10 @@ func (v *view) cardAt(i int) (int, bool) {
 	for j < len(s) {
 		if isDigit(s[j]) {
 			if n == 20 {
-				return 0, false // too long for a card
+				if groups == 0 {
+					return 0, false // one unbroken run too long for a card
+				}
+				break // a card may still end at an earlier group
 			}
 			digits[n] = s[j]
 			n++
@@ -181,7 +188,8 @@ func luhn(d []byte) bool {
 
 // lastDigits returns the last n digits in b.
 func lastDigits(b []byte, n int) []byte {
-	var out [8]byte
+	var out [20]byte
+	n = min(n, len(out))
 	k := len(out)
 	for j := len(b) - 1; j >= 0 && k > len(out)-n; j-- {
 		if isDigit(b[j]) {

@@ -59,8 +59,8 @@ const maxPieces = 32
 
 // findTime returns the time the message is about.
 func (v *view) findTime(now time.Time) (Time, bool) {
-	var buf [maxPieces]tpiece
-	pieces := v.timePieces(now, buf[:0])
+	pieces := v.timePieces(now, v.pieces[:0])
+	v.pieces = pieces[:0] // keep the grown buffer for the next message
 	if len(pieces) == 0 {
 		return Time{}, false
 	}

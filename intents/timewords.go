@@ -1,6 +1,7 @@
 package intents
 
 import (
+	"strings"
 	"time"
 )
 
@@ -120,6 +121,11 @@ func (v *view) englishPiece(i int, now, today time.Time) (tpiece, bool) {
 			}
 		}
 	}
+	// Cheap first-letter gates: this runs on every English word.
+	first := s[i]
+	if strings.IndexByte("mtwfs", first) < 0 && strings.IndexByte("jfmasond", first) < 0 && strings.IndexByte("aotfsen", first) < 0 {
+		return tpiece{}, false
+	}
 	if w, we, ok := englishWeekdayAt(s, i, false); ok {
 		return day(recentWeekDay(today, w, false), we, partNone)
 	}
@@ -154,6 +160,15 @@ var chineseParts = []struct {
 	{"夜晚黑", partNight}, {"晚上", partNight}, {"夜晚", partNight}, {"晚黑", partNight},
 	{"夜間", partNight}, {"夜间", partNight}, {"夜裡", partNight}, {"夜里", partNight},
 	{"晚間", partNight}, {"晚间", partNight},
+}
+
+// startsChinesePart reports whether r can start a word of chineseParts.
+func startsChinesePart(r rune) bool {
+	switch r {
+	case '凌', '半', '深', '清', '早', '朝', '上', '中', '晏', '正', '午', '下', '傍', '黃', '黄', '夜', '晚':
+		return true
+	}
+	return false
 }
 
 // Chinese relative days: the word, days back from today, and the part of
@@ -289,9 +304,11 @@ func (v *view) chinesePiece(i int, now, today time.Time) (tpiece, bool) {
 			return p, true
 		}
 	}
-	for _, p := range chineseParts {
-		if hasAt(s, i, p.word) {
-			return tpiece{kind: pPart, sp: span{i, i + len(p.word)}, part: p.part}, true
+	if startsChinesePart(r) {
+		for _, p := range chineseParts {
+			if hasAt(s, i, p.word) {
+				return tpiece{kind: pPart, sp: span{i, i + len(p.word)}, part: p.part}, true
+			}
 		}
 	}
 	if isCNNumeralStart(s, i) {
