@@ -1,0 +1,185 @@
+package web
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/triagebot/triagebot/tickets"
+)
+
+func TestHealthz(t *testing.T) {
+	f := newFixture(t)
+	r := f.do("GET", "/healthz", "", nil)
+	if r.status != 200 || strings.TrimSpace(string(r.body)) != `{"status":"ok"}` {
+		t.Fatalf("open store: status %d body %s", r.status, r.body)
+	}
+	if err := f.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r = f.do("GET", "/healthz", "", nil)
+	if r.status != http.StatusServiceUnavailable {
+		t.Errorf("closed store: status %d, want 503: %s", r.status, r.body)
+	}
+}
+
+func TestNoStoreNoEngine(t *testing.T) {
+	srv := httptest.NewServer(New(Config{}).Handler())
+	defer srv.Close()
+	cases := []struct {
+		path   string
+		status int
+	}{
+		{"/healthz", 503},
+		{"/api/tickets", 500}, // the token cannot be checked
+		{"/metrics", 200},     // the ticket series are left out
+		{"/", 200},
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest("GET", srv.URL+c.path, nil)
+		req.Header.Set("Authorization", "Bearer some-token")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.status {
+			t.Errorf("%s: status %d, want %d", c.path, resp.StatusCode, c.status)
+		}
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	f := newFixture(t)
+	f.ticket(tickets.Urgent, "payments", time.Hour)
+	f.ticket(tickets.Urgent, "payments", 2*time.Hour)
+	claimed := f.ticket(tickets.Low, "merchant", time.Hour)
+	f.do("POST", "/api/tickets/"+claimed.ID+"/claim", "alice", nil)
+	f.do("GET", "/api/tickets/T-999999", "alice", nil)
+	f.do("GET", "/api/tickets/T-999999", "alice", nil)
+	f.do("GET", "/no/such/page", "", nil)
+	// Another package's collector on the same registry shows up too.
+	g := prometheus.NewGauge(prometheus.GaugeOpts{Name: "triagebot_ws_connections", Help: "test"})
+	g.Set(7)
+	f.reg.MustRegister(g)
+
+	r := f.do("GET", "/metrics", "", nil)
+	if r.status != 200 {
+		t.Fatalf("status %d", r.status)
+	}
+	body := string(r.body)
+	for _, want := range []string{
+		`triagebot_tickets{priority="urgent",queue="payments",status="open"} 2`,
+		`triagebot_tickets{priority="low",queue="merchant",status="claimed"} 1`,
+		`triagebot_http_requests_total{code="404",route="GET /api/tickets/{id}"} 2`,
+		`triagebot_http_requests_total{code="200",route="POST /api/tickets/{id}/claim"} 1`,
+		`triagebot_http_requests_total{code="404",route="unmatched"} 1`,
+		`triagebot_http_request_duration_seconds_bucket{route="GET /api/tickets/{id}",le="+Inf"} 2`,
+		`triagebot_ws_connections 7`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if strings.Contains(body, "T-999999") {
+		t.Error("a raw path leaked into a label")
+	}
+}
+
+func TestPages(t *testing.T) {
+	f := newFixture(t)
+	inline := regexp.MustCompile(`(?i)<script(?:\s[^>]*)?>\s*[^<\s]|\son[a-z]+\s*=|javascript:|<style`)
+	cases := []struct {
+		path, contentType string
+		html              bool
+		frame             string // X-Frame-Options
+	}{
+		{"/", "text/html; charset=utf-8", true, ""},
+		{"/agent", "text/html; charset=utf-8", true, "DENY"},
+		{"/static/widget.js", "text/javascript; charset=utf-8", false, ""},
+		{"/static/console.js", "text/javascript; charset=utf-8", false, ""},
+		{"/static/strings.js", "text/javascript; charset=utf-8", false, ""},
+		{"/static/widget.css", "text/css; charset=utf-8", false, ""},
+		{"/static/console.css", "text/css; charset=utf-8", false, ""},
+		{"/embed.js", "text/javascript; charset=utf-8", false, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.path, func(t *testing.T) {
+			r := f.do("GET", c.path, "", nil)
+			if r.status != 200 {
+				t.Fatalf("status %d", r.status)
+			}
+			if got := r.header.Get("Content-Type"); got != c.contentType {
+				t.Errorf("Content-Type %q, want %q", got, c.contentType)
+			}
+			if r.header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Error("no nosniff")
+			}
+			if !c.html {
+				return
+			}
+			csp := r.header.Get("Content-Security-Policy")
+			for _, want := range []string{"default-src 'self'", "script-src 'self';", "object-src 'none'"} {
+				if !strings.Contains(csp, want) {
+					t.Errorf("CSP %q lacks %q", csp, want)
+				}
+			}
+			if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+				t.Errorf("CSP allows inline code: %q", csp)
+			}
+			if got := r.header.Get("X-Frame-Options"); got != c.frame {
+				t.Errorf("X-Frame-Options %q, want %q", got, c.frame)
+			}
+			if m := inline.Find(r.body); m != nil {
+				t.Errorf("inline script or style: %q", m)
+			}
+		})
+	}
+	for _, path := range []string{"/static/", "/static/widget.html", "/static/nothing.js", "/agent/x"} {
+		if r := f.do("GET", path, "", nil); r.status != 404 {
+			t.Errorf("%s: status %d, want 404", path, r.status)
+		}
+	}
+}
+
+// TestPageScriptsUseTextContent guards the rule that user-written text never
+// goes through an HTML parser in the pages' scripts.
+func TestPageScriptsUseTextContent(t *testing.T) {
+	bad := regexp.MustCompile(`innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function`)
+	for _, name := range []string{"widget.js", "console.js", "strings.js", "embed.js"} {
+		b, err := static.ReadFile("static/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := bad.Find(b); m != nil {
+			t.Errorf("%s uses %s", name, m)
+		}
+	}
+}
+
+func TestWSMount(t *testing.T) {
+	var hijackable bool
+	ws := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, hijackable = w.(http.Hijacker)
+		io.WriteString(w, "ws here")
+	})
+	s := New(Config{WS: ws, Logger: slog.New(slog.DiscardHandler)})
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/ws?session=abc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(b) != "ws here" || !hijackable {
+		t.Errorf("/ws: body %q, hijackable %v", b, hijackable)
+	}
+}
