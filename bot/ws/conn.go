@@ -1,0 +1,289 @@
+package ws
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/triagebot/triagebot/bot"
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// conn is one WebSocket connection. Its state is kept small on purpose:
+// ten thousand idle ones must fit in well under a gigabyte.
+type conn struct {
+	hub     *Hub
+	ws      *websocket.Conn
+	session string
+	user    tickets.User
+	unknown bool    // the client asked for a session that does not exist
+	limiter *bucket // shared by the session's connections; set by Run
+
+	wake     chan struct{} // capacity 1: the outbox has news
+	send     chan []byte   // error frames from the reader to the writer
+	quit     chan struct{} // closed by Run at shutdown
+	readDone chan struct{} // closed when the reader stops
+	pumps    atomic.Int32  // running pumps; the last one out reports to the hub
+	lastSeq  uint64        // writer only: the highest outbox Seq sent on this connection
+}
+
+func newConn(h *Hub, ws *websocket.Conn, conv tickets.Conversation, unknown bool) *conn {
+	return &conn{
+		hub: h, ws: ws, session: conv.ID, user: conv.User, unknown: unknown,
+		wake:     make(chan struct{}, 1),
+		send:     make(chan []byte, h.lim.SendBuffer),
+		quit:     make(chan struct{}),
+		readDone: make(chan struct{}),
+	}
+}
+
+// start launches the two pumps; Run calls it after registering c.
+func (c *conn) start() {
+	c.pumps.Store(2)
+	go c.writePump()
+	go c.readPump()
+}
+
+// pumpDone is called by each pump as it ends.
+func (c *conn) pumpDone() {
+	if c.pumps.Add(-1) == 0 {
+		c.hub.metrics.open.Dec()
+		c.hub.active.Done()
+	}
+}
+
+// poke tells the writer to look at the outbox. It never blocks.
+func (c *conn) poke() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// readPump reads client frames one at a time and hands them to the
+// engine. Handling a frame before reading the next is the backpressure: a
+// client cannot have more than one frame in the server at once.
+func (c *conn) readPump() {
+	defer c.pumpDone()
+	defer func() {
+		close(c.readDone)
+		select {
+		case c.hub.unregister <- c:
+		case <-c.hub.done:
+		}
+	}()
+	lim := c.hub.lim
+	c.ws.SetReadLimit(hardFrameLimit)
+	alive := func() { _ = c.ws.SetReadDeadline(time.Now().Add(lim.PongWait)) }
+	alive()
+	c.ws.SetPongHandler(func(string) error { alive(); return nil })
+	for {
+		mt, r, err := c.ws.NextReader()
+		if err != nil {
+			if websocket.IsUnexpectedCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway, websocket.CloseNoStatusReceived) &&
+				!errors.Is(err, websocket.ErrReadLimit) {
+				c.hub.log.Debug("ws: read ended", "session", c.session, "err", err)
+			}
+			return
+		}
+		alive() // any frame shows the client is there
+		raw, big, err := readFrame(r, maxFrame)
+		if err != nil {
+			return
+		}
+		var ref *refusal
+		switch {
+		case big:
+			c.hub.metrics.framesIn.WithLabelValues("other").Inc()
+			ref = refuse(CodeTooLarge, "the frame is larger than %d bytes", maxFrame)
+		case mt != websocket.TextMessage:
+			c.hub.metrics.framesIn.WithLabelValues("other").Inc()
+			ref = refuse(CodeBadFrame, "binary frames are not accepted; send JSON text")
+		default:
+			ref = c.handle(raw)
+		}
+		if ref != nil && !c.refuse(ref) {
+			return
+		}
+	}
+}
+
+// readFrame reads one message of at most max bytes; a longer one is read
+// to its end and thrown away, and reported as big.
+func readFrame(r io.Reader, max int64) ([]byte, bool, error) {
+	raw, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, false, err
+	}
+	if int64(len(raw)) <= max {
+		return raw, false, nil
+	}
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return nil, false, err
+	}
+	return nil, true, nil
+}
+
+// handle checks one client frame and passes it to the engine; a non-nil
+// result is sent back as an error frame.
+func (c *conn) handle(raw []byte) *refusal {
+	f, ref := parseFrame(raw)
+	c.hub.metrics.framesIn.WithLabelValues(frameType(f.Type)).Inc()
+	cost := 1.0
+	if ref == nil && f.Type == typeAck {
+		cost = ackCost
+	}
+	if !c.limiter.take(cost, time.Now()) {
+		return refuse(CodeRateLimited, "too many frames; at most %g a second (bursts of %d)", c.hub.lim.Rate, c.hub.lim.Burst)
+	}
+	if ref != nil {
+		return ref
+	}
+	// The engine call is not tied to the connection: a turn the user sent
+	// is finished and saved even if the page goes away meanwhile.
+	ctx, cancel := context.WithTimeout(context.Background(), c.hub.lim.EngineTimeout)
+	defer cancel()
+	in := bot.Inbound{Channel: tickets.Web, ConversationID: c.session, User: c.user, At: time.Now()}
+	switch f.Type {
+	case typeMessage:
+		in.Text = *f.Text
+	case typeAttachment:
+		up, ref := decodeAttachment(f)
+		if ref != nil {
+			return ref
+		}
+		in.Upload = up
+	case typeAck:
+		if err := c.hub.engine.Ack(ctx, c.session, f.ID); err != nil {
+			return c.engineRefusal(err)
+		}
+		return nil
+	}
+	if err := c.hub.engine.Handle(ctx, in); err != nil {
+		return c.engineRefusal(err)
+	}
+	return nil
+}
+
+// engineRefusal maps an engine error to an error frame. Only the upload
+// errors carry the engine's words (they say what was wrong with the file);
+// anything unexpected is logged and reported as internal.
+func (c *conn) engineRefusal(err error) *refusal {
+	switch {
+	case errors.Is(err, bot.ErrTooLarge):
+		return refuse(CodeTooLarge, "%s", clip(err.Error(), 200))
+	case errors.Is(err, bot.ErrBadUpload):
+		return refuse(CodeBadAttachment, "%s", clip(err.Error(), 200))
+	case errors.Is(err, tickets.ErrNotFound):
+		return refuse(CodeUnknownSession, "this conversation no longer exists; reconnect without ?session=")
+	}
+	c.hub.log.Error("ws: engine refused a frame", "session", c.session, "err", err)
+	return refuse(CodeInternal, "the server could not take this frame; send it again")
+}
+
+// refuse queues an error frame for the writer. A client that has let the
+// queue fill up is not reading; it is dropped (false).
+func (c *conn) refuse(r *refusal) bool {
+	c.hub.metrics.refused.WithLabelValues(r.code).Inc()
+	select {
+	case c.send <- encodeError(r):
+		return true
+	default:
+		c.hub.metrics.dropped.Inc()
+		c.hub.log.Warn("ws: client not reading its error frames; dropped", "session", c.session)
+		return false
+	}
+}
+
+// writePump is the only writer of c.ws (besides gorilla's own control
+// frames). It sends the session frame, then whatever the outbox holds that
+// this connection has not sent yet, each time it is woken.
+func (c *conn) writePump() {
+	defer c.pumpDone()
+	defer c.ws.Close() // also ends the reader
+	lim := c.hub.lim
+	ping := time.NewTicker(lim.PongWait * 9 / 10)
+	defer ping.Stop()
+	if !c.write(encodeSession(c.session), "session") {
+		return
+	}
+	if c.unknown && !c.write(encodeError(refuse(CodeUnknownSession,
+		"that session does not exist; this is a new conversation")), "error") {
+		return
+	}
+	if !c.flush() {
+		return
+	}
+	for {
+		select {
+		case <-c.wake:
+			if !c.flush() {
+				return
+			}
+		case b := <-c.send:
+			if !c.write(b, "error") {
+				return
+			}
+		case <-ping.C:
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(lim.WriteWait)); err != nil {
+				return
+			}
+		case <-c.readDone:
+			return
+		case <-c.quit:
+			_ = c.ws.WriteControl(websocket.CloseMessage,
+				websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(closeWait))
+			return
+		}
+	}
+}
+
+// write sends one text frame within WriteWait; false means the connection
+// is done (too slow or gone).
+func (c *conn) write(b []byte, typ string) bool {
+	_ = c.ws.SetWriteDeadline(time.Now().Add(c.hub.lim.WriteWait))
+	if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
+		var ne interface{ Timeout() bool }
+		if errors.As(err, &ne) && ne.Timeout() {
+			c.hub.metrics.dropped.Inc()
+			c.hub.log.Warn("ws: client too slow; dropped, its messages stay in the outbox", "session", c.session)
+		}
+		return false
+	}
+	c.hub.metrics.framesOut.WithLabelValues(typ).Inc()
+	return true
+}
+
+// outboxRetry is how soon a failed outbox read is tried again.
+const outboxRetry = time.Second
+
+// flush sends the outbox messages newer than the last one sent here. The
+// outbox is the source of truth, so a message is never lost to a full
+// buffer: what this connection could not send stays there for the next.
+func (c *conn) flush() bool {
+	ctx, cancel := context.WithTimeout(context.Background(), c.hub.lim.EngineTimeout)
+	msgs, err := c.hub.engine.Outbox(ctx, c.session)
+	cancel()
+	if err != nil {
+		c.hub.log.Error("ws: reading the outbox", "session", c.session, "err", err)
+		time.AfterFunc(outboxRetry, c.poke)
+		return true
+	}
+	for _, m := range msgs {
+		if m.Seq <= c.lastSeq {
+			continue
+		}
+		b, err := encodeOut(m)
+		if err != nil {
+			c.hub.log.Error("ws: skipping an outbox message", "session", c.session, "err", err)
+		} else if !c.write(b, string(m.Kind)) {
+			return false
+		}
+		c.lastSeq = m.Seq
+	}
+	return true
+}

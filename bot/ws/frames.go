@@ -1,0 +1,230 @@
+package ws
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/triagebot/triagebot/bot"
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// Error codes of the contract's error frame. They are stable: clients
+// switch on them.
+const (
+	CodeBadFrame       = "bad_frame"       // not JSON, not UTF-8, or a field missing
+	CodeUnknownType    = "unknown_type"    // a "type" the server does not know
+	CodeTooLong        = "too_long"        // text over MaxTextRunes characters
+	CodeBadAttachment  = "bad_attachment"  // not a PNG, JPEG or WebP (by its bytes)
+	CodeTooLarge       = "too_large"       // attachment or frame over the size limit
+	CodeRateLimited    = "rate_limited"    // too many frames; wait and send again
+	CodeUnknownSession = "unknown_session" // ?session= named no web conversation; a new one was opened
+	CodeInternal       = "internal"        // the server failed; the frame may be sent again
+)
+
+// MaxTextRunes is the longest user text accepted, in characters.
+const MaxTextRunes = 4000
+
+// maxEncodedAttachment is the longest base64 text that can decode to at
+// most tickets.MaxAttachmentSize bytes.
+var maxEncodedAttachment = base64.StdEncoding.EncodedLen(tickets.MaxAttachmentSize)
+
+// maxFrame is the largest client frame the server reads into memory: a
+// maximal attachment in base64 plus room for the JSON around it. Bigger
+// frames up to hardFrameLimit are read and thrown away (answered with
+// too_large); beyond that the connection is closed with 1009.
+var maxFrame = int64(maxEncodedAttachment + 64<<10)
+
+// hardFrameLimit is gorilla's read limit: above it the connection ends.
+const hardFrameLimit = 16 << 20
+
+// refusal is why a client frame was refused; it becomes an error frame.
+type refusal struct {
+	code string
+	msg  string
+}
+
+func (r *refusal) Error() string { return r.code + ": " + r.msg }
+
+func refuse(code, format string, args ...any) *refusal {
+	return &refusal{code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+// clientFrame is any frame a client may send; which fields matter depends
+// on Type. Text is a pointer so a missing text differs from an empty one in
+// the error message.
+type clientFrame struct {
+	Type        string  `json:"type"`
+	Text        *string `json:"text"`
+	ID          string  `json:"id"`
+	Filename    string  `json:"filename"`
+	ContentType string  `json:"content_type"`
+	Data        string  `json:"data"`
+}
+
+// Client frame types.
+const (
+	typeMessage    = "message"
+	typeAttachment = "attachment"
+	typeAck        = "ack"
+)
+
+// parseFrame checks a raw client frame: UTF-8 first, because
+// encoding/json would silently replace invalid bytes with U+FFFD.
+func parseFrame(raw []byte) (clientFrame, *refusal) {
+	var f clientFrame
+	if !utf8.Valid(raw) {
+		return f, refuse(CodeBadFrame, "the frame is not valid UTF-8")
+	}
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return f, refuse(CodeBadFrame, "the frame is not a JSON object: %v", err)
+	}
+	switch f.Type {
+	case typeMessage:
+		if f.Text == nil {
+			return f, refuse(CodeBadFrame, "a message frame needs a text")
+		}
+		if strings.TrimSpace(*f.Text) == "" {
+			return f, refuse(CodeBadFrame, "the text is empty")
+		}
+		if n := utf8.RuneCountInString(*f.Text); n > MaxTextRunes {
+			return f, refuse(CodeTooLong, "the text has %d characters, at most %d are allowed", n, MaxTextRunes)
+		}
+	case typeAttachment:
+		if f.Data == "" {
+			return f, refuse(CodeBadFrame, "an attachment frame needs data (base64)")
+		}
+		if utf8.RuneCountInString(f.Filename) > 255 {
+			return f, refuse(CodeBadFrame, "the file name is longer than 255 characters")
+		}
+	case typeAck:
+		if f.ID == "" {
+			return f, refuse(CodeBadFrame, "an ack frame needs the id of a server message")
+		}
+	case "":
+		return f, refuse(CodeBadFrame, "the frame has no type")
+	default:
+		return f, refuse(CodeUnknownType, "unknown frame type %q", clip(f.Type, 40))
+	}
+	return f, nil
+}
+
+// decodeAttachment turns an attachment frame into an upload. The size is
+// judged from the encoded length before anything is decoded, so an
+// oversized file costs no second buffer. A "data:...;base64," prefix (what
+// FileReader.readAsDataURL gives a browser) is tolerated.
+func decodeAttachment(f clientFrame) (*bot.Upload, *refusal) {
+	data := f.Data
+	if strings.HasPrefix(data, "data:") {
+		_, after, ok := strings.Cut(data, ";base64,")
+		if !ok {
+			return nil, refuse(CodeBadFrame, "data is a data URL without base64 content")
+		}
+		data = after
+	}
+	if n := decodedLen(data); n > tickets.MaxAttachmentSize {
+		return nil, refuse(CodeTooLarge, "the file has %d bytes, at most %d are allowed", n, tickets.MaxAttachmentSize)
+	}
+	b, err := base64.StdEncoding.DecodeString(data)
+	if err != nil {
+		return nil, refuse(CodeBadFrame, "data is not valid base64: %v", err)
+	}
+	if len(b) == 0 {
+		return nil, refuse(CodeBadFrame, "the file is empty")
+	}
+	return &bot.Upload{Filename: f.Filename, ContentType: f.ContentType, Data: b}, nil
+}
+
+// decodedLen is the number of bytes standard base64 text of this length
+// decodes to (an upper bound when the text is malformed).
+func decodedLen(s string) int {
+	n := len(s) / 4 * 3
+	if rem := len(s) % 4; rem > 1 {
+		n += rem - 1 // unpadded tail; DecodeString will refuse it, but count it anyway
+	}
+	for i := 0; i < 2 && len(s) > i && s[len(s)-1-i] == '='; i++ {
+		n--
+	}
+	return n
+}
+
+// Server frames, in the contract's shapes.
+type (
+	sessionFrame struct {
+		Type    string `json:"type"`
+		Session string `json:"session"`
+	}
+	messageFrame struct {
+		Type         string   `json:"type"`
+		ID           string   `json:"id"`
+		From         string   `json:"from"`
+		Text         string   `json:"text"`
+		QuickReplies []string `json:"quick_replies"`
+	}
+	ticketFrame struct {
+		Type     string `json:"type"`
+		ID       string `json:"id"`
+		TicketID string `json:"ticket_id"`
+		Status   string `json:"status"`
+		Queue    string `json:"queue"`
+		Priority string `json:"priority"`
+	}
+	errorFrame struct {
+		Type    string `json:"type"`
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}
+)
+
+// errBadOutMessage marks an outbox message that cannot become a frame.
+var errBadOutMessage = errors.New("outbox message cannot be sent on the web")
+
+// encodeOut renders an outbox message as its frame. The frame depends on
+// the stored message only, so a replay is byte-for-byte the first sending.
+func encodeOut(m tickets.OutMessage) ([]byte, error) {
+	switch m.Kind {
+	case tickets.KindMessage:
+		from := string(m.From)
+		if from == "" {
+			from = string(tickets.FromBot)
+		}
+		qr := m.QuickReplies
+		if qr == nil {
+			qr = []string{} // the contract promises an array
+		}
+		return json.Marshal(messageFrame{Type: "message", ID: m.ID, From: from, Text: m.Text, QuickReplies: qr})
+	case tickets.KindTicket:
+		if m.Ticket == nil {
+			return nil, fmt.Errorf("%w: ticket message %s without a ticket", errBadOutMessage, m.ID)
+		}
+		return json.Marshal(ticketFrame{Type: "ticket", ID: m.ID, TicketID: m.Ticket.TicketID,
+			Status: string(m.Ticket.Status), Queue: m.Ticket.Queue, Priority: string(m.Ticket.Priority)})
+	default:
+		return nil, fmt.Errorf("%w: message %s of kind %q", errBadOutMessage, m.ID, m.Kind)
+	}
+}
+
+func encodeSession(id string) []byte {
+	b, _ := json.Marshal(sessionFrame{Type: "session", Session: id}) // strings only: cannot fail
+	return b
+}
+
+func encodeError(r *refusal) []byte {
+	b, _ := json.Marshal(errorFrame{Type: "error", Code: r.code, Message: r.msg}) // strings only: cannot fail
+	return b
+}
+
+// clip shortens s to n runes for messages and logs.
+func clip(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j] + "…"
+		}
+		i++
+	}
+	return s
+}

@@ -1,0 +1,259 @@
+package ws
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+)
+
+// fixture is a hub behind an httptest server.
+type fixture struct {
+	hub    *Hub
+	srv    *httptest.Server
+	url    string // ws://host/ws
+	reg    *prometheus.Registry
+	cancel context.CancelFunc
+	runErr chan error
+	done   bool
+}
+
+// startHub runs a hub for eng; cfg.Engine and cfg.Registerer are filled in.
+func startHub(t *testing.T, eng Engine, cfg Config) *fixture {
+	t.Helper()
+	f := &fixture{reg: prometheus.NewRegistry(), runErr: make(chan error, 1)}
+	cfg.Engine = eng
+	cfg.Registerer = f.reg
+	f.hub = New(cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	f.cancel = cancel
+	go func() { f.runErr <- f.hub.Run(ctx) }()
+	// Wait until Run has taken over, so ServeHTTP does not answer 503.
+	for deadline := time.Now().Add(2 * time.Second); f.hub.state.Load() != stateRunning; {
+		if time.Now().After(deadline) {
+			t.Fatal("hub did not start")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /ws", f.hub)
+	f.srv = httptest.NewServer(mux)
+	f.url = "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/ws"
+	t.Cleanup(func() { f.stop(t) })
+	return f
+}
+
+// stop cancels Run and waits for it: it must return once every
+// connection is closed.
+func (f *fixture) stop(t *testing.T) {
+	t.Helper()
+	if f.done {
+		return
+	}
+	f.done = true
+	f.cancel()
+	select {
+	case err := <-f.runErr:
+		if err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("Run did not return within 10s of cancel")
+	}
+	f.srv.Close()
+}
+
+// frame is a server frame as a test sees it.
+type frame struct {
+	Type         string   `json:"type"`
+	Session      string   `json:"session"`
+	ID           string   `json:"id"`
+	From         string   `json:"from"`
+	Text         string   `json:"text"`
+	QuickReplies []string `json:"quick_replies"`
+	TicketID     string   `json:"ticket_id"`
+	Status       string   `json:"status"`
+	Queue        string   `json:"queue"`
+	Priority     string   `json:"priority"`
+	Code         string   `json:"code"`
+	Message      string   `json:"message"`
+	raw          string
+}
+
+// client is a real gorilla client with a reader goroutine.
+type client struct {
+	t       *testing.T
+	conn    *websocket.Conn
+	session string
+	frames  chan frame
+	err     error // why reading stopped; set before frames is closed
+}
+
+var errQuiet = errors.New("no frame in time")
+
+func dial(wsURL, session string, hdr http.Header) (*websocket.Conn, *http.Response, error) {
+	if session != "" {
+		wsURL += "?session=" + url.QueryEscape(session)
+	}
+	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second}
+	return d.Dial(wsURL, hdr)
+}
+
+// connect dials and reads the session frame, which must come first.
+func connect(t *testing.T, wsURL, session string) *client {
+	t.Helper()
+	conn, _, err := dial(wsURL, session, nil)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	c := wrap(t, conn)
+	f := c.must(5 * time.Second)
+	if f.Type != "session" || f.Session == "" {
+		t.Fatalf("first frame is not a session frame: %s", f.raw)
+	}
+	c.session = f.Session
+	return c
+}
+
+func wrap(t *testing.T, conn *websocket.Conn) *client {
+	c := &client{t: t, conn: conn, frames: make(chan frame, 4096)}
+	go func() {
+		defer close(c.frames)
+		for {
+			_, data, err := conn.ReadMessage()
+			if err != nil {
+				c.err = err
+				return
+			}
+			var f frame
+			if err := json.Unmarshal(data, &f); err != nil {
+				f.Type = "(not JSON)"
+			}
+			f.raw = string(data)
+			c.frames <- f
+		}
+	}()
+	t.Cleanup(func() { _ = conn.Close() })
+	return c
+}
+
+func (c *client) next(wait time.Duration) (frame, error) {
+	select {
+	case f, ok := <-c.frames:
+		if !ok {
+			return frame{}, c.err
+		}
+		return f, nil
+	case <-time.After(wait):
+		return frame{}, errQuiet
+	}
+}
+
+func (c *client) must(wait time.Duration) frame {
+	c.t.Helper()
+	f, err := c.next(wait)
+	if err != nil {
+		c.t.Fatalf("waiting for a frame: %v", err)
+	}
+	return f
+}
+
+// until returns the first frame matching, failing the test after wait.
+func (c *client) until(wait time.Duration, match func(frame) bool) frame {
+	c.t.Helper()
+	end := time.Now().Add(wait)
+	for {
+		f, err := c.next(time.Until(end))
+		if err != nil {
+			c.t.Fatalf("no matching frame within %s: %v", wait, err)
+		}
+		if match(f) {
+			return f
+		}
+	}
+}
+
+// collect gathers frames until quiet lasts gap.
+func (c *client) collect(gap time.Duration) []frame {
+	var got []frame
+	for {
+		f, err := c.next(gap)
+		if err != nil {
+			return got
+		}
+		got = append(got, f)
+	}
+}
+
+func (c *client) sendRaw(b []byte) {
+	c.t.Helper()
+	_ = c.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	if err := c.conn.WriteMessage(websocket.TextMessage, b); err != nil {
+		c.t.Fatalf("write: %v", err)
+	}
+}
+
+func (c *client) send(v any) {
+	c.t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.sendRaw(b)
+}
+
+func (c *client) say(text string) {
+	c.t.Helper()
+	c.send(map[string]string{"type": "message", "text": text})
+}
+func (c *client) ack(id string) { c.t.Helper(); c.send(map[string]string{"type": "ack", "id": id}) }
+
+func (c *client) close() {
+	_ = c.conn.WriteControl(websocket.CloseMessage,
+		websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+	_ = c.conn.Close()
+}
+
+func isType(t string) func(frame) bool { return func(f frame) bool { return f.Type == t } }
+
+// withIDs keeps the frames that carry an outbox id.
+func withIDs(fs []frame) []frame {
+	var out []frame
+	for _, f := range fs {
+		if f.ID != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// metricValue reads a gauge's or counter's current value.
+func metricValue(m prometheus.Metric) float64 {
+	var d dto.Metric
+	if err := m.Write(&d); err != nil {
+		return -1
+	}
+	if g := d.GetGauge(); g != nil {
+		return g.GetValue()
+	}
+	return d.GetCounter().GetValue()
+}
+
+// familyCount is how many metric families the registry gathers.
+func familyCount(t *testing.T, reg *prometheus.Registry) int {
+	t.Helper()
+	fams, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(fams)
+}

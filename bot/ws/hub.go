@@ -1,0 +1,329 @@
+// Package ws is the web chat channel: a WebSocket endpoint (GET /ws) that
+// turns client frames into bot.Inbound events and delivers each
+// conversation's outbox as server frames, as the contract's section 3 says.
+//
+// The shape is gorilla's chat example: one goroutine (Run) owns the set of
+// connections, every connection has one reader and one writer goroutine,
+// timeouts are named, and a client that does not keep up is dropped, never
+// waited for. Unlike the example, nothing is lost when a client is dropped:
+// the writer reads what to send from the engine's durable outbox, so a
+// dropped or restarted client gets everything it has not acknowledged when
+// it comes back with ?session=.
+package ws
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/triagebot/triagebot/bot"
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// Timeouts and limits. Config.Limits may override them (tests do).
+const (
+	// writeWait bounds every write: a client whose socket does not drain a
+	// frame within it is too slow and is dropped.
+	writeWait = 10 * time.Second
+	// pongWait is how long a connection may stay silent (no frame, no pong)
+	// before it is considered dead.
+	pongWait = 60 * time.Second
+	// pingPeriod must be shorter than pongWait so a pong can arrive in time.
+	pingPeriod = pongWait * 9 / 10
+	// closeWait bounds the close frame sent at shutdown.
+	closeWait = time.Second
+	// engineTimeout bounds one engine call made for a client frame.
+	engineTimeout = 15 * time.Second
+	// sendBuffer is how many error frames may wait for the writer; a client
+	// that lets more pile up is not reading and is dropped.
+	sendBuffer = 16
+	// frameRate and frameBurst are each session's token bucket.
+	frameRate  = 10
+	frameBurst = 20
+	// ackCost is what an ack takes from the bucket: a page acknowledges
+	// every frame it shows, which must not starve its own messages.
+	ackCost = 0.25
+	// bufferSize is gorilla's read and write buffer: small, because 10,000
+	// idle connections each keep their read buffer; big frames are read
+	// through it in pieces.
+	bufferSize = 1024
+)
+
+// Engine is what the channel needs of bot.Engine.
+type Engine interface {
+	Open(ctx context.Context, req bot.OpenRequest) (tickets.Conversation, bool, error)
+	Conversation(ctx context.Context, id string) (tickets.Conversation, error)
+	Handle(ctx context.Context, in bot.Inbound) error
+	Outbox(ctx context.Context, conversationID string) ([]tickets.OutMessage, error)
+	Ack(ctx context.Context, conversationID, messageID string) error
+	Subscribe(ch tickets.Channel, notify func(conversationID string))
+}
+
+// Limits tune the hub; a zero field takes the default constant.
+type Limits struct {
+	WriteWait     time.Duration // bound of each write; a slower client is dropped
+	PongWait      time.Duration // silence after which a connection is dead; pings go at 9/10 of it
+	EngineTimeout time.Duration // bound of one engine call
+	SendBuffer    int           // error frames that may wait for the writer
+	Rate          float64       // frames per second per session
+	Burst         int           // frames a session may send at once
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.WriteWait <= 0 {
+		l.WriteWait = writeWait
+	}
+	if l.PongWait <= 0 {
+		l.PongWait = pongWait
+	}
+	if l.EngineTimeout <= 0 {
+		l.EngineTimeout = engineTimeout
+	}
+	if l.SendBuffer <= 0 {
+		l.SendBuffer = sendBuffer
+	}
+	if l.Rate <= 0 {
+		l.Rate = frameRate
+	}
+	if l.Burst <= 0 {
+		l.Burst = frameBurst
+	}
+	return l
+}
+
+// Config is what New needs. Engine is required.
+type Config struct {
+	Engine Engine
+	// Origins lists the browser origins allowed besides the server's own:
+	// "https://shop.example.com", a bare "host:port", or "*" for any.
+	Origins []string
+	// Registerer receives the channel's metrics; nil keeps them unregistered.
+	Registerer prometheus.Registerer
+	Logger     *slog.Logger
+	Limits     Limits
+}
+
+// Errors of Run.
+var (
+	ErrRunning  = errors.New("ws: hub is already running or has run")
+	ErrNoEngine = errors.New("ws: Config.Engine is nil")
+)
+
+// hub states.
+const (
+	stateNew int32 = iota
+	stateRunning
+	stateStopped
+)
+
+// Hub is the WebSocket channel. Mount it at /ws and run Run.
+type Hub struct {
+	engine   Engine
+	log      *slog.Logger
+	lim      Limits
+	metrics  *metrics
+	upgrader websocket.Upgrader
+
+	state      atomic.Int32
+	register   chan *conn
+	unregister chan *conn
+	done       chan struct{} // closed when Run stops taking connections
+	active     sync.WaitGroup
+
+	// pending collects conversations with news; notify must not block, so
+	// it only marks them here and pokes signal (capacity 1).
+	pendingMu sync.Mutex
+	pending   map[string]struct{}
+	signal    chan struct{}
+}
+
+// writeBufferPool is shared by every connection: a write buffer is only
+// held while a frame is being written.
+var writeBufferPool sync.Pool
+
+// New makes a hub and subscribes it to the engine's web conversations.
+func New(cfg Config) *Hub {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	h := &Hub{
+		engine:     cfg.Engine,
+		log:        log.With("component", "ws"),
+		lim:        cfg.Limits.withDefaults(),
+		register:   make(chan *conn),
+		unregister: make(chan *conn),
+		done:       make(chan struct{}),
+		pending:    map[string]struct{}{},
+		signal:     make(chan struct{}, 1),
+	}
+	h.metrics = newMetrics(cfg.Registerer, h.log)
+	origins := newOriginPolicy(cfg.Origins)
+	h.upgrader = websocket.Upgrader{
+		HandshakeTimeout: 10 * time.Second,
+		ReadBufferSize:   bufferSize,
+		WriteBufferSize:  bufferSize,
+		WriteBufferPool:  &writeBufferPool,
+		CheckOrigin:      origins.allow,
+	}
+	if h.engine != nil {
+		h.engine.Subscribe(tickets.Web, h.notify)
+	}
+	return h
+}
+
+// notify is the engine's callback: conversation id has new outbox
+// messages. It never blocks.
+func (h *Hub) notify(id string) {
+	h.pendingMu.Lock()
+	h.pending[id] = struct{}{}
+	h.pendingMu.Unlock()
+	select {
+	case h.signal <- struct{}{}:
+	default: // a wake-up is already pending; it will see id too
+	}
+}
+
+// session is one conversation's live connections (tabs) and their shared
+// rate limit.
+type session struct {
+	conns   map[*conn]struct{}
+	limiter *bucket
+}
+
+// Run owns the connections until ctx ends, then closes each with a close
+// frame and returns once their goroutines (and the engine calls they were
+// making) have finished. It may be called once.
+func (h *Hub) Run(ctx context.Context) error {
+	if h.engine == nil {
+		return ErrNoEngine
+	}
+	if !h.state.CompareAndSwap(stateNew, stateRunning) {
+		return ErrRunning
+	}
+	sessions := map[string]*session{}
+	for {
+		select {
+		case c := <-h.register:
+			s := sessions[c.session]
+			if s == nil {
+				s = &session{conns: map[*conn]struct{}{}, limiter: newBucket(h.lim.Rate, h.lim.Burst, time.Now())}
+				sessions[c.session] = s
+			}
+			s.conns[c] = struct{}{}
+			c.limiter = s.limiter
+			h.active.Add(1)
+			h.metrics.open.Inc()
+			c.start()
+		case c := <-h.unregister:
+			if s := sessions[c.session]; s != nil {
+				delete(s.conns, c)
+				if len(s.conns) == 0 {
+					delete(sessions, c.session)
+				}
+			}
+		case <-h.signal:
+			h.pendingMu.Lock()
+			ids := h.pending
+			h.pending = map[string]struct{}{}
+			h.pendingMu.Unlock()
+			for id := range ids {
+				if s := sessions[id]; s != nil {
+					for c := range s.conns {
+						c.poke()
+					}
+				}
+			}
+		case <-ctx.Done():
+			h.state.Store(stateStopped)
+			close(h.done)
+			n := 0
+			for _, s := range sessions {
+				for c := range s.conns {
+					close(c.quit)
+					n++
+				}
+			}
+			h.log.Info("ws: shutting down", "connections", n)
+			h.active.Wait()
+			return nil
+		}
+	}
+}
+
+// ServeHTTP upgrades GET /ws[?session=ID] and hands the connection to Run.
+func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.state.Load() != stateRunning {
+		http.Error(w, "the chat channel is not running", http.StatusServiceUnavailable)
+		return
+	}
+	if !h.upgrader.CheckOrigin(r) {
+		// gorilla would answer 403 too; logging here says which origin.
+		h.log.Warn("ws: origin refused", "origin", r.Header.Get("Origin"), "host", r.Host)
+		http.Error(w, "origin not allowed", http.StatusForbidden)
+		return
+	}
+	ws, err := h.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered with an HTTP error
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), h.lim.EngineTimeout)
+	defer cancel()
+	c, err := h.open(ctx, ws, r.URL.Query().Get("session"))
+	if err != nil {
+		h.log.Error("ws: opening a session", "err", err)
+		_ = ws.SetWriteDeadline(time.Now().Add(h.lim.WriteWait))
+		_ = ws.WriteMessage(websocket.TextMessage, encodeError(refuse(CodeInternal, "the conversation could not be opened; try again")))
+		_ = ws.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(websocket.CloseInternalServerErr, "session not opened"), time.Now().Add(closeWait))
+		_ = ws.Close()
+		return
+	}
+	select {
+	case h.register <- c:
+	case <-h.done:
+		_ = ws.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(closeWait))
+		_ = ws.Close()
+	}
+}
+
+// open resumes the web conversation named by id, or opens a new one (with
+// a greeting) when id is empty or names none; the new connection then also
+// gets an unknown_session error frame so the page knows it lost its thread.
+func (h *Hub) open(ctx context.Context, ws *websocket.Conn, id string) (*conn, error) {
+	if id != "" && validSessionID(id) {
+		conv, err := h.engine.Conversation(ctx, id)
+		switch {
+		case err == nil && conv.Channel == tickets.Web:
+			return newConn(h, ws, conv, false), nil
+		case err == nil, errors.Is(err, tickets.ErrNotFound):
+			// Another channel's conversation is as unknown to a web page
+			// as a made-up id: resuming it would hijack someone's chat.
+		default:
+			return nil, fmt.Errorf("resuming session %q: %w", id, err)
+		}
+	}
+	conv, _, err := h.engine.Open(ctx, bot.OpenRequest{Channel: tickets.Web, Greet: true})
+	if err != nil {
+		return nil, fmt.Errorf("opening a web conversation: %w", err)
+	}
+	return newConn(h, ws, conv, id != ""), nil
+}
+
+// validSessionID keeps junk out of lookups and logs.
+func validSessionID(id string) bool {
+	if len(id) > 128 {
+		return false
+	}
+	return !strings.ContainsFunc(id, func(r rune) bool { return r <= ' ' || r > '~' })
+}

@@ -1,0 +1,513 @@
+package ws
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"image"
+	"image/png"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/triagebot/triagebot/tickets"
+)
+
+func smallPNG(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 8, 8))); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func zipBytes(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.Create("screenshot.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = w.Write(bytes.Repeat([]byte("not an image "), 40))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func attachment(name, ct string, data []byte) map[string]string {
+	return map[string]string{"type": "attachment", "filename": name, "content_type": ct,
+		"data": base64.StdEncoding.EncodeToString(data)}
+}
+
+func TestSessionFrameFirstThenGreeting(t *testing.T) {
+	f := startHub(t, openEngine(t, t.TempDir()), Config{})
+	c := connect(t, f.url, "")
+	g := c.until(5*time.Second, isType("message"))
+	if g.ID == "" || g.From != "bot" {
+		t.Errorf("greeting frame %s: want an id and from bot", g.raw)
+	}
+	if !strings.Contains(g.raw, `"quick_replies":[`) {
+		t.Errorf("quick_replies is not always an array: %s", g.raw)
+	}
+}
+
+func TestResumeReplaysUnackedInOrderAndAckTrims(t *testing.T) {
+	f := startHub(t, openEngine(t, t.TempDir()), Config{})
+	c := connect(t, f.url, "")
+	c.say("hello")
+	first := withIDs(c.collect(700 * time.Millisecond))
+	c.say("my withdrawal has not arrived in my bank account")
+	first = append(first, withIDs(c.collect(700*time.Millisecond))...)
+	if len(first) < 2 {
+		t.Fatalf("want at least two frames with ids (greeting and replies), got %d", len(first))
+	}
+	seen := map[string]bool{}
+	for _, fr := range first {
+		if seen[fr.ID] {
+			t.Fatalf("id %s sent twice on one connection", fr.ID)
+		}
+		seen[fr.ID] = true
+	}
+	c.close()
+
+	// Resume without acking: everything again, same ids, same bytes, same order.
+	c2 := connect(t, f.url, c.session)
+	if c2.session != c.session {
+		t.Fatalf("resumed %s, session frame says %s", c.session, c2.session)
+	}
+	again := withIDs(c2.collect(700 * time.Millisecond))
+	if len(again) != len(first) {
+		t.Fatalf("replayed %d frames, want %d", len(again), len(first))
+	}
+	for i := range first {
+		if again[i].raw != first[i].raw {
+			t.Errorf("frame %d replayed as %s, first sent as %s", i, again[i].raw, first[i].raw)
+		}
+	}
+
+	// Ack the second to last: only the last one comes back.
+	c2.ack(first[len(first)-2].ID)
+	time.Sleep(200 * time.Millisecond)
+	c2.close()
+	c3 := connect(t, f.url, c.session)
+	rest := withIDs(c3.collect(700 * time.Millisecond))
+	if len(rest) != 1 || rest[0].raw != first[len(first)-1].raw {
+		t.Fatalf("after the ack got %d frames %v, want only %s", len(rest), rest, first[len(first)-1].raw)
+	}
+}
+
+func TestUnknownSessionOpensANewOne(t *testing.T) {
+	f := startHub(t, openEngine(t, t.TempDir()), Config{})
+	for _, id := range []string{"no-such-session", "bad id with spaces", strings.Repeat("x", 300)} {
+		c := connect(t, f.url, id)
+		if c.session == id || c.session == "" {
+			t.Errorf("?session=%q: session frame says %q, want a new id", id, c.session)
+		}
+		e := c.until(3*time.Second, isType("error"))
+		if e.Code != CodeUnknownSession {
+			t.Errorf("?session=%q: error code %q, want %s", id, e.Code, CodeUnknownSession)
+		}
+		c.say("hello")
+		c.until(3*time.Second, isType("message"))
+		c.close()
+	}
+}
+
+// expectRefused sends a bad frame and wants an error frame with code, and
+// then a working connection.
+func expectRefused(t *testing.T, c *client, code string, send func()) {
+	t.Helper()
+	send()
+	e := c.until(10*time.Second, func(f frame) bool { return f.Type == "error" })
+	if e.Code != code {
+		t.Errorf("error code %q (%s), want %q", e.Code, e.Message, code)
+	}
+	if e.Message == "" {
+		t.Errorf("error frame without a message: %s", e.raw)
+	}
+	c.say("hello again")
+	if r := c.until(5*time.Second, func(f frame) bool { return f.Type == "message" || f.Type == "error" }); r.Type != "message" {
+		t.Errorf("after the refusal a plain message got %s", r.raw)
+	}
+}
+
+func TestRefusedFramesGetErrorCodesAndConnectionStaysUsable(t *testing.T) {
+	f := startHub(t, openEngine(t, t.TempDir()), Config{})
+	oversized := make([]byte, tickets.MaxAttachmentSize+1)
+	copy(oversized, smallPNG(t))
+	tests := []struct {
+		name string
+		code string
+		send func(c *client)
+	}{
+		{"invalid JSON", CodeBadFrame, func(c *client) { c.sendRaw([]byte(`{"type":"message","text":"unterminated`)) }},
+		{"invalid UTF-8", CodeBadFrame, func(c *client) { c.sendRaw([]byte("{\"type\":\"message\",\"text\":\"caf\xe9\"}")) }},
+		{"no type", CodeBadFrame, func(c *client) { c.sendRaw([]byte(`{"text":"hi"}`)) }},
+		{"message without text", CodeBadFrame, func(c *client) { c.sendRaw([]byte(`{"type":"message"}`)) }},
+		{"blank text", CodeBadFrame, func(c *client) { c.say("  \n ") }},
+		{"ack without id", CodeBadFrame, func(c *client) { c.sendRaw([]byte(`{"type":"ack"}`)) }},
+		{"JSON array", CodeBadFrame, func(c *client) { c.sendRaw([]byte(`[1,2]`)) }},
+		{"binary frame", CodeBadFrame, func(c *client) {
+			if err := c.conn.WriteMessage(websocket.BinaryMessage, []byte(`{"type":"message","text":"hi"}`)); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"unknown type", CodeUnknownType, func(c *client) { c.send(map[string]string{"type": "teleport", "text": "hi"}) }},
+		{"4,001 characters", CodeTooLong, func(c *client) { c.say(strings.Repeat("a", 4001)) }},
+		{"4,001 Chinese characters", CodeTooLong, func(c *client) { c.say(strings.Repeat("錢", 4001)) }},
+		{"ZIP claimed as PNG", CodeBadAttachment, func(c *client) { c.send(attachment("a.png", "image/png", zipBytes(t))) }},
+		{"text file", CodeBadAttachment, func(c *client) { c.send(attachment("a.txt", "text/plain", []byte("hello"))) }},
+		{"bad base64", CodeBadFrame, func(c *client) {
+			c.send(map[string]string{"type": "attachment", "filename": "a.png", "content_type": "image/png", "data": "!!notbase64!!"})
+		}},
+		{"attachment without data", CodeBadFrame, func(c *client) {
+			c.send(map[string]string{"type": "attachment", "filename": "a.png", "content_type": "image/png"})
+		}},
+		{"one byte over 5 MiB", CodeTooLarge, func(c *client) { c.send(attachment("huge.png", "image/png", oversized)) }},
+		{"frame over the read size", CodeTooLarge, func(c *client) {
+			c.sendRaw([]byte(`{"type":"message","text":"` + strings.Repeat("a", int(maxFrame)) + `"}`))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := connect(t, f.url, "")
+			defer c.close()
+			c.collect(300 * time.Millisecond) // the greeting
+			expectRefused(t, c, tt.code, func() { tt.send(c) })
+		})
+	}
+}
+
+func TestLongestTextAndSmallPNGAccepted(t *testing.T) {
+	f := startHub(t, openEngine(t, t.TempDir()), Config{})
+	tests := []struct {
+		name string
+		send func(c *client)
+	}{
+		{"4,000 Chinese characters", func(c *client) { c.say(strings.Repeat("錢", 4000)) }},
+		{"small PNG", func(c *client) { c.send(attachment("s.png", "image/png", smallPNG(t))) }},
+		{"PNG as a data URL", func(c *client) {
+			c.send(map[string]string{"type": "attachment", "filename": "s.png", "content_type": "image/png",
+				"data": "data:image/png;base64," + base64.StdEncoding.EncodeToString(smallPNG(t))})
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := connect(t, f.url, "")
+			defer c.close()
+			c.collect(300 * time.Millisecond)
+			tt.send(c)
+			for _, fr := range c.collect(time.Second) {
+				if fr.Type == "error" {
+					t.Fatalf("refused: %s", fr.raw)
+				}
+			}
+		})
+	}
+}
+
+func TestFrameOverHardLimitClosesWith1009(t *testing.T) {
+	f := startHub(t, openEngine(t, t.TempDir()), Config{})
+	c := connect(t, f.url, "")
+	big := make([]byte, hardFrameLimit+1)
+	for i := range big {
+		big[i] = 'a'
+	}
+	_ = c.conn.WriteMessage(websocket.TextMessage, big) // the server may close while we write
+	var err error
+	for err == nil {
+		_, err = c.next(5 * time.Second)
+	}
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.CloseMessageTooBig {
+		t.Fatalf("got %v, want close 1009", err)
+	}
+	c2 := connect(t, f.url, "")
+	c2.say("hello")
+	c2.until(5*time.Second, isType("message"))
+}
+
+func TestRateLimitPerSession(t *testing.T) {
+	f := startHub(t, openEngine(t, t.TempDir()), Config{Limits: Limits{Rate: 2, Burst: 3}})
+	c := connect(t, f.url, "")
+	tab2 := connect(t, f.url, c.session) // a second tab shares the bucket
+	c.collect(300 * time.Millisecond)
+	tab2.collect(300 * time.Millisecond)
+	// One at a time, each answered, so which frame is over the burst is known.
+	for i, tab := range []*client{c, c, tab2} {
+		tab.say("message " + strconv.Itoa(i))
+		if r := tab.until(5*time.Second, func(f frame) bool { return f.Type != "" }); r.Type != "message" {
+			t.Fatalf("frame %d within the burst: %s", i, r.raw)
+		}
+	}
+	tab2.say("over the burst of 3, from the second tab")
+	e := tab2.until(5*time.Second, isType("error"))
+	if e.Code != CodeRateLimited {
+		t.Fatalf("got %s, want rate_limited", e.raw)
+	}
+	time.Sleep(600 * time.Millisecond) // a token comes back
+	tab2.say("five")
+	if r := tab2.until(5*time.Second, func(f frame) bool {
+		return f.Type == "error" || strings.Contains(f.Text, "five") || f.Type == "message"
+	}); r.Type == "error" {
+		t.Fatalf("after waiting, still refused: %s", r.raw)
+	}
+}
+
+func TestOrigin(t *testing.T) {
+	f := startHub(t, openEngine(t, t.TempDir()), Config{Origins: []string{"https://shop.example.com", "widget.example.org:8443"}})
+	host := strings.TrimPrefix(f.srv.URL, "http://")
+	tests := []struct {
+		origin string
+		ok     bool
+	}{
+		{"", true}, // not a browser
+		{"http://" + host, true},
+		{"https://shop.example.com", true},
+		{"HTTPS://Shop.Example.com", true},
+		{"http://shop.example.com", false}, // scheme differs from the listed origin
+		{"https://widget.example.org:8443", true},
+		{"http://evil.example", false},
+		{"null", false},
+		{"http://" + host + ".evil.example", false},
+	}
+	for _, tt := range tests {
+		hdr := http.Header{}
+		if tt.origin != "" {
+			hdr.Set("Origin", tt.origin)
+		}
+		conn, resp, err := dial(f.url, "", hdr)
+		switch {
+		case tt.ok && err != nil:
+			t.Errorf("Origin %q refused: %v", tt.origin, err)
+		case !tt.ok && err == nil:
+			t.Errorf("Origin %q accepted", tt.origin)
+		case !tt.ok && (resp == nil || resp.StatusCode != http.StatusForbidden):
+			t.Errorf("Origin %q: want 403, got %v", tt.origin, resp)
+		}
+		if conn != nil {
+			conn.Close()
+		}
+	}
+}
+
+func TestTwoTabsBothReceive(t *testing.T) {
+	f := startHub(t, openEngine(t, t.TempDir()), Config{})
+	a := connect(t, f.url, "")
+	b := connect(t, f.url, a.session)
+	greetA := withIDs(a.collect(300 * time.Millisecond))
+	greetB := withIDs(b.collect(300 * time.Millisecond))
+	if len(greetA) == 0 || len(greetA) != len(greetB) {
+		t.Fatalf("tab a got %d frames, tab b %d: want the same, at least one", len(greetA), len(greetB))
+	}
+	a.say("hello")
+	ra := a.until(5*time.Second, isType("message"))
+	rb := b.until(5*time.Second, isType("message"))
+	if ra.raw != rb.raw {
+		t.Fatalf("tabs got different frames: %s and %s", ra.raw, rb.raw)
+	}
+}
+
+// TestDeadClientDroppedAndReplayed: a client that stops reading stops
+// answering pings; the server drops it, and what was sent meanwhile waits
+// in the outbox for its return.
+func TestDeadClientDroppedAndReplayed(t *testing.T) {
+	f := startHub(t, openEngine(t, t.TempDir()), Config{Limits: Limits{PongWait: 400 * time.Millisecond}})
+	// A raw gorilla connection that is never read: pings go unanswered.
+	dead, _, err := dial(f.url, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dead.Close()
+	// Learn the session from a second connection's view: read the first frame once.
+	_ = dead.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var sf frame
+	if err := dead.ReadJSON(&sf); err != nil || sf.Session == "" {
+		t.Fatalf("session frame: %v %+v", err, sf)
+	}
+	live := connect(t, f.url, sf.Session)
+	live.collect(300 * time.Millisecond)
+	waitFor(t, 3*time.Second, func() bool { return metricValue(f.hub.metrics.open) == 1 })
+	live.say("while the first tab is gone")
+	want := live.until(5*time.Second, isType("message"))
+	live.close()
+	back := connect(t, f.url, sf.Session)
+	got := withIDs(back.collect(700 * time.Millisecond))
+	found := false
+	for _, g := range got {
+		found = found || g.raw == want.raw
+	}
+	if !found {
+		t.Fatalf("the message sent while away (%s) was not replayed; got %d frames", want.raw, len(got))
+	}
+}
+
+// TestSlowReaderDroppedWithoutLoss: a client whose socket does not drain is
+// dropped by the write deadline; the frames it missed are replayed on
+// reconnect.
+func TestSlowReaderDroppedWithoutLoss(t *testing.T) {
+	eng := openEngine(t, t.TempDir())
+	f := startHub(t, eng, Config{Limits: Limits{WriteWait: 200 * time.Millisecond, Rate: 1e6, Burst: 1e6}})
+	// The slow client: a tiny receive buffer, and it never reads.
+	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second, NetDial: func(network, addr string) (net.Conn, error) {
+		c, err := net.Dial(network, addr)
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.SetReadBuffer(2048)
+		}
+		return c, err
+	}}
+	slow, _, err := d.Dial(f.url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	_ = slow.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var sf frame
+	if err := slow.ReadJSON(&sf); err != nil || sf.Session == "" {
+		t.Fatalf("session frame: %v", err)
+	}
+	// A second tab talks, and reads everything, until the slow one is dropped.
+	talker := connect(t, f.url, sf.Session)
+	var mu sync.Mutex
+	var sent []string
+	stop := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case fr, ok := <-talker.frames:
+				if !ok {
+					return
+				}
+				if fr.ID != "" {
+					mu.Lock()
+					sent = append(sent, fr.raw)
+					mu.Unlock()
+				}
+			}
+		}
+	}()
+	long := strings.Repeat("my payment failed and I need help with it. ", 90) // ~3,900 characters
+	dropped := false
+	for i := 0; i < 2000 && !dropped; i++ {
+		talker.say(long)
+		dropped = metricValue(f.hub.metrics.dropped) > 0
+	}
+	time.Sleep(300 * time.Millisecond)
+	close(stop)
+	if !dropped {
+		t.Fatal("the slow client was never dropped")
+	}
+	talker.close()
+	mu.Lock()
+	want := append([]string(nil), sent...)
+	mu.Unlock()
+	back := connect(t, f.url, sf.Session)
+	got := map[string]bool{}
+	for _, fr := range withIDs(back.collect(time.Second)) {
+		got[fr.raw] = true
+	}
+	missing := 0
+	for _, w := range want {
+		if !got[w] {
+			missing++
+		}
+	}
+	if missing > 0 {
+		t.Fatalf("%d of %d frames missing after the slow client came back", missing, len(want))
+	}
+}
+
+func TestShutdownClosesClientsWithCloseFrame(t *testing.T) {
+	f := startHub(t, openEngine(t, t.TempDir()), Config{})
+	var cs []*client
+	for range 3 {
+		c := connect(t, f.url, "")
+		c.collect(200 * time.Millisecond)
+		cs = append(cs, c)
+	}
+	waitFor(t, 3*time.Second, func() bool { return metricValue(f.hub.metrics.open) == 3 })
+	start := time.Now()
+	f.stop(t)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Run took %s to return", d)
+	}
+	for i, c := range cs {
+		var err error
+		for err == nil {
+			_, err = c.next(3 * time.Second)
+		}
+		var ce *websocket.CloseError
+		if !errors.As(err, &ce) || ce.Code != websocket.CloseGoingAway {
+			t.Errorf("client %d ended with %v, want close 1001", i, err)
+		}
+	}
+	if g := metricValue(f.hub.metrics.open); g != 0 {
+		t.Errorf("open connections gauge %v after shutdown", g)
+	}
+	// New connections are refused once the hub has stopped.
+	resp, err := http.Get(f.srv.URL + "/ws")
+	if err == nil {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("after shutdown /ws answers %d, want 503", resp.StatusCode)
+		}
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	f := startHub(t, openEngine(t, t.TempDir()), Config{})
+	c := connect(t, f.url, "")
+	c.collect(300 * time.Millisecond)
+	c.say("hello")
+	c.until(5*time.Second, isType("message"))
+	c.send(map[string]string{"type": "teleport"})
+	c.until(5*time.Second, isType("error"))
+	waitFor(t, 2*time.Second, func() bool { return metricValue(f.hub.metrics.open) == 1 })
+	checks := map[string]float64{
+		"in message":    metricValue(f.hub.metrics.framesIn.WithLabelValues("message")),
+		"in other":      metricValue(f.hub.metrics.framesIn.WithLabelValues("other")),
+		"out session":   metricValue(f.hub.metrics.framesOut.WithLabelValues("session")),
+		"out message":   metricValue(f.hub.metrics.framesOut.WithLabelValues("message")),
+		"unknown_type":  metricValue(f.hub.metrics.refused.WithLabelValues(CodeUnknownType)),
+		"registry size": float64(familyCount(t, f.reg)),
+	}
+	for name, v := range checks {
+		if v < 1 {
+			t.Errorf("%s = %v, want ≥ 1", name, v)
+		}
+	}
+	c.close()
+	waitFor(t, 3*time.Second, func() bool { return metricValue(f.hub.metrics.open) == 0 })
+}
+
+func TestRunTwiceAndWithoutEngine(t *testing.T) {
+	if err := New(Config{}).Run(t.Context()); !errors.Is(err, ErrNoEngine) {
+		t.Errorf("Run without engine: %v", err)
+	}
+	f := startHub(t, openEngine(t, t.TempDir()), Config{})
+	if err := f.hub.Run(t.Context()); !errors.Is(err, ErrRunning) {
+		t.Errorf("second Run: %v", err)
+	}
+}
+
+func waitFor(t *testing.T, d time.Duration, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(d); !cond(); {
+		if time.Now().After(end) {
+			t.Fatalf("condition not met within %s", d)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

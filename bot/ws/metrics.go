@@ -1,0 +1,71 @@
+package ws
+
+import (
+	"errors"
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the channel's Prometheus series.
+type metrics struct {
+	open      prometheus.Gauge
+	framesIn  *prometheus.CounterVec // by client frame type
+	framesOut *prometheus.CounterVec // by server frame type
+	refused   *prometheus.CounterVec // error frames, by code
+	dropped   prometheus.Counter     // connections closed because the client did not keep up
+}
+
+func newMetrics(reg prometheus.Registerer, log *slog.Logger) *metrics {
+	m := &metrics{
+		open: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "triagebot_ws_connections", Help: "Open WebSocket connections."}),
+		framesIn: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "triagebot_ws_frames_received_total", Help: "Frames received from WebSocket clients, by type."},
+			[]string{"type"}),
+		framesOut: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "triagebot_ws_frames_sent_total", Help: "Frames sent to WebSocket clients, by type."},
+			[]string{"type"}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "triagebot_ws_errors_total", Help: "Error frames sent to WebSocket clients, by code."},
+			[]string{"code"}),
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "triagebot_ws_slow_clients_total", Help: "WebSocket connections closed because the client did not keep up."}),
+	}
+	if reg == nil {
+		return m
+	}
+	// A second hub on the same registry (tests, a restart inside one
+	// process) shares the series instead of failing.
+	m.open = register(reg, m.open, log)
+	m.framesIn = register(reg, m.framesIn, log)
+	m.framesOut = register(reg, m.framesOut, log)
+	m.refused = register(reg, m.refused, log)
+	m.dropped = register(reg, m.dropped, log)
+	return m
+}
+
+func register[C prometheus.Collector](reg prometheus.Registerer, c C, log *slog.Logger) C {
+	err := reg.Register(c)
+	if err == nil {
+		return c
+	}
+	var are prometheus.AlreadyRegisteredError
+	if errors.As(err, &are) {
+		if existing, ok := are.ExistingCollector.(C); ok {
+			return existing
+		}
+	}
+	log.Error("ws: registering a metric", "err", err)
+	return c
+}
+
+// frameType labels a client frame for the counter; anything unknown is
+// "other" so a client cannot grow the label set.
+func frameType(t string) string {
+	switch t {
+	case typeMessage, typeAttachment, typeAck:
+		return t
+	}
+	return "other"
+}
