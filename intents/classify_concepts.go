@@ -1,6 +1,9 @@
 package intents
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 // concepts are hand-written keyword groups, matched on normalised text (so in
 // Simplified script, lower case). Each group that matches adds one feature
@@ -45,7 +48,7 @@ var concepts = [][]string{
 var conceptTable map[uint16][]conceptKW
 
 type conceptKW struct {
-	kw      string
+	kw      []byte
 	concept uint64
 	whole   bool // English: must end a word too
 }
@@ -60,7 +63,7 @@ func init() {
 			k := uint16(kw[0])<<8 | uint16(kw[1])
 			whole := strings.HasSuffix(kw, "$")
 			kw = strings.TrimSuffix(kw, "$")
-			conceptTable[k] = append(conceptTable[k], conceptKW{kw: kw, concept: uint64(i + 1), whole: whole})
+			conceptTable[k] = append(conceptTable[k], conceptKW{kw: []byte(kw), concept: uint64(i + 1), whole: whole})
 		}
 	}
 }
@@ -69,8 +72,8 @@ func init() {
 // at most once, and also a feature for each pair of concepts seen together,
 // which lets the model learn "OTP + not arriving" apart from "OTP" alone).
 func conceptFeatures(dst []uint64, norm []byte) []uint64 {
-	var seen uint64   // bit i: concept i+1 found
-	s := string(norm) // no copy: the compiler keeps the bytes for this conversion in a local use
+	var seen uint64 // bit i: concept i+1 found
+	s := norm
 	for i := 0; i+1 < len(s); i++ {
 		if i > 0 && s[i-1] >= 'a' && s[i-1] <= 'z' && s[i] < 0x80 {
 			continue // inside an English word: no keyword starts here
@@ -80,7 +83,7 @@ func conceptFeatures(dst []uint64, norm []byte) []uint64 {
 			continue
 		}
 		for _, c := range cands {
-			if seen&(1<<(c.concept-1)) == 0 && strings.HasPrefix(s[i:], c.kw) && (!c.whole || wordEnds(s, i+len(c.kw))) {
+			if seen&(1<<(c.concept-1)) == 0 && bytes.HasPrefix(s[i:], c.kw) && (!c.whole || wordEnds(s, i+len(c.kw))) {
 				seen |= 1 << (c.concept - 1)
 			}
 		}
@@ -103,7 +106,7 @@ func conceptFeatures(dst []uint64, norm []byte) []uint64 {
 }
 
 // wordEnds reports whether an English word ends at s[j], allowing a plural s.
-func wordEnds(s string, j int) bool {
+func wordEnds(s []byte, j int) bool {
 	if j < len(s) && s[j] == 's' {
 		j++
 	}

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -140,16 +139,21 @@ func (o *Offline) probabilities(text string, p []float64) []float64 {
 }
 
 // top returns the n likeliest classes, best first; ties keep class order so
-// the result is deterministic.
+// the result is deterministic. A selection pass is cheaper than sorting for
+// the three or so candidates wanted.
 func top(classes []Intent, p []float64, n int) []Scored {
-	idx := make([]int, len(p))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return p[idx[a]] > p[idx[b]] })
-	out := make([]Scored, min(n, len(idx)))
-	for i := range out {
-		out[i] = Scored{Intent: classes[idx[i]], Confidence: round3(p[idx[i]])}
+	n = min(n, len(p))
+	out := make([]Scored, 0, n)
+	var taken uint64
+	for range n {
+		best := -1
+		for c := range p {
+			if taken&(1<<c) == 0 && (best < 0 || p[c] > p[best]) {
+				best = c
+			}
+		}
+		taken |= 1 << best
+		out = append(out, Scored{Intent: classes[best], Confidence: round3(p[best])})
 	}
 	return out
 }
