@@ -80,6 +80,23 @@ var amountHints = []string{
 	"balance", "limit", "amount", "total", "sum", "charged", "charge of",
 }
 
+// Money verbs: a bare figure right after them is the sum moved ("sent 500",
+// 轉咗500), unless a count or a word follows it ("sent 2 emails").
+var amountVerbs = []string{
+	"sent", "paid", "pay", "transferred", "transfer", "withdrew", "withdraw", "topped up",
+	"top up", "deposited", "deposit", "refunded", "refund", "received",
+	"轉咗", "转了", "轉了", "俾咗", "畀咗", "付咗", "付了", "支付", "提咗", "提了", "提款",
+	"提现", "提現", "充值", "充咗", "入咗", "存咗", "存了", "退款", "退咗", "扣咗", "扣了",
+	"收咗", "收了", "轉賬", "转账", "轉帳", "匯款", "汇款", "付款", "轉", "转", "俾", "畀",
+}
+
+// Words that may follow a figure after a money verb ("sent 500 to my
+// friend"); any other word makes the figure a count ("sent 2 emails").
+var afterVerbFigure = []string{
+	"to", "via", "for", "from", "into", "on", "at", "but", "and", "yesterday", "today",
+	"last", "this", "through", "with", "by", "in", "out", "back", "over", "already",
+}
+
 // Units after a figure that make it a count, a duration or a measure, not money.
 var countUnits = []string{
 	"次", "日", "天", "個", "个", "號", "号", "月", "年", "點", "点", "時", "时",
@@ -195,7 +212,9 @@ func (v *view) amountAt(i int) (c amountCand, next int) {
 		return amountCand{}, end // 一, 三: words, not money
 	case multi && !v.countFollows(end) && (cents >= 100000 || !cn):
 		c.rank = rankHint // 3千, 1.5萬, 2k
-	case !cn && v.hintBefore(i) && !v.countFollows(end):
+	case !cn && v.hintBefore(i, amountHints) && !v.countFollows(end):
+		c.rank = rankHint
+	case !cn && v.hintBefore(i, amountVerbs) && !v.countFollows(end) && v.plainAfter(end):
 		c.rank = rankHint
 	default:
 		return amountCand{}, end
@@ -350,20 +369,35 @@ func (v *view) countFollows(i int) bool {
 }
 
 // hintBefore reports whether a limit or balance word stands just before i.
-func (v *view) hintBefore(i int) bool {
+func (v *view) hintBefore(i int, hints []string) bool {
 	s := v.low
 	lo := i - 16
 	if lo < 0 {
 		lo = 0
 	}
 	window := s[lo:i]
-	for _, h := range amountHints {
+	for _, h := range hints {
 		k := lastIndex(window, h)
-		if k < 0 {
+		if k < 0 || isLower(h[0]) && !wordStart(window, k) {
 			continue
 		}
 		gap := window[k+len(h):]
 		if onlyFiller(gap) {
+			return true
+		}
+	}
+	return false
+}
+
+// plainAfter reports whether what follows a figure leaves it money: the end,
+// punctuation, Chinese text, or one of afterVerbFigure.
+func (v *view) plainAfter(i int) bool {
+	j := skipSpaces(v.low, i)
+	if !isLower(byteAt(v.low, j)) {
+		return true
+	}
+	for _, w := range afterVerbFigure {
+		if hasAt(v.low, j, w) && wordEnd(v.low, j+len(w)) {
 			return true
 		}
 	}

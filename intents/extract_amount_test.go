@@ -41,6 +41,9 @@ func TestExtractAmount(t *testing.T) {
 		{"餘額剩 120", "120.00", ""},
 		{"额度只有5万", "50000.00", ""},
 		{"一百五十元", "150.00", ""},
+		{"sent 500 to my friend via FPS", "500.00", ""},
+		{"轉咗800俾佢", "800.00", ""},
+		{"withdrew 3000 yesterday", "3000.00", ""},
 		// The best amount: one with a currency over one without.
 		{"paid $20 twice, the bank says HK$40 total", "40.00", "HKD"},
 		{"轉咗$500 同埋另一筆$300", "500.00", ""},
@@ -61,6 +64,9 @@ func TestExtractAmount(t *testing.T) {
 		{"iPhone 15 app crashes", "", ""},
 		{"version 2.3.1", "", ""},
 		{"wait 2k times", "", ""},
+		{"sent 2 emails already", "", ""},
+		{"转了3次都失败", "", ""},
+		{"paypal 500", "", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {

@@ -288,6 +288,8 @@ func skipCodeFillerBack(s []byte, i int) int {
 			j--
 		case endsWith(s, j, "is") && !isAlpha(byteBefore(s, j-2)):
 			j -= 2
+		case endsWith(s, j, "was") && !isAlpha(byteBefore(s, j-3)):
+			j -= 3
 		case endsWith(s, j, "係"), endsWith(s, j, "是"), endsWith(s, j, "為"), endsWith(s, j, "为"):
 			j -= len("係")
 		}

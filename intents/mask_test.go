@@ -18,6 +18,7 @@ func TestMask(t *testing.T) {
 		{"OTP 482913 is not working", "OTP [code] is not working"},
 		{"482 913 is my OTP", "[code] is my OTP"},
 		{"the code is 778812", "the code is [code]"},
+		{"code was 739102, then money left", "code was [code], then money left"},
 		{"passcode: 12345678", "passcode: [code]"},
 		{"一次性密碼 903311 收到但太遲", "一次性密碼 [code] 收到但太遲"},
 		{"my password is hunter2, please check", "my password is [password], please check"},
@@ -77,5 +78,27 @@ func TestLuhn(t *testing.T) {
 	}
 	if strings.Contains(Mask("x 4111111111111111 y"), "4111111111111111") {
 		t.Error("card digits survived masking")
+	}
+}
+
+// Masking must not change the details found: the bot may extract from the
+// masked text it stores.
+func TestExtractSameAfterMask(t *testing.T) {
+	now := refNow(t)
+	for _, text := range []string{
+		"card 4111 1111 1111 1111 charged HK$300 yesterday 3pm, ref TXN20251102000123",
+		"驗證碼係 482913，轉咗港幣500，參考編號FPS20251102C3",
+		"password: Abc12345 and since 9am I cannot pay $45",
+	} {
+		a, b := Extract(text, now), Extract(Mask(text), now)
+		if timeKey(a.Time) != timeKey(b.Time) {
+			t.Errorf("%q: time %q vs %q after Mask", text, timeKey(a.Time), timeKey(b.Time))
+		}
+		if (a.Amount == nil) != (b.Amount == nil) || a.Amount != nil && (a.Amount.Value != b.Amount.Value || a.Amount.Currency != b.Amount.Currency) {
+			t.Errorf("%q: amount %+v vs %+v after Mask", text, a.Amount, b.Amount)
+		}
+		if (a.TransactionID == nil) != (b.TransactionID == nil) || a.TransactionID != nil && a.TransactionID.Value != b.TransactionID.Value {
+			t.Errorf("%q: id %+v vs %+v after Mask", text, a.TransactionID, b.TransactionID)
+		}
 	}
 }
