@@ -284,3 +284,22 @@ func TestReplace(t *testing.T) {
 		t.Errorf("normal SLA %s, want 24h", got)
 	}
 }
+
+func BenchmarkRoute(b *testing.B) {
+	r := Default()
+	in := Input{Intent: "withdrawal_failed", Channel: tickets.Telegram, Amount: "12,500.00", Currency: "USD",
+		Text: "我昨日提款到而家都未到,係咪俾人呃錢?", Now: now, History: []tickets.Ticket{
+			ticket("T-000001", "withdrawal_failed", time.Hour), ticket("T-000002", "login_failed", 2*time.Hour)}}
+	for b.Loop() {
+		r.Route(in)
+	}
+}
+
+func BenchmarkParseDefaults(b *testing.B) {
+	data := DefaultRulesJSON()
+	for b.Loop() {
+		if _, err := Parse("default_rules.json", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
