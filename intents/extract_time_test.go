@@ -120,6 +120,10 @@ func TestExtractTime(t *testing.T) {
 		{"error 1003", ""},
 		{"within 48h please", ""},
 		{"唔該快一點", ""},
+		{"24/7 support please", ""},
+		{"1/2 of the payment is missing", ""},
+		{"I may 2 things wrong", ""},
+		{"paid on May 2", "day 2025-05-02"},
 		{"转了两次", ""},
 	}
 	for _, tc := range tests {

@@ -154,6 +154,9 @@ func (v *view) slashDate(i, a, end int, today time.Time) (tpiece, bool) {
 	} else if isAlnum(byteAt(s, e2)) || byteAt(s, e2) == '.' {
 		return tpiece{}, false
 	}
+	if year == 0 && (a == 24 && b == 7 || a < b && b <= 4) {
+		return tpiece{}, false // 24/7, 1/2, 3/4: not dates
+	}
 	try := func(d, m int) (time.Time, bool) {
 		if year != 0 {
 			return dayOf(today, year, m, d)

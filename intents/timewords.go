@@ -132,8 +132,15 @@ func (v *view) englishPiece(i int, now, today time.Time) (tpiece, bool) {
 	if m, me := monthAt(s, i); m != 0 {
 		j := skipSpaces(s, me)
 		if d, de, ok := readInt(s, j, 2); ok && j > me-1 {
-			de = ordinalEnd(s, de)
-			if !isAlpha(byteAt(s, de)) {
+			ord := ordinalEnd(s, de)
+			// "may" is also a verb ("I may 2 things"): only a capital May,
+			// an ordinal or a year makes it the month.
+			isMay := m == 5 && hasAt(s, i, "may") && v.raw[i] != 'M' && ord == de
+			if y, _ := yearAfter(s, de); isMay && y != 0 {
+				isMay = false
+			}
+			de = ord
+			if !isAlpha(byteAt(s, de)) && !isMay {
 				return englishDate(today, i, m, d, s, de)
 			}
 		}

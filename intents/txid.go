@@ -34,8 +34,9 @@ var idWords = []string{
 
 // Words that make the number after them something other than an id.
 var notIDWords = []string{
-	"ticket", "case", "工單", "工单", "個案", "个案", "案件", "error", "err", "錯誤", "错误",
-	"錯誤碼", "错误码", "代碼", "代码", "code", "account", "a/c", "帳號", "账号", "賬號", "帐号",
+	"account number", "account no", "account", "acct", "a/c no", "戶口號碼", "户口号码", "帳戶號碼", "账户号码",
+	"賬戶號碼", "帳戶", "账户", "賬戶", "ticket", "case", "工單", "工单", "個案", "个案", "案件", "error", "err", "錯誤", "错误",
+	"錯誤碼", "错误码", "代碼", "代码", "code", "a/c", "帳號", "账号", "賬號", "帐号",
 	"戶口", "户口", "卡號", "卡号", "card", "phone", "mobile", "tel", "whatsapp", "電話", "电话",
 	"手機", "手机", "otp", "驗證碼", "验证码", "pin", "version", "ver", "版本", "model",
 	"型號", "型号", "http", "status",

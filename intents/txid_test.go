@@ -43,6 +43,7 @@ func TestExtractTransactionID(t *testing.T) {
 		{"sk_live_51HqLyjWDarjtT1zdp7dc is leaked", ""},
 		{"account 123456789012", ""},
 		{"帳號 88776655443", ""},
+		{"my account number is 012-345678-001", ""},
 		{"HK$1,500 transfer", ""},
 		{"used a 3DS2 challenge", ""},
 	}
