@@ -2,6 +2,7 @@ package bot
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -167,11 +168,12 @@ func (t *turn) onText() error {
 	case actPerson:
 		return t.escalate(prompts.HumanNow)
 	case actStill:
-		if st.Phase == phaseSelfHelp || st.Phase == phaseGather {
+		if st.Phase == phaseSelfHelp {
 			return t.escalate("")
 		}
+		return t.escalate(prompts.HumanNow)
 	case actFixed:
-		if st.Phase == phaseSelfHelp {
+		if st.Phase == phaseSelfHelp || st.Phase == phaseGather {
 			st.Phase = phaseClosed
 			t.say(t.render(prompts.ClosedFixed, nil), nil)
 			return nil
@@ -190,17 +192,23 @@ func (t *turn) onText() error {
 
 	switch st.Phase {
 	case phaseGather:
+		bar := t.switchBar()
 		switch {
-		case sure && r.Intent == intents.HumanAgent:
+		case t.an.dontKnow:
+			// "I don't know" answers the question; it is never a new topic
+			// (classifiers read it as "a payment I don't know of").
+		case r.Intent == intents.HumanAgent && r.Confidence >= bar:
 			return t.escalate(prompts.HumanNow)
 		case sure && r.Intent == intents.TicketStatus && !t.found(st.Pending):
 			return t.status()
-		case r.Intent.IsProblem() && r.Intent != st.Intent && r.Confidence >= t.switchBar() && !t.found(st.Pending):
+		case r.Intent.IsProblem() && r.Intent != st.Intent && r.Confidence >= bar && !t.found(st.Pending):
 			return t.startProblem(r.Intent, true)
 		}
 		return t.absorb()
 	case phaseSelfHelp:
 		switch {
+		case wantsHuman(r):
+			return t.escalate(prompts.HumanNow)
 		case sure && r.Intent.IsProblem() && r.Intent != st.Intent:
 			return t.startProblem(r.Intent, true)
 		case sure && r.Intent == intents.Greeting:
@@ -215,9 +223,16 @@ func (t *turn) onText() error {
 	}
 
 	// phaseStart or phaseClarify: no problem known yet.
+	detailsOnly := t.an.ents != (intents.Entities{}) &&
+		!(sure && (r.Intent.IsProblem() || r.Intent == intents.HumanAgent || r.Intent == intents.TicketStatus))
 	switch {
-	case sure && r.Intent == intents.HumanAgent:
+	case wantsHuman(r):
 		return t.escalate(prompts.HumanNow)
+	case detailsOnly:
+		// Details before the problem ("HK$300", "TX123"): kept, and the
+		// user is asked what happened; an open choice stays open.
+		t.say(t.render(prompts.Describe, nil), nil)
+		return nil
 	case sure && r.Intent.IsProblem():
 		return t.startProblem(r.Intent, false)
 	case sure && r.Intent == intents.TicketStatus:
@@ -249,6 +264,20 @@ func (t *turn) onText() error {
 	keys = append(keys, prompts.LabelOther)
 	t.say(t.render(prompts.Clarify, nil), labels(t.lang(), keys...))
 	return nil
+}
+
+// humanSecond is the least confidence for human_agent as the runner-up
+// behind out_of_scope to count as a request for a person: "I still need
+// someone to help me" often scores that way.
+const humanSecond = 0.3
+
+// wantsHuman reports a confident request for a person.
+func wantsHuman(r *intents.Result) bool {
+	if r.Intent == intents.HumanAgent && r.Confidence >= intents.ClarifyBelow {
+		return true
+	}
+	c := r.Candidates
+	return len(c) > 1 && c[0].Intent == intents.OutOfScope && c[1].Intent == intents.HumanAgent && c[1].Confidence >= humanSecond
 }
 
 func (t *turn) switchBar() float64 {
@@ -299,18 +328,26 @@ func (t *turn) absorb() error {
 	st := t.st
 	p := st.Pending
 	prefix := ""
+	text := strings.TrimSpace(t.an.masked)
+	// A message may say where the code should go while answering
+	// something else ("it never comes to my e-mail").
+	if slices.Contains(Required[st.Intent], DetailOTPChannel) && !st.has(DetailOTPChannel) {
+		st.OTPChannel = otpChannel(text)
+	}
+	// Small talk ("thanks") is not an answer to a free-text question.
+	chat := t.an.res != nil && t.an.res.Intent == intents.Greeting && t.an.res.Confidence >= intents.ClarifyBelow
 	if p != "" && !st.has(p) {
-		text := strings.TrimSpace(t.an.masked)
 		switch {
 		case t.an.dontKnow:
 			st.Skipped = append(st.Skipped, p)
 			prefix = t.render(prompts.Skip, nil)
-		case p == DetailOTPChannel:
-			st.OTPChannel = otpChannel(text)
-		case p == DetailError:
+		case p == DetailError && !chat:
 			st.Details.ErrorMessage = clip(text)
-		case p == DetailAPI:
+		case p == DetailAPI && !chat:
 			st.API = clip(text)
+		case p.parsed() && st.Asked[p] < 2:
+			// Not found in the answer: say so before asking again.
+			prefix = t.render(prompts.NotFound, nil)
 		}
 	}
 	if t.ticket != nil {
@@ -319,7 +356,8 @@ func (t *turn) absorb() error {
 	return t.askNext(prefix)
 }
 
-// otpChannel reads where the code should arrive: a quick reply or free text.
+// otpChannel reads where the code should arrive from a quick reply or
+// words in the text; "" when it says neither.
 func otpChannel(text string) string {
 	switch act := matchLabel(text); act.kind {
 	case actSMS:
@@ -333,12 +371,12 @@ func otpChannel(text string) string {
 			return "email"
 		}
 	}
-	for _, w := range []string{"sms", "text", "短訊", "短信", "手機", "手机", "phone"} {
+	for _, w := range []string{"sms", "text message", "短訊", "短信", "手機", "手机", "phone"} {
 		if strings.Contains(low, w) {
 			return "sms"
 		}
 	}
-	return clip(text)
+	return ""
 }
 
 func clip(s string) string {

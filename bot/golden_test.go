@@ -75,14 +75,14 @@ func playScript(t *testing.T, name, script string) []byte {
 	ctx := context.Background()
 	r := newRig(t, true)
 	var (
-		out     bytes.Buffer
-		expect  = map[string]string{}
-		absent  []string
-		said    []string
-		asks    askCounter
-		req     = OpenRequest{ID: "conv-" + name, Channel: tickets.Web, User: tickets.User{ID: "u-" + name, Name: "Test User"}}
-		opened  bool
-		lineNo  int
+		out    bytes.Buffer
+		expect = map[string]string{}
+		absent []string
+		said   []string
+		asks   askCounter
+		req    = OpenRequest{ID: "conv-" + name, Channel: tickets.Web, User: tickets.User{ID: "u-" + name, Name: "Test User"}}
+		opened bool
+		lineNo int
 	)
 	open := func() {
 		if opened {

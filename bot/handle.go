@@ -67,7 +67,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) error {
 	if in.Text != "" {
 		an.text = in.Text
 		an.masked = intents.Mask(in.Text)
-		an.dontKnow = dontKnow(in.Text)
+		an.dontKnow = intents.DontKnow(in.Text)
 		an.ents = intents.Extract(in.Text, now)
 		need, err := e.needsClassifier(ctx, in.ConversationID)
 		if err != nil {

@@ -66,12 +66,12 @@ func realClassifier(t testing.TB) intents.Classifier {
 
 // rig is an engine on a real bbolt file, reopened by restart.
 type rig struct {
-	t     testing.TB
-	path  string
-	clock *fakeClock
-	cls   intents.Classifier
-	store *boltstore.Store
-	eng   *Engine
+	t      testing.TB
+	path   string
+	clock  *fakeClock
+	cls    intents.Classifier
+	store  *boltstore.Store
+	eng    *Engine
 	noSync bool
 }
 

@@ -15,6 +15,7 @@ const (
 	Clarify        Key = "dialogue.clarify"
 	Describe       Key = "dialogue.describe"
 	Skip           Key = "dialogue.skip"
+	NotFound       Key = "dialogue.not_found"
 	Received       Key = "dialogue.received"
 	ReceivedEarly  Key = "dialogue.received_early"
 	SelfHelpAsk    Key = "dialogue.selfhelp_ask"
@@ -104,6 +105,11 @@ func init() {
 			Hans: "没关系，没有也可以。",
 			En:   "No problem, we'll do without it.",
 		},
+		NotFound: {
+			Hant: "唔好意思，我喺你嘅回覆度搵唔到呢項資料。",
+			Hans: "抱歉，我在你的回复里没找到这项信息。",
+			En:   "Sorry, I couldn't find that in your answer.",
+		},
 		Received: {
 			Hant: "收到，多謝。",
 			Hans: "收到，谢谢。",
@@ -188,9 +194,9 @@ func init() {
 			En:   "When did it happen? The date and roughly what time is enough.",
 		},
 		Reask("time"): {
-			Hant: "唔好意思，我睇唔出係邊日。請問係幾時發生？例如「琴日下晝3點」或者「2025年11月2日14:30」。",
-			Hans: "抱歉，我没看出是哪一天。请问是什么时候发生的？例如“昨天下午3点”或“2025年11月2日14:30”。",
-			En:   "Sorry, I couldn't read a day in that. When did it happen? For example \"yesterday 3pm\" or \"2 Nov 2025 14:30\".",
+			Hant: "請問係幾時發生？可以咁樣寫：「琴日下晝3點」或者「2025年11月2日14:30」。",
+			Hans: "请问是什么时候发生的？可以这样写：“昨天下午3点”或“2025年11月2日14:30”。",
+			En:   "When did it happen? You can write it like \"yesterday 3pm\" or \"2 Nov 2025 14:30\".",
 		},
 		Ask("amount"): {
 			Hant: "涉及金額係幾多？請講埋貨幣，例如港幣。",
@@ -198,9 +204,9 @@ func init() {
 			En:   "What was the amount, and in which currency?",
 		},
 		Reask("amount"): {
-			Hant: "唔好意思，我搵唔到金額。涉及金額係幾多？例如「港幣500蚊」。",
-			Hans: "抱歉，我没找到金额。涉及金额是多少？例如“500港元”。",
-			En:   "Sorry, I couldn't find an amount in that. What was the amount? For example \"HK$500\".",
+			Hant: "涉及金額係幾多？可以咁樣寫：「港幣500蚊」。",
+			Hans: "涉及金额是多少？可以这样写：“500港元”。",
+			En:   "What was the amount? You can write it like \"HK$500\".",
 		},
 		Ask("transaction_id"): {
 			Hant: "交易編號（或者參考編號）係乜嘢？喺交易詳情頁面搵到。",
@@ -208,9 +214,9 @@ func init() {
 			En:   "What is the transaction ID or reference number? It is on the transaction details page.",
 		},
 		Reask("transaction_id"): {
-			Hant: "唔好意思，我搵唔到交易編號。交易編號係乜嘢？通常好似「TX20251102AB12」咁。",
-			Hans: "抱歉，我没找到交易编号。交易编号是什么？通常类似“TX20251102AB12”。",
-			En:   "Sorry, I couldn't find a transaction ID in that. What is the transaction ID? It usually looks like \"TX20251102AB12\".",
+			Hant: "交易編號係乜嘢？通常好似「TX20251102AB12」咁。",
+			Hans: "交易编号是什么？通常类似“TX20251102AB12”。",
+			En:   "What is the transaction ID? It usually looks like \"TX20251102AB12\".",
 		},
 		Ask("screenshot"): {
 			Hant: "可唔可以傳一張App入面狀態頁面嘅截圖？",
