@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/boltstore"
+)
+
+func init() {
+	commands["backup"] = command{"write a consistent copy of the database: backup FILE", runBackup}
+}
+
+// runBackup copies the database to FILE. When no server holds the file it
+// reads it directly; when a server does (bbolt allows one process), it asks
+// that server's operator API for a hot copy, with an admin agent's token.
+func runBackup(ctx context.Context, args []string, sio stdio) error {
+	var c Config
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	fs.SetOutput(sio.err)
+	dbFlags(fs, &c, sio.getenv)
+	addr := fs.String("addr", env(sio.getenv, "TRIAGEBOT_ADDR", defaultAddr), "address of the running server, used when it holds the database (env TRIAGEBOT_ADDR)")
+	token := fs.String("token", sio.getenv("TRIAGEBOT_TOKEN"), "an admin agent's token, used when the server holds the database (env TRIAGEBOT_TOKEN)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: triagebot backup [-db FILE] [-addr HOST:PORT -token TOKEN] OUTFILE")
+	}
+	out := fs.Arg(0)
+	if abs, _ := filepath.Abs(out); abs != "" {
+		if db, _ := filepath.Abs(c.DB); db == abs {
+			return errors.New("backup: the output file is the database itself")
+		}
+	}
+
+	write := func(copyTo func(w io.Writer) error) error {
+		// Write beside the target and rename, so a failed backup never
+		// leaves a truncated file under the final name.
+		tmp, err := os.CreateTemp(filepath.Dir(out), ".triagebot-backup-*")
+		if err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+		defer os.Remove(tmp.Name())
+		if err := copyTo(tmp); err != nil {
+			tmp.Close()
+			return fmt.Errorf("backup: %w", err)
+		}
+		if err := tmp.Sync(); err != nil {
+			tmp.Close()
+			return fmt.Errorf("backup: %w", err)
+		}
+		if err := tmp.Close(); err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+		return os.Rename(tmp.Name(), out)
+	}
+
+	store, err := boltstore.Open(c.DB, boltstore.Options{Timeout: 500 * time.Millisecond})
+	switch {
+	case err == nil:
+		defer store.Close()
+		err = write(func(w io.Writer) error { _, err := store.Backup(ctx, w); return err })
+	case errors.Is(err, tickets.ErrDatabaseUse):
+		if *token == "" {
+			return errors.New("backup: a server holds the database; pass -token (an admin agent's token) to copy it through the server")
+		}
+		err = write(func(w io.Writer) error { return fetchBackup(ctx, *addr, *token, w) })
+	default:
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(sio.err, "backup written to %s\n", out)
+	return nil
+}
+
+// fetchBackup streams GET /api/admin/backup from a running server into w.
+func fetchBackup(ctx context.Context, addr, token string, w io.Writer) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/api/admin/backup", nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("asking the server at %s: %w", addr, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return fmt.Errorf("server at %s answered %s: %s", addr, resp.Status, msg)
+	}
+	_, err = io.Copy(w, resp.Body)
+	return err
+}

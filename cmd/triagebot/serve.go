@@ -1,0 +1,224 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/triagebot/triagebot/bot"
+	"github.com/triagebot/triagebot/bot/telegram"
+	"github.com/triagebot/triagebot/bot/ws"
+	"github.com/triagebot/triagebot/escalation"
+	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/boltstore"
+	"github.com/triagebot/triagebot/web"
+)
+
+func init() {
+	commands["serve"] = command{"serve the widget, the agent console, the API and the channels (the default)", runServe}
+}
+
+func runServe(ctx context.Context, args []string, sio stdio) error {
+	cfg, err := parseServe(args, sio.getenv)
+	if err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	logger := slog.New(slog.NewTextHandler(sio.err, &slog.HandlerOptions{Level: cfg.Level}))
+	srv, err := NewServer(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	return srv.Run(ctx)
+}
+
+// Server is the running product: every part wired together. Tests start it
+// the same way main does.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	store    *boltstore.Store
+	engine   *bot.Engine
+	hub      *ws.Hub
+	tg       *telegram.Channel
+	http     *http.Server
+	listener net.Listener
+}
+
+// NewServer opens the database and builds every part; nothing runs yet
+// except the listener, so a port clash is reported before Run.
+func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, error) {
+	s := &Server{cfg: cfg, log: logger}
+	store, err := boltstore.Open(cfg.DB, boltstore.Options{Timeout: time.Second})
+	if err != nil {
+		if errors.Is(err, tickets.ErrDatabaseUse) {
+			return nil, fmt.Errorf("%s: %w (is another triagebot running?)", cfg.DB, err)
+		}
+		return nil, fmt.Errorf("opening the database: %w", err)
+	}
+	s.store = store
+	fail := func(err error) (*Server, error) {
+		store.Close()
+		return nil, err
+	}
+
+	router := escalation.Default()
+	if cfg.Routing != "" {
+		if router, err = escalation.Load(cfg.Routing); err != nil {
+			return fail(fmt.Errorf("-routing: %w", err))
+		}
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	classifier, err := newClassifier(cfg, reg, logger)
+	if err != nil {
+		return fail(err)
+	}
+	s.engine, err = bot.New(bot.Config{
+		Store:      store,
+		Classifier: classifier,
+		Router:     router,
+		Now:        time.Now,
+		Location:   cfg.Location,
+		Logger:     logger.With("part", "bot"),
+	})
+	if err != nil {
+		return fail(fmt.Errorf("starting the engine: %w", err))
+	}
+	s.hub = ws.New(ws.Config{
+		Engine:     s.engine,
+		Origins:    cfg.Origins,
+		Registerer: reg,
+		Logger:     logger.With("part", "ws"),
+	})
+	if cfg.TelegramToken != "" {
+		if cfg.TelegramWebhook != "" && cfg.TelegramSecret == "" {
+			// Telegram echoes this secret on every webhook call; without one
+			// set by the operator, a fresh random one still keeps strangers out.
+			if cfg.TelegramSecret, err = randomSecret(); err != nil {
+				return fail(err)
+			}
+		}
+		s.tg, err = telegram.New(ctx, telegram.Config{
+			Token:         cfg.TelegramToken,
+			Endpoint:      cfg.TelegramEndpoint,
+			AgentChatID:   cfg.TelegramAgentChat,
+			WebhookURL:    cfg.TelegramWebhook,
+			WebhookSecret: cfg.TelegramSecret,
+			Engine:        s.engine,
+			Store:         store,
+			ConsoleURL:    cfg.PublicURL,
+			Logger:        logger.With("part", "telegram"),
+		})
+		if err != nil {
+			return fail(err)
+		}
+	}
+	webCfg := web.Config{
+		Store:    store,
+		Engine:   s.engine,
+		WS:       s.hub,
+		Registry: reg,
+		Logger:   logger.With("part", "web"),
+		Now:      time.Now,
+	}
+	handler := web.New(webCfg).Handler()
+	if s.tg != nil && cfg.TelegramWebhook != "" {
+		// Telegram POSTs to the path of the public webhook URL; the rest is the web.
+		u, _ := url.Parse(cfg.TelegramWebhook) // checked by Validate
+		mux := http.NewServeMux()
+		mux.Handle("POST "+u.EscapedPath(), s.tg.Handler())
+		mux.Handle("/", handler)
+		handler = mux
+	}
+	s.http = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	s.listener, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fail(fmt.Errorf("-addr: %w", err))
+	}
+	return s, nil
+}
+
+// Run serves until ctx ends, then shuts down within the configured timeout:
+// stop accepting, let requests finish, close the channels, close the database.
+func (s *Server) Run(ctx context.Context) error {
+	partsCtx, stopParts := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopParts()
+	var wg sync.WaitGroup
+	errc := make(chan error, 3)
+	start := func(name string, run func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := run(partsCtx); err != nil && !errors.Is(err, context.Canceled) {
+				errc <- fmt.Errorf("%s: %w", name, err)
+			}
+		}()
+	}
+	start("websocket hub", s.hub.Run)
+	if s.tg != nil {
+		start("telegram", s.tg.Run)
+	}
+	start("http", func(context.Context) error {
+		if err := s.http.Serve(s.listener); !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	s.log.Info("serving", "addr", s.listener.Addr().String(), "db", s.cfg.DB, "telegram", s.tg != nil, "llm", s.cfg.OpenAIKey != "")
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc:
+	}
+	s.log.Info("shutting down", "timeout", s.cfg.ShutdownTimeout)
+	shutCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := s.http.Shutdown(shutCtx); err != nil {
+		s.log.Warn("http shutdown", "err", err)
+	}
+	stopParts()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-shutCtx.Done():
+		s.log.Warn("shutdown timed out; closing the database anyway")
+	}
+	if err := s.store.Close(); err != nil && runErr == nil {
+		runErr = fmt.Errorf("closing the database: %w", err)
+	}
+	return runErr
+}
+
+// Addr is the address the server listens on (useful with port 0).
+func (s *Server) Addr() string { return s.listener.Addr().String() }
+
+// randomSecret makes a webhook secret token (Telegram allows [A-Za-z0-9_-]).
+func randomSecret() (string, error) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("making a webhook secret: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
