@@ -96,8 +96,15 @@ func (c *Channel) deliver(ctx context.Context, convID string) error {
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
+	told := mentionedTickets(msgs)
 	for _, m := range msgs {
-		err := c.sendOut(ctx, chat, conv.Lang, m)
+		var err error
+		if m.Kind == tickets.KindTicket && m.Ticket != nil && told[m.Ticket.TicketID] {
+			// The engine's own message beside the event already says it;
+			// the sentence would only repeat it.
+		} else {
+			err = c.sendOut(ctx, chat, conv.Lang, m)
+		}
 		switch {
 		case errors.Is(err, ErrBlocked):
 			c.log.Info("chat unreachable; marking the conversation", "conversation", convID, "err", err)
@@ -117,6 +124,21 @@ func (c *Channel) deliver(ctx context.Context, convID string) error {
 		}
 	}
 	return nil
+}
+
+// mentionedTickets lists the ticket ids the text messages of msgs name.
+func mentionedTickets(msgs []tickets.OutMessage) map[string]bool {
+	told := map[string]bool{}
+	for _, m := range msgs {
+		if m.Kind == tickets.KindTicket && m.Ticket != nil {
+			for _, o := range msgs {
+				if o.Kind != tickets.KindTicket && strings.Contains(o.Text, m.Ticket.TicketID) {
+					told[m.Ticket.TicketID] = true
+				}
+			}
+		}
+	}
+	return told
 }
 
 // ack records delivery, retrying briefly: a lost ack means a duplicate later.

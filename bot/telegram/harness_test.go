@@ -1,0 +1,178 @@
+package telegram
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/triagebot/triagebot/bot"
+	"github.com/triagebot/triagebot/bot/telegram/internal/fakebot"
+	"github.com/triagebot/triagebot/escalation"
+	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/boltstore"
+)
+
+const testToken = "123:TEST"
+
+// recEngine is the real engine, recording what the channel hands it.
+type recEngine struct {
+	*bot.Engine
+	mu      sync.Mutex
+	inbound []bot.Inbound
+}
+
+func (r *recEngine) Handle(ctx context.Context, in bot.Inbound) error {
+	r.mu.Lock()
+	r.inbound = append(r.inbound, in)
+	r.mu.Unlock()
+	return r.Engine.Handle(ctx, in)
+}
+
+func (r *recEngine) handled() []bot.Inbound {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]bot.Inbound(nil), r.inbound...)
+}
+
+// harness is a channel on the real engine and a real bbolt file, talking to
+// a fake Bot API.
+type harness struct {
+	t      *testing.T
+	fake   *fakebot.Bot
+	dbPath string
+	store  *boltstore.Store
+	engine *recEngine
+	ch     *Channel
+	cfg    Config
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// quietLogger discards logs unless TG_TEST_LOG is set.
+func quietLogger() *slog.Logger {
+	if os.Getenv("TG_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// newHarness starts everything; tune may change the channel's config.
+func newHarness(t *testing.T, tune func(*Config)) *harness {
+	t.Helper()
+	h := &harness{t: t, fake: fakebot.New(testToken), dbPath: filepath.Join(t.TempDir(), "tb.db")}
+	h.fake.PollCap = 300 * time.Millisecond
+	t.Cleanup(h.fake.Close)
+	h.cfg = Config{Token: testToken, Endpoint: h.fake.Endpoint(), ConsoleURL: "http://console.test",
+		Logger: quietLogger(), PollTimeout: time.Second,
+		Limits: Limits{PerChat: 20, PerChatBurst: 5, Global: 200, GlobalBurst: 50}}
+	if tune != nil {
+		tune(&h.cfg)
+	}
+	h.start()
+	t.Cleanup(h.stop)
+	return h
+}
+
+// start opens the store, the engine and the channel, and runs it.
+func (h *harness) start() {
+	h.t.Helper()
+	st, err := boltstore.Open(h.dbPath, boltstore.Options{NoSync: true})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	cls, err := intents.NewOffline()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	loc, _ := time.LoadLocation("Asia/Hong_Kong")
+	eng, err := bot.New(bot.Config{Store: st, Classifier: cls, Router: escalation.Default(), Location: loc,
+		Logger: quietLogger()})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.store, h.engine = st, &recEngine{Engine: eng}
+	cfg := h.cfg
+	cfg.Engine, cfg.Store = h.engine, st
+	ctx, cancel := context.WithCancel(context.Background())
+	ch, err := New(ctx, cfg)
+	if err != nil {
+		cancel()
+		h.t.Fatal(err)
+	}
+	h.ch, h.cancel, h.done = ch, cancel, make(chan error, 1)
+	go func() { h.done <- ch.Run(ctx) }()
+}
+
+// stop ends the channel (within a second) and closes the store.
+func (h *harness) stop() {
+	if h.cancel == nil {
+		return
+	}
+	h.cancel()
+	select {
+	case err := <-h.done:
+		if err != nil {
+			h.t.Errorf("Run: %v", err)
+		}
+	case <-time.After(3 * time.Second):
+		h.t.Error("Run did not return within 3s of cancel")
+	}
+	h.cancel = nil
+	if err := h.store.Close(); err != nil {
+		h.t.Errorf("closing store: %v", err)
+	}
+}
+
+func (h *harness) restart() {
+	h.stop()
+	h.start()
+}
+
+// ticketOf returns the ticket of the conversation of chat, if any yet.
+func (h *harness) ticketOf(chat int64) (tickets.Ticket, bool) {
+	conv, err := h.engine.Conversation(context.Background(), convPrefix+itoa(chat))
+	if err != nil || conv.TicketID == "" {
+		return tickets.Ticket{}, false
+	}
+	var tk tickets.Ticket
+	err = h.store.View(context.Background(), func(tx tickets.Tx) error {
+		var err error
+		tk, err = tx.Ticket(conv.TicketID)
+		return err
+	})
+	return tk, err == nil
+}
+
+// burst waits for the bot's answer to a user turn: messages to chat after
+// index from, until one carries buttons or quiet passes.
+func (h *harness) burst(chat int64, from int, quiet time.Duration) []fakebot.Call {
+	h.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	var last time.Time
+	for time.Now().Before(deadline) {
+		sent := h.fake.Sent(chat)
+		if len(sent) > from {
+			if l, _ := fakebot.Buttons(sent[len(sent)-1]); len(l) > 0 {
+				return sent[from:]
+			}
+			if last.IsZero() || len(sent) > from && sent[len(sent)-1].At.After(last) {
+				last = sent[len(sent)-1].At
+			}
+			if time.Since(last) > quiet {
+				return sent[from:]
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	h.t.Fatalf("no answer in chat %d after message %d", chat, from)
+	return nil
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
