@@ -121,11 +121,18 @@ func (t *turn) run() error {
 
 // updateLang follows the language of the latest message that says enough.
 func (t *turn) updateLang() {
-	if t.an.res == nil || !t.an.res.Lang.Valid() {
+	if t.an.text == "" {
 		return
 	}
-	if t.conv.Lang == "" || langSignal(t.an.text, t.an.res.Lang) {
-		t.conv.Lang = string(t.an.res.Lang)
+	lang := intents.DetectLang(t.an.text)
+	if t.an.res != nil && t.an.res.Lang.Valid() {
+		lang = t.an.res.Lang
+	}
+	if !lang.Valid() {
+		return
+	}
+	if t.conv.Lang == "" || langSignal(t.an.text, lang) {
+		t.conv.Lang = string(lang)
 	}
 }
 
@@ -477,6 +484,7 @@ func (t *turn) attachmentNote() string {
 // risky problem it escalated at once, and acknowledges once.
 func (t *turn) withTicket() error {
 	st, tk := t.st, t.ticket
+	t.updateLang()
 	if t.up != nil {
 		if err := t.tx.PutAttachment(&t.up.att, t.conv.ID, t.up.data); err != nil {
 			return err
