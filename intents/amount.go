@@ -368,21 +368,30 @@ func (v *view) countFollows(i int) bool {
 	return false
 }
 
-// hintBefore reports whether a limit or balance word stands just before i.
+// hintBefore reports whether one of hints stands just before i, joined
+// only by spaces, colons and linking words ("limit is 5000", "餘額：5000",
+// "額度係5000", "sent 500").
 func (v *view) hintBefore(i int, hints []string) bool {
 	s := v.low
-	lo := i - 16
-	if lo < 0 {
-		lo = 0
-	}
-	window := s[lo:i]
-	for _, h := range hints {
-		k := lastIndex(window, h)
-		if k < 0 || isLower(h[0]) && !wordStart(window, k) {
-			continue
+	j := i
+	for steps := 0; steps < 6; steps++ {
+		k := skipSpacesBack(s, j)
+		switch {
+		case k > 0 && (s[k-1] == ':' || s[k-1] == '='):
+			k--
+		case (endsWith(s, k, "is") || endsWith(s, k, "of")) && !isAlpha(byteBefore(s, k-2)):
+			k -= 2
+		case endsWith(s, k, "係"), endsWith(s, k, "是"), endsWith(s, k, "為"), endsWith(s, k, "为"),
+			endsWith(s, k, "有"), endsWith(s, k, "得"), endsWith(s, k, "剩"), endsWith(s, k, "只"):
+			k -= len("係")
 		}
-		gap := window[k+len(h):]
-		if onlyFiller(gap) {
+		if k == j {
+			break
+		}
+		j = k
+	}
+	for _, h := range hints {
+		if endsWith(s, j, h) && (!isLower(h[0]) || wordStart(s, j-len(h))) {
 			return true
 		}
 	}
@@ -402,36 +411,6 @@ func (v *view) plainAfter(i int) bool {
 		}
 	}
 	return false
-}
-
-// onlyFiller reports whether gap holds only spaces, colons and linking words
-// ("limit is 5000", "餘額：5000", "額度係5000").
-func onlyFiller(gap []byte) bool {
-	for len(gap) > 0 {
-		switch {
-		case gap[0] == ' ' || gap[0] == ':' || gap[0] == '=':
-			gap = gap[1:]
-		case hasAt(gap, 0, "is"):
-			gap = gap[2:]
-		case hasAt(gap, 0, "of"):
-			gap = gap[2:]
-		case hasAt(gap, 0, "係"), hasAt(gap, 0, "是"), hasAt(gap, 0, "為"), hasAt(gap, 0, "为"),
-			hasAt(gap, 0, "有"), hasAt(gap, 0, "得"), hasAt(gap, 0, "剩"), hasAt(gap, 0, "只"):
-			gap = gap[len("係"):]
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-func lastIndex(s []byte, sub string) int {
-	for k := len(s) - len(sub); k >= 0; k-- {
-		if string(s[k:k+len(sub)]) == sub {
-			return k
-		}
-	}
-	return -1
 }
 
 // formatCents writes cents as a decimal with two places.

@@ -83,6 +83,11 @@ func (v *view) reset(text string) {
 	v.claimed = v.claimed[:0]
 	v.digits = false
 	for i := 0; i < len(text); {
+		if text[i] < utf8.RuneSelf { // most bytes: no decoding needed
+			v.add(text[i], i)
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		switch {
 		case r >= 0xFF01 && r <= 0xFF5E: // full-width ASCII
