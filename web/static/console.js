@@ -257,7 +257,8 @@
   function fmtTime(s) {
     if (!s || s.indexOf('0001-') === 0) { return ''; }
     var d = new Date(s);
-    return isNaN(d) ? s : d.toLocaleString(TB.lang);
+    // en-GB: day before month, as agents in Hong Kong read dates.
+    return isNaN(d) ? s : d.toLocaleString(TB.lang === 'en' ? 'en-GB' : TB.lang);
   }
 
   // showTicket draws the ticket. Only the part above the action forms is
@@ -320,7 +321,7 @@
       var link = el('a', null, [img]);
       link.target = '_blank';
       link.rel = 'noopener';
-      var fig = el('figure', null, [link, el('figcaption', null, [(a.filename || a.id) + ' · ' + Math.round((a.size || 0) / 1024) + ' KiB'])]);
+      var fig = el('figure', null, [link, el('figcaption', null, [(a.filename || a.id) + ' · ' + size(a.size || 0)])]);
       box.appendChild(fig);
       attachment(tk.id, a.id).then(function (url) {
         img.src = url;
@@ -340,6 +341,10 @@
       ]));
     });
     tick();
+  }
+
+  function size(n) {
+    return n < 1024 ? n + ' B' : n < 1048576 ? Math.round(n / 1024) + ' KiB' : (n / 1048576).toFixed(1) + ' MiB';
   }
 
   // attachment fetches a file with the bearer header (an <img src> cannot

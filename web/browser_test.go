@@ -1,0 +1,458 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/triagebot/triagebot/bot"
+	"github.com/triagebot/triagebot/bot/ws"
+	"github.com/triagebot/triagebot/escalation"
+	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/boltstore"
+)
+
+// xss is a user message that would run script if a page parsed it as HTML.
+const xss = `<img src=x onerror=alert(1)>`
+
+// chromium finds a Chromium binary. Without one the browser test is
+// skipped, except in CI (env CI set), where a missing browser is a failure.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("no chromium binary found (apt-get install -y chromium); CI must run the browser test")
+	}
+	t.Skip("no chromium binary found; install it with apt-get install -y chromium")
+	return ""
+}
+
+// stack is the whole server: bbolt store, engine, WebSocket hub and web.
+type stack struct {
+	store *boltstore.Store
+	srv   *httptest.Server
+	token string
+}
+
+func newStack(t *testing.T) *stack {
+	t.Helper()
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "browser.db"), boltstore.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	cls, err := intents.NewOffline()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hk, err := time.LoadLocation("Asia/Hong_Kong")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	eng, err := bot.New(bot.Config{Store: st, Classifier: cls, Router: escalation.Default(), Location: hk, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	hub := ws.New(ws.Config{Engine: eng, Registerer: reg, Logger: log})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- hub.Run(ctx) }()
+	srv := httptest.NewServer(New(Config{Store: st, Engine: eng, WS: hub, Registry: reg, Logger: log}).Handler())
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		srv.Close()
+	})
+	tok, hash, err := tickets.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.Update(context.Background(), func(tx tickets.Tx) error {
+		if err := tx.CreateAgent(&tickets.Agent{Name: "alice", TokenHash: hash}); err != nil {
+			return err
+		}
+		// Two less urgent tickets, created later, so the user's ticket must
+		// come first in the queue whatever priority routing gives it.
+		for i := range 2 {
+			later := time.Now().Add(time.Duration(i+1) * time.Hour)
+			tk := tickets.Ticket{Status: tickets.Open, Intent: "app_problem", Priority: tickets.Low, Queue: "app",
+				Channel: tickets.Web, Lang: "en", SLADue: later.Add(-3 * time.Hour), CreatedAt: later,
+				User: tickets.User{ID: fmt.Sprintf("seed-%d", i), Name: "Seeded user"}}
+			if err := tx.CreateTicket(&tk); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &stack{store: st, srv: srv, token: tok}
+}
+
+// waitJS waits until the page expression is truthy.
+func waitJS(ctx context.Context, expr string, within time.Duration) error {
+	return chromedp.Do(ctx, chromedp.Poll[chromedp.Void](expr,
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(within)))
+}
+
+// chatState is what the simulated user sees in the widget.
+type chatState struct {
+	Bot    int      `json:"bot"`    // bot and agent bubbles shown
+	Last   string   `json:"last"`   // the last bot bubble's text
+	Quick  []string `json:"quick"`  // quick reply buttons
+	Ticket string   `json:"ticket"` // the ticket card's id, "" while hidden
+	Status string   `json:"status"` // the ticket card's status
+}
+
+const chatStateJS = `(() => {
+  const bubbles = document.querySelectorAll('#log .from-bot, #log .from-agent');
+  const last = bubbles.length ? bubbles[bubbles.length - 1].querySelector('.text') : null;
+  const card = document.getElementById('ticket');
+  return {
+    bot: bubbles.length,
+    last: last ? last.textContent : '',
+    quick: Array.from(document.querySelectorAll('#quick button')).map(b => b.textContent),
+    ticket: card.hidden ? '' : document.getElementById('ticket-id').textContent,
+    status: document.getElementById('ticket-status').dataset.status || ''
+  };
+})()`
+
+func readChat(ctx context.Context) (chatState, error) {
+	return chromedp.Run(ctx, chromedp.Evaluate[chatState](chatStateJS))
+}
+
+// settle waits for more than n bot bubbles, then for 500 ms without a new one.
+func settle(ctx context.Context, n int) (chatState, error) {
+	if err := waitJS(ctx, fmt.Sprintf(`document.querySelectorAll('#log .from-bot, #log .from-agent').length > %d`, n), 10*time.Second); err != nil {
+		return chatState{}, fmt.Errorf("no bot reply after %d bubbles: %w", n, err)
+	}
+	prev := -1
+	for {
+		s, err := readChat(ctx)
+		if err != nil || s.Bot == prev {
+			return s, err
+		}
+		prev = s.Bot
+		if err := chromedp.Do(ctx, chromedp.Sleep(500*time.Millisecond)); err != nil {
+			return s, err
+		}
+	}
+}
+
+func say(ctx context.Context, text string) error {
+	return chromedp.Do(ctx,
+		chromedp.WaitEnabled(chromedp.CSS("#send")),
+		chromedp.SendKeys(chromedp.CSS("#text"), text),
+		chromedp.Click(chromedp.CSS("#send")),
+	)
+}
+
+func upload(ctx context.Context, file string) error {
+	return chromedp.Do(ctx,
+		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{file}),
+		chromedp.WaitVisible(chromedp.CSS("#preview-img")),
+		chromedp.Click(chromedp.CSS("#preview-send")),
+		chromedp.WaitVisible(chromedp.CSS("#log .from-user.image img")),
+	)
+}
+
+// answer picks the simulated user's reply to the bot's last message.
+func answer(s chatState, sent map[string]bool) (kind, text string) {
+	last := strings.ToLower(s.Last)
+	switch {
+	case strings.Contains(last, "screenshot") && !sent["screenshot"]:
+		return "screenshot", ""
+	case strings.Contains(last, "transaction id") && !sent["txn"]:
+		return "txn", "TX20251102ABC123"
+	case strings.Contains(last, "amount") && !sent["amount"]:
+		return "amount", "HK$3,000"
+	case strings.Contains(last, "when did") && !sent["time"]:
+		return "time", "yesterday 3pm"
+	case len(s.Quick) > 0:
+		for _, q := range s.Quick {
+			if strings.Contains(strings.ToLower(q), "person") {
+				return "quick", q
+			}
+		}
+		return "quick", s.Quick[0]
+	}
+	return "all", "It was HK$3,000, transaction TX20251102ABC123, yesterday at 3pm. I don't know anything else."
+}
+
+func TestBrowserWidgetAndConsole(t *testing.T) {
+	exe := chromium(t)
+	sk := newStack(t)
+	shots := os.Getenv("TRIAGEBOT_SCREENSHOTS") == "1"
+
+	png := filepath.Join(t.TempDir(), "status.png")
+	if err := os.WriteFile(png, statusPNG(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	base, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	alloc, cancelAlloc := chromedp.NewExecAllocator(base, opts...)
+	defer cancelAlloc()
+	user, cancelUser := chromedp.NewContext(alloc)
+	defer cancelUser()
+
+	// --- the user, at phone width --------------------------------------
+	err := chromedp.Do(user,
+		chromedp.EmulateViewport(390, 800),
+		chromedp.Navigate(sk.srv.URL+"/?lang=en"),
+		chromedp.WaitVisible(chromedp.CSS("#text")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := waitJS(user, `!document.getElementById('send').disabled`, 10*time.Second); err != nil {
+		t.Fatalf("the widget never connected: %v", err)
+	}
+	if err := say(user, "My withdrawal to my bank account failed and the money never arrived"); err != nil {
+		t.Fatal(err)
+	}
+	sent := map[string]bool{}
+	var s chatState
+	seen := 0
+	for turn := 0; turn < 14; turn++ {
+		if s, err = settle(user, seen); err != nil {
+			t.Fatalf("turn %d: %v", turn, err)
+		}
+		seen = s.Bot
+		t.Logf("bot: %q quick %q", s.Last, s.Quick)
+		if s.Ticket != "" {
+			break
+		}
+		kind, text := answer(s, sent)
+		sent[kind] = true
+		if kind == "screenshot" {
+			err = upload(user, png)
+		} else {
+			t.Logf("user: %q", text)
+			err = say(user, text)
+		}
+		if err != nil {
+			t.Fatalf("turn %d (%s): %v", turn, kind, err)
+		}
+	}
+	if s.Ticket == "" {
+		t.Fatal("no ticket card after 14 turns")
+	}
+	tid := s.Ticket
+	if !sent["screenshot"] {
+		// The dialogue did not ask; send it to the ticket anyway.
+		if err := upload(user, png); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A message that would run script if the console parsed it as HTML.
+	if err := say(user, xss); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := settle(user, seen); err != nil {
+		t.Fatal(err)
+	}
+	tk := waitTicket(t, sk, tid, func(tk tickets.Ticket) bool {
+		return len(tk.Attachments) > 0 && hasEntry(tk, tickets.FromUser, xss)
+	})
+	t.Logf("ticket %s: %s %s %s, %d attachments", tk.ID, tk.Intent, tk.Priority, tk.Queue, len(tk.Attachments))
+
+	// --- the agent ------------------------------------------------------
+	agent, cancelAgent := chromedp.NewContext(user) // a second tab
+	defer cancelAgent()
+	err = chromedp.Do(agent,
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(sk.srv.URL+"/agent?lang=en"),
+		chromedp.WaitVisible(chromedp.CSS("#token")),
+		chromedp.SendKeys(chromedp.CSS("#token"), sk.token),
+		chromedp.Click(chromedp.CSS("#signin-button")),
+		chromedp.WaitVisible(chromedp.CSS("#app")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := waitJS(agent, fmt.Sprintf(`(() => { const r = document.querySelector('#list .row'); return r && r.dataset.id === %q; })()`, tid), 10*time.Second); err != nil {
+		rows, _ := chromedp.Run(agent, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#list .row')).map(r => r.dataset.id)`))
+		t.Fatalf("ticket %s is not at the top of the queue %v: %v", tid, rows, err)
+	}
+	err = chromedp.Do(agent,
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#list .row[data-id=%q]`, tid))),
+		chromedp.WaitVisible(chromedp.CSS("#ticket")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := waitJS(agent, `(() => { const i = document.querySelector('#attachments img'); return i && i.complete && i.naturalWidth > 0; })()`, 10*time.Second); err != nil {
+		t.Errorf("the screenshot is not shown inline: %v", err)
+	}
+	// The hostile message is text: present verbatim, no element made of it.
+	xssShown, err := chromedp.Run(agent, chromedp.Evaluate[bool](fmt.Sprintf(
+		`Array.from(document.querySelectorAll('#transcript .text')).some(e => e.textContent === %q) && document.querySelectorAll('#transcript img, #details img').length === 0`, xss)))
+	if err != nil || !xssShown {
+		t.Errorf("the user's %q is not shown as plain text in the console (err %v)", xss, err)
+	}
+
+	if err := chromedp.Do(agent, chromedp.Click(chromedp.CSS("#claim"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitJS(agent, `document.getElementById('claim').disabled && document.getElementById('holder').textContent !== ''`, 10*time.Second); err != nil {
+		t.Fatalf("claim not shown: %v", err)
+	}
+	const reply = "Hello, I am checking your withdrawal with the bank now."
+	err = chromedp.Do(agent,
+		chromedp.SendKeys(chromedp.CSS("#reply-text"), reply),
+		chromedp.Click(chromedp.CSS("#reply-send")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := waitJS(user, fmt.Sprintf(`Array.from(document.querySelectorAll('#log .from-agent .text')).some(e => e.textContent === %q)`, reply), 10*time.Second); err != nil {
+		t.Fatalf("the agent's reply did not reach the widget: %v", err)
+	}
+	if err := waitJS(user, `document.getElementById('ticket-status').dataset.status === 'claimed'`, 10*time.Second); err != nil {
+		t.Errorf("the ticket card does not show the claim: %v", err)
+	}
+	if err := waitJS(agent, fmt.Sprintf(`Array.from(document.querySelectorAll('#transcript .text')).some(e => e.textContent === %q)`, reply), 10*time.Second); err != nil {
+		t.Errorf("the console transcript lacks the reply: %v", err)
+	}
+	if shots {
+		screenshot(t, user, "widget.png")
+		if err := chromedp.Do(agent, chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0); document.getElementById('view').scrollTop = 0`)); err != nil {
+			t.Error(err)
+		}
+		screenshot(t, agent, "console.png")
+	}
+
+	err = chromedp.Do(agent,
+		chromedp.SendKeys(chromedp.CSS("#resolve-note"), "Bank confirmed the payout."),
+		chromedp.Click(chromedp.CSS("#resolve")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := waitJS(user, `document.getElementById('ticket-status').dataset.status === 'resolved'`, 10*time.Second); err != nil {
+		t.Errorf("the widget does not show the ticket resolved: %v", err)
+	}
+	if err := waitJS(agent, `document.getElementById('resolve').disabled && document.getElementById('view-h').textContent.includes('Resolved')`, 10*time.Second); err != nil {
+		t.Errorf("the console does not show the ticket resolved: %v", err)
+	}
+	if got := waitTicket(t, sk, tid, func(tk tickets.Ticket) bool { return tk.Status == tickets.Resolved }); got.Assignee != "alice" {
+		t.Errorf("resolved by %q, want alice", got.Assignee)
+	}
+
+	// A reload keeps the conversation: same session, what was shown shown again.
+	err = chromedp.Do(user, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#text")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := waitJS(user, fmt.Sprintf(`!document.getElementById('send').disabled && document.getElementById('ticket-id').textContent === %q && Array.from(document.querySelectorAll('#log .from-agent .text')).filter(e => e.textContent === %q).length === 1`, tid, reply), 10*time.Second); err != nil {
+		t.Errorf("after a reload the widget lost the conversation or shows a message twice: %v", err)
+	}
+}
+
+// waitTicket polls the store until ok accepts the ticket.
+func waitTicket(t *testing.T, sk *stack, id string, ok func(tickets.Ticket) bool) tickets.Ticket {
+	t.Helper()
+	var tk tickets.Ticket
+	for end := time.Now().Add(10 * time.Second); ; {
+		err := sk.store.View(context.Background(), func(tx tickets.Tx) error {
+			var err error
+			tk, err = tx.Ticket(id)
+			return err
+		})
+		if err == nil && ok(tk) {
+			return tk
+		}
+		if time.Now().After(end) {
+			b, _ := json.Marshal(tk)
+			t.Fatalf("ticket %s never reached the expected state (err %v): %.600s", id, err, b)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func hasEntry(tk tickets.Ticket, from tickets.Author, text string) bool {
+	for _, e := range tk.Transcript {
+		if e.From == from && e.Text == text {
+			return true
+		}
+	}
+	return false
+}
+
+// screenshot saves the tab's viewport to docs/NAME for the README.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	b, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err == nil && len(b) == 0 {
+		err = errors.New("empty screenshot")
+	}
+	if err == nil {
+		err = os.WriteFile(filepath.Join("..", "docs", name), b, 0o644)
+	}
+	if err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+	}
+}
+
+// statusPNG draws a phone-sized stand-in for a status-page screenshot.
+func statusPNG(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 180, 320))
+	for y := range 320 {
+		for x := range 180 {
+			c := color.RGBA{R: 245, G: 246, B: 248, A: 255}
+			switch {
+			case y < 40:
+				c = color.RGBA{R: 11, G: 99, B: 206, A: 255}
+			case y > 80 && y < 120 && x > 20 && x < 160:
+				c = color.RGBA{R: 198, G: 40, B: 40, A: 255}
+			case y%40 > 30 && x > 20 && x < 140:
+				c = color.RGBA{R: 180, G: 186, B: 196, A: 255}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
