@@ -16,6 +16,7 @@ const (
 	maskCodeText     = "[code]"
 	maskPasswordText = "[password]"
 	maskCardPrefix   = "****"
+	maskCardText     = "[card]"
 )
 
 type secretKind uint8
@@ -56,6 +57,12 @@ func Mask(text string) string {
 		b.WriteString(text[last:o.Start])
 		switch sc.kind {
 		case secretCard:
+			if next := byteAt(v.low, sc.sp.end); (next == ' ' || next == '-') && isDigit(byteAt(v.low, sc.sp.end+1)) {
+				// The kept digits would join the digits that follow into
+				// a new long number: keep none.
+				b.WriteString(maskCardText)
+				break
+			}
 			b.WriteString(maskCardPrefix)
 			b.Write(lastDigits(v.raw[sc.sp.start:sc.sp.end], 4))
 		case secretCode:
