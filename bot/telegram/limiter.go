@@ -6,42 +6,39 @@ import (
 	"time"
 )
 
-// bucket is a token bucket that may go into debt: taking a token when none
-// is left books the next one and says how long to wait for it, so waiters
-// are served in the order they asked.
+// bucket is a token bucket in its GCRA form: it keeps the theoretical
+// arrival time (tat) of the next message; a message may go at
+// tat - tolerance, where tolerance lets burst messages go back to back.
+// Bookings in the future are exact, so two buckets can be booked together.
 type bucket struct {
-	rate   float64 // tokens per second
-	burst  float64
-	tokens float64
-	last   time.Time
+	interval  time.Duration // 1/rate
+	tolerance time.Duration // (burst-1)·interval
+	tat       time.Time
 }
 
-func newBucket(rate float64, burst int, now time.Time) *bucket {
-	return &bucket{rate: rate, burst: float64(burst), tokens: float64(burst), last: now}
+func newBucket(rate float64, burst int) *bucket {
+	iv := time.Duration(float64(time.Second) / rate)
+	return &bucket{interval: iv, tolerance: time.Duration(max(burst, 1)-1) * iv}
 }
 
-// take books one token and returns the wait until it is due.
-func (b *bucket) take(now time.Time) time.Duration {
-	b.refill(now)
-	b.tokens--
-	if b.tokens >= 0 {
-		return 0
+// earliest is when the next message may go, at the soonest now.
+func (b *bucket) earliest(now time.Time) time.Time {
+	if t := b.tat.Add(-b.tolerance); t.After(now) {
+		return t
 	}
-	return time.Duration(-b.tokens / b.rate * float64(time.Second))
+	return now
 }
 
-func (b *bucket) refill(now time.Time) {
-	if el := now.Sub(b.last).Seconds(); el > 0 {
-		b.tokens = min(b.burst, b.tokens+el*b.rate)
-		b.last = now
+// book records a message sent at t (t ≥ earliest).
+func (b *bucket) book(t time.Time) {
+	if b.tat.Before(t) {
+		b.tat = t
 	}
+	b.tat = b.tat.Add(b.interval)
 }
 
 // idle reports whether the bucket is full again, so forgetting it changes nothing.
-func (b *bucket) idle(now time.Time) bool {
-	b.refill(now)
-	return b.tokens >= b.burst
-}
+func (b *bucket) idle(now time.Time) bool { return !b.tat.After(now) }
 
 // limiter keeps Telegram's limits: one bucket per chat and one for the bot.
 type limiter struct {
@@ -55,26 +52,34 @@ type limiter struct {
 const maxChatBuckets = 10000
 
 func newLimiter(l Limits) *limiter {
-	return &limiter{lim: l, global: newBucket(l.Global, l.GlobalBurst, time.Now()), chats: map[int64]*bucket{}}
+	return &limiter{lim: l, global: newBucket(l.Global, l.GlobalBurst), chats: map[int64]*bucket{}}
 }
 
-// wait blocks until a message may go to chat: first the chat's own bucket,
-// then the global one, so a chat waiting on its own limit holds no global slot.
+// wait blocks until a message may go to chat, and books it in both the
+// chat's bucket and the global one at the same instant. The global slot is
+// only taken once the chat's own bucket allows the message, so a chat
+// waiting on its own limit holds no global capacity from the others.
 func (l *limiter) wait(ctx context.Context, chat int64) error {
-	l.mu.Lock()
-	now := time.Now()
-	d := l.chatBucket(chat, now).take(now)
-	l.mu.Unlock()
-	if !sleep(ctx, d) {
-		return ctx.Err()
+	for {
+		l.mu.Lock()
+		now := time.Now()
+		cb := l.chatBucket(chat, now)
+		if t := cb.earliest(now); t.After(now) {
+			l.mu.Unlock()
+			if !sleep(ctx, t.Sub(now)) {
+				return ctx.Err()
+			}
+			continue // another sender to this chat may have booked meanwhile
+		}
+		at := l.global.earliest(now)
+		l.global.book(at)
+		cb.book(at)
+		l.mu.Unlock()
+		if !sleep(ctx, time.Until(at)) {
+			return ctx.Err()
+		}
+		return nil
 	}
-	l.mu.Lock()
-	d = l.global.take(time.Now())
-	l.mu.Unlock()
-	if !sleep(ctx, d) {
-		return ctx.Err()
-	}
-	return nil
 }
 
 // chatBucket returns the chat's bucket, making it on first use; l.mu is held.
@@ -89,7 +94,7 @@ func (l *limiter) chatBucket(chat int64, now time.Time) *bucket {
 	if chat < 0 { // groups and channels have a per-minute limit
 		rate, burst = l.lim.Group, min(burst, 3)
 	}
-	b := newBucket(rate, burst, now)
+	b := newBucket(rate, burst)
 	l.chats[chat] = b
 	return b
 }
@@ -101,9 +106,9 @@ func (l *limiter) pause(chat int64, d time.Duration) {
 	defer l.mu.Unlock()
 	now := time.Now()
 	b := l.chatBucket(chat, now)
-	b.refill(now)
-	// The next take leaves tokens-1 and waits -(tokens-1)/rate: make that d.
-	b.tokens = min(b.tokens, 1-d.Seconds()*b.rate)
+	if t := now.Add(d + b.tolerance); t.After(b.tat) {
+		b.tat = t
+	}
 }
 
 func (l *limiter) evict(now time.Time) {

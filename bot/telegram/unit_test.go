@@ -1,0 +1,269 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/triagebot/triagebot/tickets"
+)
+
+func TestValidate(t *testing.T) {
+	ok := Config{Token: "1:A", Engine: &recEngine{}, Store: nopStore{}}
+	tests := []struct {
+		name string
+		edit func(*Config)
+		want string // "" for valid
+	}{
+		{"minimal", func(*Config) {}, ""},
+		{"no token", func(c *Config) { c.Token = "" }, "token"},
+		{"endpoint without verbs", func(c *Config) { c.Endpoint = "http://x/bot" }, "endpoint"},
+		{"no engine", func(c *Config) { c.Engine = nil }, "engine"},
+		{"no store", func(c *Config) { c.Store = nil }, "store"},
+		{"webhook without secret", func(c *Config) { c.WebhookURL = "https://x/hook" }, "webhook"},
+		{"bad secret", func(c *Config) { c.WebhookURL, c.WebhookSecret = "https://x/hook", "has space" }, "secret"},
+		{"poll too long", func(c *Config) { c.PollTimeout = time.Minute }, "poll"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ok
+			tt.edit(&c)
+			err := c.Validate()
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("unexpected error %v", err)
+			case tt.want != "" && (!errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.want)):
+				t.Fatalf("err = %v, want ErrConfig mentioning %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestFileEndpoint(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{tgbotapi.APIEndpoint, tgbotapi.FileEndpoint},
+		{"http://127.0.0.1:8081/bot%s/%s", "http://127.0.0.1:8081/file/bot%s/%s"},
+		{"https://proxy.example/tg/bot%s/%s", "https://proxy.example/tg/file/bot%s/%s"},
+	}
+	for _, tt := range tests {
+		if got := fileEndpoint(tt.in); got != tt.want {
+			t.Errorf("fileEndpoint(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestClassify(t *testing.T) {
+	live := context.Background()
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	tests := []struct {
+		name  string
+		ctx   context.Context
+		err   error
+		want  failure
+		after time.Duration
+	}{
+		{"429", live, &tgbotapi.Error{Code: 429, ResponseParameters: tgbotapi.ResponseParameters{RetryAfter: 7}}, failRetryAfter, 7 * time.Second},
+		{"429 without retry_after", live, &tgbotapi.Error{Code: 429}, failRetryAfter, time.Second},
+		{"403", live, &tgbotapi.Error{Code: 403, Message: "Forbidden: bot was blocked by the user"}, failBlocked, 0},
+		{"chat gone", live, &tgbotapi.Error{Code: 400, Message: "Bad Request: chat not found"}, failBlocked, 0},
+		{"bad markup", live, &tgbotapi.Error{Code: 400, Message: "Bad Request: can't parse entities"}, failRejected, 0},
+		{"500", live, &tgbotapi.Error{Code: 500}, failTransient, 0},
+		{"network", live, &net.OpError{Op: "dial", Err: errors.New("refused")}, failTransient, 0},
+		{"shutdown", done, &net.OpError{Op: "read", Err: context.Canceled}, failStopped, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, after := classify(tt.ctx, fmt.Errorf("wrapped: %w", tt.err))
+			if got != tt.want || after != tt.after {
+				t.Errorf("classify = %d, %s; want %d, %s", got, after, tt.want, tt.after)
+			}
+		})
+	}
+}
+
+func TestSplitText(t *testing.T) {
+	long := strings.Repeat("字", 4500)
+	words := strings.Repeat("word ", 900)
+	tests := []struct {
+		name  string
+		in    string
+		parts int
+	}{
+		{"short", "hello", 1},
+		{"empty", "", 1},
+		{"long CJK, no spaces", long, 3},
+		{"words", words, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := splitText(tt.in, maxTextRunes)
+			if len(got) != tt.parts {
+				t.Fatalf("%d parts, want %d", len(got), tt.parts)
+			}
+			total := 0
+			for _, p := range got {
+				if n := utf8.RuneCountInString(p); n > maxTextRunes {
+					t.Errorf("part of %d runes", n)
+				}
+				total += utf8.RuneCountInString(strings.TrimSpace(p))
+			}
+			if tt.name == "long CJK, no spaces" && total != 4500 {
+				t.Errorf("lost text: %d runes of 4500", total)
+			}
+		})
+	}
+}
+
+func TestChoiceData(t *testing.T) {
+	tests := []struct {
+		data string
+		seq  uint64
+		i    int
+		ok   bool
+	}{
+		{choiceData(18446744073709551615, 99), 18446744073709551615, 99, true},
+		{"qr:12:0", 12, 0, true},
+		{"qr:12", 0, 0, false},
+		{"qr:x:1", 0, 0, false},
+		{"qr:1:-1", 0, 0, false},
+		{"other", 0, 0, false},
+	}
+	for _, tt := range tests {
+		if len(tt.data) > 64 {
+			t.Errorf("%q over 64 bytes", tt.data)
+		}
+		seq, i, ok := parseChoice(tt.data)
+		if seq != tt.seq || i != tt.i || ok != tt.ok {
+			t.Errorf("parseChoice(%q) = %d, %d, %v", tt.data, seq, i, ok)
+		}
+	}
+}
+
+func TestLangOf(t *testing.T) {
+	tests := map[string]string{"zh-hk": "zh-Hant", "zh-TW": "zh-Hant", "zh-hant": "zh-Hant", "yue": "zh-Hant",
+		"zh-hans": "zh-Hans", "zh": "zh-Hans", "zh-cn": "zh-Hans", "en": "en", "fr": "en", "": "en"}
+	for in, want := range tests {
+		if got := langOf(in); got != want {
+			t.Errorf("langOf(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestBucket(t *testing.T) {
+	b := newBucket(2, 3) // 2/s, bursts of 3
+	now := time.Unix(1000, 0)
+	var at []time.Duration
+	for range 6 {
+		t0 := b.earliest(now)
+		b.book(t0)
+		at = append(at, t0.Sub(now))
+	}
+	want := []time.Duration{0, 0, 0, 500 * time.Millisecond, time.Second, 1500 * time.Millisecond}
+	if fmt.Sprint(at) != fmt.Sprint(want) {
+		t.Errorf("send times %v, want %v", at, want)
+	}
+	if b.idle(now.Add(time.Second)) || !b.idle(now.Add(3*time.Second)) {
+		t.Error("idle: want busy after 1s, idle after 3s")
+	}
+}
+
+func TestLimiterPause(t *testing.T) {
+	l := newLimiter(Limits{PerChat: 100, PerChatBurst: 10, Global: 1000, GlobalBurst: 100}.withDefaults())
+	l.pause(42, 300*time.Millisecond)
+	start := time.Now()
+	if err := l.wait(context.Background(), 42); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 290*time.Millisecond {
+		t.Errorf("waited %s after a 300ms pause", d)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	l.pause(43, time.Hour)
+	cancel()
+	if err := l.wait(ctx, 43); !errors.Is(err, context.Canceled) {
+		t.Errorf("wait with a cancelled context = %v", err)
+	}
+}
+
+func TestWorkQueue(t *testing.T) {
+	q := newWorkQueue(2)
+	ctx := context.Background()
+	q.push("a")
+	q.push("a") // queued once
+	q.push("b")
+	q.push("c") // over capacity: overflow
+	if !q.takeOverflow() || q.takeOverflow() {
+		t.Error("overflow not reported exactly once")
+	}
+	id, _ := q.pop(ctx)
+	if id != "a" {
+		t.Fatalf("pop = %q, want a", id)
+	}
+	q.push("a") // notified while running: again after done
+	id2, _ := q.pop(ctx)
+	if id2 != "b" {
+		t.Fatalf("pop = %q, want b (a is running)", id2)
+	}
+	q.done("a")
+	id3, _ := q.pop(ctx)
+	if id3 != "a" {
+		t.Fatalf("pop = %q, want a again", id3)
+	}
+	q.close()
+	if _, ok := q.pop(ctx); ok {
+		t.Error("pop after close succeeded")
+	}
+	q.push("z") // must not panic after close
+}
+
+func TestJobQueueUrgentFirst(t *testing.T) {
+	q := newJobQueue(3)
+	for _, p := range []tickets.Priority{tickets.Low, tickets.Urgent, tickets.Normal} {
+		q.push(&job{rank: p.Rank(), text: string(p)})
+	}
+	if q.push(&job{}) {
+		t.Error("push beyond capacity accepted")
+	}
+	var got []string
+	for range 3 {
+		j, _ := q.pop(context.Background())
+		got = append(got, j.text)
+	}
+	if fmt.Sprint(got) != "[urgent normal low]" {
+		t.Errorf("order %v", got)
+	}
+	q.close()
+	if _, ok := q.pop(context.Background()); ok {
+		t.Error("pop after close succeeded")
+	}
+}
+
+func TestMentionedTickets(t *testing.T) {
+	ev := func(id string) tickets.OutMessage {
+		return tickets.OutMessage{Kind: tickets.KindTicket, Ticket: &tickets.TicketEvent{TicketID: id, Status: tickets.Open}}
+	}
+	msgs := []tickets.OutMessage{{Kind: tickets.KindMessage, Text: "I've opened ticket T-000001"}, ev("T-000001"), ev("T-000002")}
+	told := mentionedTickets(msgs)
+	if !told["T-000001"] || told["T-000002"] {
+		t.Errorf("told = %v, want only T-000001", told)
+	}
+	if got := renderOut("en", ev("T-000002")); !strings.Contains(got, "T-000002") {
+		t.Errorf("event sentence %q lacks the ticket id", got)
+	}
+}
+
+func TestTicketNumber(t *testing.T) {
+	for in, want := range map[string]uint64{"T-000042": 42, "T-1": 1, "weird": 0, "": 0} {
+		if got := ticketNumber(in); got != want {
+			t.Errorf("ticketNumber(%q) = %d, want %d", in, got, want)
+		}
+	}
+}
