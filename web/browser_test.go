@@ -10,6 +10,7 @@ import (
 	"image/color"
 	"image/png"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -113,6 +114,34 @@ func newStack(t *testing.T) *stack {
 	return &stack{store: st, srv: srv, token: tok}
 }
 
+// newBrowser starts headless Chromium with a fresh profile and returns the
+// context of its first tab; the browser is stopped when the test ends.
+func newBrowser(t *testing.T, exe string) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	base, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(base, opts...)
+	tab, cancelTab := chromedp.NewContext(alloc)
+	t.Cleanup(func() {
+		cancelTab()
+		cancelAlloc()
+		cancel()
+	})
+	return tab
+}
+
 // waitJS waits until the page expression is truthy.
 func waitJS(ctx context.Context, expr string, within time.Duration) error {
 	return chromedp.Do(ctx, chromedp.Poll[chromedp.Void](expr,
@@ -213,25 +242,7 @@ func TestBrowserWidgetAndConsole(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	base, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	alloc, cancelAlloc := chromedp.NewExecAllocator(base, opts...)
-	defer cancelAlloc()
-	user, cancelUser := chromedp.NewContext(alloc)
-	defer cancelUser()
+	user := newBrowser(t, exe)
 
 	// --- the user, at phone width --------------------------------------
 	err := chromedp.Do(user,
@@ -455,4 +466,139 @@ func statusPNG(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// dropJS makes a file in the page and hands it to the widget the way a
+// user's paste or drag and drop would. %[1]s is "paste" or "drop", %[2]q
+// the file name, %[3]q its type, %[4]s true for PNG bytes, false for ZIP bytes.
+const dropJS = `(async () => {
+  let blob;
+  if (%[4]s) {
+    const c = document.createElement('canvas');
+    c.width = 60; c.height = 40;
+    const g = c.getContext('2d'); g.fillStyle = '#c62828'; g.fillRect(0, 0, 60, 40);
+    blob = await new Promise(r => c.toBlob(r, 'image/png'));
+  } else {
+    blob = new Blob([new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0])]);
+  }
+  const dt = new DataTransfer();
+  dt.items.add(new File([blob], %[2]q, {type: %[3]q}));
+  if (%[1]q === 'paste') {
+    document.getElementById('text').dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));
+  } else {
+    document.getElementById('log').dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+  }
+  return true;
+})()`
+
+func handFile(ctx context.Context, how, name, typ string, isPNG bool) error {
+	_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(dropJS, how, name, typ, fmt.Sprint(isPNG)), chromedp.EvalAwaitPromise))
+	return err
+}
+
+func countJS(sel string) string { return fmt.Sprintf(`document.querySelectorAll(%q).length`, sel) }
+
+// TestBrowserWidgetDetails covers the widget's other ways in: paste, drag
+// and drop, Enter to send, refusals on the client and from the server, the
+// user's language, and the embed snippet on a merchant's page.
+func TestBrowserWidgetDetails(t *testing.T) {
+	exe := chromium(t)
+	sk := newStack(t)
+	tab := newBrowser(t, exe)
+	err := chromedp.Do(tab,
+		chromedp.Navigate(sk.srv.URL+"/?lang=zh-Hant"),
+		chromedp.WaitVisible(chromedp.CSS("#text")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := waitJS(tab, `!document.getElementById('send').disabled`, 10*time.Second); err != nil {
+		t.Fatalf("never connected: %v", err)
+	}
+	if err := waitJS(tab, `document.documentElement.lang === 'zh-Hant' && document.getElementById('send').textContent === '傳送' && document.title === '客戶服務'`, time.Second); err != nil {
+		t.Errorf("UI strings are not in zh-Hant: %v", err)
+	}
+	greeted, err := settle(tab, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	steps := []struct {
+		name string
+		do   func() error
+		want string // a page expression that must become true
+	}{
+		{"Enter sends", func() error {
+			return chromedp.Do(tab, chromedp.SendKeys(chromedp.CSS("#text"), "你好\r"))
+		}, `Array.from(document.querySelectorAll('#log .from-user .text')).some(e => e.textContent === '你好') && document.getElementById('text').value === ''`},
+		{"paste shows a preview", func() error {
+			return handFile(tab, "paste", "pasted.png", "image/png", true)
+		}, `!document.getElementById('preview').hidden && document.getElementById('preview-name').textContent === 'pasted.png' && document.getElementById('preview-img').naturalWidth === 60`},
+		{"cancel drops it", func() error {
+			return chromedp.Do(tab, chromedp.Click(chromedp.CSS("#preview-cancel")))
+		}, `document.getElementById('preview').hidden && ` + countJS("#log .from-user.image") + ` === 0`},
+		{"drag and drop shows a preview", func() error {
+			return handFile(tab, "drop", "dropped.png", "image/png", true)
+		}, `!document.getElementById('preview').hidden && document.getElementById('preview-name').textContent === 'dropped.png'`},
+		{"send the dropped screenshot", func() error {
+			return chromedp.Do(tab, chromedp.Click(chromedp.CSS("#preview-send")))
+		}, countJS("#log .from-user.image img") + ` === 1 && document.getElementById('preview').hidden`},
+		{"a ZIP is refused in the page", func() error {
+			return handFile(tab, "drop", "a.zip", "application/zip", false)
+		}, `Array.from(document.querySelectorAll('#log .error')).some(e => e.textContent === '只可傳送 PNG、JPEG 或 WebP 圖片。') && document.getElementById('preview').hidden`},
+		{"4,001 characters are refused in the page", func() error {
+			_, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.getElementById('text').value = '錢'.repeat(4001); document.getElementById('send').click(); true`))
+			return err
+		}, `Array.from(document.querySelectorAll('#log .error')).some(e => e.textContent === '訊息超過 4,000 字。') && document.getElementById('text').value.length === 4001`},
+		{"a ZIP claiming to be a PNG: the server's error frame is shown", func() error {
+			if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.getElementById('text').value = ''; true`)); err != nil {
+				return err
+			}
+			if err := handFile(tab, "drop", "fake.png", "image/png", false); err != nil {
+				return err
+			}
+			return chromedp.Do(tab, chromedp.WaitVisible(chromedp.CSS("#preview")), chromedp.Click(chromedp.CSS("#preview-send")))
+		}, `Array.from(document.querySelectorAll('#log .error[role=alert]')).some(e => e.textContent.startsWith('未能接受：') && e.textContent.length > 6)`},
+	}
+	for _, s := range steps {
+		if err := s.do(); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if err := waitJS(tab, s.want, 10*time.Second); err != nil {
+			dump, _ := chromedp.Run(tab, chromedp.Evaluate[string](`JSON.stringify({log: document.getElementById('log').innerText, text: document.getElementById('text').value})`))
+			t.Fatalf("%s: %s never held: %v\npage: %s", s.name, s.want, err, dump)
+		}
+	}
+	if _, err := settle(tab, greeted.Bot); err != nil {
+		t.Errorf("no bot reply to the screenshot: %v", err)
+	}
+
+	// embed.js on a merchant's page of another origin.
+	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><html lang="en"><title>Shop</title><h1>Shop</h1><script src="%s/embed.js" async></script></html>`, sk.srv.URL)
+	}))
+	defer shop.Close()
+	err = chromedp.Do(tab,
+		chromedp.Navigate(shop.URL),
+		chromedp.WaitVisible(chromedp.CSS(`button[aria-controls="triagebot-frame"]`)),
+		chromedp.Click(chromedp.CSS(`button[aria-controls="triagebot-frame"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#triagebot-frame")),
+	)
+	if err != nil {
+		t.Fatalf("embed: %v", err)
+	}
+	want := fmt.Sprintf(`document.getElementById('triagebot-frame').src === %q && document.querySelector('button[aria-controls="triagebot-frame"]').getAttribute('aria-expanded') === 'true'`, sk.srv.URL+"/?embed=1")
+	if err := waitJS(tab, want, 5*time.Second); err != nil {
+		t.Errorf("embed: the frame is not the widget: %v", err)
+	}
+	// The widget in the frame connects (its page is on our origin) and is greeted.
+	frames, err := chromedp.Run(tab, chromedp.Nodes(chromedp.CSS("#triagebot-frame")))
+	if err != nil || len(frames) != 1 {
+		t.Fatalf("embed: frame node: %v", err)
+	}
+	if err := chromedp.Do(tab, chromedp.Poll[chromedp.Void](`document.querySelectorAll('#log .from-bot').length > 0 && !document.getElementById('send').disabled`,
+		chromedp.WithPollingInFrame(frames[0]), chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Errorf("embed: the framed widget did not connect: %v", err)
+	}
 }

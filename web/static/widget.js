@@ -293,6 +293,13 @@
     }
   });
 
+  // Some input paths (automation, a few IMEs) deliver Enter's character
+  // as a separate keypress even after keydown was cancelled; cancel it too
+  // so the emptied box does not get a stray line break.
+  input.addEventListener('keypress', function (ev) {
+    if (ev.key === 'Enter' && !ev.shiftKey) { ev.preventDefault(); }
+  });
+
   function autosize() {
     input.style.height = 'auto';
     input.style.height = Math.min(input.scrollHeight, 140) + 'px';
