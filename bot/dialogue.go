@@ -131,7 +131,7 @@ func (t *turn) updateLang() {
 	if !lang.Valid() {
 		return
 	}
-	if t.conv.Lang == "" || langSignal(t.an.text, lang) {
+	if t.conv.Lang == "" || langSignal(t.an.text, lang) && scriptSwitch(t.conv.Lang, lang, t.an.text) {
 		t.conv.Lang = string(lang)
 	}
 }

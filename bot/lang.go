@@ -72,3 +72,24 @@ func welcome(lang string) string {
 	}
 	return prompts.Render(prompts.ZhHant, prompts.Welcome, nil) + "\n" + prompts.Render(prompts.English, prompts.Welcome, nil)
 }
+
+// scriptSwitch reports whether text may move a Simplified conversation to
+// Traditional. Language detection calls text made only of characters both
+// scripts share (昨天晚上) Traditional, which must not flip a Simplified
+// user; so that switch needs a character the normaliser changes, i.e. one
+// that exists only in Traditional or Cantonese writing.
+func scriptSwitch(from string, to intents.Lang, text string) bool {
+	if from != string(intents.ZhHans) || to != intents.ZhHant {
+		return true
+	}
+	han := func(s string) string {
+		var b strings.Builder
+		for _, r := range s {
+			if unicode.Is(unicode.Han, r) {
+				b.WriteRune(r)
+			}
+		}
+		return b.String()
+	}
+	return han(text) != han(intents.Normalize(text))
+}
