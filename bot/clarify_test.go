@@ -1,0 +1,109 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/triagebot/triagebot/escalation"
+	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/prompts"
+	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/boltstore"
+)
+
+// scriptedClassifier answers fixed results by text, so the clarification
+// logic is tested independently of the trained model.
+type scriptedClassifier map[string]intents.Result
+
+func (s scriptedClassifier) Classify(_ context.Context, text string, _ time.Time) (intents.Result, error) {
+	if r, ok := s[text]; ok {
+		return r, nil
+	}
+	return intents.Result{Intent: intents.OutOfScope, Confidence: 0.3, Lang: intents.English}, nil
+}
+
+func unsure(cands ...intents.Scored) intents.Result {
+	return intents.Result{Intent: cands[0].Intent, Confidence: cands[0].Confidence, Lang: intents.English, Candidates: cands}
+}
+
+func TestClarification(t *testing.T) {
+	vague := unsure(intents.Scored{Intent: intents.WithdrawalFailed, Confidence: 0.41},
+		intents.Scored{Intent: intents.Greeting, Confidence: 0.3},
+		intents.Scored{Intent: intents.PaymentNotReceived, Confidence: 0.2})
+	cls := scriptedClassifier{"vague": vague, "still vague": vague}
+	for _, tc := range []struct {
+		name       string
+		second     string
+		wantPhase  string
+		wantIntent intents.Intent
+		wantTicket bool
+	}{
+		{"pick the first", prompts.Render(prompts.English, prompts.IntentLabel("withdrawal_failed"), nil), phaseGather, intents.WithdrawalFailed, false},
+		{"pick the second", prompts.Render(prompts.English, prompts.IntentLabel("payment_not_received"), nil), phaseGather, intents.PaymentNotReceived, false},
+		{"something else", prompts.Render(prompts.English, prompts.LabelOther, nil), phaseStart, "", false},
+		{"unclear twice goes to a person", "still vague", phaseEscalated, intents.WithdrawalFailed, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, err := boltstore.Open(t.TempDir()+"/db", boltstore.Options{NoSync: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			eng, err := New(Config{Store: st, Classifier: cls, Router: escalation.Default(), Now: func() time.Time { return testStart }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			if _, _, err := eng.Open(ctx, OpenRequest{ID: "c", Channel: tickets.Web, User: tickets.User{ID: "u"}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := eng.Handle(ctx, Inbound{ConversationID: "c", Text: "vague"}); err != nil {
+				t.Fatal(err)
+			}
+			out, _ := eng.Outbox(ctx, "c")
+			want := []string{"Withdrawal not arrived", "Money sent but not received", "Something else"}
+			if len(out) != 1 || !slices.Equal(out[0].QuickReplies, want) {
+				t.Fatalf("clarifying question %+v, want quick replies %q (greeting is never offered)", out, want)
+			}
+			if err := eng.Handle(ctx, Inbound{ConversationID: "c", Text: tc.second}); err != nil {
+				t.Fatal(err)
+			}
+			conv, err := eng.Conversation(ctx, "c")
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, _ := decodeState(conv.State)
+			if s.Phase != tc.wantPhase || s.Intent != tc.wantIntent || (conv.TicketID != "") != tc.wantTicket {
+				t.Errorf("phase %s intent %q ticket %q; want %s %q ticket=%v", s.Phase, s.Intent, conv.TicketID, tc.wantPhase, tc.wantIntent, tc.wantTicket)
+			}
+		})
+	}
+}
+
+func TestCheckUpload(t *testing.T) {
+	webp := append([]byte("RIFF\x10\x00\x00\x00WEBPVP8 "), make([]byte, 8)...)
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string
+		err  error
+	}{
+		{"png", smallPNG, "image/png", nil},
+		{"jpeg", []byte{0xFF, 0xD8, 0xFF, 0xE0, 0, 0}, "image/jpeg", nil},
+		{"webp", webp, "image/webp", nil},
+		{"riff but not webp", []byte("RIFF\x10\x00\x00\x00WAVEfmt "), "", ErrBadUpload},
+		{"zip", []byte("PK\x03\x04rest"), "", ErrBadUpload},
+		{"empty", nil, "", ErrBadUpload},
+		{"too large", append(append([]byte{}, smallPNG...), make([]byte, tickets.MaxAttachmentSize)...), "", ErrTooLarge},
+	} {
+		got, err := CheckUpload(Upload{Filename: "f", ContentType: "image/png", Data: tc.data})
+		if got != tc.want || (tc.err == nil) != (err == nil) || (tc.err != nil && !errorsIs(err, tc.err)) {
+			t.Errorf("%s: %q, %v; want %q, %v", tc.name, got, err, tc.want, tc.err)
+		}
+	}
+}
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }
