@@ -561,3 +561,31 @@ func TestCommands(t *testing.T) {
 		return false
 	})
 }
+
+func TestOutageIsSurvived(t *testing.T) {
+	h := newHarness(t, nil)
+	u := fakebot.User{ID: 5009, Name: "Fong", Lang: "en"}
+	h.fake.SetDown(true)
+	waitFor(t, "failed polls", 3*time.Second, func() bool { return countStatus(h.fake, "getUpdates", 502) >= 2 })
+	h.fake.Text(u, "hello")
+	time.Sleep(500 * time.Millisecond)
+	select {
+	case err := <-h.done:
+		t.Fatalf("Run returned during the outage: %v", err)
+	default:
+	}
+	h.fake.SetDown(false)
+	if _, err := h.fake.WaitSent(u.ID, 1, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func countStatus(f *fakebot.Bot, method string, status int) int {
+	n := 0
+	for _, c := range f.Calls() {
+		if c.Method == method && c.Status == status {
+			n++
+		}
+	}
+	return n
+}

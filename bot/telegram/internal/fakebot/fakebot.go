@@ -68,6 +68,7 @@ type Bot struct {
 	webhook map[string]string
 	delay   time.Duration // added to every sendMessage
 	blocked map[int64]bool
+	down    bool // every Bot API call but getMe answers an HTML 502 (an outage)
 	// BotName is the username getMe reports.
 	BotName string
 }
@@ -109,6 +110,15 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if token != b.Token {
 		b.record(Call{Method: method, Params: params, Status: 401})
 		write(w, 401, map[string]any{"ok": false, "error_code": 401, "description": "Unauthorized"})
+		return
+	}
+	b.mu.Lock()
+	down := b.down
+	b.mu.Unlock()
+	if down && method != "getMe" {
+		b.record(Call{Method: method, Params: params, Status: 502})
+		w.WriteHeader(502)
+		_, _ = w.Write([]byte("<html>502 Bad Gateway</html>"))
 		return
 	}
 	status, body := b.answer(r, method, params)
@@ -291,6 +301,13 @@ func write(w http.ResponseWriter, status int, body any) {
 func (b *Bot) Arm(f Fault) {
 	b.mu.Lock()
 	b.faults = append(b.faults, &f)
+	b.mu.Unlock()
+}
+
+// SetDown starts or ends an outage: every call but getMe answers an HTML 502.
+func (b *Bot) SetDown(down bool) {
+	b.mu.Lock()
+	b.down = down
 	b.mu.Unlock()
 }
 
