@@ -318,8 +318,11 @@ func (t *turn) startProblem(in intents.Intent, switched bool) error {
 		lead = t.render(prompts.SwitchProblem, map[string]any{"Problem": problem})
 	}
 	if risky(in) {
+		// The urgent ticket exists at once, so the team sees it even if the
+		// user leaves now; the user hears its id once the few quick
+		// questions are done, when the ticket holds what they told us.
 		t.say(join(lead, t.render(prompts.SafetyKey(string(in)), nil)), nil)
-		if err := t.escalate(""); err != nil {
+		if err := t.openTicket(""); err != nil {
 			return err
 		}
 		st.Gathering = true
@@ -429,7 +432,11 @@ func (t *turn) askNext(prefix string) error {
 	if t.ticket != nil {
 		if st.Gathering {
 			st.Gathering = false
-			t.say(join(prefix, t.render(prompts.GatherDone, map[string]any{"TicketID": t.ticket.ID})), nil)
+			if prefix != "" {
+				t.say(prefix, nil)
+			}
+			t.ticket.Details = st.Details
+			t.announce()
 		}
 		return nil
 	}

@@ -18,6 +18,16 @@ const maxSummary = 200
 // with the ticket id. lead, if set, is said first (e.g. "I'll hand this to
 // a person").
 func (t *turn) escalate(lead prompts.Key) error {
+	if err := t.openTicket(lead); err != nil {
+		return err
+	}
+	t.announce()
+	return nil
+}
+
+// openTicket creates the ticket (agents see it in their queue from now on)
+// without telling the user yet; announce does that.
+func (t *turn) openTicket(lead prompts.Key) error {
 	st := t.st
 	if lead != "" {
 		t.say(t.render(lead, nil), nil)
@@ -49,13 +59,19 @@ func (t *turn) escalate(lead prompts.Key) error {
 	t.ticket, t.created = &tk, true
 	t.conv.TicketID = tk.ID
 	st.Phase, st.Pending, st.Acked = phaseEscalated, "", false
-	t.out.event(&tk)
+	return nil
+}
+
+// announce tells the user about their ticket: a ticket event and a
+// sentence with its id, priority and deadline.
+func (t *turn) announce() {
+	tk := t.ticket
+	t.out.event(tk)
 	t.say(t.render(prompts.Escalated, map[string]any{
 		"TicketID": tk.ID,
 		"Priority": t.render(prompts.PriorityLabel(string(tk.Priority)), nil),
 		"Due":      tk.SLADue.In(t.e.loc),
 	}), nil)
-	return nil
 }
 
 // summary is a line for the agent's queue view: the user's first words in

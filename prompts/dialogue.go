@@ -24,7 +24,6 @@ const (
 	Unclear        Key = "dialogue.unclear"
 	Escalated      Key = "dialogue.escalated"
 	AddedToTicket  Key = "dialogue.added_to_ticket"
-	GatherDone     Key = "dialogue.gather_done"
 	StatusNone     Key = "dialogue.status_none"
 	StatusList     Key = "dialogue.status_list"
 	AgentClaimed   Key = "dialogue.agent_claimed"
@@ -150,12 +149,6 @@ func init() {
 			Hant:    "多謝，已經加咗落個案 {{.TicketID}}，同事會喺度回覆你。",
 			Hans:    "谢谢，已经加到工单 {{.TicketID}}，同事会在这里回复你。",
 			En:      "Thanks, I've added that to ticket {{.TicketID}}. A colleague will reply here.",
-			Example: exampleTicket,
-		},
-		GatherDone: {
-			Hant:    "多謝，個案 {{.TicketID}} 已經有齊同事需要嘅資料。",
-			Hans:    "谢谢，工单 {{.TicketID}} 已经有齐同事需要的信息。",
-			En:      "Thank you, ticket {{.TicketID}} now has everything the team needs.",
 			Example: exampleTicket,
 		},
 		StatusNone: {
