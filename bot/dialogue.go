@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/triagebot/triagebot/intents"
@@ -214,6 +215,10 @@ func (t *turn) onText() error {
 		return t.absorb()
 	case phaseSelfHelp:
 		switch {
+		case t.bareDontKnow():
+			// "Not sure if it helped" is not a new problem (classifiers read
+			// "I don't know" as "a payment I don't know of"): a person checks.
+			return t.escalate("")
 		case wantsHuman(r):
 			return t.escalate(prompts.HumanNow)
 		case sure && r.Intent.IsProblem() && r.Intent != st.Intent:
@@ -235,6 +240,10 @@ func (t *turn) onText() error {
 	switch {
 	case wantsHuman(r):
 		return t.escalate(prompts.HumanNow)
+	case t.bareDontKnow():
+		// A bare "I don't know" says nothing about the problem yet.
+		t.say(t.render(prompts.Describe, nil), nil)
+		return nil
 	case detailsOnly:
 		// Details before the problem ("HK$300", "TX123"): kept, and the
 		// user is asked what happened; an open choice stays open.
@@ -542,4 +551,20 @@ func (t *turn) status() error {
 	}
 	t.say(t.render(prompts.StatusList, map[string]any{"Tickets": rows}), nil)
 	return nil
+}
+
+// bareDontKnow reports whether the message is only a "don't know" answer
+// ("not sure", 唔知), as opposed to a report that starts with one
+// (「唔知邊個碌咗我張卡」, "I don't know who made this payment").
+func (t *turn) bareDontKnow() bool {
+	if !t.an.dontKnow {
+		return false
+	}
+	text := strings.TrimSpace(t.an.text)
+	for _, r := range text {
+		if unicode.Is(unicode.Han, r) {
+			return utf8.RuneCountInString(text) <= 5
+		}
+	}
+	return len(strings.Fields(text)) <= 4
 }

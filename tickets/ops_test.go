@@ -2,8 +2,10 @@ package tickets_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -161,6 +163,18 @@ func TestValidate(t *testing.T) {
 		err := tc.t.Validate()
 		if (err == nil) != tc.ok || (err != nil && !errors.Is(err, tickets.ErrInvalid)) {
 			t.Errorf("%s: Validate = %v", tc.name, err)
+		}
+	}
+}
+
+func TestTicketJSONListsAreArrays(t *testing.T) {
+	b, err := json.Marshal(tickets.Ticket{ID: "T-000001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"attachments":[]`, `"transcript":[]`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("ticket JSON %s lacks %s", b, want)
 		}
 	}
 }

@@ -5,6 +5,7 @@
 package tickets
 
 import (
+	"encoding/json"
 	"errors"
 	"time"
 )
@@ -148,4 +149,18 @@ type Agent struct {
 	Admin     bool      `json:"admin,omitempty"`
 	TokenHash []byte    `json:"token_hash"`
 	CreatedAt time.Time `json:"created_at"`
+}
+
+// MarshalJSON writes the contract's form: lists are always arrays, never
+// null, so clients can iterate without a nil check.
+func (t Ticket) MarshalJSON() ([]byte, error) {
+	type plain Ticket // no methods: avoids recursion
+	p := plain(t)
+	if p.Attachments == nil {
+		p.Attachments = []Attachment{}
+	}
+	if p.Transcript == nil {
+		p.Transcript = []Entry{}
+	}
+	return json.Marshal(p)
 }
