@@ -32,8 +32,14 @@ type conn struct {
 }
 
 func newConn(h *Hub, ws *websocket.Conn, conv tickets.Conversation, unknown bool) *conn {
+	user := conv.User
+	if user.ID == "" {
+		// A web visitor is anonymous: the session is the only identity it
+		// has, and it keeps one visitor's tickets apart from another's.
+		user.ID = conv.ID
+	}
 	return &conn{
-		hub: h, ws: ws, session: conv.ID, user: conv.User, unknown: unknown,
+		hub: h, ws: ws, session: conv.ID, user: user, unknown: unknown,
 		wake:     make(chan struct{}, 1),
 		send:     make(chan []byte, h.lim.SendBuffer),
 		quit:     make(chan struct{}),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -28,7 +29,7 @@ type fixture struct {
 }
 
 // startHub runs a hub for eng; cfg.Engine and cfg.Registerer are filled in.
-func startHub(t *testing.T, eng Engine, cfg Config) *fixture {
+func startHub(t *testing.T, eng Engine, cfg Config, opts ...func(*httptest.Server)) *fixture {
 	t.Helper()
 	f := &fixture{reg: prometheus.NewRegistry(), runErr: make(chan error, 1)}
 	cfg.Engine = eng
@@ -46,7 +47,11 @@ func startHub(t *testing.T, eng Engine, cfg Config) *fixture {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /ws", f.hub)
-	f.srv = httptest.NewServer(mux)
+	f.srv = httptest.NewUnstartedServer(mux)
+	for _, o := range opts {
+		o(f.srv)
+	}
+	f.srv.Start()
 	f.url = "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/ws"
 	t.Cleanup(func() { f.stop(t) })
 	return f
@@ -256,4 +261,18 @@ func familyCount(t *testing.T, reg *prometheus.Registry) int {
 		t.Fatal(err)
 	}
 	return len(fams)
+}
+
+// smallSendBuffers makes the server's sockets hold little unsent data, so
+// a client that does not read blocks the server's writes quickly.
+func smallSendBuffers(s *httptest.Server) { s.Listener = smallBufListener{s.Listener} }
+
+type smallBufListener struct{ net.Listener }
+
+func (l smallBufListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(4096)
+	}
+	return c, err
 }

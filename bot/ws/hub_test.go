@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -354,34 +355,52 @@ func TestDeadClientDroppedAndReplayed(t *testing.T) {
 
 // TestSlowReaderDroppedWithoutLoss: a client whose socket does not drain is
 // dropped by the write deadline; the frames it missed are replayed on
-// reconnect.
+// reconnect. Long agent replies fill its small receive buffer quickly.
 func TestSlowReaderDroppedWithoutLoss(t *testing.T) {
-	eng := openEngine(t, t.TempDir())
-	f := startHub(t, eng, Config{Limits: Limits{WriteWait: 200 * time.Millisecond, Rate: 1e6, Burst: 1e6}})
-	// The slow client: a tiny receive buffer, and it never reads.
-	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second, NetDial: func(network, addr string) (net.Conn, error) {
-		c, err := net.Dial(network, addr)
-		if tc, ok := c.(*net.TCPConn); ok {
-			_ = tc.SetReadBuffer(2048)
+	eng, _ := realEngine(t, t.TempDir())
+	f := startHub(t, eng, Config{Limits: Limits{WriteWait: 200 * time.Millisecond}}, smallSendBuffers)
+	// The talker escalates to a ticket, so an agent can write to the session.
+	talker := connect(t, f.url, "")
+	talker.collect(300 * time.Millisecond)
+	var ticketID string
+	for turn := 0; turn < 6 && ticketID == ""; turn++ {
+		talker.say("I want to talk to a human agent please")
+		for _, fr := range talker.collect(700 * time.Millisecond) {
+			if fr.Type == "ticket" {
+				ticketID = fr.TicketID
+			}
 		}
-		return c, err
+	}
+	if ticketID == "" {
+		t.Fatal("no ticket after asking for a person")
+	}
+	// The slow tab: a tiny receive buffer, and it never reads after the session frame.
+	nd := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		var serr error
+		err := rc.Control(func(fd uintptr) {
+			// Before connect, so the window is small from the start.
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 2048)
+		})
+		return errors.Join(err, serr)
 	}}
-	slow, _, err := d.Dial(f.url, nil)
+	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second, NetDialContext: nd.DialContext}
+	slow, _, err := d.Dial(f.url+"?session="+talker.session, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer slow.Close()
 	_ = slow.SetReadDeadline(time.Now().Add(5 * time.Second))
 	var sf frame
-	if err := slow.ReadJSON(&sf); err != nil || sf.Session == "" {
-		t.Fatalf("session frame: %v", err)
+	if err := slow.ReadJSON(&sf); err != nil || sf.Session != talker.session {
+		t.Fatalf("session frame: %v %+v", err, sf)
 	}
-	// A second tab talks, and reads everything, until the slow one is dropped.
-	talker := connect(t, f.url, sf.Session)
+	// The talker reads everything the agent sends while the slow tab chokes.
 	var mu sync.Mutex
 	var sent []string
 	stop := make(chan struct{})
+	drained := make(chan struct{})
 	go func() {
+		defer close(drained)
 		for {
 			select {
 			case <-stop:
@@ -398,22 +417,25 @@ func TestSlowReaderDroppedWithoutLoss(t *testing.T) {
 			}
 		}
 	}()
-	long := strings.Repeat("my payment failed and I need help with it. ", 90) // ~3,900 characters
+	reply := strings.Repeat("We are checking the transfer with the bank now. ", 60) // ~2.9 KB
 	dropped := false
-	for i := 0; i < 2000 && !dropped; i++ {
-		talker.say(long)
+	for i := 0; i < 100 && !dropped; i++ {
+		if _, err := eng.Reply(t.Context(), ticketID, "alice", reply+strconv.Itoa(i)); err != nil {
+			t.Fatalf("agent reply: %v", err)
+		}
 		dropped = metricValue(f.hub.metrics.dropped) > 0
 	}
-	time.Sleep(300 * time.Millisecond)
-	close(stop)
 	if !dropped {
 		t.Fatal("the slow client was never dropped")
 	}
+	time.Sleep(500 * time.Millisecond) // the talker takes the last replies
+	close(stop)
+	<-drained
 	talker.close()
 	mu.Lock()
 	want := append([]string(nil), sent...)
 	mu.Unlock()
-	back := connect(t, f.url, sf.Session)
+	back := connect(t, f.url, talker.session)
 	got := map[string]bool{}
 	for _, fr := range withIDs(back.collect(time.Second)) {
 		got[fr.raw] = true
@@ -424,7 +446,7 @@ func TestSlowReaderDroppedWithoutLoss(t *testing.T) {
 			missing++
 		}
 	}
-	if missing > 0 {
+	if missing > 0 || len(want) == 0 {
 		t.Fatalf("%d of %d frames missing after the slow client came back", missing, len(want))
 	}
 }
@@ -509,5 +531,53 @@ func waitFor(t *testing.T, d time.Duration, cond func() bool) {
 			t.Fatalf("condition not met within %s", d)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestResumeAfterServerRestart closes the hub, the server and the store,
+// reopens the same bbolt file with a new engine and hub, and resumes: the
+// session is the same and every unacknowledged frame comes back unchanged.
+func TestResumeAfterServerRestart(t *testing.T) {
+	dir := t.TempDir()
+	eng, closeStore := realEngine(t, dir)
+	f := startHub(t, eng, Config{})
+	c := connect(t, f.url, "")
+	var before []frame
+	for _, text := range []string{"hello", "我提款去銀行戶口三日都未到", "昨天下午三点左右"} {
+		c.say(text)
+		before = append(before, withIDs(c.collect(700*time.Millisecond))...)
+	}
+	if len(before) < 3 {
+		t.Fatalf("only %d frames before the restart", len(before))
+	}
+	// Acknowledge the first frame only: the rest must survive the restart.
+	c.ack(before[0].ID)
+	time.Sleep(200 * time.Millisecond)
+	f.stop(t) // live client: closed with 1001 by the hub
+	closeStore()
+
+	eng2, _ := realEngine(t, dir)
+	f2 := startHub(t, eng2, Config{})
+	c2 := connect(t, f2.url, c.session)
+	if c2.session != c.session {
+		t.Fatalf("after the restart the session is %s, want %s", c2.session, c.session)
+	}
+	after := withIDs(c2.collect(time.Second))
+	if len(after) != len(before)-1 {
+		t.Fatalf("replayed %d frames after the restart, want %d", len(after), len(before)-1)
+	}
+	for i, fr := range after {
+		if fr.raw != before[i+1].raw {
+			t.Errorf("frame %d after the restart %s, before %s", i, fr.raw, before[i+1].raw)
+		}
+	}
+	// The conversation goes on, and new ids do not reuse old ones.
+	c2.say("HK$500")
+	for _, fr := range withIDs(c2.collect(700 * time.Millisecond)) {
+		for _, b := range before {
+			if fr.ID == b.ID && fr.raw != b.raw {
+				t.Errorf("id %s reused with other content: %s, before %s", fr.ID, fr.raw, b.raw)
+			}
+		}
 	}
 }
