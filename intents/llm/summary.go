@@ -1,0 +1,196 @@
+package llm
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/prompts"
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// Summarizer writes the one- or two-sentence summary agents read on a
+// ticket, in the agents' working language. It never fails: the worst case
+// is the template summary. The result is masked.
+type Summarizer interface {
+	Summarize(ctx context.Context, t tickets.Ticket) string
+}
+
+// Limits of what a summary request carries and what a summary may be.
+const (
+	maxSummaryEntries = 30   // the latest transcript entries sent
+	maxSummaryInput   = 6000 // bytes of transcript text sent
+	maxSummaryRunes   = 400  // a longer model answer is refused
+	maxQuoteRunes     = 80   // the template's quote of the customer
+)
+
+// Template is the summary without a model: the problem's label, the
+// details and the customer's first words, from prompts.SummaryTemplate.
+type Template struct {
+	// Lang is the agents' working language (zh-Hant, zh-Hans or en).
+	Lang string
+	// Location is the zone times are written in; default UTC.
+	Location *time.Location
+}
+
+var _ Summarizer = Template{}
+
+// Summarize renders the template summary of t.
+func (s Template) Summarize(_ context.Context, t tickets.Ticket) string {
+	d := prompts.SummaryData{
+		Problem:       prompts.Render(s.Lang, prompts.IntentLabel(intentOrOther(t.Intent)), nil),
+		Amount:        t.Details.Amount,
+		Currency:      t.Details.Currency,
+		TransactionID: t.Details.TransactionID,
+		Attachments:   len(t.Attachments),
+	}
+	if tm, err := time.Parse(time.RFC3339, t.Details.Time); err == nil {
+		loc := s.Location
+		if loc == nil {
+			loc = time.UTC
+		}
+		layout := "2006-01-02 15:04"
+		if t.Details.TimeGrain == string(intents.Day) {
+			layout = "2006-01-02"
+		}
+		d.Time = tm.In(loc).Format(layout)
+	}
+	for _, e := range t.Transcript {
+		if e.From != tickets.FromUser {
+			continue
+		}
+		d.Messages++
+		if d.Quote == "" {
+			d.Quote = shorten(intents.Mask(e.Text), maxQuoteRunes)
+		}
+	}
+	return prompts.Render(s.Lang, prompts.SummaryTemplate, d)
+}
+
+func intentOrOther(intent string) string {
+	if intents.Intent(intent).Valid() {
+		return intent
+	}
+	return string(intents.OutOfScope)
+}
+
+// shorten collapses white space and cuts s to n runes with an ellipsis.
+func shorten(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+// ModelSummarizer asks the model for the summary and falls back to the
+// template when the model is off, fails, or answers outside the rules
+// (empty, too long, another language).
+type ModelSummarizer struct {
+	c        *Client
+	fallback Template
+}
+
+var _ Summarizer = (*ModelSummarizer)(nil)
+
+// NewSummarizer returns the model summarizer on c in the agents' language
+// lang, or the template alone when c is nil.
+func NewSummarizer(c *Client, lang string, loc *time.Location) Summarizer {
+	t := Template{Lang: lang, Location: loc}
+	if c == nil {
+		return t
+	}
+	return &ModelSummarizer{c: c, fallback: t}
+}
+
+// summaryInput is what the model is told about a ticket: masked text and
+// the facts gathered, no user id, name, ticket or conversation id.
+type summaryInput struct {
+	Problem     string         `json:"problem"`
+	Details     map[string]any `json:"details,omitempty"`
+	Attachments int            `json:"attachments,omitempty"`
+	Transcript  []summaryEntry `json:"transcript"`
+}
+
+type summaryEntry struct {
+	From string `json:"from"`
+	Text string `json:"text"`
+}
+
+// Summarize asks the model; any failure gives the template summary and is
+// counted in triagebot_llm_fallbacks_total.
+func (s *ModelSummarizer) Summarize(ctx context.Context, t tickets.Ticket) string {
+	out, err := s.ask(ctx, t)
+	if err != nil {
+		s.c.metrics.fallbacks.WithLabelValues(Kind(err)).Inc()
+		s.c.log.Debug("llm summary fallback to the template", "kind", Kind(err), "err", err)
+		return s.fallback.Summarize(ctx, t)
+	}
+	return out
+}
+
+func (s *ModelSummarizer) ask(ctx context.Context, t tickets.Ticket) (string, error) {
+	in := summaryInput{Problem: intentOrOther(t.Intent), Attachments: len(t.Attachments), Details: map[string]any{}}
+	d := t.Details
+	for k, v := range map[string]string{
+		"time": d.Time, "time_grain": d.TimeGrain, "amount": d.Amount, "currency": d.Currency,
+		"transaction_id": d.TransactionID, "error_message": intents.Mask(d.ErrorMessage),
+	} {
+		if v != "" {
+			in.Details[k] = v
+		}
+	}
+	entries := t.Transcript
+	if len(entries) > maxSummaryEntries {
+		entries = entries[len(entries)-maxSummaryEntries:]
+	}
+	// Newest last; drop the oldest when the text is too long in all.
+	size := 0
+	for i := len(entries) - 1; i >= 0; i-- {
+		text := intents.Mask(entries[i].Text)
+		if size += len(text); size > maxSummaryInput {
+			break
+		}
+		in.Transcript = append(in.Transcript, summaryEntry{From: string(entries[i].From), Text: text})
+	}
+	for i, j := 0, len(in.Transcript)-1; i < j; i, j = i+1, j-1 {
+		in.Transcript[i], in.Transcript[j] = in.Transcript[j], in.Transcript[i]
+	}
+	user, err := json.Marshal(in)
+	if err != nil {
+		return "", fmt.Errorf("llm: encoding the summary request: %w", err)
+	}
+	content, err := s.c.chat(ctx, request{
+		op: opSummarize, system: prompts.LLMSummarySystem(s.fallback.Lang), user: string(user),
+		timeout: s.c.cfg.SummaryTimeout,
+	})
+	if err != nil {
+		return "", err
+	}
+	out, err := validSummary(content, s.fallback.Lang)
+	if err != nil {
+		s.c.metrics.errors.WithLabelValues(opSummarize, Kind(err)).Inc()
+		return "", err
+	}
+	return out, nil
+}
+
+// validSummary trims the model's text, masks it again (a model must not be
+// the way a secret gets back in) and checks length and language.
+func validSummary(content, lang string) (string, error) {
+	out := strings.Join(strings.Fields(content), " ")
+	out = strings.Trim(out, "\"'“”「」")
+	if out == "" {
+		return "", fmt.Errorf("%w: empty summary", ErrInvalid)
+	}
+	if n := len([]rune(out)); n > maxSummaryRunes {
+		return "", fmt.Errorf("%w: summary of %d characters", ErrInvalid, n)
+	}
+	if got := intents.DetectLang(out); string(got) != lang && (lang == prompts.ZhHant || lang == prompts.ZhHans || lang == prompts.English) {
+		return "", fmt.Errorf("%w: summary in %s, want %s", ErrInvalid, got, lang)
+	}
+	return intents.Mask(out), nil
+}
