@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/triagebot/triagebot/bot"
+	"github.com/triagebot/triagebot/bot/ws"
+	"github.com/triagebot/triagebot/escalation"
+	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/tickets/boltstore"
+)
+
+func TestParseLoadOptions(t *testing.T) {
+	tests := []struct {
+		args []string
+		ok   bool
+	}{
+		{[]string{"-addr", "127.0.0.1:8080"}, true},
+		{[]string{"-addr", "localhost:8080", "-conns", "20000", "-rate", "5000", "-duration", "10m"}, true},
+		{[]string{"-addr", "[::1]:8080", "-idle", "-pid", "1"}, true},
+		{[]string{"-addr", "10.1.2.3:8080"}, false},
+		{[]string{"-addr", "example.com:80"}, false},
+		{[]string{"-addr", "127.0.0.1"}, false},
+		{[]string{"-addr", "127.0.0.1:99999"}, false},
+		{[]string{"-addr", "127.0.0.1:8080", "-conns", "0"}, false},
+		{[]string{"-addr", "127.0.0.1:8080", "-conns", "20001"}, false},
+		{[]string{"-addr", "127.0.0.1:8080", "-rate", "0"}, false},
+		{[]string{"-addr", "127.0.0.1:8080", "-rate", "NaN"}, false},
+		{[]string{"-addr", "127.0.0.1:8080", "-duration", "11m"}, false},
+		{[]string{"-addr", "127.0.0.1:8080", "-pid", "-3"}, false},
+		{[]string{"-addr", "127.0.0.1:8080", "extra"}, false},
+	}
+	for _, tt := range tests {
+		_, err := parseLoadOptions(tt.args, &bytes.Buffer{})
+		if (err == nil) != tt.ok {
+			t.Errorf("%v: err %v, want ok %v", tt.args, err, tt.ok)
+		}
+	}
+	if _, err := parseLoadOptions([]string{"-addr", "192.168.0.1:80"}, &bytes.Buffer{}); !errors.Is(err, errLoadAddr) {
+		t.Errorf("a LAN address: %v, want errLoadAddr", err)
+	}
+}
+
+func TestLoadUserAnswers(t *testing.T) {
+	msg := func(text string, qr ...string) []loadFrame {
+		return []loadFrame{{Type: "message", Text: text, QuickReplies: qr}}
+	}
+	u := newLoadUser(loadScripts[1], 7) // zh-Hant
+	tests := []struct {
+		bot  []loadFrame
+		want loadMove
+	}{
+		{msg("涉及金額係幾多？請講埋貨幣，例如港幣。"), loadMove{text: "港幣3000蚊"}},
+		{msg("交易編號（或者參考編號）係乜嘢？"), loadMove{text: "TX20251102LT0007"}},
+		{msg("請問係幾時發生㗎？"), loadMove{text: "上星期三下晝兩點幾"}},
+		{msg("可唔可以傳一張App入面狀態頁面嘅截圖？"), loadMove{screenshot: true}},
+		{msg("涉及金額係幾多？"), loadMove{text: "唔記得"}}, // asked again
+		{msg("咁樣解決到你嘅問題未？", "問題解決咗", "仲未解決", "轉真人客服"), loadMove{text: "仲未解決"}},
+		{msg("邊一項？", "登入唔到", "其他問題"), loadMove{text: "登入唔到"}},
+		{msg("收到，多謝。"), loadMove{text: "我想搵真人跟進"}},
+		{nil, loadMove{text: "我想搵真人跟進"}},
+	}
+	for _, tt := range tests {
+		if got := u.answer(tt.bot); got != tt.want {
+			t.Errorf("answer to %v = %+v, want %+v", tt.bot, got, tt.want)
+		}
+	}
+	en := newLoadUser(loadScripts[0], 1)
+	if got := en.answer(msg("What was the amount, and in which currency?")); got.text != "HK$2,400" {
+		t.Errorf("English amount answer %+v", got)
+	}
+}
+
+func TestLoadPercentile(t *testing.T) {
+	ms := func(n ...int) []time.Duration {
+		var d []time.Duration
+		for _, x := range n {
+			d = append(d, time.Duration(x)*time.Millisecond)
+		}
+		return d
+	}
+	tests := []struct {
+		xs   []time.Duration
+		p    float64
+		want time.Duration
+	}{
+		{nil, 50, -1},
+		{ms(5), 99, 5 * time.Millisecond},
+		{ms(4, 1, 3, 2), 50, 2 * time.Millisecond},
+		{ms(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), 95, 10 * time.Millisecond},
+		{ms(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), 10, 1 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		if got := loadPercentile(tt.xs, tt.p); got != tt.want {
+			t.Errorf("p%v of %v = %v, want %v", tt.p, tt.xs, got, tt.want)
+		}
+	}
+}
+
+// wsServer is the real WebSocket channel on the real engine and a bbolt
+// file, behind an httptest server; it returns the host:port.
+func wsServer(t *testing.T) string {
+	t.Helper()
+	store, err := boltstore.Open(filepath.Join(t.TempDir(), "db"), boltstore.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	cls, err := intents.NewOffline()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := bot.New(bot.Config{Store: store, Classifier: cls, Router: escalation.Default()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := ws.New(ws.Config{Engine: eng})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = hub.Run(ctx) }()
+	mux := http.NewServeMux()
+	mux.Handle("GET /ws", hub)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() { cancel(); <-done; srv.Close() })
+	time.Sleep(50 * time.Millisecond) // let Run start
+	return strings.TrimPrefix(srv.URL, "http://")
+}
+
+func TestLoadtestActiveAgainstRealServer(t *testing.T) {
+	addr := wsServer(t)
+	var out bytes.Buffer
+	err := runLoadtest(t.Context(), []string{"-addr", addr, "-conns", "6", "-rate", "30", "-duration", "3s"}, &out)
+	if err != nil {
+		t.Fatalf("loadtest: %v\n%s", err, out.String())
+	}
+	report := out.String()
+	if !strings.Contains(report, "errors 0\n") {
+		t.Errorf("errors in the report:\n%s", report)
+	}
+	m := regexp.MustCompile(`user frames sent (\d+)`).FindStringSubmatch(report)
+	if m == nil {
+		t.Fatalf("no sent count in:\n%s", report)
+	}
+	if n, _ := strconv.Atoi(m[1]); n < 10 || n > 100 {
+		t.Errorf("sent %d user frames in 3s at 30/s", n)
+	}
+	if !regexp.MustCompile(`turn latency p50 [\d.]+ ms, p95 [\d.]+ ms, p99 [\d.]+ ms`).MatchString(report) {
+		t.Errorf("no latency line in:\n%s", report)
+	}
+}
+
+func TestLoadtestIdleAgainstRealServer(t *testing.T) {
+	addr := wsServer(t)
+	var out bytes.Buffer
+	err := runLoadtest(t.Context(), []string{"-addr", addr, "-conns", "50", "-duration", "500ms", "-idle", "-pid", strconv.Itoa(os.Getpid())}, &out)
+	if err != nil {
+		t.Fatalf("loadtest -idle: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "held 50 connections") || !strings.Contains(out.String(), "KiB/conn") {
+		t.Errorf("report:\n%s", out.String())
+	}
+}
