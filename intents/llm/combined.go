@@ -187,7 +187,7 @@ func merge(off, ans intents.Result, path string, confCap float64) (intents.Resul
 		res.Intent, res.Confidence = ans.Intent, conf
 		res.Candidates = []intents.Scored{{Intent: ans.Intent, Confidence: conf}}
 		for _, s := range off.Candidates {
-			if s.Intent != ans.Intent && len(res.Candidates) < max(len(off.Candidates), 1) {
+			if s.Intent != ans.Intent {
 				res.Candidates = append(res.Candidates, s)
 			}
 		}
