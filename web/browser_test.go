@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -10,12 +11,14 @@ import (
 	"image/color"
 	"image/png"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -56,7 +59,8 @@ type stack struct {
 	token string
 }
 
-func newStack(t *testing.T) *stack {
+// newStack starts the stack; wrap, when not nil, wraps the WebSocket handler.
+func newStack(t *testing.T, wrap func(http.Handler) http.Handler) *stack {
 	t.Helper()
 	st, err := boltstore.Open(filepath.Join(t.TempDir(), "browser.db"), boltstore.Options{NoSync: true})
 	if err != nil {
@@ -81,7 +85,11 @@ func newStack(t *testing.T) *stack {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- hub.Run(ctx) }()
-	srv := httptest.NewServer(New(Config{Store: st, Engine: eng, WS: hub, Registry: reg, Logger: log}).Handler())
+	var wsh http.Handler = hub
+	if wrap != nil {
+		wsh = wrap(hub)
+	}
+	srv := httptest.NewServer(New(Config{Store: st, Engine: eng, WS: wsh, Registry: reg, Logger: log}).Handler())
 	t.Cleanup(func() {
 		cancel()
 		<-done
@@ -234,7 +242,7 @@ func answer(s chatState, sent map[string]bool) (kind, text string) {
 
 func TestBrowserWidgetAndConsole(t *testing.T) {
 	exe := chromium(t)
-	sk := newStack(t)
+	sk := newStack(t, nil)
 	shots := os.Getenv("TRIAGEBOT_SCREENSHOTS") == "1"
 
 	png := filepath.Join(t.TempDir(), "status.png")
@@ -503,7 +511,8 @@ func countJS(sel string) string { return fmt.Sprintf(`document.querySelectorAll(
 // user's language, and the embed snippet on a merchant's page.
 func TestBrowserWidgetDetails(t *testing.T) {
 	exe := chromium(t)
-	sk := newStack(t)
+	cut := &connCutter{}
+	sk := newStack(t, cut.wrap)
 	tab := newBrowser(t, exe)
 	err := chromedp.Do(tab,
 		chromedp.Navigate(sk.srv.URL+"/?lang=zh-Hant"),
@@ -569,8 +578,39 @@ func TestBrowserWidgetDetails(t *testing.T) {
 			t.Fatalf("%s: %s never held: %v\npage: %s", s.name, s.want, err, dump)
 		}
 	}
-	if _, err := settle(tab, greeted.Bot); err != nil {
+	shown, err := settle(tab, greeted.Bot)
+	if err != nil {
 		t.Errorf("no bot reply to the screenshot: %v", err)
+	}
+
+	// The server drops the connection: the widget says it is reconnecting,
+	// comes back under the same session, and shows nothing twice.
+	_, err = chromedp.Run(tab, chromedp.Evaluate[bool](`window.__session = localStorage.getItem('triagebot.session');
+	  window.__states = [];
+	  new MutationObserver(() => window.__states.push(document.getElementById('status').textContent))
+	    .observe(document.getElementById('status'), {childList: true, characterData: true, subtree: true});
+	  true`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := cut.cut(); n == 0 {
+		t.Fatal("no WebSocket connection to cut")
+	}
+	if err := waitJS(tab, `window.__states.includes('重新連線中…') && !document.getElementById('send').disabled && document.getElementById('status').textContent === ''`, 10*time.Second); err != nil {
+		states, _ := chromedp.Run(tab, chromedp.Evaluate[[]string](`window.__states`))
+		t.Fatalf("no reconnecting state and reconnection: %v (states %q)", err, states)
+	}
+	if err := chromedp.Do(tab, chromedp.SendKeys(chromedp.CSS("#text"), "我個提款失敗咗\r")); err != nil {
+		t.Fatal(err)
+	}
+	after, err := settle(tab, shown.Bot)
+	if err != nil {
+		t.Fatalf("no answer after reconnecting: %v", err)
+	}
+	same, err := chromedp.Run(tab, chromedp.Evaluate[bool](`localStorage.getItem('triagebot.session') === window.__session &&
+	  new Set(Array.from(document.querySelectorAll('#log [data-id]')).map(e => e.dataset.id)).size === document.querySelectorAll('#log [data-id]').length`))
+	if err != nil || !same {
+		t.Errorf("after reconnecting: same session and no duplicates = %v (err %v); bot said %q", same, err, after.Last)
 	}
 
 	// embed.js on a merchant's page of another origin.
@@ -601,4 +641,44 @@ func TestBrowserWidgetDetails(t *testing.T) {
 		chromedp.WithPollingInFrame(frames[0]), chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		t.Errorf("embed: the framed widget did not connect: %v", err)
 	}
+}
+
+// connCutter remembers the WebSocket connections it lets through so a test
+// can drop them all, as a restarting proxy or a network change would.
+type connCutter struct {
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func (c *connCutter) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(&hijackRecorder{ResponseWriter: w, c: c}, r)
+	})
+}
+
+// cut closes every connection and reports how many there were.
+func (c *connCutter) cut() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := len(c.conns)
+	for _, conn := range c.conns {
+		_ = conn.Close()
+	}
+	c.conns = nil
+	return n
+}
+
+type hijackRecorder struct {
+	http.ResponseWriter
+	c *connCutter
+}
+
+func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, rw, err := http.NewResponseController(h.ResponseWriter).Hijack()
+	if err == nil {
+		h.c.mu.Lock()
+		h.c.conns = append(h.c.conns, conn)
+		h.c.mu.Unlock()
+	}
+	return conn, rw, err
 }

@@ -146,7 +146,7 @@
       all.forEach(function (tk) { if (tk.queue) { queues.add(tk.queue); } });
       refreshQueues();
       renderList();
-      $('list-status').textContent = t('updatedAt', { time: new Date().toLocaleTimeString() });
+      $('list-status').textContent = t('updatedAt', { time: new Date().toLocaleTimeString(locale()) });
     });
   }
 
@@ -254,11 +254,15 @@
     });
   }
 
+  // locale formats dates and times: en-GB (day before month) for English,
+  // as agents in Hong Kong read dates.
+  function locale() { return TB.lang === 'en' ? 'en-GB' : TB.lang; }
+
   function fmtTime(s) {
     if (!s || s.indexOf('0001-') === 0) { return ''; }
     var d = new Date(s);
     // en-GB: day before month, as agents in Hong Kong read dates.
-    return isNaN(d) ? s : d.toLocaleString(TB.lang === 'en' ? 'en-GB' : TB.lang);
+    return isNaN(d) ? s : d.toLocaleString(locale());
   }
 
   // showTicket draws the ticket. Only the part above the action forms is
