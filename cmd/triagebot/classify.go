@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 	_ "time/tzdata" // -tz must work on machines without a zoneinfo database
@@ -96,7 +97,13 @@ func classifyMain(ctx context.Context, args []string, stdin io.Reader, stdout, s
 			return fmt.Errorf("classify: -now: %w", err)
 		}
 	}
-	clf, err := intents.NewOffline()
+	// The same policy as the server: offline, with the LLM as a second
+	// opinion when OPENAI_API_KEY is set. Only warnings reach stderr.
+	clf, err := newClassifier(Config{
+		OpenAIKey:     getenv("OPENAI_API_KEY"),
+		OpenAIBaseURL: getenv("OPENAI_BASE_URL"),
+		OpenAIModel:   env(getenv, "OPENAI_MODEL", defaultModel),
+	}, nil, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return fmt.Errorf("classify: %w", err)
 	}

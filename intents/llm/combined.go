@@ -41,6 +41,7 @@ const (
 // Combined is the offline classifier with the model as a second opinion.
 // It implements intents.Classifier and never fails because of the model.
 type Combined struct {
+	client  *Client // nil in tests that combine stubs
 	offline intents.Classifier
 	llm     intents.Classifier
 	metrics *Metrics
@@ -63,8 +64,14 @@ var _ intents.Classifier = (*Combined)(nil)
 
 // NewCombined combines offline with the model classifier l.
 func NewCombined(offline intents.Classifier, l *Classifier, opts CombinedOptions) *Combined {
-	return newCombined(offline, l, l.c.metrics, l.c.log, opts)
+	c := newCombined(offline, l, l.c.metrics, l.c.log, opts)
+	c.client = l.c
+	return c
 }
+
+// Client returns the model client, for building a Summarizer on the same
+// breaker, bounds and metrics.
+func (c *Combined) Client() *Client { return c.client }
 
 func newCombined(offline, l intents.Classifier, m *Metrics, log *slog.Logger, opts CombinedOptions) *Combined {
 	if opts.Threshold <= 0 {
