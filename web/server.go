@@ -68,6 +68,8 @@ type Server struct {
 	log     *slog.Logger
 	now     func() time.Time
 	metrics *httpMetrics
+	// apiTimeout is apiTimeout, a field so tests can shorten it.
+	apiTimeout time.Duration
 }
 
 // errNotConfigured answers for a missing Store or Engine, so a wiring
@@ -83,6 +85,8 @@ func New(cfg Config) *Server {
 		reg:    cfg.Registry,
 		log:    logger(cfg.Logger),
 		now:    cfg.Now,
+
+		apiTimeout: apiTimeout,
 	}
 	if s.store == nil {
 		s.store = missingStore{}
@@ -143,7 +147,7 @@ func (s *Server) Handler() http.Handler {
 // timeout answers 503 with a JSON error when h takes longer than apiTimeout.
 func (s *Server) timeout(h http.Handler) http.Handler {
 	const body = `{"error":{"code":"unavailable","message":"the server did not answer in time; try again"}}`
-	th := http.TimeoutHandler(h, apiTimeout, body)
+	th := http.TimeoutHandler(h, s.apiTimeout, body)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// TimeoutHandler writes its body on the real writer without a
 		// content type; set it first. A normal answer replaces it.

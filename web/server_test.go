@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -181,5 +182,48 @@ func TestWSMount(t *testing.T) {
 	resp.Body.Close()
 	if string(b) != "ws here" || !hijackable {
 		t.Errorf("/ws: body %q, hijackable %v", b, hijackable)
+	}
+}
+
+// stuckEngine never answers until the request's context ends.
+type stuckEngine struct{}
+
+func (stuckEngine) Claim(ctx context.Context, _, _ string) (tickets.Ticket, error) {
+	<-ctx.Done()
+	return tickets.Ticket{}, ctx.Err()
+}
+
+func (stuckEngine) Reply(ctx context.Context, _, _, _ string) (tickets.Ticket, error) {
+	<-ctx.Done()
+	return tickets.Ticket{}, ctx.Err()
+}
+
+func (stuckEngine) Resolve(ctx context.Context, _, _, _ string) (tickets.Ticket, error) {
+	<-ctx.Done()
+	return tickets.Ticket{}, ctx.Err()
+}
+
+func TestAPITimeout(t *testing.T) {
+	f := newFixture(t)
+	tk := f.ticket(tickets.High, "payments", time.Hour)
+	s := New(Config{Store: f.store, Engine: stuckEngine{}, Logger: slog.New(slog.DiscardHandler)})
+	s.apiTimeout = 200 * time.Millisecond
+	f.srv = httptest.NewServer(s.Handler())
+	defer f.srv.Close()
+	start := time.Now()
+	r := f.do("POST", "/api/tickets/"+tk.ID+"/claim", "alice", nil)
+	if r.status != http.StatusServiceUnavailable || r.errCode() != CodeUnavailable {
+		t.Errorf("status %d code %q, want 503 unavailable: %s", r.status, r.errCode(), r.body)
+	}
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("answered after %s", d)
+	}
+	// The backup is not under the API timeout.
+	r = f.do("GET", "/api/admin/backup", "root", nil)
+	if r.status != 200 || len(r.body) == 0 {
+		t.Errorf("backup: status %d, %d bytes", r.status, len(r.body))
 	}
 }
