@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/triagebot/triagebot/tickets"
 )
@@ -152,4 +153,29 @@ func TestBucket(t *testing.T) {
 	if b.take(1, now.Add(time.Hour)); b.tokens > 20 {
 		t.Fatalf("bucket holds %v tokens, more than its burst", b.tokens)
 	}
+}
+
+// FuzzParseFrame: any bytes give a frame or a refusal with a known code,
+// never a panic; an accepted message is valid UTF-8 within the limit.
+func FuzzParseFrame(f *testing.F) {
+	for _, s := range []string{`{"type":"message","text":"hi"}`, `{"type":"ack","id":"x"}`,
+		`{"type":"attachment","data":"QUJD"}`, "{\"type\":\"message\",\"text\":\"\xff\"}", `[`, `{"type":"message","text":"\ud800"}`} {
+		f.Add([]byte(s))
+	}
+	codes := map[string]bool{CodeBadFrame: true, CodeUnknownType: true, CodeTooLong: true}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		fr, ref := parseFrame(raw)
+		if ref != nil {
+			if !codes[ref.code] {
+				t.Fatalf("unexpected code %q", ref.code)
+			}
+			return
+		}
+		if fr.Type == typeMessage && (!utf8.ValidString(*fr.Text) || utf8.RuneCountInString(*fr.Text) > MaxTextRunes) {
+			t.Fatalf("accepted a bad text %q", *fr.Text)
+		}
+		if fr.Type == typeAttachment {
+			_, _ = decodeAttachment(fr)
+		}
+	})
 }
