@@ -5,8 +5,11 @@
 //	go run ./intents/llm/llmfake/cmd/llmfake -addr 127.0.0.1:8099 &
 //	OPENAI_API_KEY=fake OPENAI_BASE_URL=http://127.0.0.1:8099/v1 triagebot classify ...
 //
-// It answers as the offline classifier reads the masked message, so scores
-// through it measure the plumbing and the call rate, not a model.
+// With -mode offline (the default) it answers as the offline classifier
+// reads the masked message, so scores through it measure the plumbing and
+// the call rate, not a model. With -mode wrong it answers out_of_scope, sure
+// and without details, to every message: the worst a model can do, which
+// bounds how much harm the policy lets a model cause.
 package main
 
 import (
@@ -18,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/triagebot/triagebot/intents/llm/llmfake"
@@ -25,17 +29,28 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8099", "listen address")
+	mode := flag.String("mode", "offline", "offline: answer as the offline classifier; wrong: always out_of_scope")
 	flag.Parse()
-	if err := run(*addr); err != nil {
+	if err := run(*addr, *mode); err != nil {
 		fmt.Fprintln(os.Stderr, "llmfake:", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr string) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+func run(addr, mode string) error {
+	var script llmfake.Script
+	switch mode {
+	case "offline":
+	case "wrong":
+		script = func(llmfake.Request) llmfake.Reply {
+			return llmfake.Reply{Content: `{"intent":"out_of_scope","confidence":0.99,"lang":"en","entities":{"time":null,"amount":null,"transaction_id":null}}`}
+		}
+	default:
+		return fmt.Errorf("-mode: %q is not offline or wrong", mode)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	f := llmfake.New(nil)
+	f := llmfake.New(script)
 	srv := &http.Server{Addr: addr, Handler: f, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
