@@ -396,6 +396,19 @@ func TestBrowserWidgetAndConsole(t *testing.T) {
 		t.Errorf("resolved by %q, want alice", got.Assignee)
 	}
 
+	// A link to the ticket (/agent#T-…) opens it; the token kept in the
+	// tab's sessionStorage signs the agent in again without asking.
+	err = chromedp.Do(agent,
+		chromedp.Navigate(sk.srv.URL+"/"),
+		chromedp.Navigate(sk.srv.URL+"/agent?lang=en#"+tid),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := waitJS(agent, fmt.Sprintf(`!document.getElementById('app').hidden && document.getElementById('view-h').textContent.startsWith(%q)`, tid+" "), 10*time.Second); err != nil {
+		t.Errorf("the deep link did not open the ticket: %v", err)
+	}
+
 	// A reload keeps the conversation: same session, what was shown shown again.
 	err = chromedp.Do(user, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#text")))
 	if err != nil {

@@ -79,8 +79,17 @@
       (who.queues || []).forEach(function (q) { queues.add(q); });
       refreshQueues();
       poll();
+      fromHash();
     });
   }
+
+  // fromHash opens the ticket named in the address (/agent#T-000042), so
+  // a link in a notice leads straight to it.
+  function fromHash() {
+    var m = /^#(T-\d{1,12})$/.exec(location.hash);
+    if (m && token && m[1] !== selectedID) { select(m[1]); }
+  }
+  window.addEventListener('hashchange', fromHash);
 
   function signOut(message) {
     token = null;
@@ -236,6 +245,7 @@
 
   function select(id) {
     selectedID = id;
+    if (location.hash !== '#' + id) { history.replaceState(null, '', '#' + id); }
     selected = null;
     $('action-status').textContent = '';
     $('reply-text').value = '';
