@@ -179,7 +179,9 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	c.breaker = newBreaker(cfg.BreakerThreshold, cfg.BreakerCoolDown, cfg.Now, func(s breakerState) {
 		metrics.breaker.Set(float64(s))
-		if s != stateClosed || c.breaker != nil {
+		// c.breaker is nil only during newBreaker's initial report, which
+		// is no change worth a log line.
+		if c.breaker != nil {
 			c.log.Info("llm breaker", "state", [...]string{"closed", "half-open", "open"}[s])
 		}
 	})
