@@ -19,6 +19,7 @@ const (
 	kindShape
 	kindConcept
 	kindConceptPair
+	kindNegScope
 )
 
 const (
@@ -45,6 +46,20 @@ var negCuesEN = map[string]bool{
 	"aren't": true, "weren't": true, "without": true,
 }
 
+// negScopeEN are the (apostrophe-free) words that open a negation's scope:
+// the next few words get a "negated" feature of their own, so "I didn't
+// make this payment" (negated make) and "the payment didn't go through"
+// (negated go, through) stay apart although both hold "didn't" and "payment".
+var negScopeEN = map[string]bool{
+	"not": true, "no": true, "never": true, "nothing": true, "without": true, "unable": true, "cannot": true,
+	"isnt": true, "wasnt": true, "didnt": true, "dont": true, "doesnt": true, "arent": true, "werent": true,
+	"hasnt": true, "havent": true, "hadnt": true, "cant": true, "couldnt": true, "wont": true, "wouldnt": true,
+	"aint": true, "neither": true, "nor": true,
+}
+
+// hashNot is the word hash every negation word takes in word pairs.
+var hashNot = wordHash([]byte("not"))
+
 // negCuesZH are denial cues; a bare 不 is left out because 不小心被骗 (carelessly
 // got scammed) is no denial.
 var negCuesZH = []string{"不是", "没有", "并非", "并不是", "没"}
@@ -55,8 +70,10 @@ func features(dst []uint64, norm []byte) []uint64 {
 	dst = conceptFeatures(dst, norm)
 	var (
 		prevWord uint64 // hash of the previous Latin word, 0 at a boundary
-		r1, r2   rune   // the two previous Han characters, 0 at a boundary
-		lastKind byte   // 'h' after Han, 'w' after a word, 0 otherwise
+		negLeft  int    // words still inside a negation's scope
+		wbuf     [32]byte
+		r1, r2   rune // the two previous Han characters, 0 at a boundary
+		lastKind byte // 'h' after Han, 'w' after a word, 0 otherwise
 	)
 	i := 0
 	for i < len(norm) {
@@ -64,21 +81,33 @@ func features(dst []uint64, norm []byte) []uint64 {
 		if c < utf8.RuneSelf {
 			if isWordByte(c) {
 				j := i
-				for j < len(norm) && norm[j] < utf8.RuneSelf && isWordByte(norm[j]) {
+				for j < len(norm) && norm[j] < utf8.RuneSelf && (isWordByte(norm[j]) || norm[j] == '\'' && j+1 < len(norm) && isWordByte(norm[j+1])) {
 					j++
 				}
-				w := wordHash(norm[i:j])
+				tok := joinApostrophes(wbuf[:0], norm[i:j])
+				neg := negScopeEN[string(tok)]
+				w := wordHash(stem(tok))
 				dst = append(dst, mix(kindWord, w))
+				if negLeft > 0 && !neg {
+					dst = append(dst, mix(kindNegScope, w))
+					negLeft--
+				}
+				if neg {
+					w, negLeft = hashNot, 3 // "hasn't arrived", "never arrived" and "not arrived" share a bigram
+				}
 				if prevWord != 0 {
 					dst = append(dst, mix(mix(kindWordBi, prevWord), w))
 				}
 				if lastKind == 'h' {
 					dst = append(dst, mix(mix(kindHanLatin, uint64(r1)), w))
 				}
-				dst = charTrigrams(dst, norm[i:j])
+				dst = charTrigrams(dst, tok)
 				prevWord, r1, r2, lastKind = w, 0, 0, 'w'
 				i = j
 				continue
+			}
+			if c != ' ' && c != '\'' && c != '"' {
+				negLeft = 0 // a negation's scope ends at punctuation
 			}
 			if c != ' ' && c != '\'' {
 				prevWord = 0
@@ -142,6 +171,55 @@ func wordHash(w []byte) uint64 {
 		h = mix(h, uint64(c))
 	}
 	return h
+}
+
+// joinApostrophes copies w into buf without its apostrophes, so that "didn't"
+// and "didnt", "it's" and "its" — customers type both — are one word. Words
+// too long for buf are returned as they are.
+func joinApostrophes(buf []byte, w []byte) []byte {
+	if len(w) > cap(buf) {
+		return w
+	}
+	for _, c := range w {
+		if c != '\'' {
+			buf = append(buf, c)
+		}
+	}
+	return buf
+}
+
+// stem strips the commonest English inflections ("declined", "declines",
+// "declining" → "declin"; "transferred" → "transfer"; "payments" → "payment")
+// so that a form seen once in training counts for all of them. It is
+// deliberately crude: it only has to map the forms of one word together,
+// not to produce a real root, and it never touches short words.
+func stem(w []byte) []byte {
+	n := len(w)
+	switch {
+	case n > 5 && hasSuffix(w, "ing"):
+		n -= 3
+	case n > 4 && hasSuffix(w, "ied"):
+		n -= 2 // "tried" → "tri", like "tries"
+	case n > 4 && hasSuffix(w, "ies"):
+		n -= 2
+	case n > 4 && hasSuffix(w, "ed"):
+		n -= 2
+	case n > 4 && hasSuffix(w, "es") && !hasSuffix(w, "ses"):
+		n -= 2
+	case n > 3 && w[n-1] == 's' && w[n-2] != 's' && w[n-2] != 'u' && w[n-2] != 'i':
+		n--
+	case n > 4 && w[n-1] == 'e':
+		n--
+	}
+	// "transferr(ed)", "stopp(ed)" → one consonant; "ll", "ss" stay.
+	if n < len(w) && n > 3 && w[n-1] == w[n-2] && w[n-1] != 'l' && w[n-1] != 's' && w[n-1] != 'e' && w[n-1] != 'o' {
+		n--
+	}
+	return w[:n]
+}
+
+func hasSuffix(w []byte, suf string) bool {
+	return len(w) >= len(suf) && string(w[len(w)-len(suf):]) == suf
 }
 
 // charTrigrams adds the character trigrams of a word padded with boundary
