@@ -127,6 +127,6 @@ func (e *Engine) agentOp(ctx context.Context, name, ticketID string,
 	if err != nil {
 		return tickets.Ticket{}, fmt.Errorf("bot: %s %s: %w", name, ticketID, err)
 	}
-	e.announce(&fx)
+	e.announce(ctx, &fx)
 	return result, nil
 }

@@ -445,7 +445,7 @@ func (t *turn) askNext(prefix string) error {
 				t.say(prefix, nil)
 			}
 			t.ticket.Details = st.Details
-			t.announce()
+			t.tellTicket()
 		}
 		return nil
 	}

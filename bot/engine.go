@@ -36,6 +36,16 @@ type Config struct {
 	Location *time.Location
 	// Logger gets one line per failed turn; nil means slog.Default().
 	Logger *slog.Logger
+	// Summarizer, when set, writes each new ticket's summary for agents
+	// (possibly with a model), after the ticket is committed; nil keeps the
+	// engine's own one-line summary.
+	Summarizer Summarizer
+}
+
+// Summarizer writes a short summary of a ticket for agents. It may be slow,
+// so the engine calls it outside any transaction or lock.
+type Summarizer interface {
+	Summarize(ctx context.Context, t tickets.Ticket) string
 }
 
 // Engine is the conversation engine. It is safe for concurrent use.
@@ -43,6 +53,7 @@ type Engine struct {
 	store  tickets.Store
 	cls    intents.Classifier
 	router *escalation.Router
+	sum    Summarizer
 	now    func() time.Time
 	loc    *time.Location
 	log    *slog.Logger
@@ -65,7 +76,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, errors.New("bot: Config.Router is nil")
 	}
 	e := &Engine{
-		store: cfg.Store, cls: cfg.Classifier, router: cfg.Router,
+		store: cfg.Store, cls: cfg.Classifier, router: cfg.Router, sum: cfg.Summarizer,
 		now: cfg.Now, loc: cfg.Location, log: cfg.Logger,
 		subs: map[tickets.Channel][]func(string){},
 	}
@@ -126,19 +137,51 @@ func (fx *effects) touch(conv tickets.Conversation) {
 	fx.notify[conv.ID] = conv.Channel
 }
 
-func (e *Engine) announce(fx *effects) {
+// announce tells the channels first (the user is not kept waiting), then
+// summarises new tickets for agents and hands them to the OnTicket hooks.
+func (e *Engine) announce(ctx context.Context, fx *effects) {
 	e.subMu.RLock()
-	defer e.subMu.RUnlock()
 	for id, ch := range fx.notify {
 		for _, fn := range e.subs[ch] {
 			fn(id)
 		}
 	}
+	e.subMu.RUnlock()
 	for _, t := range fx.newTickets {
+		t = e.summarize(ctx, t)
+		e.subMu.RLock()
 		for _, fn := range e.onTicket {
 			fn(t)
 		}
+		e.subMu.RUnlock()
 	}
+}
+
+// summarize replaces a new ticket's summary with the Summarizer's, in a
+// short transaction of its own. A failure keeps the engine's summary.
+func (e *Engine) summarize(ctx context.Context, t tickets.Ticket) tickets.Ticket {
+	if e.sum == nil {
+		return t
+	}
+	s := intents.Mask(e.sum.Summarize(ctx, t))
+	if s == "" || s == t.Summary {
+		return t
+	}
+	var updated tickets.Ticket
+	err := e.store.Update(ctx, func(tx tickets.Tx) error {
+		tk, err := tx.Ticket(t.ID)
+		if err != nil {
+			return err
+		}
+		tk.Summary = s
+		updated = tk
+		return tx.PutTicket(&tk)
+	})
+	if err != nil {
+		e.log.Warn("ticket summary not saved", "ticket", t.ID, "err", err)
+		return t
+	}
+	return updated
 }
 
 // newConversationID is random so that a web session id cannot be guessed.
@@ -199,7 +242,7 @@ func (e *Engine) Open(ctx context.Context, req OpenRequest) (tickets.Conversatio
 	if err != nil {
 		return tickets.Conversation{}, false, fmt.Errorf("bot: open %s: %w", id, err)
 	}
-	e.announce(&fx)
+	e.announce(ctx, &fx)
 	return conv, created, nil
 }
 

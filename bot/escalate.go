@@ -21,12 +21,12 @@ func (t *turn) escalate(lead prompts.Key) error {
 	if err := t.openTicket(lead); err != nil {
 		return err
 	}
-	t.announce()
+	t.tellTicket()
 	return nil
 }
 
 // openTicket creates the ticket (agents see it in their queue from now on)
-// without telling the user yet; announce does that.
+// without telling the user yet; tellTicket does that.
 func (t *turn) openTicket(lead prompts.Key) error {
 	st := t.st
 	if lead != "" {
@@ -62,9 +62,9 @@ func (t *turn) openTicket(lead prompts.Key) error {
 	return nil
 }
 
-// announce tells the user about their ticket: a ticket event and a
+// tellTicket tells the user about their ticket: a ticket event and a
 // sentence with its id, priority and deadline.
-func (t *turn) announce() {
+func (t *turn) tellTicket() {
 	tk := t.ticket
 	t.out.event(tk)
 	t.say(t.render(prompts.Escalated, map[string]any{

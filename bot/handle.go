@@ -99,7 +99,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) error {
 		}
 		break
 	}
-	e.announce(&fx)
+	e.announce(ctx, &fx)
 	return nil
 }
 

@@ -73,6 +73,7 @@ type rig struct {
 	store  *boltstore.Store
 	eng    *Engine
 	noSync bool
+	sum    Summarizer // nil: the engine's own summary
 }
 
 func newRig(t testing.TB, noSync bool) *rig {
@@ -92,7 +93,7 @@ func (r *rig) open() {
 	if err != nil {
 		r.t.Fatalf("open store: %v", err)
 	}
-	eng, err := New(Config{Store: st, Classifier: r.cls, Router: escalation.Default(), Now: r.clock.Now, Location: hk})
+	eng, err := New(Config{Store: st, Classifier: r.cls, Router: escalation.Default(), Now: r.clock.Now, Location: hk, Summarizer: r.sum})
 	if err != nil {
 		r.t.Fatalf("new engine: %v", err)
 	}

@@ -24,6 +24,9 @@ type Config struct {
 	PublicURL       string
 	ShutdownTimeout time.Duration
 	LogLevel        string
+	// AgentLang is the agents' working language: ticket summaries and
+	// Telegram notices are written in it.
+	AgentLang string
 
 	TelegramToken    string
 	TelegramEndpoint string
@@ -74,6 +77,7 @@ func parseServe(args []string, getenv func(string) string) (Config, error) {
 	origins := fs.String("origins", env(getenv, "TRIAGEBOT_ORIGINS", ""), "comma-separated origins allowed to open /ws besides the page's own (env TRIAGEBOT_ORIGINS)")
 	fs.StringVar(&c.PublicURL, "public-url", env(getenv, "TRIAGEBOT_PUBLIC_URL", ""), "URL agents use to reach this server, for links in notices (env TRIAGEBOT_PUBLIC_URL; default http://ADDR)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take")
+	fs.StringVar(&c.AgentLang, "agent-lang", env(getenv, "TRIAGEBOT_AGENT_LANG", "en"), "agents' working language for ticket summaries and notices: en, zh-Hant or zh-Hans (env TRIAGEBOT_AGENT_LANG)")
 	fs.StringVar(&c.LogLevel, "log-level", env(getenv, "TRIAGEBOT_LOG_LEVEL", "info"), "debug, info, warn or error (env TRIAGEBOT_LOG_LEVEL)")
 	fs.StringVar(&c.TelegramWebhook, "telegram-webhook", env(getenv, "TELEGRAM_WEBHOOK_URL", ""), "public URL for Telegram webhook mode instead of long polling (env TELEGRAM_WEBHOOK_URL)")
 	if err := fs.Parse(args); err != nil {
@@ -135,6 +139,11 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("-shutdown-timeout: must be positive"))
+	}
+	switch c.AgentLang {
+	case "en", "zh-Hant", "zh-Hans":
+	default:
+		errs = append(errs, fmt.Errorf("-agent-lang: %q is not en, zh-Hant or zh-Hans", c.AgentLang))
 	}
 	if err := c.Level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		errs = append(errs, fmt.Errorf("-log-level: %q is not debug, info, warn or error", c.LogLevel))

@@ -50,6 +50,7 @@ func TestValidateErrors(t *testing.T) {
 		{"bad addr", []string{"-addr", "8080"}, nil, `-addr: "8080" is not host:port`},
 		{"bad origin", []string{"-origins", "shop.example"}, nil, `-origins: "shop.example"`},
 		{"bad level", []string{"-log-level", "loud"}, nil, `-log-level`},
+		{"bad agent lang", []string{"-agent-lang", "fr"}, nil, `-agent-lang: "fr"`},
 		{"bad tg endpoint", nil, map[string]string{"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_API_ENDPOINT": "http://x/bot"}, "TELEGRAM_API_ENDPOINT"},
 		{"bad agent chat", nil, map[string]string{"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_AGENT_CHAT_ID": "chat"}, "TELEGRAM_AGENT_CHAT_ID"},
 		{"agent chat without token", nil, map[string]string{"TELEGRAM_AGENT_CHAT_ID": "-100"}, "TELEGRAM_BOT_TOKEN"},

@@ -91,6 +91,7 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 	s.engine, err = bot.New(bot.Config{
 		Store:      store,
 		Classifier: classifier,
+		Summarizer: newSummarizer(classifier, cfg, cfg.AgentLang),
 		Router:     router,
 		Now:        time.Now,
 		Location:   cfg.Location,
@@ -117,6 +118,7 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 			Token:         cfg.TelegramToken,
 			Endpoint:      cfg.TelegramEndpoint,
 			AgentChatID:   cfg.TelegramAgentChat,
+			AgentLang:     cfg.AgentLang,
 			WebhookURL:    cfg.TelegramWebhook,
 			WebhookSecret: cfg.TelegramSecret,
 			Engine:        s.engine,
