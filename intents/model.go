@@ -82,7 +82,7 @@ type trainConfig struct {
 	l2     float64 // weight decay per update
 }
 
-var defaultTrain = trainConfig{epochs: 14, rate: 0.4, l2: 1e-5}
+var defaultTrain = trainConfig{epochs: 14, rate: 0.4, l2: 1e-4}
 
 // vectorize turns each example into its feature rows, registering new
 // features in m.index.

@@ -43,6 +43,16 @@ func TestClassifyBehaviour(t *testing.T) {
 		{"frozen", "账户突然被限制收款了", AccountFrozen, ZhHans},
 		{"biometric", "人臉識別一直話唔係本人", BiometricFailed, ZhHant},
 		{"login", "keep getting wrong password but it is right", LoginFailed, English},
+		{"not me: never authorised", "a payment i never authorised showed up on my card", UnauthorizedTransaction, English},
+		{"negated going through", "my payment to the shop didn't go through", TransactionFailed, English},
+		{"charged although declined", "money left my account though the purchase was declined", DuplicateCharge, English},
+		{"pending card payment", "why is my card payment still pending after 3 days", PaymentNotReceived, English},
+		{"card kept by atm", "the ATM kept my card and won't give it back", WithdrawalFailed, English},
+		{"rate question", "what exchange rate will I get for yen", OutOfScope, English},
+		{"wrong rate on payment", "the exchange rate you charged on my payment in euros is wrong", TransactionFailed, English},
+		{"card delivery question", "how long do card deliveries take to Kowloon", OutOfScope, English},
+		{"closing question", "can I close my account online", OutOfScope, English},
+		{"transfer not arrived", "the transfer to my brother hasn't turned up yet", PaymentNotReceived, English},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
