@@ -1,7 +1,7 @@
 // Package boltstore keeps triagebot's tickets, conversations, outboxes and
 // agents in one bbolt file. It implements tickets.Store.
 //
-// Every write goes through Store.Update, which uses bbolt's Batch so that
+// Every write goes through Store.Update, a group commit (commit.go) so that
 // concurrent dialogue turns share one fsync. Secondary indexes (by status,
 // queue and priority; by user; counts; conversations with pending messages)
 // are changed in the same transaction as the record they describe, so they
@@ -30,14 +30,6 @@ const SchemaVersion = 1
 // process before giving up.
 const DefaultTimeout = time.Second
 
-// maxBatchDelay is how long the first Update of a batch waits for others to
-// join it before the transaction starts. Every committed write costs one
-// fsync (a few ms on typical disks); with many users typing at once, waiting
-// 2ms lets tens of turns share that fsync, while a lone turn pays only 2ms
-// extra latency. bbolt's default of 10ms would add noticeable lag to every
-// reply on a quiet server for no gain.
-const maxBatchDelay = 2 * time.Millisecond
-
 // Options configure Open.
 type Options struct {
 	// Timeout bounds the wait for the file lock; 0 means DefaultTimeout.
@@ -51,8 +43,9 @@ type Options struct {
 
 // Store is a tickets.Store on a bbolt file.
 type Store struct {
-	db  *bolt.DB
-	now tickets.Clock
+	db     *bolt.DB
+	now    tickets.Clock
+	commit *committer
 }
 
 var _ tickets.Store = (*Store)(nil)
@@ -87,7 +80,6 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
-	db.MaxBatchDelay = maxBatchDelay
 	if err := db.Update(initSchema); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
@@ -96,7 +88,7 @@ func Open(path string, opts Options) (*Store, error) {
 	// Round(0) drops the monotonic reading: what a caller gets back from a
 	// write is then exactly what a later read of the file returns.
 	now := func() time.Time { return clock().Round(0) }
-	return &Store{db: db, now: now}, nil
+	return &Store{db: db, now: now, commit: &committer{db: db}}, nil
 }
 
 // initSchema checks the schema version before touching anything, then makes
@@ -126,16 +118,16 @@ func initSchema(tx *bolt.Tx) error {
 	return nil
 }
 
-// Update runs fn in a read-write transaction, batched with concurrent
-// Updates into one commit. fn may run more than once (bbolt re-runs the
-// other members of a batch when one fails), so it must only touch tx.
+// Update runs fn in a read-write transaction, grouped with concurrent
+// Updates into one commit. fn may run more than once (a group is re-run
+// without a member that fails), so it must only touch tx.
 func (s *Store) Update(ctx context.Context, fn func(tickets.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Batch(func(btx *bolt.Tx) error {
-		// A turn whose caller gave up while waiting for the batch is not
-		// applied: its error takes it out of the batch without a commit.
+	return s.commit.update(func(btx *bolt.Tx) error {
+		// A turn whose caller gave up while waiting for its group is not
+		// applied: its error takes it out of the group without a commit.
 		if err := ctx.Err(); err != nil {
 			return err
 		}
