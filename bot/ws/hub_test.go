@@ -258,10 +258,13 @@ func TestRateLimitPerSession(t *testing.T) {
 	}
 	time.Sleep(600 * time.Millisecond) // a token comes back
 	tab2.say("five")
-	if r := tab2.until(5*time.Second, func(f frame) bool {
-		return f.Type == "error" || strings.Contains(f.Text, "five") || f.Type == "message"
-	}); r.Type == "error" {
-		t.Fatalf("after waiting, still refused: %s", r.raw)
+	// Whether the bot answers depends on the dialogue (after a ticket it
+	// acknowledges once); what matters is that the frame is not refused,
+	// and a refusal comes at once.
+	for _, f := range tab2.collect(time.Second) {
+		if f.Type == "error" {
+			t.Fatalf("after waiting, still refused: %s", f.raw)
+		}
 	}
 }
 
