@@ -186,6 +186,11 @@ func (c *conn) engineRefusal(err error) *refusal {
 		return refuse(CodeBadAttachment, "%s", clip(err.Error(), 200))
 	case errors.Is(err, tickets.ErrNotFound):
 		return refuse(CodeUnknownSession, "this conversation no longer exists; reconnect without ?session=")
+	case errors.Is(err, tickets.ErrInvalid):
+		// The client's own mistake (an ack naming no message of this
+		// session, say): sending it again cannot help, and it is no
+		// server failure worth an error in the log.
+		return refuse(CodeBadFrame, "the frame was refused: %s", clip(err.Error(), 200))
 	}
 	c.hub.log.Error("ws: engine refused a frame", "session", c.session, "err", err)
 	return refuse(CodeInternal, "the server could not take this frame; send it again")

@@ -157,6 +157,7 @@ func TestRefusedFramesGetErrorCodesAndConnectionStaysUsable(t *testing.T) {
 		{"message without text", CodeBadFrame, func(c *client) { c.sendRaw([]byte(`{"type":"message"}`)) }},
 		{"blank text", CodeBadFrame, func(c *client) { c.say("  \n ") }},
 		{"ack without id", CodeBadFrame, func(c *client) { c.sendRaw([]byte(`{"type":"ack"}`)) }},
+		{"ack of an id never sent", CodeBadFrame, func(c *client) { c.send(map[string]string{"type": "ack", "id": "no-such-message-7"}) }},
 		{"JSON array", CodeBadFrame, func(c *client) { c.sendRaw([]byte(`[1,2]`)) }},
 		{"binary frame", CodeBadFrame, func(c *client) {
 			if err := c.conn.WriteMessage(websocket.BinaryMessage, []byte(`{"type":"message","text":"hi"}`)); err != nil {
