@@ -1,12 +1,14 @@
 package intents
 
+import "regexp"
+
 // DetectLang tells the language and script of text. Any Chinese character
 // makes the message Chinese (a mixed message takes the script of its Chinese
 // part, 「個app成日crash」 is zh-Hant); the script is decided by counting
 // characters that exist in only one script, Cantonese forms (咗, 冇, 唔 …)
 // counting as Traditional. Characters both scripts share (提款, 付款) carry no
 // vote; a message made only of them is taken as zh-Hant, the script most of
-// our Hong Kong customers write.
+// our Hong Kong customers write, unless it uses Mainland vocabulary.
 func DetectLang(text string) Lang {
 	var han, trad, simp int
 	for _, r := range text {
@@ -40,7 +42,15 @@ func DetectLang(text string) Lang {
 		return English
 	case simp > trad:
 		return ZhHans
+	case simp == 0 && trad == 0 && mainlandWords.MatchString(text):
+		// Only characters both scripts share: Mainland vocabulary written
+		// with them ("我要人工客服", "收不到短信") still tells the script.
+		return ZhHans
 	default:
 		return ZhHant
 	}
 }
+
+// mainlandWords are Mainland usages made only of characters shared by both
+// scripts; Hong Kong writers say 真人/職員, 短訊/SMS, 乜嘢, 點解 instead.
+var mainlandWords = regexp.MustCompile(`人工|短信|啥|咋|咱|俺|搞啥|充值卡|二维码`)

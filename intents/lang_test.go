@@ -26,8 +26,11 @@ func TestDetectLang(t *testing.T) {
 		{"ＯＴＰ收唔到", ZhHant},
 		{"哈喽 在不在", ZhHans},
 		{"hi 你好", ZhHant},
-		{"转账失敗", ZhHans}, // 转账 outvote 敗
-		{"轉帐", ZhHant},   // one each: a tie goes to zh-Hant
+		{"转账失敗", ZhHans},   // 转账 outvote 敗
+		{"轉帐", ZhHant},     // one each: a tie goes to zh-Hant
+		{"我要人工客服", ZhHans}, // shared characters only, Mainland vocabulary
+		{"收不到短信", ZhHans},
+		{"我要真人客服", ZhHant}, // the Hong Kong way to say it
 	}
 	for _, tt := range tests {
 		if got := DetectLang(tt.in); got != tt.want {
