@@ -572,7 +572,7 @@ func TestBrowserWidgetDetails(t *testing.T) {
 			_, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.getElementById('text').value = '錢'.repeat(4001); document.getElementById('send').click(); true`))
 			return err
 		}, `Array.from(document.querySelectorAll('#log .error')).some(e => e.textContent === '訊息超過 4,000 字。') && document.getElementById('text').value.length === 4001`},
-		{"a ZIP claiming to be a PNG: the server's error frame is shown", func() error {
+		{"a ZIP claiming to be a PNG: the server's error frame is shown in the page's language", func() error {
 			if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.getElementById('text').value = ''; true`)); err != nil {
 				return err
 			}
@@ -580,7 +580,7 @@ func TestBrowserWidgetDetails(t *testing.T) {
 				return err
 			}
 			return chromedp.Do(tab, chromedp.WaitVisible(chromedp.CSS("#preview")), chromedp.Click(chromedp.CSS("#preview-send")))
-		}, `Array.from(document.querySelectorAll('#log .error[role=alert]')).some(e => e.textContent.startsWith('未能接受：') && e.textContent.length > 6)`},
+		}, `Array.from(document.querySelectorAll('#log .error[role=alert]')).filter(e => e.textContent === '只可傳送 PNG、JPEG 或 WebP 圖片。').length === 2`},
 	}
 	for _, s := range steps {
 		if err := s.do(); err != nil {
@@ -624,6 +624,24 @@ func TestBrowserWidgetDetails(t *testing.T) {
 	  new Set(Array.from(document.querySelectorAll('#log [data-id]')).map(e => e.dataset.id)).size === document.querySelectorAll('#log [data-id]').length`))
 	if err != nil || !same {
 		t.Errorf("after reconnecting: same session and no duplicates = %v (err %v); bot said %q", same, err, after.Last)
+	}
+
+	// A stored session the server no longer knows: a new conversation
+	// starts, and the page says so as a note in its language, not as a
+	// refusal of something the user did.
+	err = chromedp.Do(tab,
+		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('triagebot.session', 'gone-session-1'); true`),
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.CSS("#text")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := waitJS(tab, `Array.from(document.querySelectorAll('#log .note')).some(e => e.textContent === '找不到你之前的對話，已開始新的對話。') &&
+	  document.querySelectorAll('#log .error').length === 0 &&
+	  !['gone-session-1', null].includes(localStorage.getItem('triagebot.session'))`, 10*time.Second); err != nil {
+		dump, _ := chromedp.Run(tab, chromedp.Evaluate[string](`document.getElementById('log').innerText`))
+		t.Errorf("unknown stored session: %v\npage: %s", err, dump)
 	}
 
 	// embed.js on a merchant's page of another origin.

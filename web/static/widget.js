@@ -15,6 +15,14 @@
   var HISTORY_MAX = 200;
   var BACKOFF_MIN = 500;
   var BACKOFF_MAX = 15000;
+  // ERROR_TEXT maps the error frame codes a user can cause to strings.js keys.
+  var ERROR_TEXT = {
+    bad_attachment: 'badType',
+    too_large: 'tooBig',
+    too_long: 'tooLong',
+    rate_limited: 'rateLimited',
+    internal: 'serverFailed'
+  };
 
   function $(id) { return document.getElementById(id); }
   var chat = $('chat');
@@ -127,12 +135,16 @@
         break;
       case 'ticket':
         showTicket(item);
-        var note = document.createElement('li');
-        note.className = 'note';
-        note.textContent = t('ticketNote', { id: item.ticket_id, status: t('status_' + item.status) });
-        append(note);
+        showNote(t('ticketNote', { id: item.ticket_id, status: t('status_' + item.status) }));
         break;
     }
+  }
+
+  function showNote(text) {
+    var li = document.createElement('li');
+    li.className = 'note';
+    li.textContent = text;
+    append(li);
   }
 
   function showTicket(f) {
@@ -251,7 +263,16 @@
         ack(f.id);
         break;
       case 'error':
-        showError(t('errorPrefix') + (f.message || f.code || ''));
+        if (f.code === 'unknown_session') {
+          // Not a refusal of anything the user did: the stored session
+          // was gone and the server has started a new conversation.
+          showNote(t('sessionLost'));
+          break;
+        }
+        // The server's message is English and for developers; the codes
+        // a user can meet get a sentence in the page's language.
+        var key = ERROR_TEXT[f.code];
+        showError(key ? t(key) : t('errorPrefix') + (f.message || f.code || ''));
         break;
     }
   }
@@ -300,9 +321,12 @@
     if (ev.key === 'Enter' && !ev.shiftKey) { ev.preventDefault(); }
   });
 
+  // autosize grows the box with its text up to 140 px; only then does it
+  // scroll (a scroll bar on a one-line box looks broken).
   function autosize() {
     input.style.height = 'auto';
     input.style.height = Math.min(input.scrollHeight, 140) + 'px';
+    input.style.overflowY = input.scrollHeight > 140 ? 'auto' : 'hidden';
   }
   input.addEventListener('input', autosize);
 
