@@ -11,6 +11,13 @@
   var POLL_MS = 3000;
   var PAGE = 200;
   var PRIORITY_RANK = { urgent: 0, high: 1, normal: 2, low: 3 };
+  // FETCH_TIMEOUT bounds every request: a call that never answers would
+  // otherwise stop the polling for good (one poll round at a time).
+  var FETCH_TIMEOUT = 15000;
+  // IMAGE_TYPES are the only attachment types shown. The server stores
+  // nothing else, but an object URL runs with this page's origin, so the
+  // page checks too rather than trust it.
+  var IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
 
   function $(id) { return document.getElementById(id); }
 
@@ -45,13 +52,28 @@
     this.message = message;
   }
 
+  // timedFetch is fetch with FETCH_TIMEOUT covering the body too.
+  function timedFetch(path, opts, read) {
+    var ctl = new AbortController();
+    var timer = setTimeout(function () { ctl.abort(); }, FETCH_TIMEOUT);
+    opts.signal = ctl.signal;
+    return fetch(path, opts).then(read).then(function (v) {
+      clearTimeout(timer);
+      return v;
+    }, function (err) {
+      clearTimeout(timer);
+      if (err && err.name === 'AbortError') { throw new APIError(0, 'timeout', t('timedOut')); }
+      throw err;
+    });
+  }
+
   function api(method, path, body, tok) {
     var opts = { method: method, headers: { 'Authorization': 'Bearer ' + (tok || token) }, cache: 'no-store' };
     if (body !== undefined) {
       opts.headers['Content-Type'] = 'application/json';
       opts.body = JSON.stringify(body);
     }
-    return fetch(path, opts).then(function (resp) {
+    return timedFetch(path, opts, function (resp) {
       return resp.text().then(function (text) {
         var data = null;
         try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
@@ -365,12 +387,13 @@
   // send one) and keeps it as an object URL.
   function attachment(ticketID, id) {
     if (blobs[id]) { return Promise.resolve(blobs[id]); }
-    return fetch('/api/tickets/' + encodeURIComponent(ticketID) + '/attachments/' + encodeURIComponent(id), {
+    return timedFetch('/api/tickets/' + encodeURIComponent(ticketID) + '/attachments/' + encodeURIComponent(id), {
       headers: { 'Authorization': 'Bearer ' + token }
-    }).then(function (resp) {
+    }, function (resp) {
       if (!resp.ok) { throw new APIError(resp.status, 'http_' + resp.status, resp.statusText || String(resp.status)); }
       return resp.blob();
     }).then(function (b) {
+      if (IMAGE_TYPES.indexOf(b.type) < 0) { throw new APIError(0, 'not_image', t('notImage')); }
       blobs[id] = URL.createObjectURL(b);
       return blobs[id];
     });
