@@ -278,7 +278,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.lim.EngineTimeout)
 	defer cancel()
-	c, err := h.open(ctx, ws, r.URL.Query().Get("session"))
+	c, err := h.open(ctx, ws, r.URL.Query().Get("session"), r.URL.Query().Get("lang"))
 	if err != nil {
 		h.log.Error("ws: opening a session", "err", err)
 		_ = ws.SetWriteDeadline(time.Now().Add(h.lim.WriteWait))
@@ -300,7 +300,9 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // open resumes the web conversation named by id, or opens a new one (with
 // a greeting) when id is empty or names none; the new connection then also
 // gets an unknown_session error frame so the page knows it lost its thread.
-func (h *Hub) open(ctx context.Context, ws *websocket.Conn, id string) (*conn, error) {
+// lang is the page's language (?lang=zh-Hant), a first guess for a new
+// conversation's greeting; what the user writes decides after that.
+func (h *Hub) open(ctx context.Context, ws *websocket.Conn, id, lang string) (*conn, error) {
 	if id != "" && validSessionID(id) {
 		conv, err := h.engine.Conversation(ctx, id)
 		switch {
@@ -313,7 +315,7 @@ func (h *Hub) open(ctx context.Context, ws *websocket.Conn, id string) (*conn, e
 			return nil, fmt.Errorf("resuming session %q: %w", id, err)
 		}
 	}
-	conv, _, err := h.engine.Open(ctx, bot.OpenRequest{Channel: tickets.Web, Greet: true})
+	conv, _, err := h.engine.Open(ctx, bot.OpenRequest{Channel: tickets.Web, Greet: true, LangHint: lang})
 	if err != nil {
 		return nil, fmt.Errorf("opening a web conversation: %w", err)
 	}

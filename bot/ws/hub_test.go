@@ -18,6 +18,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/triagebot/triagebot/intents"
 	"github.com/triagebot/triagebot/tickets"
 )
 
@@ -583,5 +584,40 @@ func TestResumeAfterServerRestart(t *testing.T) {
 				t.Errorf("id %s reused with other content: %s, before %s", fr.ID, fr.raw, b.raw)
 			}
 		}
+	}
+}
+
+// TestLangHintGreets checks that a page's ?lang= picks the greeting's
+// language for a new conversation, and that without it the greeting serves
+// both of our most likely readers.
+func TestLangHintGreets(t *testing.T) {
+	f := startHub(t, openEngine(t, t.TempDir()), Config{})
+	for _, tt := range []struct{ query string }{{"?lang=zh-Hans"}, {"?lang=en"}, {""}} {
+		t.Run(tt.query, func(t *testing.T) {
+			conn, _, err := websocket.DefaultDialer.Dial(f.url+tt.query, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := wrap(t, conn)
+			defer c.close()
+			c.must(5 * time.Second) // the session frame
+			g := c.until(5*time.Second, isType("message"))
+			han := strings.ContainsFunc(g.Text, func(r rune) bool { return r >= 0x4E00 && r <= 0x9FFF })
+			latin := strings.ContainsFunc(g.Text, func(r rune) bool { return r >= 'a' && r <= 'z' })
+			switch tt.query {
+			case "?lang=zh-Hans":
+				if !han || latin || intents.DetectLang(g.Text) != intents.ZhHans {
+					t.Errorf("greeting %q: want Simplified Chinese only", g.Text)
+				}
+			case "?lang=en":
+				if han || !latin {
+					t.Errorf("greeting %q: want English only", g.Text)
+				}
+			default:
+				if !han || !latin {
+					t.Errorf("greeting %q: want Chinese and English", g.Text)
+				}
+			}
+		})
 	}
 }

@@ -192,8 +192,9 @@
     clearTimeout(retryTimer);
     retryTimer = null;
     setState(attempt ? 'reconnecting' : 'connecting');
-    var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws' +
-      (session ? '?session=' + encodeURIComponent(session) : '');
+    // lang lets a new conversation greet in the page's language.
+    var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws?lang=' +
+      encodeURIComponent(TB.lang) + (session ? '&session=' + encodeURIComponent(session) : '');
     var sock;
     try {
       sock = new WebSocket(url);
