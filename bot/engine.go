@@ -139,6 +139,8 @@ func (fx *effects) touch(conv tickets.Conversation) {
 
 // announce tells the channels first (the user is not kept waiting), then
 // summarises new tickets for agents and hands them to the OnTicket hooks.
+// It runs after commit with no conversation lock held: a summary may be a
+// model call of several seconds.
 func (e *Engine) announce(ctx context.Context, fx *effects) {
 	e.subMu.RLock()
 	for id, ch := range fx.notify {
@@ -197,13 +199,13 @@ func (e *Engine) Open(ctx context.Context, req OpenRequest) (tickets.Conversatio
 	if id == "" {
 		id = newConversationID()
 	}
-	defer e.lock(id)()
 	now := e.clock()
 	var (
 		conv    tickets.Conversation
 		created bool
 		fx      effects
 	)
+	unlock := e.lock(id)
 	err := e.store.Update(ctx, func(tx tickets.Tx) error {
 		fx, created = effects{}, false
 		c, err := tx.Conversation(id)
@@ -239,6 +241,7 @@ func (e *Engine) Open(ctx context.Context, req OpenRequest) (tickets.Conversatio
 		}
 		return nil
 	})
+	unlock()
 	if err != nil {
 		return tickets.Conversation{}, false, fmt.Errorf("bot: open %s: %w", id, err)
 	}

@@ -62,7 +62,11 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) error {
 		}
 	}
 
-	defer e.lock(in.ConversationID)()
+	// Understanding the message may take an LLM's deadline, so it runs
+	// before the conversation's lock is taken: only the transaction holds it
+	// (a stripe is shared by other conversations, which must not wait on a
+	// model). A turn whose classification turns out to be needed after all is
+	// caught by errNeedClassify below.
 	an := &analysis{}
 	if in.Text != "" {
 		an.text = in.Text
@@ -80,6 +84,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) error {
 
 	var fx effects
 	for attempt := 0; ; attempt++ {
+		unlock := e.lock(in.ConversationID)
 		err := e.store.Update(ctx, func(tx tickets.Tx) error {
 			fx = effects{}
 			if in.DedupKey != "" {
@@ -90,6 +95,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) error {
 			}
 			return e.turn(tx, in, an, up, now, &fx)
 		})
+		unlock()
 		if errors.Is(err, errNeedClassify) && an.res == nil && attempt == 0 {
 			e.classify(ctx, an, now)
 			continue

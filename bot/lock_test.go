@@ -1,0 +1,96 @@
+package bot
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// gate blocks a slow call (a model at its deadline) until released.
+type gate struct{ entered, release chan struct{} }
+
+func newGate() *gate { return &gate{entered: make(chan struct{}, 1), release: make(chan struct{})} }
+
+func (g *gate) wait() {
+	g.entered <- struct{}{}
+	<-g.release
+}
+
+type slowSummarizer struct{ g *gate }
+
+func (s slowSummarizer) Summarize(context.Context, tickets.Ticket) string {
+	s.g.wait()
+	return "summary"
+}
+
+// slowClassifier blocks on the text "slow" and passes the rest on.
+type slowClassifier struct {
+	g    *gate
+	next intents.Classifier
+}
+
+func (s slowClassifier) Classify(ctx context.Context, text string, now time.Time) (intents.Result, error) {
+	if text == "slow" {
+		s.g.wait()
+	}
+	return s.next.Classify(ctx, text, now)
+}
+
+// TestSlowCallsHoldNoLock checks that neither a slow classifier nor a slow
+// ticket summary (both may be a model call) keeps the conversation's lock:
+// another turn of the same conversation goes through meanwhile.
+func TestSlowCallsHoldNoLock(t *testing.T) {
+	cases := []struct {
+		name  string
+		setup func(r *rig, g *gate)
+		first string
+	}{
+		{"summarizer", func(r *rig, g *gate) { r.sum = slowSummarizer{g} }, "I want to talk to a human agent please"},
+		{"classifier", func(r *rig, g *gate) { r.cls = slowClassifier{g: g, next: r.cls} }, "slow"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, true)
+			g := newGate()
+			tc.setup(r, g)
+			r.restart()
+			ctx := context.Background()
+			user := tickets.User{ID: "u1"}
+			conv, _, err := r.eng.Open(ctx, OpenRequest{Channel: tickets.Web, User: user})
+			if err != nil {
+				t.Fatal(err)
+			}
+			first := make(chan error, 1)
+			go func() {
+				first <- r.eng.Handle(ctx, Inbound{Channel: tickets.Web, ConversationID: conv.ID, User: user, Text: tc.first})
+			}()
+			<-g.entered
+			second := make(chan error, 1)
+			go func() {
+				second <- r.eng.Handle(ctx, Inbound{Channel: tickets.Web, ConversationID: conv.ID, User: user, Text: "hello"})
+			}()
+			var err2 error
+			released := false
+			select {
+			case err2 = <-second:
+			case <-time.After(5 * time.Second):
+				t.Error("second turn waited for the slow call")
+				close(g.release)
+				released = true
+				err2 = <-second
+			}
+			if err2 != nil {
+				t.Errorf("second turn: %v", err2)
+			}
+			if !released {
+				close(g.release)
+			}
+			if err := <-first; err != nil {
+				t.Errorf("first turn: %v", err)
+			}
+		})
+	}
+}
