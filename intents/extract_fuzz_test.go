@@ -3,6 +3,7 @@ package intents
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -20,48 +21,101 @@ var fuzzSeeds = []string{
 	"",
 }
 
+// checkEntities fails t when an entity of text is malformed: a span off
+// the text or off rune boundaries, a time out of now's zone or with an
+// unknown grain, an amount not in two-decimal form, a bad currency or id.
+func checkEntities(t *testing.T, text string, now time.Time, e Entities) {
+	t.Helper()
+	check := func(kind string, sp Span) {
+		if sp.Start < 0 || sp.End > len(text) || sp.Start >= sp.End {
+			t.Fatalf("%s span %+v out of text of %d bytes", kind, sp, len(text))
+		}
+		if !utf8.ValidString(text[sp.Start:sp.End]) {
+			t.Fatalf("%s span %+v not on rune boundaries in %q", kind, sp, text)
+		}
+	}
+	if e.Time != nil {
+		check("time", e.Time.Span)
+		if e.Time.Value.Location() != now.Location() {
+			t.Fatalf("time in zone %v", e.Time.Value.Location())
+		}
+		switch e.Time.Grain {
+		case Day, Hour, Minute:
+		default:
+			t.Fatalf("grain %q", e.Time.Grain)
+		}
+	}
+	if a := e.Amount; a != nil {
+		check("amount", a.Span)
+		dot := strings.IndexByte(a.Value, '.')
+		if dot < 1 || len(a.Value)-dot != 3 || strings.Trim(a.Value, "0123456789.") != "" {
+			t.Fatalf("amount value %q", a.Value)
+		}
+		if a.Currency != "" && len(a.Currency) != 3 {
+			t.Fatalf("currency %q", a.Currency)
+		}
+	}
+	if id := e.TransactionID; id != nil {
+		check("id", id.Span)
+		if id.Value == "" || !utf8.ValidString(id.Value) {
+			t.Fatalf("id %q", id.Value)
+		}
+	}
+}
+
+// FuzzExtract runs the extractors together, as the engine does.
 func FuzzExtract(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)
 	}
 	now := refNow(f)
 	f.Fuzz(func(t *testing.T, text string) {
-		e := Extract(text, now)
-		check := func(kind string, sp Span) {
-			if sp.Start < 0 || sp.End > len(text) || sp.Start >= sp.End {
-				t.Fatalf("%s span %+v out of text of %d bytes", kind, sp, len(text))
-			}
-			if !utf8.ValidString(text[sp.Start:sp.End]) {
-				t.Fatalf("%s span %+v not on rune boundaries in %q", kind, sp, text)
-			}
+		checkEntities(t, text, now, Extract(text, now))
+	})
+}
+
+// fuzzOne fuzzes a single extractor on its own view, without the spans
+// the other extractors would have claimed first, so each one meets every
+// input by itself.
+func fuzzOne(f *testing.F, find func(v *view, now time.Time) Entities) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	now := refNow(f)
+	f.Fuzz(func(t *testing.T, text string) {
+		v := getView(text)
+		defer putView(v)
+		checkEntities(t, text, now, find(v, now))
+	})
+}
+
+func FuzzTime(f *testing.F) {
+	fuzzOne(f, func(v *view, now time.Time) Entities {
+		var e Entities
+		if x, ok := v.findTime(now); ok {
+			e.Time = &x
 		}
-		if e.Time != nil {
-			check("time", e.Time.Span)
-			if e.Time.Value.Location() != now.Location() {
-				t.Fatalf("time in zone %v", e.Time.Value.Location())
-			}
-			switch e.Time.Grain {
-			case Day, Hour, Minute:
-			default:
-				t.Fatalf("grain %q", e.Time.Grain)
-			}
+		return e
+	})
+}
+
+func FuzzAmount(f *testing.F) {
+	fuzzOne(f, func(v *view, _ time.Time) Entities {
+		var e Entities
+		if x, ok := v.findAmount(); ok {
+			e.Amount = &x
 		}
-		if a := e.Amount; a != nil {
-			check("amount", a.Span)
-			dot := strings.IndexByte(a.Value, '.')
-			if dot < 1 || len(a.Value)-dot != 3 || strings.Trim(a.Value, "0123456789.") != "" {
-				t.Fatalf("amount value %q", a.Value)
-			}
-			if a.Currency != "" && len(a.Currency) != 3 {
-				t.Fatalf("currency %q", a.Currency)
-			}
+		return e
+	})
+}
+
+func FuzzTransactionID(f *testing.F) {
+	fuzzOne(f, func(v *view, _ time.Time) Entities {
+		var e Entities
+		if x, ok := v.findTxID(); ok {
+			e.TransactionID = &x
 		}
-		if id := e.TransactionID; id != nil {
-			check("id", id.Span)
-			if id.Value == "" || !utf8.ValidString(id.Value) {
-				t.Fatalf("id %q", id.Value)
-			}
-		}
+		return e
 	})
 }
 
@@ -92,10 +146,38 @@ func FuzzMask(f *testing.F) {
 		}
 		w := getView(out)
 		defer putView(w)
+		// A code's or password's digits are gone too (compared folded, so
+		// a full-width code cannot slip through as its ASCII twin).
+		for _, sc := range v.secrets(buf[:0]) {
+			if sc.kind == secretCard {
+				continue
+			}
+			for _, run := range digitRuns(v.raw[sc.sp.start:sc.sp.end], 4) {
+				if strings.Count(string(v.raw), run) == 1 && strings.Contains(string(w.raw), run) {
+					t.Fatalf("Mask(%q) = %q keeps the digits %s of a masked secret", text, out, run)
+				}
+			}
+		}
 		for _, sc := range w.secrets(buf[:0]) {
 			if sc.kind == secretCard {
 				t.Fatalf("Mask(%q) = %q still holds a card at %v", text, out, sc.sp)
 			}
 		}
 	})
+}
+
+// digitRuns returns the runs of at least n ASCII digits in b.
+func digitRuns(b []byte, n int) []string {
+	var runs []string
+	for i := 0; i < len(b); {
+		j := i
+		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+			j++
+		}
+		if j-i >= n {
+			runs = append(runs, string(b[i:j]))
+		}
+		i = max(j, i+1)
+	}
+	return runs
 }
