@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"time"
 	_ "time/tzdata" // -tz must work on machines without a zoneinfo database
 
@@ -32,13 +31,6 @@ func init() {
 			return classifyMain(ctx, args, sio.in, sio.out, sio.err, sio.getenv)
 		},
 	}
-}
-
-// runClassify is `triagebot classify [-now RFC3339] [-tz ZONE]`: it reads
-// JSON lines {"text": "...", "now": "optional RFC3339"} and writes one JSON
-// line per input, in order, as the contract (section 1) says.
-func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	return classifyMain(ctx, args, stdin, stdout, stderr, os.Getenv)
 }
 
 // classifyInput is one input line.
@@ -72,6 +64,10 @@ type classifyAmount struct {
 	Currency string `json:"currency"`
 }
 
+// classifyMain is `triagebot classify [-now RFC3339] [-tz ZONE]`: it reads
+// JSON lines {"text": "...", "now": "optional RFC3339"} and writes one JSON
+// line per input, in order, as the contract (section 1) says. getenv gives
+// TRIAGEBOT_TZ and the OPENAI_* settings.
 func classifyMain(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 )
@@ -154,4 +155,10 @@ func TestClassifyEntitiesFormat(t *testing.T) {
 	if !strings.HasSuffix(lines[1], `"lang":"zh-Hant","entities":{}}`) {
 		t.Errorf("got %s", lines[1])
 	}
+}
+
+// runClassify runs the classify command offline: the tests must not reach
+// a model because the developer's shell has OPENAI_API_KEY set.
+func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return classifyMain(ctx, args, stdin, stdout, stderr, func(string) string { return "" })
 }
