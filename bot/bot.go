@@ -23,7 +23,7 @@ type Inbound struct {
 	ConversationID string
 	User           tickets.User
 	Text           string  // the user's words or a quick reply's label
-	Upload         *Upload // set for an attachment
+	Upload         *Upload // set for an attachment; Text, if also set, is its caption
 	At             time.Time
 	// DedupKey, when set, makes redelivery harmless: an event whose key was
 	// already handled is ignored (Telegram's update_id).

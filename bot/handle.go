@@ -43,6 +43,22 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) error {
 	if err := checkInbound(in); err != nil {
 		return err
 	}
+	if in.Upload != nil && in.Text != "" {
+		// A file with a caption is two turns, the file first (as the user
+		// sent it); the caption must not be lost to the attachment's turn.
+		if _, err := CheckUpload(*in.Upload); err != nil {
+			return fmt.Errorf("bot: %w", err)
+		}
+		file, caption := in, in
+		file.Text, caption.Upload = "", nil
+		if caption.DedupKey != "" {
+			caption.DedupKey += ":caption"
+		}
+		if err := e.Handle(ctx, file); err != nil {
+			return err
+		}
+		return e.Handle(ctx, caption)
+	}
 	now := e.clock()
 	if !in.At.IsZero() {
 		now = in.At.In(e.loc)

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,5 +93,35 @@ func TestSlowCallsHoldNoLock(t *testing.T) {
 				t.Errorf("first turn: %v", err)
 			}
 		})
+	}
+}
+
+// TestCaptionKept checks that the words sent with a file reach the
+// transcript as well as the file.
+func TestCaptionKept(t *testing.T) {
+	r := newRig(t, true)
+	ctx := context.Background()
+	user := tickets.User{ID: "u1"}
+	conv, _, err := r.eng.Open(ctx, OpenRequest{Channel: tickets.Web, User: user})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = r.eng.Handle(ctx, Inbound{Channel: tickets.Web, ConversationID: conv.ID, User: user,
+		Text: "my withdrawal of HK$300 has not arrived", Upload: &Upload{Filename: "status.png", Data: smallPNG}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, st := r.conversation(conv.ID)
+	var texts []string
+	for _, e := range st.Transcript {
+		if e.From == tickets.FromUser {
+			texts = append(texts, e.Text)
+		}
+	}
+	if len(texts) != 2 || !strings.Contains(texts[1], "HK$300") || len(st.Attachments) != 1 {
+		t.Fatalf("user entries %q, %d attachments; want the file's note, then the caption, and 1 attachment", texts, len(st.Attachments))
+	}
+	if st.Details.Amount != "300.00" {
+		t.Errorf("amount %q, want the caption's 300.00", st.Details.Amount)
 	}
 }
