@@ -364,6 +364,15 @@ func (t *turn) absorb() error {
 			st.Details.ErrorMessage = clip(text)
 		case p == DetailAPI && !chat:
 			st.API = clip(text)
+		case p == DetailCurrency:
+			// One question only: a reply that names no currency leaves it open.
+			if st.Details.Currency = intents.Currency(text); st.Details.Currency == "" {
+				st.Skipped = append(st.Skipped, p)
+			}
+		case p.parsed() && t.gaveOther(p):
+			// A correction of another detail ("sorry, it was 500 not 300"):
+			// acknowledge it, then ask again for what is still missing.
+			prefix = t.render(prompts.Noted, nil)
 		case p.parsed() && st.Asked[p] < 2:
 			// Not found in the answer: say so before asking again.
 			prefix = t.render(prompts.NotFound, nil)
@@ -431,8 +440,11 @@ func (t *turn) askNext(prefix string) error {
 		st.Asked[d] = n + 1
 		st.Pending = d
 		var qr []string
-		if d == DetailOTPChannel {
+		switch d {
+		case DetailOTPChannel:
 			qr = labels(t.lang(), prompts.LabelSMS, prompts.LabelEmail)
+		case DetailCurrency:
+			qr = labels(t.lang(), prompts.LabelHKD, prompts.LabelUSD, prompts.LabelCNY)
 		}
 		t.say(join(prefix, t.render(key, nil)), qr)
 		return nil
@@ -567,4 +579,15 @@ func (t *turn) bareDontKnow() bool {
 		}
 	}
 	return len(strings.Fields(text)) <= 4
+}
+
+// gaveOther reports whether this message gave a parsed detail other than d
+// (mergeEntities has already taken it in).
+func (t *turn) gaveOther(d Detail) bool {
+	for _, o := range []Detail{DetailTime, DetailAmount, DetailTxn} {
+		if o != d && t.found(o) {
+			return true
+		}
+	}
+	return false
 }

@@ -202,7 +202,7 @@ func formatTicket(b *bytes.Buffer, tk tickets.Ticket) {
 // questionOf names the detail a bot message asks for (by our own question
 // texts, in any language), and whether it is the re-ask.
 func questionOf(text string) (d Detail, reask bool, ok bool) {
-	for _, det := range []Detail{DetailTime, DetailAmount, DetailTxn, DetailScreenshot, DetailError, DetailAPI, DetailOTPChannel} {
+	for _, det := range []Detail{DetailTime, DetailAmount, DetailCurrency, DetailTxn, DetailScreenshot, DetailError, DetailAPI, DetailOTPChannel} {
 		for _, lang := range prompts.Langs {
 			if k := prompts.Reask(string(det)); prompts.Has(k) && strings.Contains(text, prompts.Render(lang, k, nil)) {
 				return det, true, true

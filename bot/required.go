@@ -9,6 +9,7 @@ type Detail string
 const (
 	DetailTime       Detail = "time"           // when it happened (RFC 3339 + grain)
 	DetailAmount     Detail = "amount"         // how much, with currency when given
+	DetailCurrency   Detail = "currency"       // asked once when the amount came without one ("$500")
 	DetailTxn        Detail = "transaction_id" // transaction / order / reference number
 	DetailScreenshot Detail = "screenshot"     // an image of the status page
 	DetailError      Detail = "error"          // the error shown: typed text or a screenshot

@@ -130,6 +130,8 @@ func (st *state) has(d Detail) bool {
 		return st.Details.Time != ""
 	case DetailAmount:
 		return st.Details.Amount != ""
+	case DetailCurrency:
+		return st.Details.Currency != ""
 	case DetailTxn:
 		return st.Details.TransactionID != ""
 	case DetailScreenshot:
@@ -145,10 +147,16 @@ func (st *state) has(d Detail) bool {
 }
 
 // missing is the next detail to ask for: required, not held, not skipped.
+// An amount given without a currency ("$500", "500元") is followed by one
+// question for the currency: it decides the routing threshold, and agents
+// should not have to guess.
 func (st *state) missing() (Detail, bool) {
 	for _, d := range Required[st.Intent] {
 		if !st.has(d) && !st.skipped(d) {
 			return d, true
+		}
+		if d == DetailAmount && st.has(d) && !st.has(DetailCurrency) && !st.skipped(DetailCurrency) {
+			return DetailCurrency, true
 		}
 	}
 	return "", false

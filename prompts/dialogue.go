@@ -16,6 +16,7 @@ const (
 	Describe       Key = "dialogue.describe"
 	Skip           Key = "dialogue.skip"
 	NotFound       Key = "dialogue.not_found"
+	Noted          Key = "dialogue.noted"
 	Received       Key = "dialogue.received"
 	ReceivedEarly  Key = "dialogue.received_early"
 	SelfHelpAsk    Key = "dialogue.selfhelp_ask"
@@ -35,6 +36,9 @@ const (
 	LabelPerson Key = "label.person"
 	LabelOther  Key = "label.other"
 	LabelSMS    Key = "label.sms"
+	LabelHKD    Key = "label.hkd"
+	LabelUSD    Key = "label.usd"
+	LabelCNY    Key = "label.cny"
 	LabelEmail  Key = "label.email"
 )
 
@@ -103,6 +107,11 @@ func init() {
 			Hant: "唔緊要，冇都得。",
 			Hans: "没关系，没有也可以。",
 			En:   "No problem, we'll do without it.",
+		},
+		Noted: {
+			Hant: "收到，已經更新咗。",
+			Hans: "收到，已更新。",
+			En:   "Thanks, I've updated that.",
 		},
 		NotFound: {
 			Hant: "唔好意思，我喺你嘅回覆度搵唔到呢項資料。",
@@ -231,6 +240,11 @@ func init() {
 			Hans: "受影响的是哪个 API 或回调（例如支付通知 webhook、退款 API）？",
 			En:   "Which API call or callback is affected (for example the payment webhook or the refund API)?",
 		},
+		Ask("currency"): {
+			Hant: "請問係邊種貨幣？",
+			Hans: "请问是哪种货币？",
+			En:   "Which currency was that in?",
+		},
 		Ask("otp_channel"): {
 			Hant: "驗證碼應該經短訊定電郵收到？",
 			Hans: "验证码应该通过短信还是邮件收到？",
@@ -243,6 +257,9 @@ func init() {
 		LabelOther:  {Hant: "其他問題", Hans: "其他问题", En: "Something else"},
 		LabelSMS:    {Hant: "短訊", Hans: "短信", En: "SMS"},
 		LabelEmail:  {Hant: "電郵", Hans: "邮件", En: "E-mail"},
+		LabelHKD:    {Hant: "港幣 HKD", Hans: "港币 HKD", En: "HKD"},
+		LabelUSD:    {Hant: "美元 USD", Hans: "美元 USD", En: "USD"},
+		LabelCNY:    {Hant: "人民幣 CNY", Hans: "人民币 CNY", En: "CNY"},
 
 		IntentLabel("login_failed"):             {Hant: "登入唔到", Hans: "无法登录", En: "Can't log in"},
 		IntentLabel("otp_not_received"):         {Hant: "收唔到驗證碼", Hans: "收不到验证码", En: "Verification code not arriving"},
