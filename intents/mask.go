@@ -232,19 +232,28 @@ func (v *view) codeAt(i int) (int, bool) {
 		end += 4 // 482 913
 	}
 	n := end - i
+	if n == 3 && !isAlnum(byteAt(s, end)) && v.secretWordBefore(i, cvvWords) {
+		return end, true // a card's security code: "CVV 123"
+	}
 	if n < 4 || n > 8 || isAlnum(byteAt(s, end)) || byteAt(s, end) == ':' && isDigit(byteAt(s, end+1)) {
 		return 0, false
 	}
-	if v.codeWordBefore(i) || v.codeWordAfter(end) {
+	if v.secretWordBefore(i, codeWords) || v.codeWordAfter(end) {
 		return end, true
 	}
 	return 0, false
 }
 
-func (v *view) codeWordBefore(i int) bool {
+// Words that announce a card's 3-digit security code (a 4-digit one is
+// caught as a code by codeWords).
+var cvvWords = []string{"cvv2", "cvv", "cvc2", "cvc", "card security code", "security code", "安全碼", "安全码"}
+
+// secretWordBefore reports whether one of words stands right before i, joined only
+// by what may stand between a code word and its code.
+func (v *view) secretWordBefore(i int, words []string) bool {
 	s := v.low
 	j := skipCodeFillerBack(s, i)
-	for _, w := range codeWords {
+	for _, w := range words {
 		if !endsWith(s, j, w) {
 			continue
 		}
