@@ -364,6 +364,8 @@ func (t *turn) absorb() error {
 			st.Details.ErrorMessage = clip(text)
 		case p == DetailAPI && !chat:
 			st.API = clip(text)
+		case p == DetailAmount && !chat && t.bareAmount(text):
+			// "800" answering "how much?": the currency question follows.
 		case p == DetailCurrency:
 			// One question only: a reply that names no currency leaves it open.
 			if st.Details.Currency = intents.Currency(text); st.Details.Currency == "" {
@@ -590,4 +592,16 @@ func (t *turn) gaveOther(d Detail) bool {
 		}
 	}
 	return false
+}
+
+// bareAmount takes a reply that is only a figure as the amount asked for
+// (the extractor alone reads "800" as no amount: out of context it is not
+// money).
+func (t *turn) bareAmount(text string) bool {
+	a := intents.AmountAnswer(text, t.now)
+	if a == nil {
+		return false
+	}
+	t.st.Details.Amount, t.st.Details.Currency = a.Value, a.Currency
+	return true
 }

@@ -44,7 +44,7 @@ func DontKnow(text string) bool {
 	if s == "" {
 		return false
 	}
-	if bareNone[s] || bareNone[trimFillers(s)] {
+	if bareNone[s] || bareNone[trimFillers(s)] || noneOfDetail(trimFillers(s)) {
 		return true
 	}
 	if strings.ContainsFunc(s, unicode.IsDigit) || utf8.RuneCountInString(s) > 40 {
@@ -73,4 +73,30 @@ func trimFillers(s string) string {
 		}
 	}
 	return s
+}
+
+// noneWords and detailNouns make "I don't have the thing you asked for":
+// 没有截图 (冇截圖), "no screenshot", "don't have the reference".
+var (
+	noneWords = []string{"没有", "没", "冇", "无", "no", "don't have a", "don't have the", "don't have",
+		"dont have", "do not have", "haven't got a", "haven't got", "not got"}
+	detailNouns = []string{"截图", "截屏", "图片", "照片", "相片", "编号", "交易编号", "参考编号", "单号", "订单号",
+		"收据", "记录", "screenshot", "screenshots", "screen shot", "photo", "picture", "image",
+		"reference", "reference number", "ref", "receipt", "transaction id", "id", "number", "record"}
+)
+
+func noneOfDetail(s string) bool {
+	for _, w := range noneWords {
+		rest, ok := strings.CutPrefix(s, w)
+		if !ok {
+			continue
+		}
+		rest = strings.TrimSpace(rest)
+		for _, n := range detailNouns {
+			if rest == n {
+				return true
+			}
+		}
+	}
+	return false
 }

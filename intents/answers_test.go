@@ -15,6 +15,13 @@ func TestDontKnow(t *testing.T) {
 		{"不知道", true},
 		{"忘了", true},
 		{"冇", true},
+		{"没有截图", true},
+		{"冇截圖呀", true},
+		{"no screenshot", true},
+		{"sorry I don't have the reference", true},
+		{"沒有交易編號", true},
+		{"冇收到", false}, // a complaint, not an answer
+		{"no screenshot of the error but it says 500", false},
 		{"沒有", true},
 		{"没有。", true},
 		{"no idea", true},
