@@ -58,6 +58,13 @@ var concepts = [][]string{
 	{"pending", "processing", "处理中", "stuck", "so long", "ages$", "in progress", "yet$"},
 	{"fee$", "手续费", "commission", "cost$", "surcharge"},
 	{"identity", "identify", "kyc", "passport", "licence", "license", "id$", "身份", "证件", "实名", "proof of", "document"},
+	// Debited although it failed: the contract counts that as a duplicate
+	// charge, while "failed" alone is a failed transaction.
+	{"还是被扣", "还是扣", "还扣", "仲扣", "仍然扣", "仍扣", "照样扣", "照扣", "却扣", "却被扣", "但扣", "但是扣", "但被扣", "钱却", "钱还是被",
+		"still charged", "charged anyway", "still got charged", "still debited", "debited anyway", "still took", "but i was charged",
+		"but i got charged", "but was charged", "yet my card was charged", "yet charged", "money still left", "still left my account",
+		"money is gone from my account", "still deducted", "deducted anyway",
+		"还是少了", "还少了", "仍然少了", "balance still went down", "still missing from my balance"},
 	{"lost$", "lose$", "missing", "can't find", "cant find", "nicked", "misplac", "遗失", "丢失"},
 	{"wrong", "incorrect", "less$", "short", "half$", "only got", "only gave", "way off", "bad$", "terrible"},
 	{"top up", "top-up", "topup", "topped up", "topping up", "add money", "adding money", "add funds", "load money", "充值", "增值"},
