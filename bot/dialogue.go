@@ -364,8 +364,9 @@ func (t *turn) absorb() error {
 			st.Details.ErrorMessage = clip(text)
 		case p == DetailAPI && !chat:
 			st.API = clip(text)
-		case p == DetailAmount && !chat && t.bareAmount(text):
-			// "800" answering "how much?": the currency question follows.
+		case p == DetailAmount && t.bareAmount(text):
+			// "800" answering "how much?": the currency question follows. (A
+			// figure alone is never small talk, even when it scores so: "2k".)
 		case p == DetailCurrency:
 			// One question only: a reply that names no currency leaves it open.
 			if st.Details.Currency = intents.Currency(text); st.Details.Currency == "" {

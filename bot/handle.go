@@ -166,16 +166,15 @@ func (e *Engine) classify(ctx context.Context, an *analysis, now time.Time) {
 	an.res = &res
 	// A classifier that extracts (the LLM) may find what the rules missed;
 	// the rule-based extraction stays for what it did not report.
-	if x := res.Entities; x.Time != nil || x.Amount != nil || x.TransactionID != nil {
-		if x.Time != nil {
-			an.ents.Time = x.Time
-		}
-		if x.Amount != nil {
-			an.ents.Amount = x.Amount
-		}
-		if x.TransactionID != nil {
-			an.ents.TransactionID = x.TransactionID
-		}
+	x := res.Entities
+	if x.Time != nil {
+		an.ents.Time = x.Time
+	}
+	if x.Amount != nil {
+		an.ents.Amount = x.Amount
+	}
+	if x.TransactionID != nil {
+		an.ents.TransactionID = x.TransactionID
 	}
 }
 
