@@ -11,7 +11,6 @@ import (
 	"io"
 	"log/slog"
 	"time"
-	_ "time/tzdata" // -tz must work on machines without a zoneinfo database
 
 	"github.com/triagebot/triagebot/intents"
 )
@@ -41,14 +40,14 @@ type classifyInput struct {
 
 // classifyOutput is one output line; field order is the contract's.
 type classifyOutput struct {
-	Text       string          `json:"text"`
-	Intent     intents.Intent  `json:"intent"`
-	Confidence float64         `json:"confidence"`
-	Lang       intents.Lang    `json:"lang"`
-	Entities   classifyEntites `json:"entities"`
+	Text       string           `json:"text"`
+	Intent     intents.Intent   `json:"intent"`
+	Confidence float64          `json:"confidence"`
+	Lang       intents.Lang     `json:"lang"`
+	Entities   classifyEntities `json:"entities"`
 }
 
-type classifyEntites struct {
+type classifyEntities struct {
 	Time          *classifyTime   `json:"time,omitempty"`
 	Amount        *classifyAmount `json:"amount,omitempty"`
 	TransactionID string          `json:"transaction_id,omitempty"`
@@ -72,20 +71,16 @@ func classifyMain(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	nowFlag := fs.String("now", "", "reference time for relative times, RFC 3339 (default: the current time)")
-	tzDefault := getenv("TRIAGEBOT_TZ")
-	if tzDefault == "" {
-		tzDefault = "Asia/Hong_Kong"
-	}
-	tz := fs.String("tz", tzDefault, "time zone for relative times (env TRIAGEBOT_TZ)")
+	tz := fs.String("tz", env(getenv, "TRIAGEBOT_TZ", defaultTZ), "time zone for relative times (env TRIAGEBOT_TZ)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("classify: unexpected arguments %q", fs.Args())
 	}
-	loc, err := time.LoadLocation(*tz)
+	loc, err := loadZone(*tz)
 	if err != nil {
-		return fmt.Errorf("classify: -tz: %w", err)
+		return fmt.Errorf("classify: %w", err)
 	}
 	var fixedNow time.Time
 	if *nowFlag != "" {

@@ -18,6 +18,7 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+	_ "time/tzdata" // -tz must work on machines without a zoneinfo database
 )
 
 // command is one subcommand. It gets its own arguments (after its name).
