@@ -368,10 +368,9 @@ func (t *turn) absorb() error {
 			// "800" answering "how much?": the currency question follows. (A
 			// figure alone is never small talk, even when it scores so: "2k".)
 		case p == DetailCurrency:
-			// One question only: a reply that names no currency leaves it open.
-			if st.Details.Currency = intents.Currency(text); st.Details.Currency == "" {
-				st.Skipped = append(st.Skipped, p)
-			}
+			// Asked once only (it has no re-ask text): a reply that names no
+			// currency leaves it open.
+			st.Details.Currency = intents.Currency(text)
 		case p.parsed() && t.gaveOther(p):
 			// A correction of another detail ("sorry, it was 500 not 300"):
 			// acknowledge it, then ask again for what is still missing.
