@@ -31,6 +31,25 @@ func checkAgent(agent string) error {
 	return nil
 }
 
+// change loads ticket id, lets apply check and alter it, and stores it when
+// apply reports a change. Every transition below is this load-check-put; only
+// its rule differs. When apply refuses, the ticket comes back as stored, so
+// the caller can say who holds it.
+func change(tx Tx, id string, apply func(t *Ticket) (changed bool, err error)) (Ticket, error) {
+	t, err := tx.Ticket(id)
+	if err != nil {
+		return Ticket{}, err
+	}
+	changed, err := apply(&t)
+	if err != nil || !changed {
+		return t, err
+	}
+	if err := tx.PutTicket(&t); err != nil {
+		return Ticket{}, err
+	}
+	return t, nil
+}
+
 // Claim gives an open ticket to agent. Claiming a ticket the same agent
 // already holds succeeds without a change, so a retried request is harmless;
 // a ticket held by someone else or already resolved is ErrConflict.
@@ -38,23 +57,18 @@ func Claim(tx Tx, id, agent string, now time.Time) (Ticket, error) {
 	if err := checkAgent(agent); err != nil {
 		return Ticket{}, err
 	}
-	t, err := tx.Ticket(id)
-	if err != nil {
-		return Ticket{}, err
-	}
-	switch {
-	case t.Status == Claimed && t.Assignee == agent:
-		return t, nil
-	case t.Status == Claimed:
-		return t, fmt.Errorf("claim %s: held by %s: %w", id, t.Assignee, ErrConflict)
-	case t.Status == Resolved:
-		return t, fmt.Errorf("claim %s: already resolved: %w", id, ErrConflict)
-	}
-	t.Status, t.Assignee, t.UpdatedAt = Claimed, agent, now
-	if err := tx.PutTicket(&t); err != nil {
-		return Ticket{}, err
-	}
-	return t, nil
+	return change(tx, id, func(t *Ticket) (bool, error) {
+		switch {
+		case t.Status == Claimed && t.Assignee == agent:
+			return false, nil
+		case t.Status == Claimed:
+			return false, fmt.Errorf("claim %s: held by %s: %w", id, t.Assignee, ErrConflict)
+		case t.Status == Resolved:
+			return false, fmt.Errorf("claim %s: already resolved: %w", id, ErrConflict)
+		}
+		t.Status, t.Assignee, t.UpdatedAt = Claimed, agent, now
+		return true, nil
+	})
 }
 
 // Release puts a ticket agent holds back in the open queue. Releasing an
@@ -64,23 +78,18 @@ func Release(tx Tx, id, agent string, now time.Time) (Ticket, error) {
 	if err := checkAgent(agent); err != nil {
 		return Ticket{}, err
 	}
-	t, err := tx.Ticket(id)
-	if err != nil {
-		return Ticket{}, err
-	}
-	switch {
-	case t.Status == Open:
-		return t, nil
-	case t.Status == Resolved:
-		return t, fmt.Errorf("release %s: already resolved: %w", id, ErrConflict)
-	case t.Assignee != agent:
-		return t, fmt.Errorf("release %s: held by %s: %w", id, t.Assignee, ErrConflict)
-	}
-	t.Status, t.Assignee, t.UpdatedAt = Open, "", now
-	if err := tx.PutTicket(&t); err != nil {
-		return Ticket{}, err
-	}
-	return t, nil
+	return change(tx, id, func(t *Ticket) (bool, error) {
+		switch {
+		case t.Status == Open:
+			return false, nil
+		case t.Status == Resolved:
+			return false, fmt.Errorf("release %s: already resolved: %w", id, ErrConflict)
+		case t.Assignee != agent:
+			return false, fmt.Errorf("release %s: held by %s: %w", id, t.Assignee, ErrConflict)
+		}
+		t.Status, t.Assignee, t.UpdatedAt = Open, "", now
+		return true, nil
+	})
 }
 
 // Resolve closes a ticket with the agent's note. An open ticket may be
@@ -91,22 +100,17 @@ func Resolve(tx Tx, id, agent, note string, now time.Time) (Ticket, error) {
 	if err := checkAgent(agent); err != nil {
 		return Ticket{}, err
 	}
-	t, err := tx.Ticket(id)
-	if err != nil {
-		return Ticket{}, err
-	}
-	switch {
-	case t.Status == Resolved:
-		return t, fmt.Errorf("resolve %s: already resolved: %w", id, ErrConflict)
-	case t.Status == Claimed && t.Assignee != agent:
-		return t, fmt.Errorf("resolve %s: held by %s: %w", id, t.Assignee, ErrConflict)
-	}
-	t.Status, t.Assignee, t.Note = Resolved, agent, note
-	t.ResolvedAt, t.UpdatedAt = now, now
-	if err := tx.PutTicket(&t); err != nil {
-		return Ticket{}, err
-	}
-	return t, nil
+	return change(tx, id, func(t *Ticket) (bool, error) {
+		switch {
+		case t.Status == Resolved:
+			return false, fmt.Errorf("resolve %s: already resolved: %w", id, ErrConflict)
+		case t.Status == Claimed && t.Assignee != agent:
+			return false, fmt.Errorf("resolve %s: held by %s: %w", id, t.Assignee, ErrConflict)
+		}
+		t.Status, t.Assignee, t.Note = Resolved, agent, note
+		t.ResolvedAt, t.UpdatedAt = now, now
+		return true, nil
+	})
 }
 
 // AppendEntry adds a line to a ticket's transcript; e.At becomes the
@@ -124,14 +128,9 @@ func AppendEntry(tx Tx, id string, e Entry) (Ticket, error) {
 	if e.At.IsZero() {
 		return Ticket{}, fmt.Errorf("append to %s: entry without a time: %w", id, ErrInvalid)
 	}
-	t, err := tx.Ticket(id)
-	if err != nil {
-		return Ticket{}, err
-	}
-	t.Transcript = append(t.Transcript, e)
-	t.UpdatedAt = e.At
-	if err := tx.PutTicket(&t); err != nil {
-		return Ticket{}, err
-	}
-	return t, nil
+	return change(tx, id, func(t *Ticket) (bool, error) {
+		t.Transcript = append(t.Transcript, e)
+		t.UpdatedAt = e.At
+		return true, nil
+	})
 }

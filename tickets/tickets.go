@@ -1,7 +1,7 @@
 // Package tickets is the domain of triagebot: tickets and their transcripts
 // and attachments, the agents who work them, the conversations users have
 // with the bot and each conversation's outbox. It defines the Store that
-// keeps them; tickets/bolt implements it on bbolt.
+// keeps them; tickets/boltstore implements it on bbolt.
 package tickets
 
 import (
