@@ -4,15 +4,11 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/triagebot/triagebot/tickets"
 )
-
-// isNotFound is errors.Is(err, tickets.ErrNotFound), named for switches.
-func isNotFound(err error) bool { return errors.Is(err, tickets.ErrNotFound) }
 
 // CreateAgent stores a new agent, indexed by its token hash.
 func (x *tx) CreateAgent(a *tickets.Agent) error {
@@ -33,7 +29,7 @@ func (x *tx) CreateAgent(a *tickets.Agent) error {
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = x.now()
 	}
-	rec := agentRecord{Name: a.Name, Queues: a.Queues, Admin: a.Admin, TokenHash: a.TokenHash, CreatedAt: a.CreatedAt}
+	rec := toAgentRecord(a)
 	v, err := encode(&rec)
 	if err != nil {
 		return fmt.Errorf("create agent %q: %w", a.Name, err)
@@ -69,7 +65,7 @@ func (x *tx) AgentByTokenHash(h []byte) (tickets.Agent, error) {
 	if subtle.ConstantTimeCompare(rec.TokenHash, h) != 1 {
 		return tickets.Agent{}, fmt.Errorf("agent by token: %w", tickets.ErrNotFound)
 	}
-	return tickets.Agent{Name: rec.Name, Queues: rec.Queues, Admin: rec.Admin, TokenHash: rec.TokenHash, CreatedAt: rec.CreatedAt}, nil
+	return rec.agent(), nil
 }
 
 // Seen records key and reports whether it had been recorded before.

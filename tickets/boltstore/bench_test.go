@@ -108,7 +108,7 @@ func BenchmarkCreateSerial(b *testing.B) {
 }
 
 // BenchmarkCreateConcurrent: many writers (as many users' turns at once),
-// fsync on; Update's batching lets them share commits.
+// fsync on; Update's group commit lets them share fsyncs.
 func BenchmarkCreateConcurrent(b *testing.B) {
 	for _, par := range []int{8, 32} {
 		b.Run(fmt.Sprint("goroutines=", par, "xGOMAXPROCS"), func(b *testing.B) {

@@ -14,7 +14,8 @@ import (
 )
 
 // TestClaimRace: many agents claim one ticket at once (their Updates share
-// batches, and conflicts force bbolt to re-run batch members); exactly one wins.
+// group commits, and each loser's conflict takes it out of its group to run
+// again alone); exactly one wins.
 func TestClaimRace(t *testing.T) {
 	for round := range 5 {
 		s, _ := openTest(t, boltstore.Options{})
@@ -103,8 +104,8 @@ func TestConcurrentCreates(t *testing.T) {
 	})
 }
 
-// TestUpdateCancelledWhileWaiting: a turn whose context ends before its batch
-// runs is not applied, and does not disturb the others in the batch.
+// TestUpdateCancelledWhileWaiting: a turn whose context ends before its group
+// commit runs is not applied, and does not disturb the others in the group.
 func TestUpdateCancelledWhileWaiting(t *testing.T) {
 	s, _ := openTest(t, boltstore.Options{})
 	ctx, cancel := context.WithCancel(t.Context())

@@ -3,6 +3,7 @@ package boltstore
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -63,7 +64,7 @@ func (x *tx) PutConversation(c *tickets.Conversation) error {
 				return fmt.Errorf("put conversation %q: %w", c.ID, err)
 			}
 		}
-	case err != nil && !isNotFound(err):
+	case err != nil && !errors.Is(err, tickets.ErrNotFound):
 		return fmt.Errorf("put conversation: %w", err)
 	}
 	rec := toConversationRecord(c)

@@ -203,3 +203,11 @@ func (r *messageRecord) message(convID string) tickets.OutMessage {
 	}
 	return m
 }
+
+func toAgentRecord(a *tickets.Agent) agentRecord {
+	return agentRecord{Name: a.Name, Queues: a.Queues, Admin: a.Admin, TokenHash: a.TokenHash, CreatedAt: a.CreatedAt}
+}
+
+func (r *agentRecord) agent() tickets.Agent {
+	return tickets.Agent{Name: r.Name, Queues: r.Queues, Admin: r.Admin, TokenHash: r.TokenHash, CreatedAt: r.CreatedAt}
+}

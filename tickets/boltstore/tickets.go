@@ -35,8 +35,8 @@ func (x *tx) CreateTicket(t *tickets.Ticket) error {
 		return fmt.Errorf("create ticket: %w", err)
 	}
 	b := x.tx.Bucket(bucketTickets)
-	// NextSequence is rolled back with the transaction, so a failed or
-	// retried batch member does not leave a gap in the ids.
+	// NextSequence is rolled back with the transaction, so a call the group
+	// commit takes out and runs again alone does not leave a gap in the ids.
 	seq, err := b.NextSequence()
 	if err != nil {
 		return fmt.Errorf("create ticket: %w", err)
