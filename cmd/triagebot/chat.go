@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/triagebot/triagebot/bot"
-	"github.com/triagebot/triagebot/escalation"
 	"github.com/triagebot/triagebot/intents"
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/boltstore"
@@ -22,7 +21,7 @@ import (
 
 func init() {
 	commands["chat"] = command{"talk to the bot in the terminal (/attach FILE, /quit)", func(ctx context.Context, args []string, sio stdio) error {
-		return runChat(ctx, args, sio.in, sio.out)
+		return runChat(ctx, args, sio.in, sio.out, sio.getenv)
 	}}
 }
 
@@ -31,12 +30,12 @@ func init() {
 // the bot and for support staff reproducing a user's conversation. It needs
 // the database to itself (bbolt allows one process), so stop the server
 // first or point -db at another file.
-func runChat(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+func runChat(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, getenv func(string) string) error {
 	var c Config
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fs.SetOutput(stdout)
-	dbFlags(fs, &c, os.Getenv)
-	routing := fs.String("routing", env(os.Getenv, "TRIAGEBOT_ROUTING", ""), "routing rules file, JSON (env TRIAGEBOT_ROUTING; default: the embedded rules)")
+	dbFlags(fs, &c, getenv)
+	routing := fs.String("routing", env(getenv, "TRIAGEBOT_ROUTING", ""), "routing rules file, JSON (env TRIAGEBOT_ROUTING; default: the embedded rules)")
 	user := fs.String("user", "cli", "user id the conversation belongs to")
 	session := fs.String("session", "", "conversation id to continue (default: cli-USER)")
 	lang := fs.String("lang", "", "language hint for the greeting: zh-HK, zh-CN or en")
@@ -50,11 +49,9 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 	if err != nil {
 		return err
 	}
-	router := escalation.Default()
-	if *routing != "" {
-		if router, err = escalation.Load(*routing); err != nil {
-			return fmt.Errorf("chat: %w", err)
-		}
+	router, err := loadRouter(*routing)
+	if err != nil {
+		return fmt.Errorf("chat: %w", err)
 	}
 	cls, err := intents.NewOffline()
 	if err != nil {

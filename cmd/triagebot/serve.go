@@ -75,11 +75,9 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 		return nil, err
 	}
 
-	router := escalation.Default()
-	if cfg.Routing != "" {
-		if router, err = escalation.Load(cfg.Routing); err != nil {
-			return fail(fmt.Errorf("-routing: %w", err))
-		}
+	router, err := loadRouter(cfg.Routing)
+	if err != nil {
+		return fail(err)
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -223,4 +221,16 @@ func randomSecret() (string, error) {
 		return "", fmt.Errorf("making a webhook secret: %w", err)
 	}
 	return hex.EncodeToString(b), nil
+}
+
+// loadRouter reads the -routing file, or gives the embedded rules for "".
+func loadRouter(path string) (*escalation.Router, error) {
+	if path == "" {
+		return escalation.Default(), nil
+	}
+	r, err := escalation.Load(path)
+	if err != nil {
+		return nil, fmt.Errorf("-routing: %w", err)
+	}
+	return r, nil
 }
