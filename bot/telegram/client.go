@@ -144,12 +144,19 @@ const (
 	backoffMax = 30 * time.Second
 )
 
+// backoff is the wait after the n-th failure in a row (n ≥ 1): it doubles
+// from backoffMin up to backoffMax. The gate, the poll loop and setWebhook
+// all back off by it.
+func backoff(n int) time.Duration {
+	return min(backoffMin<<min(max(n, 1)-1, 10), backoffMax)
+}
+
 // fail records a transient failure and returns the wait before the next try.
 func (g *gate) fail() time.Duration {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.fails++
-	d := min(backoffMin<<min(g.fails-1, 10), backoffMax)
+	d := backoff(g.fails)
 	if t := time.Now().Add(d); t.After(g.until) {
 		g.until = t
 	}

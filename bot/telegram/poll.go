@@ -46,7 +46,7 @@ func (c *Channel) pollLoop(ctx context.Context) {
 				return
 			}
 			fails++
-			d := min(backoffMin<<min(fails-1, 10), backoffMax)
+			d := backoff(fails)
 			c.log.Warn("getUpdates failed; backing off", "wait", d, "err", err)
 			var te *tgbotapi.Error
 			if errors.As(err, &te) && te.Code == 409 && strings.Contains(strings.ToLower(te.Message), "webhook") {

@@ -175,6 +175,25 @@ func TestBucket(t *testing.T) {
 	}
 }
 
+func TestBackoff(t *testing.T) {
+	tests := []struct {
+		n    int
+		want time.Duration
+	}{
+		{0, 500 * time.Millisecond}, // treated as the first failure
+		{1, 500 * time.Millisecond},
+		{2, time.Second},
+		{4, 4 * time.Second},
+		{7, 30 * time.Second}, // 32s capped
+		{1000, 30 * time.Second},
+	}
+	for _, tt := range tests {
+		if got := backoff(tt.n); got != tt.want {
+			t.Errorf("backoff(%d) = %s, want %s", tt.n, got, tt.want)
+		}
+	}
+}
+
 func TestLimiterPause(t *testing.T) {
 	l := newLimiter(Limits{PerChat: 100, PerChatBurst: 10, Global: 1000, GlobalBurst: 100}.withDefaults())
 	l.pause(42, 300*time.Millisecond)

@@ -22,7 +22,7 @@ func (c *Channel) setWebhook(ctx context.Context) {
 	allowed, _ := json.Marshal(allowedUpdates)
 	params := tgbotapi.Params{"url": c.cfg.WebhookURL, "secret_token": c.cfg.WebhookSecret,
 		"allowed_updates": string(allowed)}
-	for fails := 0; ctx.Err() == nil; fails++ {
+	for fails := 1; ctx.Err() == nil; fails++ {
 		_, err := c.api.MakeRequest("setWebhook", params)
 		if err == nil {
 			c.log.Info("webhook set", "url", c.cfg.WebhookURL)
@@ -31,7 +31,7 @@ func (c *Channel) setWebhook(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		d := min(backoffMin<<min(fails, 10), backoffMax)
+		d := backoff(fails)
 		c.log.Warn("setWebhook failed; retrying", "wait", d, "err", err)
 		sleep(ctx, d)
 	}
