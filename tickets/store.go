@@ -40,6 +40,8 @@ type Tx interface {
 	// PutTicket stores a changed ticket, keeping the indexes in step.
 	PutTicket(t *Ticket) error
 	// Tickets lists tickets most urgent first, then oldest, from the indexes.
+	// A filter the domain refuses, or an After that names no ticket, is
+	// ErrInvalid.
 	Tickets(f Filter) ([]Ticket, error)
 	// TicketsOfUser lists a user's tickets on a channel, newest first.
 	TicketsOfUser(ch Channel, userID string) ([]Ticket, error)

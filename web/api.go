@@ -130,10 +130,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 		}
 	})
 	if err != nil {
-		if errors.Is(err, tickets.ErrNotFound) && f.After != "" {
-			s.writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("after %q: no such ticket", f.After))
-			return
-		}
+		// An after= naming no ticket is ErrInvalid from the store: 400.
 		s.fail(w, r, err)
 		return
 	}

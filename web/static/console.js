@@ -293,7 +293,6 @@
   function fmtTime(s) {
     if (!s || s.indexOf('0001-') === 0) { return ''; }
     var d = new Date(s);
-    // en-GB: day before month, as agents in Hong Kong read dates.
     return isNaN(d) ? s : d.toLocaleString(locale());
   }
 
