@@ -373,23 +373,7 @@ func (v *view) countFollows(i int) bool {
 // "額度係5000", "sent 500").
 func (v *view) hintBefore(i int, hints []string) bool {
 	s := v.low
-	j := i
-	for steps := 0; steps < 6; steps++ {
-		k := skipSpacesBack(s, j)
-		switch {
-		case k > 0 && (s[k-1] == ':' || s[k-1] == '='):
-			k--
-		case (endsWith(s, k, "is") || endsWith(s, k, "of")) && !isAlpha(byteBefore(s, k-2)):
-			k -= 2
-		case endsWith(s, k, "係"), endsWith(s, k, "是"), endsWith(s, k, "為"), endsWith(s, k, "为"),
-			endsWith(s, k, "有"), endsWith(s, k, "得"), endsWith(s, k, "剩"), endsWith(s, k, "只"):
-			k -= len("係")
-		}
-		if k == j {
-			break
-		}
-		j = k
-	}
+	j := hintFiller.skipBack(s, i)
 	for _, h := range hints {
 		if endsWith(s, j, h) && (!isLower(h[0]) || wordStart(s, j-len(h))) {
 			return true
@@ -397,6 +381,9 @@ func (v *view) hintBefore(i int, hints []string) bool {
 	}
 	return false
 }
+
+// hintFiller may stand between an amount hint and its figure.
+var hintFiller = filler{marks: ":=", words: []string{"is", "of", "係", "是", "為", "为", "有", "得", "剩", "只"}, steps: 6}
 
 // plainAfter reports whether what follows a figure leaves it money: the end,
 // punctuation, Chinese text, or one of afterVerbFigure.

@@ -2,6 +2,7 @@ package intents
 
 import (
 	"bytes"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -74,6 +75,38 @@ func skipSpaces(s []byte, i int) int {
 func skipSpacesBack(s []byte, i int) int {
 	for i > 0 && (s[i-1] == ' ' || s[i-1] == '\t') {
 		i--
+	}
+	return i
+}
+
+// filler is what may stand between a keyword and the value it announces
+// ("OTP: 4829", "ref no. 8842", "limit is 5000", "驗證碼係 123456"): spaces,
+// any of the bytes in marks, and any of words. A Latin word must not be the
+// tail of a longer word ("this" is not "is").
+type filler struct {
+	marks string
+	words []string
+	steps int // how many marks and words to pass at most; 0 means no limit
+}
+
+// skipBack moves i back over filler.
+func (f *filler) skipBack(s []byte, i int) int {
+	for n := 0; f.steps == 0 || n < f.steps; n++ {
+		j := skipSpacesBack(s, i)
+		if j > 0 && strings.IndexByte(f.marks, s[j-1]) >= 0 {
+			j--
+		} else {
+			for _, w := range f.words {
+				if endsWith(s, j, w) && (w[0] >= utf8.RuneSelf || !isAlpha(byteBefore(s, j-len(w)))) {
+					j -= len(w)
+					break
+				}
+			}
+		}
+		if j == i {
+			break
+		}
+		i = j
 	}
 	return i
 }

@@ -248,11 +248,11 @@ func (v *view) codeAt(i int) (int, bool) {
 // caught as a code by codeWords).
 var cvvWords = []string{"cvv2", "cvv", "cvc2", "cvc", "card security code", "security code", "安全碼", "安全码"}
 
-// secretWordBefore reports whether one of words stands right before i, joined only
-// by what may stand between a code word and its code.
+// secretWordBefore reports whether one of words stands right before i, joined
+// only by codeFiller.
 func (v *view) secretWordBefore(i int, words []string) bool {
 	s := v.low
-	j := skipCodeFillerBack(s, i)
+	j := codeFiller.skipBack(s, i)
 	for _, w := range words {
 		if !endsWith(s, j, w) {
 			continue
@@ -294,27 +294,9 @@ func (v *view) codeWordAfter(end int) bool {
 	return false
 }
 
-// skipCodeFillerBack moves i back over what may stand between a code word and
-// the code: spaces, colons, "is", 係/是/為.
-func skipCodeFillerBack(s []byte, i int) int {
-	for {
-		j := skipSpacesBack(s, i)
-		switch {
-		case j > 0 && (s[j-1] == ':' || s[j-1] == '=' || s[j-1] == '#'):
-			j--
-		case endsWith(s, j, "is") && !isAlpha(byteBefore(s, j-2)):
-			j -= 2
-		case endsWith(s, j, "was") && !isAlpha(byteBefore(s, j-3)):
-			j -= 3
-		case endsWith(s, j, "係"), endsWith(s, j, "是"), endsWith(s, j, "為"), endsWith(s, j, "为"):
-			j -= len("係")
-		}
-		if j == i {
-			return i
-		}
-		i = j
-	}
-}
+// codeFiller may stand between a code word and the code ("OTP: 4829",
+// "the code was 4829", "驗證碼係 123456").
+var codeFiller = filler{marks: ":=#", words: []string{"is", "was", "係", "是", "為", "为"}}
 
 // Words that announce a password.
 var passwordWords = []string{"password", "passwd", "pwd", "pw", "密碼", "密码", "口令"}

@@ -225,29 +225,15 @@ func isDateDigits(d []byte) bool {
 	return y == "20" && m >= 1 && m <= 12 && day >= 1 && day <= 31
 }
 
-// wordBefore finds one of words ending shortly before i, joined to i only by
-// spaces, colons, "#", "no.", "number", "is", 係/是/為/：. Latin words must be
-// whole words.
+// idFiller may stand between a reference word and its number ("order no.
+// 8842", "ref: 8842", "訂單號係 8842").
+var idFiller = filler{marks: ":#=", words: []string{"no.", "is", "係", "是", "為", "为"}, steps: 8}
+
+// wordBefore finds one of words ending at most maxGap bytes before i, joined
+// to i only by idFiller. Latin words must start a word.
 func (v *view) wordBefore(i int, words []string, maxGap int) (string, bool) {
 	s := v.low
-	j := i
-	for steps := 0; steps < 8; steps++ {
-		k := skipSpacesBack(s, j)
-		switch {
-		case k > 0 && strings.IndexByte(":#=", s[k-1]) >= 0:
-			k--
-		case endsWith(s, k, "no.") && !isAlpha(byteBefore(s, k-3)):
-			k -= 3
-		case endsWith(s, k, "is") && !isAlpha(byteBefore(s, k-2)):
-			k -= 2
-		case endsWith(s, k, "係"), endsWith(s, k, "是"), endsWith(s, k, "為"), endsWith(s, k, "为"):
-			k -= len("係")
-		}
-		if k == j {
-			break
-		}
-		j = k
-	}
+	j := idFiller.skipBack(s, i)
 	if i-j > maxGap {
 		return "", false
 	}
@@ -255,7 +241,7 @@ func (v *view) wordBefore(i int, words []string, maxGap int) (string, bool) {
 		if !endsWith(s, j, w) {
 			continue
 		}
-		if isLower(w[0]) && (!wordStart(s, j-len(w))) {
+		if isLower(w[0]) && !wordStart(s, j-len(w)) {
 			continue
 		}
 		return w, true
