@@ -266,18 +266,19 @@ func (v *view) chinesePiece(i int, now, today time.Time) (tpiece, bool) {
 				}
 			}
 		}
-	case '上':
+	case '上', '這', '这', '本':
+		// 上(個)星期五 is last week's, 這/本(個)星期五 this week's.
 		j := i + size
-		for _, pre := range []string{"個", "个"} {
-			if hasAt(s, j, pre) {
-				j += len(pre)
-				break
-			}
+		if hasAt(s, j, "個") || hasAt(s, j, "个") {
+			j += len("個")
 		}
 		if w, e, ok := weekdayAt(s, j); ok {
-			return day(prevWeekDay(today, w), e, partNone)
+			if r == '上' {
+				return day(prevWeekDay(today, w), e, partNone)
+			}
+			return day(thisWeekDay(today, w), e, partNone)
 		}
-		if hasAt(s, j, "月") {
+		if r == '上' && hasAt(s, j, "月") { // 上月3號: a day of last month
 			k := skipSpaces(s, j+len("月"))
 			if d, e, ok := readNumber(s, k, 2); ok {
 				if e2 := dayMark(s, e); e2 > e {
@@ -287,17 +288,6 @@ func (v *view) chinesePiece(i int, now, today time.Time) (tpiece, bool) {
 					}
 				}
 			}
-		}
-	case '這', '这', '本':
-		j := i + size
-		for _, pre := range []string{"個", "个"} {
-			if hasAt(s, j, pre) {
-				j += len(pre)
-				break
-			}
-		}
-		if w, e, ok := weekdayAt(s, j); ok {
-			return day(thisWeekDay(today, w), e, partNone)
 		}
 	case '星', '週', '周', '禮', '礼':
 		if pr, _ := runeBefore(s, i); pr == '每' || pr == '逢' {
