@@ -12,10 +12,7 @@ import "regexp"
 func DetectLang(text string) Lang {
 	var han, trad, simp int
 	for _, r := range text {
-		if r < cjkLo {
-			if r >= 0x3040 && r <= 0x30FF { // kana: Japanese, not ours
-				continue
-			}
+		if r < cjkLo { // Latin, punctuation, kana: no vote
 			continue
 		}
 		if r < cjkHi {

@@ -32,16 +32,16 @@ var (
 
 // cantoneseFold maps Cantonese written forms to the Standard Chinese word
 // they stand for, so one set of patterns serves Cantonese, Traditional and
-// Simplified text (唔到 → 不到, 冇收到 → 没收到). Each one also marks a message as
-// Hong Kong Traditional Chinese. 係 is deliberately mapped to 是 (its
-// Cantonese sense, 唔係 = 不是) rather than OpenCC's 系.
+// Simplified text (唔到 → 不到, 冇收到 → 没收到). 係 is deliberately mapped to
+// 是 (its Cantonese sense, 唔係 = 不是) rather than OpenCC's 系. Which of them
+// mark a message as Traditional is cantoneseOnly's business.
 var cantoneseFold = map[rune]rune{
 	'唔': '不', '冇': '没', '咗': '了', '嘅': '的', '喺': '在', '佢': '他',
 	'哋': '们', '嚟': '来', '睇': '看', '俾': '给', '畀': '给', '乜': '啥',
 	'咩': '啥', '搵': '找', '揾': '找', '攞': '拿', '啱': '对', '嗰': '那',
 	'啲': '些', '係': '是', '冚': '全', '喎': '啊', '囉': '啰', '嘢': '西',
 	'諗': '想', '谂': '想', '噉': '这', '咁': '这', '瞓': '睡', '嬲': '气',
-	'揸': '拿', '咪': '别', '𠵱': '现', '而': '而',
+	'揸': '拿', '咪': '别', '𠵱': '现',
 }
 
 // extraFold covers forms OpenCC leaves alone because they are also valid in
@@ -73,9 +73,7 @@ func init() {
 		set(k, v)
 	}
 	for k, v := range cantoneseFold {
-		if k != v {
-			set(k, v)
-		}
+		set(k, v)
 	}
 	mark := func(chars string, class uint8) {
 		for _, r := range chars {
