@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/big"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -77,28 +79,17 @@ func emptyRules() rules {
 	}
 }
 
+// clone copies r deeply enough that a file applied over the copy cannot
+// change r: the maps (the inner channel maps too) and the keyword list.
 func (r rules) clone() rules {
 	c := r
-	c.sla = make(map[tickets.Priority]time.Duration, len(r.sla))
-	for k, v := range r.sla {
-		c.sla[k] = v
-	}
-	c.intents = make(map[string]routeSpec, len(r.intents))
-	for k, v := range r.intents {
-		c.intents[k] = v
-	}
-	c.rates = make(map[string]*big.Rat, len(r.rates))
-	for k, v := range r.rates {
-		c.rates[k] = v
-	}
-	c.keywords = append([]keywordRule(nil), r.keywords...)
+	c.sla = maps.Clone(r.sla)
+	c.intents = maps.Clone(r.intents)
+	c.rates = maps.Clone(r.rates) // the *big.Rat are never mutated
+	c.keywords = slices.Clone(r.keywords)
 	c.channelQueues = make(map[tickets.Channel]map[string]string, len(r.channelQueues))
 	for ch, m := range r.channelQueues {
-		cm := make(map[string]string, len(m))
-		for k, v := range m {
-			cm[k] = v
-		}
-		c.channelQueues[ch] = cm
+		c.channelQueues[ch] = maps.Clone(m)
 	}
 	return c
 }
