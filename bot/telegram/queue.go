@@ -12,20 +12,58 @@ import (
 // while it is being worked queues it again. The queue is bounded: when full,
 // it notes an overflow and the rescan loop rebuilds it from the store.
 type workQueue struct {
-	mu       sync.Mutex
+	waker
 	order    []string
 	pending  map[string]bool
 	running  map[string]bool
 	again    map[string]bool
 	cap      int
 	overflow bool
-	closed   bool
-	wake     chan struct{} // one token: "something changed"
 }
 
 func newWorkQueue(n int) *workQueue {
-	return &workQueue{pending: map[string]bool{}, running: map[string]bool{}, again: map[string]bool{},
-		cap: n, wake: make(chan struct{}, 1)}
+	return &workQueue{waker: newWaker(), pending: map[string]bool{}, running: map[string]bool{},
+		again: map[string]bool{}, cap: n}
+}
+
+// waker is the lock, the closed mark and the wake-up channel that both
+// queues share. The channel holds one token, "something changed"; a pop
+// that finds nothing waits for it, and close wakes every waiter for good.
+type waker struct {
+	mu     sync.Mutex
+	closed bool
+	wake   chan struct{}
+}
+
+func newWaker() waker { return waker{wake: make(chan struct{}, 1)} }
+
+// signal leaves a token unless one is already there. Call it with mu held
+// and the queue open, so it never sends on the closed channel.
+func (w *waker) signal() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// wait blocks, without mu, until a signal or close; false when ctx ended.
+func (w *waker) wait(ctx context.Context) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-w.wake:
+		return true
+	}
+}
+
+// close wakes and ends every pop.
+func (w *waker) close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.closed {
+		w.closed = true
+		close(w.wake)
+	}
 }
 
 // push queues a conversation. It never blocks: the engine calls it after
@@ -46,13 +84,6 @@ func (q *workQueue) push(id string) {
 		q.order = append(q.order, id)
 	}
 	q.signal()
-}
-
-func (q *workQueue) signal() {
-	select {
-	case q.wake <- struct{}{}:
-	default:
-	}
 }
 
 // pop waits for a conversation to work on; ok is false once closed.
@@ -76,10 +107,8 @@ func (q *workQueue) pop(ctx context.Context) (string, bool) {
 			return id, true
 		}
 		q.mu.Unlock()
-		select {
-		case <-ctx.Done():
+		if !q.wait(ctx) {
 			return "", false
-		case <-q.wake:
 		}
 	}
 }
@@ -103,17 +132,6 @@ func (q *workQueue) takeOverflow() bool {
 	o := q.overflow
 	q.overflow = false
 	return o
-}
-
-// close wakes and ends every pop. Signals are sent only under q.mu with
-// closed false, so none can hit the closed channel.
-func (q *workQueue) close() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if !q.closed {
-		q.closed = true
-		close(q.wake)
-	}
 }
 
 // job is one message that does not come from an outbox: an agent-chat
@@ -147,15 +165,13 @@ func (h *jobHeap) Pop() any {
 
 // jobQueue is a bounded priority queue of jobs, most urgent first.
 type jobQueue struct {
-	mu     sync.Mutex
-	h      jobHeap
-	seq    uint64
-	cap    int
-	closed bool
-	wake   chan struct{}
+	waker
+	h   jobHeap
+	seq uint64
+	cap int
 }
 
-func newJobQueue(n int) *jobQueue { return &jobQueue{cap: n, wake: make(chan struct{}, 1)} }
+func newJobQueue(n int) *jobQueue { return &jobQueue{waker: newWaker(), cap: n} }
 
 // push adds j; it reports false (and drops j) when the queue is full.
 func (q *jobQueue) push(j *job) bool {
@@ -188,27 +204,8 @@ func (q *jobQueue) pop(ctx context.Context) (*job, bool) {
 			return j, true
 		}
 		q.mu.Unlock()
-		select {
-		case <-ctx.Done():
+		if !q.wait(ctx) {
 			return nil, false
-		case <-q.wake:
 		}
-	}
-}
-
-// signal is called with q.mu held and the queue open.
-func (q *jobQueue) signal() {
-	select {
-	case q.wake <- struct{}{}:
-	default:
-	}
-}
-
-func (q *jobQueue) close() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if !q.closed {
-		q.closed = true
-		close(q.wake)
 	}
 }
