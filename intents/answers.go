@@ -28,7 +28,7 @@ var bareNone = map[string]bool{
 var fillers = []string{
 	"sorry", "i'm", "im", "i", "really", "honestly", "um", "umm", "uh", "hmm", "well", "the", "exact", "it",
 	"that", "one", "either", "actually", "ah", "oh", "lol", "just", "totally", "completely",
-	"对不起", "不好意思", "sorry", "我", "真是", "真的", "啊", "呀", "喔", "哦", "嗯", "唉", "啦", "了", "呢", "喎", "啰", "吖", "咯", "都", "也", "真系", "其实",
+	"对不起", "不好意思", "我", "真是", "真的", "啊", "呀", "喔", "哦", "嗯", "唉", "啦", "了", "呢", "喎", "啰", "吖", "咯", "都", "也", "真系", "其实",
 }
 
 // DontKnow reports whether text, the customer's answer to a question about a

@@ -179,6 +179,7 @@ func train(exs []example, cfg trainConfig) *model {
 		m.bias[i] = float32(x)
 	}
 	m.table = newFeatureTable(m.index)
+	m.index = nil // predicting uses the table; the map would only hold memory
 	return m
 }
 
