@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -106,6 +107,33 @@ func TestDialogueReachesTicketWithPhoto(t *testing.T) {
 		if in.ConversationID != "tg-5001" || !strings.HasPrefix(in.DedupKey, "tg:") {
 			t.Errorf("inbound %+v: want conversation tg-5001 and a tg: dedup key", in)
 		}
+	}
+}
+
+// TestPhotoWithCaption checks that a caption follows its photo as the
+// user's words, under a dedup key of its own, and that the update opens
+// the conversation once, not once per engine call.
+func TestPhotoWithCaption(t *testing.T) {
+	h := newHarness(t, nil)
+	u := fakebot.User{ID: 5002, Name: "Kit", Lang: "en"}
+	h.fake.AddFile("F2", fakebot.File{Data: pngBytes})
+	h.fake.Text(u, "hello")
+	waitFor(t, "the first turn", 5*time.Second, func() bool { return len(h.engine.handled()) == 1 })
+	opens := h.engine.openCount()
+
+	const caption = "this is the failed transfer"
+	id := h.fake.Photo(u, "F2", caption)
+	waitFor(t, "the photo and its caption", 5*time.Second, func() bool { return len(h.engine.handled()) == 3 })
+	got := h.engine.handled()[1:]
+	key := "tg:" + strconv.Itoa(id)
+	if got[0].DedupKey != key || got[0].Upload == nil || got[0].Text != "" {
+		t.Errorf("first event: key %q, upload %v, text %q; want %q, the photo, no text", got[0].DedupKey, got[0].Upload != nil, got[0].Text, key)
+	}
+	if got[1].DedupKey != key+":caption" || got[1].Upload != nil || got[1].Text != caption {
+		t.Errorf("second event: key %q, upload %v, text %q; want %q, no upload, %q", got[1].DedupKey, got[1].Upload != nil, got[1].Text, key+":caption", caption)
+	}
+	if n := h.engine.openCount() - opens; n != 1 {
+		t.Errorf("the photo update opened the conversation %d times, want 1", n)
 	}
 }
 

@@ -54,13 +54,13 @@ func (c *Channel) onFile(ctx context.Context, key string, s session, f file, cap
 	if _, err := bot.CheckUpload(*up); err != nil {
 		return c.refuseFile(ctx, key, s, conv, err)
 	}
-	if err := c.handle(ctx, key, s, "", up, at); err != nil {
+	if err := c.feed(ctx, key, s, conv, "", up, at); err != nil {
 		return err
 	}
 	if caption == "" {
 		return nil
 	}
-	return c.handle(ctx, key+":caption", s, caption, nil, at)
+	return c.feed(ctx, key+":caption", s, conv, caption, nil, at)
 }
 
 // refuseFile tells the user why their file was not taken.

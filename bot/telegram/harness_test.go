@@ -26,6 +26,20 @@ type recEngine struct {
 	*bot.Engine
 	mu      sync.Mutex
 	inbound []bot.Inbound
+	opens   int
+}
+
+func (r *recEngine) Open(ctx context.Context, req bot.OpenRequest) (tickets.Conversation, bool, error) {
+	r.mu.Lock()
+	r.opens++
+	r.mu.Unlock()
+	return r.Engine.Open(ctx, req)
+}
+
+func (r *recEngine) openCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.opens
 }
 
 func (r *recEngine) Handle(ctx context.Context, in bot.Inbound) error {

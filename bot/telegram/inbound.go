@@ -102,7 +102,7 @@ func (c *Channel) onCommand(ctx context.Context, key string, s session, cmd stri
 		if err != nil {
 			return err
 		}
-		return c.handle(ctx, key, s, prompts.Render(c.lang(conv, s), prompts.TelegramAgentRequest, nil), nil, at)
+		return c.feed(ctx, key, s, conv, prompts.Render(c.lang(conv, s), prompts.TelegramAgentRequest, nil), nil, at)
 	}
 	conv, created, err := c.engine.Open(ctx, c.openRequest(s, cmd == "start"))
 	if err != nil {
@@ -207,13 +207,20 @@ func (c *Channel) open(ctx context.Context, s session, greet bool) (tickets.Conv
 	return conv, nil
 }
 
-// handle feeds one user event to the engine, with the update's dedup key.
+// handle opens the chat's conversation and feeds it one user event.
 func (c *Channel) handle(ctx context.Context, key string, s session, text string, up *bot.Upload, at time.Time) error {
 	conv, err := c.open(ctx, s, false)
 	if err != nil {
 		return err
 	}
-	err = c.engine.Handle(ctx, bot.Inbound{Channel: tickets.Telegram, ConversationID: s.conv, User: s.user,
+	return c.feed(ctx, key, s, conv, text, up, at)
+}
+
+// feed hands one user event of the opened conversation conv to the engine,
+// with the update's dedup key. Callers that have opened conv already call
+// it directly: each Open is a write transaction.
+func (c *Channel) feed(ctx context.Context, key string, s session, conv tickets.Conversation, text string, up *bot.Upload, at time.Time) error {
+	err := c.engine.Handle(ctx, bot.Inbound{Channel: tickets.Telegram, ConversationID: s.conv, User: s.user,
 		Text: text, Upload: up, At: at, DedupKey: key})
 	if errors.Is(err, bot.ErrBadUpload) {
 		return c.refuseFile(ctx, key, s, conv, err)
