@@ -1,7 +1,6 @@
 package llm
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -92,10 +91,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	}
 	for _, c := range []prometheus.Collector{m.calls, m.latency, m.errors, m.fallbacks, m.decisions, m.breaker, m.tokens, m.cache} {
 		if err := reg.Register(c); err != nil {
-			var are prometheus.AlreadyRegisteredError
-			if errors.As(err, &are) {
-				return nil, fmt.Errorf("llm: metrics already registered: %w", err)
-			}
+			// prometheus.AlreadyRegisteredError stays reachable with errors.As.
 			return nil, fmt.Errorf("llm: registering metrics: %w", err)
 		}
 	}
