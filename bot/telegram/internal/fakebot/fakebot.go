@@ -233,11 +233,12 @@ func (b *Bot) download(w http.ResponseWriter, path string) {
 	b.mu.Lock()
 	f, ok := b.files[id]
 	b.mu.Unlock()
-	b.record(Call{Method: "file:" + path, Status: map[bool]int{true: 200, false: 404}[ok]})
 	if !ok {
+		b.record(Call{Method: "file:" + path, Status: http.StatusNotFound})
 		http.NotFound(w, nil)
 		return
 	}
+	b.record(Call{Method: "file:" + path, Status: http.StatusOK})
 	_, _ = w.Write(f.Data)
 }
 
@@ -356,8 +357,8 @@ func (b *Bot) Webhook() map[string]string {
 // Sent lists the accepted sendMessage calls to chat, in order.
 func (b *Bot) Sent(chat int64) []Call {
 	var out []Call
-	for _, c := range b.Calls() {
-		if c.Method == "sendMessage" && c.Status == 200 && c.Params["chat_id"] == strconv.FormatInt(chat, 10) {
+	for _, c := range b.Attempts(chat) {
+		if c.Status == 200 {
 			out = append(out, c)
 		}
 	}
