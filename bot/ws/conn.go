@@ -217,7 +217,7 @@ func (c *conn) writePump() {
 	defer c.pumpDone()
 	defer c.ws.Close() // also ends the reader
 	lim := c.hub.lim
-	ping := time.NewTicker(lim.PongWait * 9 / 10)
+	ping := time.NewTicker(lim.pingPeriod())
 	defer ping.Stop()
 	if !c.write(encodeSession(c.session), "session") {
 		return
@@ -246,8 +246,7 @@ func (c *conn) writePump() {
 		case <-c.readDone:
 			return
 		case <-c.quit:
-			_ = c.ws.WriteControl(websocket.CloseMessage,
-				websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(closeWait))
+			sendClose(c.ws, websocket.CloseGoingAway, "server shutting down")
 			return
 		}
 	}

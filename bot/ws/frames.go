@@ -42,6 +42,9 @@ var maxFrame = int64(maxEncodedAttachment + 64<<10)
 const hardFrameLimit = 16 << 20
 
 // refusal is why a client frame was refused; it becomes an error frame.
+// Its msg is for the developer of a client, so it is English and written
+// here, not in prompts/: a page shows its user its own words, chosen by the
+// stable code (the widget does).
 type refusal struct {
 	code string
 	msg  string

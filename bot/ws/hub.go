@@ -35,12 +35,12 @@ const (
 	// frame within it is too slow and is dropped.
 	writeWait = 10 * time.Second
 	// pongWait is how long a connection may stay silent (no frame, no pong)
-	// before it is considered dead.
+	// before it is considered dead; pings go at 9/10 of it (pingPeriod).
 	pongWait = 60 * time.Second
-	// pingPeriod must be shorter than pongWait so a pong can arrive in time.
-	pingPeriod = pongWait * 9 / 10
-	// closeWait bounds the close frame sent at shutdown.
+	// closeWait bounds a close frame.
 	closeWait = time.Second
+	// handshakeWait bounds the HTTP upgrade.
+	handshakeWait = 10 * time.Second
 	// engineTimeout bounds one engine call made for a client frame.
 	engineTimeout = 15 * time.Second
 	// sendBuffer is how many error frames may wait for the writer; a client
@@ -79,26 +79,25 @@ type Limits struct {
 }
 
 func (l Limits) withDefaults() Limits {
-	if l.WriteWait <= 0 {
-		l.WriteWait = writeWait
-	}
-	if l.PongWait <= 0 {
-		l.PongWait = pongWait
-	}
-	if l.EngineTimeout <= 0 {
-		l.EngineTimeout = engineTimeout
-	}
-	if l.SendBuffer <= 0 {
-		l.SendBuffer = sendBuffer
-	}
-	if l.Rate <= 0 {
-		l.Rate = frameRate
-	}
-	if l.Burst <= 0 {
-		l.Burst = frameBurst
-	}
+	l.WriteWait = orDefault(l.WriteWait, writeWait)
+	l.PongWait = orDefault(l.PongWait, pongWait)
+	l.EngineTimeout = orDefault(l.EngineTimeout, engineTimeout)
+	l.SendBuffer = orDefault(l.SendBuffer, sendBuffer)
+	l.Rate = orDefault(l.Rate, frameRate)
+	l.Burst = orDefault(l.Burst, frameBurst)
 	return l
 }
+
+// orDefault is v when it is set (positive), else d.
+func orDefault[T int | float64 | time.Duration](v, d T) T {
+	if v > 0 {
+		return v
+	}
+	return d
+}
+
+// pingPeriod is shorter than PongWait so a pong can arrive in time.
+func (l Limits) pingPeriod() time.Duration { return l.PongWait * 9 / 10 }
 
 // Config is what New needs. Engine is required.
 type Config struct {
@@ -169,7 +168,7 @@ func New(cfg Config) *Hub {
 	h.metrics = newMetrics(cfg.Registerer, h.log)
 	origins := newOriginPolicy(cfg.Origins)
 	h.upgrader = websocket.Upgrader{
-		HandshakeTimeout: 10 * time.Second,
+		HandshakeTimeout: handshakeWait,
 		ReadBufferSize:   bufferSize,
 		WriteBufferSize:  bufferSize,
 		WriteBufferPool:  &writeBufferPool,
@@ -262,6 +261,7 @@ func (h *Hub) Run(ctx context.Context) error {
 
 // ServeHTTP upgrades GET /ws[?session=ID] and hands the connection to Run.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// The HTTP error bodies here are for developers, like the error frames.
 	if h.state.Load() != stateRunning {
 		http.Error(w, "the chat channel is not running", http.StatusServiceUnavailable)
 		return
@@ -283,16 +283,14 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.log.Error("ws: opening a session", "err", err)
 		_ = ws.SetWriteDeadline(time.Now().Add(h.lim.WriteWait))
 		_ = ws.WriteMessage(websocket.TextMessage, encodeError(refuse(CodeInternal, "the conversation could not be opened; try again")))
-		_ = ws.WriteControl(websocket.CloseMessage,
-			websocket.FormatCloseMessage(websocket.CloseInternalServerErr, "session not opened"), time.Now().Add(closeWait))
+		sendClose(ws, websocket.CloseInternalServerErr, "session not opened")
 		_ = ws.Close()
 		return
 	}
 	select {
 	case h.register <- c:
 	case <-h.done:
-		_ = ws.WriteControl(websocket.CloseMessage,
-			websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(closeWait))
+		sendClose(ws, websocket.CloseGoingAway, "server shutting down")
 		_ = ws.Close()
 	}
 }
@@ -320,6 +318,13 @@ func (h *Hub) open(ctx context.Context, ws *websocket.Conn, id, lang string) (*c
 		return nil, fmt.Errorf("opening a web conversation: %w", err)
 	}
 	return newConn(h, ws, conv, id != ""), nil
+}
+
+// sendClose sends a close frame within closeWait. The peer may be gone
+// already, and the connection is closed next either way, so a failure is
+// not worth reporting.
+func sendClose(ws *websocket.Conn, code int, reason string) {
+	_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(closeWait))
 }
 
 // validSessionID keeps junk out of lookups and logs.
