@@ -26,6 +26,22 @@ func (e *Engine) Claim(ctx context.Context, ticketID, agent string) (tickets.Tic
 	})
 }
 
+// Release hands a ticket the agent holds back to the queue, and tells the
+// user it waits for the next free colleague. Releasing an open ticket
+// changes nothing and tells nobody.
+func (e *Engine) Release(ctx context.Context, ticketID, agent string) (tickets.Ticket, error) {
+	return e.agentOp(ctx, "release", ticketID, func(tx tickets.Tx, before tickets.Ticket, say *userNote) (tickets.Ticket, error) {
+		t, err := tickets.Release(tx, ticketID, agent, e.clock())
+		if err != nil || before.Status == tickets.Open {
+			return t, err
+		}
+		say.event = true
+		say.text = prompts.Render(t.Lang, prompts.TicketReleased, map[string]any{"TicketID": t.ID})
+		say.from = tickets.FromBot
+		return t, nil
+	})
+}
+
 // Reply sends the agent's text to the user on the ticket's own channel and
 // adds it (masked) to the transcript. A resolved ticket, or one another
 // agent holds, is ErrConflict.

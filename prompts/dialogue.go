@@ -29,6 +29,7 @@ const (
 	StatusList     Key = "dialogue.status_list"
 	AgentClaimed   Key = "dialogue.agent_claimed"
 	TicketResolved Key = "dialogue.ticket_resolved"
+	TicketReleased Key = "dialogue.ticket_released"
 	AttachmentNote Key = "dialogue.attachment_note"
 
 	LabelFixed  Key = "label.fixed"
@@ -170,6 +171,12 @@ func init() {
 			Hans:    "你最近的工单：{{range .Tickets}}\n• {{.ID}}：{{.Status}}（{{.Queue}}）{{end}}",
 			En:      "Your latest tickets:{{range .Tickets}}\n• {{.ID}}: {{.Status}} ({{.Queue}}){{end}}",
 			Example: map[string]any{"Tickets": []map[string]string{{"ID": "T-000042", "Status": "open", "Queue": "payments"}}},
+		},
+		TicketReleased: {
+			Hant:    "個案 {{.TicketID}} 已經交返俾團隊，下一位有空嘅同事會跟進。",
+			Hans:    "工单 {{.TicketID}} 已交回团队，下一位空闲的同事会跟进。",
+			En:      "Ticket {{.TicketID}} is back with the team; the next free colleague will pick it up.",
+			Example: exampleTicket,
 		},
 		AgentClaimed: {
 			Hant:    "同事而家跟緊你嘅個案 {{.TicketID}}。",

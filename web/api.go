@@ -181,6 +181,21 @@ func (s *Server) handleClaim(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusOK, t)
 }
 
+// handleRelease hands a ticket the calling agent holds back to the queue
+// (409 when another agent holds it or it is resolved).
+func (s *Server) handleRelease(w http.ResponseWriter, r *http.Request) {
+	t, ok := s.ticketFor(w, r)
+	if !ok {
+		return
+	}
+	t, err := s.engine.Release(r.Context(), t.ID, agentFrom(r.Context()).Name)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, t)
+}
+
 // replyBody is the body of POST /api/tickets/{id}/messages.
 type replyBody struct {
 	Text string `json:"text"`

@@ -24,6 +24,7 @@ func TestAuth(t *testing.T) {
 		{"GET", "/api/tickets"},
 		{"GET", "/api/tickets/" + tk.ID},
 		{"POST", "/api/tickets/" + tk.ID + "/claim"},
+		{"POST", "/api/tickets/" + tk.ID + "/release"},
 		{"POST", "/api/tickets/" + tk.ID + "/messages"},
 		{"POST", "/api/tickets/" + tk.ID + "/resolve"},
 		{"GET", "/api/tickets/" + tk.ID + "/attachments/x"},
@@ -268,6 +269,10 @@ func TestClaimReplyResolve(t *testing.T) {
 		{"bob claims: someone else holds it", "POST", "/claim", "bob", nil, 409, CodeConflict},
 		{"bob replies: someone else holds it", "POST", "/messages", "bob", map[string]string{"text": "hi"}, 409, CodeConflict},
 		{"bob resolves: someone else holds it", "POST", "/resolve", "bob", map[string]string{"note": "x"}, 409, CodeConflict},
+		{"bob releases: someone else holds it", "POST", "/release", "bob", nil, 409, CodeConflict},
+		{"alice releases", "POST", "/release", "alice", nil, 200, ""},
+		{"alice releases again: no change", "POST", "/release", "alice", nil, 200, ""},
+		{"alice claims it back", "POST", "/claim", "alice", nil, 200, ""},
 		{"carol: not her queue", "POST", "/claim", "carol", nil, 403, CodeForbidden},
 		{"empty text", "POST", "/messages", "alice", map[string]string{"text": "   "}, 400, CodeBadRequest},
 		{"no body", "POST", "/messages", "alice", nil, 400, CodeBadRequest},
@@ -290,7 +295,7 @@ func TestClaimReplyResolve(t *testing.T) {
 			t.Fatalf("%s: status %d code %q, want %d %q: %.300s", s.name, r.status, r.errCode(), s.status, s.code, r.body)
 		}
 	}
-	for _, path := range []string{"/claim", "/messages", "/resolve"} {
+	for _, path := range []string{"/claim", "/release", "/messages", "/resolve"} {
 		r := f.do("POST", "/api/tickets/T-999999"+path, "alice", map[string]string{"text": "x"})
 		if r.status != 404 || r.errCode() != CodeNotFound {
 			t.Errorf("%s on unknown ticket: status %d code %q", path, r.status, r.errCode())
@@ -320,8 +325,11 @@ func TestClaimReplyResolve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var agentMsgs, resolvedEvents int
+	var agentMsgs, resolvedEvents, reopenedEvents int
 	for _, m := range out {
+		if m.Kind == tickets.KindTicket && m.Ticket != nil && m.Ticket.Status == tickets.Open {
+			reopenedEvents++ // the release: the user's ticket card shows it waits again
+		}
 		if m.Kind == tickets.KindMessage && m.From == tickets.FromAgent {
 			agentMsgs++
 		}
@@ -331,6 +339,9 @@ func TestClaimReplyResolve(t *testing.T) {
 	}
 	if agentMsgs != 3 || resolvedEvents != 1 {
 		t.Errorf("outbox has %d agent messages and %d resolved events, want 3 and 1", agentMsgs, resolvedEvents)
+	}
+	if reopenedEvents != 1 {
+		t.Errorf("outbox has %d ticket events back to open, want 1 (one release)", reopenedEvents)
 	}
 }
 

@@ -33,6 +33,10 @@ func (missingEngine) Claim(context.Context, string, string) (tickets.Ticket, err
 	return tickets.Ticket{}, fmt.Errorf("engine: %w", errNotConfigured)
 }
 
+func (missingEngine) Release(context.Context, string, string) (tickets.Ticket, error) {
+	return tickets.Ticket{}, fmt.Errorf("engine: %w", errNotConfigured)
+}
+
 func (missingEngine) Reply(context.Context, string, string, string) (tickets.Ticket, error) {
 	return tickets.Ticket{}, fmt.Errorf("engine: %w", errNotConfigured)
 }

@@ -40,6 +40,7 @@ const (
 // (*bot.Engine): every change goes through it so the user is told.
 type Engine interface {
 	Claim(ctx context.Context, ticketID, agent string) (tickets.Ticket, error)
+	Release(ctx context.Context, ticketID, agent string) (tickets.Ticket, error)
 	Reply(ctx context.Context, ticketID, agent, text string) (tickets.Ticket, error)
 	Resolve(ctx context.Context, ticketID, agent, note string) (tickets.Ticket, error)
 }
@@ -119,6 +120,7 @@ func (s *Server) Handler() http.Handler {
 	api("GET /api/tickets", s.handleList)
 	api("GET /api/tickets/{id}", s.handleTicket)
 	api("POST /api/tickets/{id}/claim", s.handleClaim)
+	api("POST /api/tickets/{id}/release", s.handleRelease)
 	api("POST /api/tickets/{id}/messages", s.handleReply)
 	api("POST /api/tickets/{id}/resolve", s.handleResolve)
 	api("GET /api/tickets/{id}/attachments/{aid}", s.handleAttachment)

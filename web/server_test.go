@@ -193,6 +193,11 @@ func (stuckEngine) Claim(ctx context.Context, _, _ string) (tickets.Ticket, erro
 	return tickets.Ticket{}, ctx.Err()
 }
 
+func (stuckEngine) Release(ctx context.Context, _, _ string) (tickets.Ticket, error) {
+	<-ctx.Done()
+	return tickets.Ticket{}, ctx.Err()
+}
+
 func (stuckEngine) Reply(ctx context.Context, _, _, _ string) (tickets.Ticket, error) {
 	<-ctx.Done()
 	return tickets.Ticket{}, ctx.Err()

@@ -403,6 +403,7 @@
     var other = tk.status === 'claimed' && !mine;
     var closed = tk.status === 'resolved';
     $('claim').disabled = tk.status !== 'open';
+    $('release').disabled = !mine;
     $('reply-send').disabled = closed || other;
     $('resolve').disabled = closed || other;
     $('holder').textContent = mine ? t('claimedByYou') : (other ? t('heldBy', { name: tk.assignee }) : '');
@@ -429,6 +430,7 @@
   }
 
   $('claim').addEventListener('click', function () { act('/claim', undefined); });
+  $('release').addEventListener('click', function () { act('/release', undefined); });
   $('reply-form').addEventListener('submit', function (ev) {
     ev.preventDefault();
     var text = $('reply-text').value.trim();
