@@ -348,9 +348,10 @@ func (lr *loadRun) session(ctx context.Context, i int, stop time.Time) {
 }
 
 // dialogue opens a session and answers the bot until a ticket frame, the
-// turn limit or stop.
+// turn limit or stop. Like the widget, it names the page's language
+// (?lang=), so the greeting comes in the script's language.
 func (lr *loadRun) dialogue(ctx context.Context, sc loadScript, k int, stop time.Time) error {
-	c, err := dialLoad(ctx, lr.wsURL)
+	c, err := dialLoad(ctx, lr.wsURL+"?lang="+url.QueryEscape(sc.lang))
 	if err != nil {
 		return err
 	}
@@ -571,7 +572,7 @@ func rssKiB(pid int) (int64, error) {
 // answers it gives when the bot asks for something, all in one language.
 // The texts are our own, written for load, not taken from any test set.
 type loadScript struct {
-	lang      string
+	lang      string // the ?lang= of the page it chats from
 	open      string
 	time      string
 	amount    string
