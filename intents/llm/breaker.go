@@ -15,10 +15,11 @@ const (
 )
 
 // breaker stops calling an endpoint that keeps failing: after threshold
-// consecutive failures it opens for coolDown, then lets one probe through
-// (half-open); the probe's success closes it, its failure opens it again.
-// With the endpoint down a conversation thus waits for at most threshold
-// deadlines in total, then not at all until the next probe.
+// consecutive quick failures (5xx, 429, a refused connection), or at once
+// after a call that used its whole deadline, it opens for coolDown, then
+// lets one probe through (half-open); the probe's success closes it, its
+// failure opens it again. With the endpoint hanging, a conversation thus
+// waits for one deadline, then not at all until the next probe.
 type breaker struct {
 	threshold int
 	coolDown  time.Duration
@@ -91,6 +92,16 @@ func (b *breaker) done(failed, neutral bool) {
 	if b.failures >= b.threshold {
 		b.open()
 	}
+}
+
+// timedOut records an allowed call that used its whole deadline. It opens
+// the breaker at once: every further call would make a user wait the same
+// deadline again, while a quick failure costs nobody time.
+func (b *breaker) timedOut() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.probing = false
+	b.open()
 }
 
 func (b *breaker) open() {

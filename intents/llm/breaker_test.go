@@ -93,3 +93,21 @@ func TestLRU(t *testing.T) {
 		t.Error("a disabled cache keeps nothing")
 	}
 }
+
+func TestBreakerTimeoutOpensAtOnce(t *testing.T) {
+	ck := &clock{t: time.Unix(0, 0)}
+	b := newBreaker(5, time.Second, ck.now, func(breakerState) {})
+	b.allow()
+	b.timedOut()
+	if got := b.current(); got != stateOpen {
+		t.Fatalf("after one timeout: state %d, want open", got)
+	}
+	ck.add(time.Second)
+	if !b.allow() {
+		t.Fatal("the probe after the cool-down should go")
+	}
+	b.timedOut()
+	if b.current() != stateOpen || b.allow() {
+		t.Fatal("a probe that times out must open the breaker again")
+	}
+}

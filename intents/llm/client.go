@@ -242,7 +242,11 @@ func (c *Client) chatOnce(ctx context.Context, r request) (string, error) {
 	}
 	if err != nil {
 		err = classifyErr(ctx, err)
-		c.breaker.done(breakerFailure(err), errors.Is(err, ErrCanceled))
+		if Kind(err) == KindTimeout {
+			c.breaker.timedOut()
+		} else {
+			c.breaker.done(breakerFailure(err), errors.Is(err, ErrCanceled))
+		}
 		return "", err
 	}
 	c.breaker.done(false, false)

@@ -383,7 +383,8 @@ func TestBreaker(t *testing.T) {
 }
 
 // TestDeadEndpoint: a whole dialogue against an endpoint that never answers
-// costs the breaker's threshold of deadlines and then no endpoint time.
+// costs one deadline (the first timeout opens the breaker) and then no
+// endpoint time.
 func TestDeadEndpoint(t *testing.T) {
 	e := newEnv(t, func(llmfake.Request) llmfake.Reply { return llmfake.Reply{Hang: true} }, func(c *Config) {
 		c.Timeout = 50 * time.Millisecond
@@ -398,19 +399,19 @@ func TestDeadEndpoint(t *testing.T) {
 		}
 	}
 	elapsed := time.Since(start)
-	if hits := e.fake.Hits(); hits != DefaultBreakerThreshold {
-		t.Errorf("endpoint hit %d times in %d turns, want %d", hits, turns, DefaultBreakerThreshold)
+	if hits := e.fake.Hits(); hits != 1 {
+		t.Errorf("endpoint hit %d times in %d turns, want 1", hits, turns)
 	}
 	m := e.client.metrics
-	if got := testutil.ToFloat64(m.fallbacks.WithLabelValues(KindTimeout)); got != DefaultBreakerThreshold {
-		t.Errorf("timeout fallbacks = %v, want %d", got, DefaultBreakerThreshold)
+	if got := testutil.ToFloat64(m.fallbacks.WithLabelValues(KindTimeout)); got != 1 {
+		t.Errorf("timeout fallbacks = %v, want 1", got)
 	}
-	if got := testutil.ToFloat64(m.fallbacks.WithLabelValues(KindBreakerOpen)); got != turns-DefaultBreakerThreshold {
-		t.Errorf("breaker_open fallbacks = %v, want %d", got, turns-DefaultBreakerThreshold)
+	if got := testutil.ToFloat64(m.fallbacks.WithLabelValues(KindBreakerOpen)); got != turns-1 {
+		t.Errorf("breaker_open fallbacks = %v, want %d", got, turns-1)
 	}
 	// A very loose bound, only to catch a breaker that does not stop calls
 	// (40 deadlines would be 2 s); the counts above are the real check.
-	if elapsed > DefaultBreakerThreshold*50*time.Millisecond+1500*time.Millisecond {
+	if elapsed > 50*time.Millisecond+1500*time.Millisecond {
 		t.Errorf("dialogue took %v", elapsed)
 	}
 }
