@@ -10,7 +10,8 @@ import (
 // conversation is queued once however often it is notified, and worked by
 // one sender at a time (so its messages stay in order); a notice that comes
 // while it is being worked queues it again. The queue is bounded: when full,
-// it notes an overflow and the rescan loop rebuilds it from the store.
+// it notes an overflow, and the next periodic rescan queues what it turned
+// away from the store.
 type workQueue struct {
 	waker
 	order    []string

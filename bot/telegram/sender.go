@@ -42,7 +42,10 @@ func (c *Channel) outboxWorker(ctx context.Context) {
 }
 
 // rescanLoop queues every conversation with a pending outbox: once at start
-// (what a crash left behind), then periodically and after an overflow.
+// (what a crash left behind), then every rescanEvery, which also picks up
+// what a full work queue turned away. Waiting for the tick after an
+// overflow costs little: a queue that full takes minutes to send at
+// Telegram's global limit.
 func (c *Channel) rescanLoop(ctx context.Context) {
 	t := time.NewTicker(rescanEvery)
 	defer t.Stop()
@@ -59,7 +62,10 @@ func (c *Channel) rescanLoop(ctx context.Context) {
 }
 
 func (c *Channel) rescan(ctx context.Context) error {
-	c.work.takeOverflow()
+	if c.work.takeOverflow() {
+		c.log.Warn("the work queue was full; conversations it turned away are queued again from the store",
+			"capacity", workQueueCap)
+	}
 	var ids []string
 	err := c.cfg.Store.View(ctx, func(tx tickets.Tx) error {
 		var err error
