@@ -29,7 +29,7 @@ import (
 	"github.com/triagebot/triagebot/tickets"
 )
 
-// Timeouts and limits. Config.Limits may override them (tests do).
+// Timeouts and limits. Config.Limits may override the ones it names (tests do).
 const (
 	// writeWait bounds every write: a client whose socket does not drain a
 	// frame within it is too slow and is dropped.
