@@ -590,6 +590,27 @@ func TestCommands(t *testing.T) {
 	})
 }
 
+// TestStatusListsTickets checks /status once the user has a ticket: the
+// answer names it (the no-tickets answer is in TestCommands).
+func TestStatusListsTickets(t *testing.T) {
+	h := newHarness(t, nil)
+	u := fakebot.User{ID: 5010, Name: "Ho", Lang: "en"}
+	tk := playToTicket(t, h, u, fraudOpening)
+	before := len(h.fake.Sent(u.ID))
+	h.fake.Text(u, "/status")
+	// Matched by its line "\nT-…: ", as the bot's last replies may still be
+	// arriving and may name the ticket too.
+	line := "\n" + tk.ID + ": "
+	waitFor(t, "a /status answer listing "+tk.ID, 5*time.Second, func() bool {
+		for _, c := range h.fake.Sent(u.ID)[before:] {
+			if strings.Contains(c.Params["text"], line) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
 func TestOutageIsSurvived(t *testing.T) {
 	h := newHarness(t, nil)
 	u := fakebot.User{ID: 5009, Name: "Fong", Lang: "en"}
