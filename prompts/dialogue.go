@@ -32,6 +32,19 @@ const (
 	TicketReleased Key = "dialogue.ticket_released"
 	AttachmentNote Key = "dialogue.attachment_note"
 
+	// The fallback ladder: not understood once (ClarifyAgain or Clarify with
+	// a "talk to a person" reply), twice (OfferPerson), then a ticket.
+	ClarifyAgain Key = "dialogue.clarify_again"
+	OfferPerson  Key = "dialogue.offer_person"
+	// HumanGather opens a person's ticket while a few details are still
+	// asked for (the user may skip each).
+	HumanGather Key = "dialogue.human_gather"
+	// ConfirmBack resumes the earlier problem after "no" to ConfirmRisky.
+	ConfirmBack Key = "dialogue.confirm_back"
+	// RiskyUnclear escalates a message with strong risk words that the bot
+	// could not place.
+	RiskyUnclear Key = "dialogue.risky_unclear"
+
 	LabelFixed  Key = "label.fixed"
 	LabelStill  Key = "label.still"
 	LabelPerson Key = "label.person"
@@ -41,7 +54,14 @@ const (
 	LabelUSD    Key = "label.usd"
 	LabelCNY    Key = "label.cny"
 	LabelEmail  Key = "label.email"
+	LabelYes    Key = "label.yes"
+	LabelNo     Key = "label.no"
 )
+
+// ConfirmRisky is the one question asked before a dialogue switches to a
+// risky problem ("unauthorized_transaction", "account_frozen") on a message
+// that is not unmistakable.
+func ConfirmRisky(intent string) Key { return Key("dialogue.confirm." + intent) }
 
 // Ask is the question for a detail ("time", "amount", "transaction_id",
 // "screenshot", "error", "api", "otp_channel").
@@ -148,6 +168,42 @@ func init() {
 			Hant: "我唔太肯定明白你嘅意思，所以會轉交俾同事跟進。",
 			Hans: "我不太确定理解了你的意思，所以会转交给同事跟进。",
 			En:   "I'm not sure I understood, so I'll hand this to a colleague who can help.",
+		},
+		ClarifyAgain: {
+			Hant: "唔好意思，我未明白你嘅意思。你可以揀下面最接近嘅一項，或者直接轉真人客服。",
+			Hans: "抱歉，我没能理解你的意思。你可以选下面最接近的一项，或者直接转人工客服。",
+			En:   "Sorry, I didn't quite understand. Pick the closest match below, or talk to a person.",
+		},
+		OfferPerson: {
+			Hant: "我仲係唔太明白，唔好意思。要唔要我幫你轉交俾真人同事跟進？你亦可以換個講法再講一次。",
+			Hans: "我还是不太明白，抱歉。要不要我帮你转交给人工同事跟进？你也可以换个说法再说一次。",
+			En:   "I'm still not sure I follow, sorry. Shall I pass you to a person? You can also try saying it another way.",
+		},
+		HumanGather: {
+			Hant: "好，我已經幫你轉交俾真人同事。佢接手之前，想問你幾條問題，答唔到嘅話講「唔知」就得。",
+			Hans: "好的，我已经帮你转交给人工同事。同事接手之前，想先问你几个问题，答不上来的话说“不知道”就行。",
+			En:   "Sure, I've passed this to a person. Before they pick it up, a few quick questions; just say \"don't know\" to skip any.",
+		},
+		ConfirmBack: {
+			Hant:    "好，咁我哋繼續跟進：{{.Problem}}。",
+			Hans:    "好的，那我们继续处理：{{.Problem}}。",
+			En:      "OK, let's carry on with this: {{.Problem}}.",
+			Example: map[string]any{"Problem": "提款未到帳"},
+		},
+		RiskyUnclear: {
+			Hant: "你講嘅情況可能涉及帳戶安全，我即刻轉交俾安全團隊優先處理。",
+			Hans: "你描述的情况可能涉及账户安全，我马上转交给安全团队优先处理。",
+			En:   "What you describe may be a security problem, so I'm passing it to our security team as a priority.",
+		},
+		ConfirmRisky("unauthorized_transaction"): {
+			Hant: "想確認一下：係咪有人喺你唔知情嘅情況下用咗你個帳戶或者張卡付款、轉賬？",
+			Hans: "想确认一下：是否有人在你不知情的情况下用你的账户或卡付款、转账？",
+			En:   "Just to be sure: did someone make a payment or transfer from your account or card that you didn't authorise?",
+		},
+		ConfirmRisky("account_frozen"): {
+			Hant: "想確認一下：你個帳戶或者入面嘅錢係咪被凍結或者限制咗？",
+			Hans: "想确认一下：你的账户或里面的资金是否被冻结或限制了？",
+			En:   "Just to be sure: has your account, or the money in it, been frozen or restricted?",
 		},
 		Escalated: {
 			Hant:    "我已經開咗個案 {{.TicketID}}（優先級：{{.Priority}}），同事會喺 {{.Due.Format \"1月2日 15:04\"}} 之前喺度回覆你。你可以繼續喺度補充資料。",
@@ -267,6 +323,8 @@ func init() {
 		LabelHKD:    {Hant: "港幣 HKD", Hans: "港币 HKD", En: "HKD"},
 		LabelUSD:    {Hant: "美元 USD", Hans: "美元 USD", En: "USD"},
 		LabelCNY:    {Hant: "人民幣 CNY", Hans: "人民币 CNY", En: "CNY"},
+		LabelYes:    {Hant: "係", Hans: "是的", En: "Yes"},
+		LabelNo:     {Hant: "唔係", Hans: "不是", En: "No"},
 
 		IntentLabel("login_failed"):             {Hant: "登入唔到", Hans: "无法登录", En: "Can't log in"},
 		IntentLabel("otp_not_received"):         {Hant: "收唔到驗證碼", Hans: "收不到验证码", En: "Verification code not arriving"},
