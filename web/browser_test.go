@@ -48,7 +48,7 @@ func chromium(t *testing.T) string {
 	if os.Getenv("CI") != "" {
 		t.Fatal("no chromium binary found (apt-get install -y chromium); CI must run the browser test")
 	}
-	t.Skip("no chromium binary found; install it with apt-get install -y chromium")
+	t.Skip("no chromium binary found; install it with apt-get install -y chromium fonts-noto-cjk")
 	return ""
 }
 
