@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,17 +35,26 @@ func TestClarification(t *testing.T) {
 		intents.Scored{Intent: intents.Greeting, Confidence: 0.3},
 		intents.Scored{Intent: intents.PaymentNotReceived, Confidence: 0.2})
 	cls := scriptedClassifier{"vague": vague, "still vague": vague}
+	person := prompts.Render(prompts.English, prompts.LabelPerson, nil)
 	for _, tc := range []struct {
 		name       string
-		second     string
+		then       []string // what the user says after the clarifying question
 		wantPhase  string
 		wantIntent intents.Intent
 		wantTicket bool
+		wantLast   prompts.Key // the bot's last sentence (when not a ticket's)
 	}{
-		{"pick the first", prompts.Render(prompts.English, prompts.IntentLabel("withdrawal_failed"), nil), phaseGather, intents.WithdrawalFailed, false},
-		{"pick the second", prompts.Render(prompts.English, prompts.IntentLabel("payment_not_received"), nil), phaseGather, intents.PaymentNotReceived, false},
-		{"something else", prompts.Render(prompts.English, prompts.LabelOther, nil), phaseStart, "", false},
-		{"unclear twice goes to a person", "still vague", phaseEscalated, intents.WithdrawalFailed, true},
+		{"pick the first", []string{prompts.Render(prompts.English, prompts.IntentLabel("withdrawal_failed"), nil)}, phaseGather, intents.WithdrawalFailed, false, prompts.Ask("time")},
+		{"pick the second", []string{prompts.Render(prompts.English, prompts.IntentLabel("payment_not_received"), nil)}, phaseGather, intents.PaymentNotReceived, false, prompts.Ask("time")},
+		{"something else", []string{prompts.Render(prompts.English, prompts.LabelOther, nil)}, phaseStart, "", false, prompts.Describe},
+		// The ladder: unclear once more offers a person outright; a third
+		// time opens a ticket, the likeliest problem kept as the guess.
+		{"unclear twice offers a person", []string{"still vague"}, phaseClarify, "", false, prompts.OfferPerson},
+		{"unclear three times opens a ticket", []string{"still vague", "vague"}, phaseEscalated, intents.WithdrawalFailed, true, ""},
+		// Choosing a person before a problem takes the guess and asks the
+		// details while the ticket waits.
+		{"a person at the choices", []string{person}, phaseEscalated, intents.WithdrawalFailed, true, prompts.Ask("time")},
+		{"a person when offered", []string{"still vague", person}, phaseEscalated, intents.WithdrawalFailed, true, prompts.Ask("time")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st, err := boltstore.Open(t.TempDir()+"/db", boltstore.Options{NoSync: true})
@@ -64,12 +74,14 @@ func TestClarification(t *testing.T) {
 				t.Fatal(err)
 			}
 			out, _ := eng.Outbox(ctx, "c")
-			want := []string{"Withdrawal not arrived", "Money sent but not received", "Something else"}
+			want := []string{"Withdrawal not arrived", "Money sent but not received", "Something else", person}
 			if len(out) != 1 || !slices.Equal(out[0].QuickReplies, want) {
 				t.Fatalf("clarifying question %+v, want quick replies %q (greeting is never offered)", out, want)
 			}
-			if err := eng.Handle(ctx, Inbound{ConversationID: "c", Text: tc.second}); err != nil {
-				t.Fatal(err)
+			for _, text := range tc.then {
+				if err := eng.Handle(ctx, Inbound{ConversationID: "c", Text: text}); err != nil {
+					t.Fatal(err)
+				}
 			}
 			conv, err := eng.Conversation(ctx, "c")
 			if err != nil {
@@ -78,6 +90,13 @@ func TestClarification(t *testing.T) {
 			s, _ := decodeState(conv.State)
 			if s.Phase != tc.wantPhase || s.Intent != tc.wantIntent || (conv.TicketID != "") != tc.wantTicket {
 				t.Errorf("phase %s intent %q ticket %q; want %s %q ticket=%v", s.Phase, s.Intent, conv.TicketID, tc.wantPhase, tc.wantIntent, tc.wantTicket)
+			}
+			if tc.wantLast != "" {
+				out, _ = eng.Outbox(ctx, "c")
+				last := out[len(out)-1]
+				if wantText := prompts.Render(prompts.English, tc.wantLast, nil); !strings.HasSuffix(last.Text, wantText) {
+					t.Errorf("last said %q, want it to end with %q", last.Text, wantText)
+				}
 			}
 		})
 	}

@@ -113,11 +113,48 @@ func (t *turn) run() error {
 	}
 	t.updateLang()
 	if t.up != nil {
-		return t.onUpload()
+		return t.noRepeat(t.onUpload())
 	}
 	t.record(tickets.Entry{From: tickets.FromUser, Text: t.an.masked, At: t.now})
 	t.mergeEntities(true)
-	return t.onText()
+	return t.noRepeat(t.onText())
+}
+
+// noRepeat keeps the promise that, before a ticket exists, no two user
+// turns get the same answer: an answer that would repeat the previous one
+// is replaced by the next rung of the fallback ladder (whose own texts
+// differ, and whose last rung is a ticket).
+func (t *turn) noRepeat(err error) error {
+	if err != nil || t.ticket != nil {
+		return err
+	}
+	said := t.out.text()
+	if said != "" && said == t.st.LastSaid {
+		t.unsay()
+		if err := t.climb(); err != nil || t.ticket != nil {
+			return err
+		}
+		said = t.out.text()
+	}
+	t.st.LastSaid = said
+	return nil
+}
+
+// unsay takes back what this turn said (not yet sent: the outbox is
+// written when the transaction commits).
+func (t *turn) unsay() {
+	n := 0
+	for _, m := range t.out.msgs {
+		if m.Kind == tickets.KindMessage {
+			n++
+		}
+	}
+	t.out.msgs = nil
+	tr := t.st.Transcript
+	for n > 0 && len(tr) > 0 && tr[len(tr)-1].From == tickets.FromBot {
+		tr, n = tr[:len(tr)-1], n-1
+	}
+	t.st.Transcript = tr
 }
 
 // updateLang follows the language of the latest message that says enough.
@@ -171,20 +208,27 @@ func (t *turn) onText() error {
 	sure := r.Confidence >= intents.ClarifyBelow
 	act := matchLabel(t.an.text)
 
+	// A person is always reachable: a request for one, in any phase and
+	// any phrasing, opens a ticket now.
+	if act.kind == actPerson || act.kind == actNone && t.asksPerson() {
+		return t.toPerson()
+	}
+	if st.Phase == phaseConfirm {
+		if done, err := t.onConfirm(act); done {
+			return err
+		}
+	}
+
 	// A quick reply says exactly what the user wants.
 	switch act.kind {
-	case actPerson:
-		return t.escalate(prompts.HumanNow)
 	case actStill:
 		if st.Phase == phaseSelfHelp {
 			return t.escalate("")
 		}
-		return t.escalate(prompts.HumanNow)
+		return t.toPerson()
 	case actFixed:
 		if st.Phase == phaseSelfHelp || st.Phase == phaseGather {
-			st.Phase = phaseClosed
-			t.say(t.render(prompts.ClosedFixed, nil), nil)
-			return nil
+			return t.closeFixed()
 		}
 	case actIntent:
 		if act.intent != st.Intent {
@@ -198,35 +242,38 @@ func (t *turn) onText() error {
 		}
 	}
 
+	risk := intents.RiskOf(t.an.text)
 	switch st.Phase {
 	case phaseGather:
-		bar := t.switchBar()
 		switch {
-		case t.an.dontKnow:
-			// "I don't know" answers the question; it is never a new topic
-			// (classifiers read it as "a payment I don't know of").
-		case r.Intent == intents.HumanAgent && r.Confidence >= bar:
-			return t.escalate(prompts.HumanNow)
+		case t.noneGiven():
+			// An answer is read as an answer first: "I don't know" or "I
+			// don't have a screenshot" is never a new problem (classifiers
+			// read both as "a payment I didn't make").
+		case risk != "" && risk != st.Intent:
+			return t.startProblem(risk, true)
 		case sure && r.Intent == intents.TicketStatus && !t.found(st.Pending):
 			return t.status()
-		case r.Intent.IsProblem() && r.Intent != st.Intent && r.Confidence >= bar && !t.found(st.Pending):
-			return t.startProblem(r.Intent, true)
+		case r.Intent.IsProblem() && r.Intent != st.Intent && r.Confidence >= t.switchBar() && !t.found(st.Pending):
+			return t.switchTo(r.Intent)
 		}
 		return t.absorb()
 	case phaseSelfHelp:
 		switch {
-		case t.bareDontKnow():
+		case intents.YesNo(t.an.text) == intents.Yes:
+			return t.closeFixed()
+		case intents.YesNo(t.an.text) == intents.No || t.bareDontKnow():
 			// "Not sure if it helped" is not a new problem (classifiers read
 			// "I don't know" as "a payment I don't know of"): a person checks.
 			return t.escalate("")
-		case wantsHuman(r):
-			return t.escalate(prompts.HumanNow)
+		case risk != "" && risk != st.Intent:
+			return t.startProblem(risk, true)
 		case sure && r.Intent.IsProblem() && r.Intent != st.Intent:
-			return t.startProblem(r.Intent, true)
-		case sure && r.Intent == intents.Greeting:
-			st.Phase = phaseClosed
-			t.say(t.render(prompts.ClosedFixed, nil), nil)
-			return nil
+			return t.switchTo(r.Intent)
+		case sure && r.Intent == intents.Greeting && t.an.ents == (intents.Entities{}):
+			// "Thanks!" after the steps; a message that carries a detail
+			// ("TX1234") is more for the agent, never a thank-you.
+			return t.closeFixed()
 		case sure && r.Intent == intents.TicketStatus:
 			return t.status()
 		}
@@ -236,50 +283,239 @@ func (t *turn) onText() error {
 
 	// phaseStart or phaseClarify: no problem known yet.
 	detailsOnly := t.an.ents != (intents.Entities{}) &&
-		!(sure && (r.Intent.IsProblem() || r.Intent == intents.HumanAgent || r.Intent == intents.TicketStatus))
+		!(sure && (r.Intent.IsProblem() || r.Intent == intents.TicketStatus))
 	switch {
-	case wantsHuman(r):
-		return t.escalate(prompts.HumanNow)
-	case t.bareDontKnow():
-		// A bare "I don't know" says nothing about the problem yet.
-		t.say(t.render(prompts.Describe, nil), nil)
-		return nil
-	case detailsOnly:
-		// Details before the problem ("HK$300", "TX123"): kept, and the
-		// user is asked what happened; an open choice stays open.
-		t.say(t.render(prompts.Describe, nil), nil)
-		return nil
 	case sure && r.Intent.IsProblem():
+		if risky(r.Intent) && risk != r.Intent && r.Confidence < riskySureAbove {
+			return t.confirm(r.Intent)
+		}
 		return t.startProblem(r.Intent, false)
+	case risk != "":
+		// Words of a theft or a freeze that the classifier could not place
+		// still go to the risky route, urgent.
+		return t.startProblem(risk, false)
+	case t.bareDontKnow() || detailsOnly:
+		// A bare "I don't know" says nothing about the problem yet; details
+		// before the problem ("HK$300", "TX123") are kept, and the user is
+		// asked what happened.
+		t.say(t.render(prompts.Describe, nil), nil)
+		return nil
 	case sure && r.Intent == intents.TicketStatus:
 		return t.status()
 	case sure && r.Intent == intents.Greeting:
 		t.say(t.render(prompts.GreetingReply, nil), nil)
 		return nil
-	case sure && r.Intent == intents.OutOfScope:
-		t.say(t.render(prompts.OutOfScope, nil), nil)
+	case sure && r.Intent == intents.OutOfScope && st.Misses == 0:
+		// Not a payment question: say what the bot is for. This is the
+		// ladder's first rung, with a person as the way out.
+		st.Misses = 1
+		t.say(t.render(prompts.OutOfScope, nil), labels(t.lang(), prompts.LabelPerson))
 		return nil
 	}
-	cands := problemCandidates(r)
-	if st.Phase == phaseClarify && len(cands) > 0 {
-		// Asked once already and still unclear: a person sorts it out
-		// rather than the bot guessing or asking again.
-		st.Intent = cands[0]
-		return t.escalate(prompts.Unclear)
+	return t.climb()
+}
+
+// riskySureAbove is the confidence above which a risky problem is taken
+// from the opening message without a confirming question, even when no
+// word of it is unmistakable.
+const riskySureAbove = 0.9
+
+// guessAbove is the least confidence for the likeliest problem to be put on
+// a ticket the user asks a person for before choosing one.
+const guessAbove = 0.25
+
+// asksPerson reports a request for a person: the words of one in any of
+// the three languages, or the classifier's confident verdict.
+func (t *turn) asksPerson() bool {
+	if intents.AsksForPerson(t.an.text) {
+		return true
 	}
+	r := t.an.res
+	if t.st.Phase == phaseGather {
+		// While an answer is expected the bar is higher: "I need it for
+		// my rent" is not a request for a person.
+		return r.Intent == intents.HumanAgent && r.Confidence >= t.switchBar()
+	}
+	return wantsHuman(r)
+}
+
+// climb is one rung up the fallback ladder, taken when the bot did not
+// understand (or would repeat itself): first the likeliest problems and a
+// person as choices, then a person outright, then a ticket.
+func (t *turn) climb() error {
+	st := t.st
+	st.Misses++
+	switch {
+	case st.Misses == 1 && (st.Phase == phaseStart || st.Phase == phaseClarify):
+		return t.offerChoices()
+	case st.Misses <= 2:
+		t.say(t.render(prompts.OfferPerson, nil), labels(t.lang(), prompts.LabelPerson))
+		return nil
+	}
+	if st.Intent == "" {
+		if risk := t.dialogueRisk(); risk != "" {
+			return t.startProblem(risk, false)
+		}
+		st.Intent = st.Guess // "" when nothing stood out: the general queue
+	}
+	return t.escalate(prompts.Unclear)
+}
+
+// offerChoices asks which of the likeliest problems it is, with "something
+// else" and "talk to a person" as ways out.
+func (t *turn) offerChoices() error {
+	st := t.st
+	cands := problemCandidates(t.an.res, candidateAbove)
+	key := prompts.Clarify
 	if len(cands) == 0 {
-		st.Phase = phaseStart
-		t.say(t.render(prompts.OutOfScope, nil), nil)
-		return nil
+		// Nothing stands out: offer the likeliest anyway, and say that
+		// the message was not understood.
+		// Risky problems are left out of these: offering "a payment I
+		// didn't make" for words it does not resemble would alarm.
+		key = prompts.ClarifyAgain
+		for _, c := range problemCandidates(t.an.res, 0) {
+			if !risky(c) {
+				cands = append(cands, c)
+			}
+		}
 	}
-	st.Phase, st.Candidates, st.Clarified = phaseClarify, cands, true
-	keys := make([]prompts.Key, 0, len(cands)+1)
+	st.Phase, st.Candidates, st.Guess = phaseClarify, cands, ""
+	if r := t.an.res; r != nil {
+		for _, c := range r.Candidates {
+			if c.Intent.IsProblem() {
+				// A risky guess would be a false alarm: those need words.
+				if c.Confidence >= guessAbove && !risky(c.Intent) {
+					st.Guess = c.Intent
+				}
+				break
+			}
+		}
+	}
+	keys := make([]prompts.Key, 0, len(cands)+2)
 	for _, c := range cands {
 		keys = append(keys, prompts.IntentLabel(string(c)))
 	}
-	keys = append(keys, prompts.LabelOther)
-	t.say(t.render(prompts.Clarify, nil), labels(t.lang(), keys...))
+	keys = append(keys, prompts.LabelOther, prompts.LabelPerson)
+	t.say(t.render(key, nil), labels(t.lang(), keys...))
 	return nil
+}
+
+// toPerson opens a ticket for a person. A problem already known or
+// guessed goes on the ticket; when nothing was asked about it yet, the few
+// details an agent needs are asked while the ticket waits (each may be
+// skipped, and asking for a person again ends the questions).
+func (t *turn) toPerson() error {
+	st := t.st
+	if st.Phase == phaseConfirm {
+		st.Phase, st.Confirm = st.Resume, ""
+	}
+	if st.Intent == "" && st.Guess != "" {
+		st.Intent = st.Guess
+	}
+	if st.Intent == "" {
+		if risk := t.dialogueRisk(); risk != "" {
+			// A theft report the bot could not read still goes urgent to
+			// the fraud route, never as a plain request at normal priority.
+			return t.startProblem(risk, false)
+		}
+	}
+	early := st.Phase == phaseStart || st.Phase == phaseClarify
+	if _, missing := st.missing(); early && missing && !risky(st.Intent) {
+		if err := t.openTicket(""); err != nil {
+			return err
+		}
+		st.Gathering = true
+		return t.askNext(t.render(prompts.HumanGather, nil))
+	}
+	return t.escalate(prompts.HumanNow)
+}
+
+// dialogueRisk is the risky problem any of the user's messages in this
+// dialogue states unmistakably, or "".
+func (t *turn) dialogueRisk() intents.Intent {
+	for _, e := range t.st.dialogueTranscript() {
+		if e.From == tickets.FromUser {
+			if risk := intents.RiskOf(e.Text); risk != "" {
+				return risk
+			}
+		}
+	}
+	return ""
+}
+
+// switchTo changes the problem mid-dialogue; a switch to a risky problem on
+// words that are not unmistakable asks first, so a misread answer never
+// raises a false alarm.
+func (t *turn) switchTo(in intents.Intent) error {
+	if risky(in) {
+		return t.confirm(in)
+	}
+	return t.startProblem(in, true)
+}
+
+// confirm asks whether the risky problem in is really what happened.
+func (t *turn) confirm(in intents.Intent) error {
+	st := t.st
+	st.Confirm, st.Resume, st.Phase = in, st.Phase, phaseConfirm
+	t.say(t.render(prompts.ConfirmRisky(string(in)), nil), labels(t.lang(), prompts.LabelYes, prompts.LabelNo))
+	return nil
+}
+
+// onConfirm reads the answer to the confirming question. Yes (or the
+// unmistakable words) starts the risky problem; no goes back to where the
+// dialogue was; anything else is read in that phase as if not asked.
+func (t *turn) onConfirm(act action) (bool, error) {
+	st := t.st
+	in := st.Confirm
+	st.Phase, st.Confirm = st.Resume, ""
+	yn := intents.YesNo(t.an.text)
+	switch {
+	case act.kind == actYes || yn == intents.Yes || intents.RiskOf(t.an.text) == in:
+		return true, t.startProblem(in, st.Phase == phaseGather || st.Phase == phaseSelfHelp)
+	case act.kind == actNo || yn == intents.No:
+		return true, t.resume()
+	}
+	return false, nil
+}
+
+// resume goes back to the question that was open before the confirming
+// one, introduced by the problem it is about.
+func (t *turn) resume() error {
+	st := t.st
+	if st.Intent == "" {
+		st.Phase = phaseStart
+		t.say(t.render(prompts.Describe, nil), nil)
+		return nil
+	}
+	problem := t.render(prompts.IntentLabel(string(st.Intent)), nil)
+	lead := t.render(prompts.ConfirmBack, map[string]any{"Problem": problem})
+	if st.Phase == phaseSelfHelp {
+		t.say(join(lead, t.render(prompts.SelfHelpAsk, nil)),
+			labels(t.lang(), prompts.LabelFixed, prompts.LabelStill, prompts.LabelPerson))
+		return nil
+	}
+	return t.askNext(lead)
+}
+
+// closeFixed ends a dialogue the user says is solved.
+func (t *turn) closeFixed() error {
+	t.st.Phase = phaseClosed
+	t.say(t.render(prompts.ClosedFixed, nil), nil)
+	return nil
+}
+
+// noneGiven reports an answer that gives nothing for the open question:
+// "don't know", or for a screenshot or an error message any way of saying
+// there is none ("I didn't take one", 冇截到, 没存).
+func (t *turn) noneGiven() bool {
+	if t.an.dontKnow {
+		return true
+	}
+	switch t.st.Pending {
+	case DetailScreenshot, DetailError:
+		return intents.NoneGiven(t.an.text)
+	}
+	return false
 }
 
 // humanSecond is the least confidence for human_agent as the runner-up
@@ -303,11 +539,15 @@ func (t *turn) switchBar() float64 {
 	return max(switchAbove, intents.ClarifyBelow)
 }
 
-// problemCandidates are the likeliest problems worth offering, best first.
-func problemCandidates(r *intents.Result) []intents.Intent {
+// problemCandidates are the likeliest problems at or above the confidence
+// floor, best first.
+func problemCandidates(r *intents.Result, floor float64) []intents.Intent {
+	if r == nil {
+		return nil
+	}
 	var out []intents.Intent
 	for _, c := range r.Candidates {
-		if c.Intent.IsProblem() && c.Intent.Valid() && c.Confidence >= candidateAbove {
+		if c.Intent.IsProblem() && c.Intent.Valid() && c.Confidence >= floor {
 			out = append(out, c.Intent)
 			if len(out) == maxCandidates {
 				break
@@ -320,7 +560,7 @@ func problemCandidates(r *intents.Result) []intents.Intent {
 // startProblem begins (or switches to) gathering for a problem.
 func (t *turn) startProblem(in intents.Intent, switched bool) error {
 	st := t.st
-	st.Intent, st.Candidates, st.Pending = in, nil, ""
+	st.Intent, st.Candidates, st.Pending, st.Guess, st.Misses = in, nil, "", "", 0
 	problem := t.render(prompts.IntentLabel(string(in)), nil)
 	lead := t.render(prompts.ProblemAck, map[string]any{"Problem": problem})
 	if switched {
@@ -357,7 +597,7 @@ func (t *turn) absorb() error {
 	chat := t.an.res != nil && t.an.res.Intent == intents.Greeting && t.an.res.Confidence >= intents.ClarifyBelow
 	if p != "" && !st.has(p) {
 		switch {
-		case t.an.dontKnow:
+		case t.noneGiven():
 			st.Skipped = append(st.Skipped, p)
 			prefix = t.render(prompts.Skip, nil)
 		case p == DetailError && !chat:
@@ -527,6 +767,15 @@ func (t *turn) withTicket() error {
 	}
 	if st.Gathering {
 		if t.up == nil {
+			if act := matchLabel(t.an.text).kind; act == actPerson || act == actStill || intents.AsksForPerson(t.an.text) {
+				// Asked for a person again while the questions run: stop
+				// asking, the ticket is theirs now.
+				t.mergeEntities(true)
+				st.Gathering, st.Pending = false, ""
+				tk.Details = st.Details
+				t.tellTicket()
+				return nil
+			}
 			t.mergeEntities(true)
 			return t.absorb()
 		}

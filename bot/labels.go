@@ -20,6 +20,8 @@ const (
 	actPerson            // wants a person
 	actSMS               // OTP by SMS
 	actEmail             // OTP by e-mail
+	actYes               // yes to a confirming question
+	actNo                // no to a confirming question
 )
 
 type action struct {
@@ -57,6 +59,8 @@ func buildLabels() {
 	add(prompts.LabelOther, action{kind: actOther})
 	add(prompts.LabelSMS, action{kind: actSMS})
 	add(prompts.LabelEmail, action{kind: actEmail})
+	add(prompts.LabelYes, action{kind: actYes})
+	add(prompts.LabelNo, action{kind: actNo})
 	for _, in := range intents.All {
 		if in.IsProblem() {
 			add(prompts.IntentLabel(string(in)), action{kind: actIntent, intent: in})

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"strings"
 	"time"
 
 	"github.com/triagebot/triagebot/tickets"
@@ -12,6 +13,18 @@ type outbox struct{ msgs []tickets.OutMessage }
 
 func (o *outbox) say(from tickets.Author, text string, quickReplies []string) {
 	o.msgs = append(o.msgs, tickets.OutMessage{Kind: tickets.KindMessage, From: from, Text: text, QuickReplies: quickReplies})
+}
+
+// text is the turn's answer as the user reads it: its messages, joined.
+func (o *outbox) text() string {
+	var b strings.Builder
+	for _, m := range o.msgs {
+		if m.Kind == tickets.KindMessage {
+			b.WriteString(m.Text)
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
 }
 
 func (o *outbox) event(t *tickets.Ticket) {

@@ -19,6 +19,7 @@ const (
 	phaseClarify   = "clarify"   // offered likely problems as quick replies
 	phaseGather    = "gather"    // asking for the intent's required details
 	phaseSelfHelp  = "selfhelp"  // self-help shown, waiting for fixed / still / person
+	phaseConfirm   = "confirm"   // asked whether a risky problem is really what happened
 	phaseEscalated = "escalated" // a ticket exists; people take over
 	phaseClosed    = "closed"    // the user said it was fixed
 )
@@ -36,7 +37,20 @@ type state struct {
 	Intent intents.Intent `json:"intent,omitempty"`
 	// Candidates are the intents offered while clarifying.
 	Candidates []intents.Intent `json:"candidates,omitempty"`
-	Clarified  bool             `json:"clarified,omitempty"` // one clarifying question already asked
+	// Guess is the likeliest problem when the bot offered choices, kept
+	// for a ticket the user asks a person for before choosing.
+	Guess intents.Intent `json:"guess,omitempty"`
+	// Misses counts the rungs of the fallback ladder climbed since the
+	// problem was last understood: 1 choices offered, 2 a person offered,
+	// 3 a ticket.
+	Misses int `json:"misses,omitempty"`
+	// Confirm is the risky problem asked about in phaseConfirm; Resume is
+	// the phase to go back to when the answer is no.
+	Confirm intents.Intent `json:"confirm,omitempty"`
+	Resume  string         `json:"resume,omitempty"`
+	// LastSaid is the bot's whole answer to the previous user turn: the next
+	// answer before a ticket must differ from it (a repeat traps the user).
+	LastSaid string `json:"last_said,omitempty"`
 
 	Details    tickets.Details `json:"details"`
 	API        string          `json:"api,omitempty"`         // merchant: the API or callback
