@@ -262,7 +262,7 @@ func (t *turn) onText() error {
 		switch {
 		case intents.YesNo(t.an.text) == intents.Yes:
 			return t.closeFixed()
-		case intents.YesNo(t.an.text) == intents.No || t.bareDontKnow():
+		case intents.YesNo(t.an.text) == intents.No || t.bareDontKnow() || intents.NoneGiven(t.an.text):
 			// "Not sure if it helped" is not a new problem (classifiers read
 			// "I don't know" as "a payment I don't know of"): a person checks.
 			return t.escalate("")
@@ -285,15 +285,17 @@ func (t *turn) onText() error {
 	detailsOnly := t.an.ents != (intents.Entities{}) &&
 		!(sure && (r.Intent.IsProblem() || r.Intent == intents.TicketStatus))
 	switch {
+	case risk != "":
+		// Words of a theft or a freeze are unmistakable, whether or not
+		// the classifier placed them: the risky route, urgent.
+		return t.startProblem(risk, false)
 	case sure && r.Intent.IsProblem():
-		if risky(r.Intent) && risk != r.Intent && r.Confidence < riskySureAbove {
+		if risky(r.Intent) {
+			// Without such words a risky verdict is asked about first:
+			// "my wallet has a problem" must not raise an urgent alarm.
 			return t.confirm(r.Intent)
 		}
 		return t.startProblem(r.Intent, false)
-	case risk != "":
-		// Words of a theft or a freeze that the classifier could not place
-		// still go to the risky route, urgent.
-		return t.startProblem(risk, false)
 	case t.bareDontKnow() || detailsOnly:
 		// A bare "I don't know" says nothing about the problem yet; details
 		// before the problem ("HK$300", "TX123") are kept, and the user is
@@ -314,11 +316,6 @@ func (t *turn) onText() error {
 	}
 	return t.climb()
 }
-
-// riskySureAbove is the confidence above which a risky problem is taken
-// from the opening message without a confirming question, even when no
-// word of it is unmistakable.
-const riskySureAbove = 0.9
 
 // guessAbove is the least confidence for the likeliest problem to be put on
 // a ticket the user asks a person for before choosing one.
@@ -382,9 +379,9 @@ func (t *turn) offerChoices() error {
 	st.Phase, st.Candidates, st.Guess = phaseClarify, cands, ""
 	if r := t.an.res; r != nil {
 		for _, c := range r.Candidates {
-			if c.Intent.IsProblem() {
-				// A risky guess would be a false alarm: those need words.
-				if c.Confidence >= guessAbove && !risky(c.Intent) {
+			// A risky guess would be a false alarm: those need words.
+			if c.Intent.IsProblem() && !risky(c.Intent) {
+				if c.Confidence >= guessAbove {
 					st.Guess = c.Intent
 				}
 				break
@@ -470,10 +467,11 @@ func (t *turn) onConfirm(act action) (bool, error) {
 	st.Phase, st.Confirm = st.Resume, ""
 	yn := intents.YesNo(t.an.text)
 	switch {
-	case act.kind == actYes || yn == intents.Yes || intents.RiskOf(t.an.text) == in:
-		return true, t.startProblem(in, st.Phase == phaseGather || st.Phase == phaseSelfHelp)
 	case act.kind == actNo || yn == intents.No:
 		return true, t.resume()
+	case act.kind == actYes || yn == intents.Yes || intents.RiskOf(t.an.text) == in || t.bareDontKnow():
+		// "Not sure" cannot rule a theft out: the team that can check gets it.
+		return true, t.startProblem(in, st.Phase == phaseGather || st.Phase == phaseSelfHelp)
 	}
 	return false, nil
 }

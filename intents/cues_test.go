@@ -136,3 +136,16 @@ func TestNoneGiven(t *testing.T) {
 		}
 	}
 }
+
+func TestRiskOfStatements(t *testing.T) {
+	for _, text := range []string{
+		"I clicked a link in an SMS and now there is a payment I never made from my wallet",
+		"唔知邊個碌咗我張卡",
+		"有一笔我没做过的消费",
+		"I didn't make this payment",
+	} {
+		if got := RiskOf(text); got != UnauthorizedTransaction {
+			t.Errorf("RiskOf(%q) = %q, want a theft", text, got)
+		}
+	}
+}
