@@ -9,21 +9,14 @@ import (
 )
 
 // langFromHint maps a channel's language hint (Telegram's language_code,
-// a browser's Accept-Language tag) to one of ours; "" when it says nothing.
+// the widget's ?lang=, chat -lang) to one of ours by intents.ParseLang;
+// "" when it names none of them.
 func langFromHint(hint string) string {
-	h := strings.ToLower(strings.TrimSpace(hint))
-	switch {
-	case h == "":
+	l, err := intents.ParseLang(hint)
+	if err != nil {
 		return ""
-	case strings.HasPrefix(h, "zh-hant"), strings.HasPrefix(h, "zh-hk"), strings.HasPrefix(h, "zh-tw"),
-		strings.HasPrefix(h, "zh-mo"), strings.HasPrefix(h, "yue"):
-		return string(intents.ZhHant)
-	case strings.HasPrefix(h, "zh"):
-		return string(intents.ZhHans)
-	case strings.HasPrefix(h, "en"):
-		return string(intents.English)
 	}
-	return ""
+	return string(l)
 }
 
 // langSignal reports whether text says enough to trust the classifier's

@@ -528,7 +528,8 @@ func TestBrowserWidgetDetails(t *testing.T) {
 	sk := newStack(t, cut.wrap)
 	tab := newBrowser(t, exe)
 	err := chromedp.Do(tab,
-		chromedp.Navigate(sk.srv.URL+"/?lang=zh-Hant"),
+		// A regional tag, as chat -lang takes it: the page reads it as zh-Hant.
+		chromedp.Navigate(sk.srv.URL+"/?lang=zh-hk"),
 		chromedp.WaitVisible(chromedp.CSS("#text")),
 	)
 	if err != nil {

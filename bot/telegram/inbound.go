@@ -11,6 +11,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/triagebot/triagebot/bot"
+	"github.com/triagebot/triagebot/intents"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 )
@@ -257,18 +258,11 @@ func (c *Channel) lang(conv tickets.Conversation, s session) string {
 	return langOf(s.langHint)
 }
 
-// langOf maps Telegram's language_code to one of ours (English by
-// default), by the same rules as the engine's hint: Hong Kong, Taiwan and
-// Macau tags are Traditional, other Chinese ones Simplified.
+// langOf maps Telegram's language_code to one of ours by the same parser
+// as every other language hint (intents.ParseLang), English for the rest.
 func langOf(code string) string {
-	c := strings.ToLower(strings.TrimSpace(code))
-	for _, p := range []string{"zh-hant", "zh-hk", "zh-tw", "zh-mo", "yue"} {
-		if strings.HasPrefix(c, p) {
-			return prompts.ZhHant
-		}
-	}
-	if strings.HasPrefix(c, "zh") {
-		return prompts.ZhHans
+	if l, err := intents.ParseLang(code); err == nil {
+		return string(l)
 	}
 	return prompts.English
 }

@@ -149,7 +149,7 @@ func TestChoiceData(t *testing.T) {
 
 func TestLangOf(t *testing.T) {
 	tests := map[string]string{"zh-hk": "zh-Hant", "zh-TW": "zh-Hant", "zh-hant": "zh-Hant", "yue": "zh-Hant",
-		"zh-hans": "zh-Hans", "zh": "zh-Hans", "zh-cn": "zh-Hans", "en": "en", "fr": "en", "": "en"}
+		"zh-hans": "zh-Hans", "zh": "zh-Hant", "zh-cn": "zh-Hans", "zh-sg": "zh-Hans", "en": "en", "fr": "en", "": "en"}
 	for in, want := range tests {
 		if got := langOf(in); got != want {
 			t.Errorf("langOf(%q) = %q, want %q", in, got, want)

@@ -8,7 +8,7 @@
 // policy); this script only draws the button and the frame, and touches
 // nothing else on the page. Optional attributes on the script tag:
 //   data-position="left"   put the button bottom-left
-//   data-lang="zh-Hant"    force the widget's language (zh-Hant, zh-Hans, en)
+//   data-lang="zh-Hant"    force the widget's language (zh-Hant, zh-Hans, en; zh-HK, zh-CN … also read)
 (function () {
   'use strict';
   var script = document.currentScript;
@@ -20,8 +20,9 @@
   var side = script.getAttribute('data-position') === 'left' ? 'left' : 'right';
   var lang = script.getAttribute('data-lang');
   // The button's own two labels; the widget's strings live in strings.js.
-  var zh = /^zh/i.test(lang || navigator.language || '');
-  var hans = zh && /^zh-(hans|cn|sg)/i.test(lang || navigator.language || '');
+  // The widget itself reads data-lang by the server's rules (strings.js norm).
+  var zh = /^(zh|yue)\b/i.test(lang || navigator.language || '');
+  var hans = zh && /^zh[-_](hans|cn|sg|my)\b/i.test(lang || navigator.language || '');
   var labels = zh ? (hans ? ['客服', '关闭客服'] : ['客服', '關閉客服']) : ['Chat with us', 'Close chat'];
 
   function style(el, css) {

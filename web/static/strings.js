@@ -310,26 +310,42 @@
     }
   };
 
-  // pick maps the browser's languages to one we have: Chinese with a
-  // Traditional script or a Hong Kong / Taiwan / Macau region gets zh-Hant,
-  // other Chinese zh-Hans, except bare "zh", which gets zh-Hant because our
-  // users are mostly in Hong Kong. ?lang= overrides (support links, tests).
+  // norm reads a language tag as one of ours by the server's rules
+  // (intents.ParseLang), so ?lang= takes what chat -lang and -agent-lang
+  // take: our names zh-Hant, zh-Hans, en, or zh-HK, zh-TW, zh-MO and yue
+  // (Traditional), other Chinese regions such as zh-CN (Simplified), en-GB.
+  // A script subtag wins over a region; a bare "zh" is zh-Hant because our
+  // users are mostly in Hong Kong. '' for anything else.
+  function norm(tag) {
+    var parts = String(tag || '').trim().toLowerCase().split(/[-_]/).filter(Boolean);
+    if (!parts.length) { return ''; }
+    if (parts[0] === 'en') { return 'en'; }
+    if (parts[0] === 'yue') { return 'zh-Hant'; }
+    if (parts[0] !== 'zh') { return ''; }
+    var rest = parts.slice(1), i;
+    for (i = 0; i < rest.length; i++) {
+      if (rest[i] === 'hant') { return 'zh-Hant'; }
+      if (rest[i] === 'hans') { return 'zh-Hans'; }
+    }
+    if (!rest.length) { return 'zh-Hant'; }
+    for (i = 0; i < rest.length; i++) {
+      if (/^(hk|tw|mo|yue)$/.test(rest[i])) { return 'zh-Hant'; }
+    }
+    return 'zh-Hans';
+  }
+
+  // pick maps ?lang= (support links, tests), else the browser's first
+  // language we have, to one of ours; English when none is.
   function pick() {
-    var forced = new URLSearchParams(location.search).get('lang');
+    var forced = norm(new URLSearchParams(location.search).get('lang'));
     if (forced && strings[forced]) {
       return forced;
     }
     var list = (navigator.languages && navigator.languages.length) ? navigator.languages : [navigator.language || 'en'];
     for (var i = 0; i < list.length; i++) {
-      var l = String(list[i]).toLowerCase();
-      if (l === 'zh' || /^zh-(hant|hk|tw|mo)\b/.test(l)) {
-        return 'zh-Hant';
-      }
-      if (/^zh-/.test(l)) {
-        return 'zh-Hans';
-      }
-      if (/^en\b/.test(l)) {
-        return 'en';
+      var l = norm(list[i]);
+      if (l && strings[l]) {
+        return l;
       }
     }
     return 'en';
