@@ -72,6 +72,8 @@ type Tx interface {
 	CreateAgent(a *Agent) error
 	// AgentByTokenHash finds the agent whose token hashes to h, or ErrNotFound.
 	AgentByTokenHash(h []byte) (Agent, error)
+	// Agents lists every agent, by name (empty, not an error, when there is none).
+	Agents() ([]Agent, error)
 
 	// Seen records key (e.g. a Telegram update id) and reports whether it was
 	// already recorded, so a redelivered event is handled once.

@@ -68,6 +68,23 @@ func (x *tx) AgentByTokenHash(h []byte) (tickets.Agent, error) {
 	return rec.agent(), nil
 }
 
+// Agents lists every agent in name order (the bucket's key order).
+func (x *tx) Agents() ([]tickets.Agent, error) {
+	var out []tickets.Agent
+	err := x.tx.Bucket(bucketAgents).ForEach(func(k, v []byte) error {
+		var rec agentRecord
+		if err := decode(v, &rec); err != nil {
+			return fmt.Errorf("agent %q: %w", k, err)
+		}
+		out = append(out, rec.agent())
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list agents: %w", err)
+	}
+	return out, nil
+}
+
 // Seen records key and reports whether it had been recorded before.
 func (x *tx) Seen(key string) (bool, error) {
 	if key == "" {

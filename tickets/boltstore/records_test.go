@@ -293,6 +293,33 @@ func TestAgents(t *testing.T) {
 	})
 }
 
+// TestListAgents: none at first (serve then prints how to make one), then
+// every agent in name order, whole.
+func TestListAgents(t *testing.T) {
+	s, _ := openTest(t, boltstore.Options{})
+	view(t, s, func(tx tickets.Tx) error {
+		if got, err := tx.Agents(); err != nil || len(got) != 0 {
+			t.Errorf("Agents() on a new store = %v, %v; want none", got, err)
+		}
+		return nil
+	})
+	var want []tickets.Agent
+	for _, name := range []string{"zoe", "amy", "bob"} {
+		a := tickets.Agent{Name: name, Queues: []string{"q-" + name}, TokenHash: tickets.HashToken("t-" + name),
+			CreatedAt: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}
+		update(t, s, func(tx tickets.Tx) error { return tx.CreateAgent(&a) })
+		want = append(want, a)
+	}
+	want[0], want[1], want[2] = want[1], want[2], want[0] // amy, bob, zoe
+	view(t, s, func(tx tickets.Tx) error {
+		got, err := tx.Agents()
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("Agents() = %+v, %v; want %+v", got, err, want)
+		}
+		return nil
+	})
+}
+
 func TestSeenAndMeta(t *testing.T) {
 	s, _ := openTest(t, boltstore.Options{})
 	update(t, s, func(tx tickets.Tx) error {
