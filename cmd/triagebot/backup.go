@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -24,16 +23,18 @@ func init() {
 // that server's operator API for a hot copy, with an admin agent's token.
 func runBackup(ctx context.Context, args []string, sio stdio) error {
 	var c Config
-	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
-	fs.SetOutput(sio.err)
+	fs := newFlags("backup", "[-db FILE] [-addr HOST:PORT -token TOKEN] OUTFILE")
 	dbFlags(fs, &c, sio.getenv)
 	addr := fs.String("addr", env(sio.getenv, "TRIAGEBOT_ADDR", defaultAddr), "address of the running server, used when it holds the database (env TRIAGEBOT_ADDR)")
 	token := fs.String("token", sio.getenv("TRIAGEBOT_TOKEN"), "an admin agent's token, used when the server holds the database (env TRIAGEBOT_TOKEN)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, sio); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return errors.New("usage: triagebot backup [-db FILE] [-addr HOST:PORT -token TOKEN] OUTFILE")
+	switch {
+	case fs.NArg() == 0:
+		return badUsage(fs, sio, "OUTFILE is missing")
+	case fs.NArg() > 1:
+		return badUsage(fs, sio, "unexpected argument %q after OUTFILE", fs.Arg(1))
 	}
 	out := fs.Arg(0)
 	if abs, _ := filepath.Abs(out); abs != "" {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,7 +20,7 @@ import (
 
 func init() {
 	commands["chat"] = command{"talk to the bot in the terminal (/attach FILE, /quit)", func(ctx context.Context, args []string, sio stdio) error {
-		return runChat(ctx, args, sio.in, sio.out, sio.getenv)
+		return runChat(ctx, args, sio)
 	}}
 }
 
@@ -30,20 +29,27 @@ func init() {
 // the bot and for support staff reproducing a user's conversation. It needs
 // the database to itself (bbolt allows one process), so stop the server
 // first or point -db at another file.
-func runChat(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, getenv func(string) string) error {
+func runChat(ctx context.Context, args []string, sio stdio) error {
+	stdin, stdout, getenv := sio.in, sio.out, sio.getenv
 	var c Config
-	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
-	fs.SetOutput(stdout)
+	fs := newFlags("chat", "[flags]")
 	dbFlags(fs, &c, getenv)
 	routing := fs.String("routing", env(getenv, "TRIAGEBOT_ROUTING", ""), "routing rules file, JSON (env TRIAGEBOT_ROUTING; default: the embedded rules)")
 	user := fs.String("user", "cli", "user id the conversation belongs to")
 	session := fs.String("session", "", "conversation id to continue (default: cli-USER)")
-	lang := fs.String("lang", "", "language hint for the greeting: zh-HK, zh-CN or en")
-	if err := fs.Parse(args); err != nil {
+	lang := fs.String("lang", "", "language of the greeting: zh-Hant, zh-Hans or en (zh-HK, zh-CN … accepted too; default: Cantonese and English)")
+	if err := parseFlags(fs, args, sio); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("chat: unexpected argument %q", fs.Arg(0))
+		return badUsage(fs, sio, "unexpected argument %q", fs.Arg(0))
+	}
+	if *lang != "" {
+		l, err := intents.ParseLang(*lang)
+		if err != nil {
+			return badUsage(fs, sio, "-lang %q is not zh-Hant, zh-Hans or en", *lang)
+		}
+		*lang = string(l)
 	}
 	loc, err := loadZone(c.TZ)
 	if err != nil {

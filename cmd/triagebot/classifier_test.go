@@ -94,7 +94,7 @@ func TestClassifyUsesLLMWhenKeySet(t *testing.T) {
 	}
 	in := `{"text":` + quote(unsure) + "}\n" + `{"text":` + quote(sure) + "}\n"
 	var out, errOut bytes.Buffer
-	if err := classifyMain(t.Context(), []string{"-now", now.Format(time.RFC3339)}, strings.NewReader(in), &out, &errOut, getenv); err != nil {
+	if err := classifyMain(t.Context(), []string{"-now", now.Format(time.RFC3339)}, stdio{in: strings.NewReader(in), out: &out, err: &errOut, getenv: getenv}); err != nil {
 		t.Fatal(err, errOut.String())
 	}
 	var lines []map[string]any

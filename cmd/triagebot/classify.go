@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,7 +26,7 @@ func init() {
 	commands["classify"] = command{
 		summary: "classify JSON lines {\"text\":...} from stdin (intent, confidence, lang, entities)",
 		run: func(ctx context.Context, args []string, sio stdio) error {
-			return classifyMain(ctx, args, sio.in, sio.out, sio.err, sio.getenv)
+			return classifyMain(ctx, args, sio)
 		},
 	}
 }
@@ -67,16 +66,16 @@ type classifyAmount struct {
 // JSON lines {"text": "...", "now": "optional RFC3339"} and writes one JSON
 // line per input, in order, as the contract (section 1) says. getenv gives
 // TRIAGEBOT_TZ and the OPENAI_* settings.
-func classifyMain(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
-	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func classifyMain(ctx context.Context, args []string, sio stdio) error {
+	stdin, stdout, stderr, getenv := sio.in, sio.out, sio.err, sio.getenv
+	fs := newFlags("classify", "[-now RFC3339] [-tz ZONE] < lines.jsonl")
 	nowFlag := fs.String("now", "", "reference time for relative times, RFC 3339 (default: the current time)")
 	tz := fs.String("tz", env(getenv, "TRIAGEBOT_TZ", defaultTZ), "time zone for relative times (env TRIAGEBOT_TZ)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, sio); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("classify: unexpected arguments %q", fs.Args())
+		return badUsage(fs, sio, "unexpected arguments %q (input comes on stdin)", fs.Args())
 	}
 	loc, err := loadZone(*tz)
 	if err != nil {

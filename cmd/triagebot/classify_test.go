@@ -160,5 +160,5 @@ func TestClassifyEntitiesFormat(t *testing.T) {
 // runClassify runs the classify command offline: the tests must not reach
 // a model because the developer's shell has OPENAI_API_KEY set.
 func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	return classifyMain(ctx, args, stdin, stdout, stderr, func(string) string { return "" })
+	return classifyMain(ctx, args, stdio{in: stdin, out: stdout, err: stderr, getenv: func(string) string { return "" }})
 }

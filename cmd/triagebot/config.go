@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/triagebot/triagebot/intents"
 )
 
 // Config is everything serve needs, from flags, then environment, then
@@ -68,23 +70,26 @@ func dbFlags(fs *flag.FlagSet, c *Config, getenv func(string) string) {
 }
 
 // parseServe reads serve's configuration from args and the environment.
-func parseServe(args []string, getenv func(string) string) (Config, error) {
+// -h prints the flags on sio.out (flag.ErrHelp); a wrong flag or argument
+// is explained on sio.err (a usageError).
+func parseServe(args []string, sio stdio) (Config, error) {
 	var c Config
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	getenv := sio.getenv
+	fs := newFlags("serve", "[flags]")
 	dbFlags(fs, &c, getenv)
 	fs.StringVar(&c.Addr, "addr", env(getenv, "TRIAGEBOT_ADDR", defaultAddr), "listen address (env TRIAGEBOT_ADDR)")
 	fs.StringVar(&c.Routing, "routing", env(getenv, "TRIAGEBOT_ROUTING", ""), "routing rules file, JSON (env TRIAGEBOT_ROUTING; default: the embedded rules)")
 	origins := fs.String("origins", env(getenv, "TRIAGEBOT_ORIGINS", ""), "comma-separated origins allowed to open /ws besides the page's own (env TRIAGEBOT_ORIGINS)")
 	fs.StringVar(&c.PublicURL, "public-url", env(getenv, "TRIAGEBOT_PUBLIC_URL", ""), "URL agents use to reach this server, for links in notices (env TRIAGEBOT_PUBLIC_URL; default http://ADDR)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take")
-	fs.StringVar(&c.AgentLang, "agent-lang", env(getenv, "TRIAGEBOT_AGENT_LANG", "en"), "agents' working language for ticket summaries and notices: en, zh-Hant or zh-Hans (env TRIAGEBOT_AGENT_LANG)")
+	fs.StringVar(&c.AgentLang, "agent-lang", env(getenv, "TRIAGEBOT_AGENT_LANG", "en"), "agents' working language for ticket summaries and notices: zh-Hant, zh-Hans or en (env TRIAGEBOT_AGENT_LANG)")
 	fs.StringVar(&c.LogLevel, "log-level", env(getenv, "TRIAGEBOT_LOG_LEVEL", "info"), "debug, info, warn or error (env TRIAGEBOT_LOG_LEVEL)")
 	fs.StringVar(&c.TelegramWebhook, "telegram-webhook", env(getenv, "TELEGRAM_WEBHOOK_URL", ""), "public URL for Telegram webhook mode instead of long polling (env TELEGRAM_WEBHOOK_URL)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, sio); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
-		return c, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+		return c, badUsage(fs, sio, "unexpected argument %q", fs.Arg(0))
 	}
 	for _, o := range strings.Split(*origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -140,10 +145,10 @@ func (c *Config) Validate() error {
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("-shutdown-timeout: must be positive"))
 	}
-	switch c.AgentLang {
-	case "en", "zh-Hant", "zh-Hans":
-	default:
-		errs = append(errs, fmt.Errorf("-agent-lang: %q is not en, zh-Hant or zh-Hans", c.AgentLang))
+	if l, err := intents.ParseLang(c.AgentLang); err != nil {
+		errs = append(errs, fmt.Errorf("-agent-lang: %q is not zh-Hant, zh-Hans or en", c.AgentLang))
+	} else {
+		c.AgentLang = string(l) // zh-HK is accepted, and passed on as zh-Hant
 	}
 	if err := c.Level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		errs = append(errs, fmt.Errorf("-log-level: %q is not debug, info, warn or error", c.LogLevel))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +9,11 @@ import (
 
 func fakeEnv(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
+}
+
+// quiet is a stdio for parsing alone: usage text is thrown away.
+func quiet(getenv func(string) string) stdio {
+	return stdio{in: strings.NewReader(""), out: io.Discard, err: io.Discard, getenv: getenv}
 }
 
 func TestParseServePrecedence(t *testing.T) {
@@ -25,7 +31,7 @@ func TestParseServePrecedence(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := parseServe(tt.args, fakeEnv(tt.env))
+			c, err := parseServe(tt.args, quiet(fakeEnv(tt.env)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -59,7 +65,7 @@ func TestValidateErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := parseServe(tt.args, fakeEnv(tt.env))
+			c, err := parseServe(tt.args, quiet(fakeEnv(tt.env)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,9 +78,9 @@ func TestValidateErrors(t *testing.T) {
 }
 
 func TestValidateFillsDerived(t *testing.T) {
-	c, err := parseServe([]string{"-origins", "https://a.example, https://b.example"}, fakeEnv(map[string]string{
+	c, err := parseServe([]string{"-origins", "https://a.example, https://b.example"}, quiet(fakeEnv(map[string]string{
 		"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_AGENT_CHAT_ID": "-100777",
-	}))
+	})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +102,23 @@ func TestValidateFillsDerived(t *testing.T) {
 }
 
 func TestParseServeRejectsArguments(t *testing.T) {
-	if _, err := parseServe([]string{"extra"}, fakeEnv(nil)); err == nil {
+	if _, err := parseServe([]string{"extra"}, quiet(fakeEnv(nil))); err == nil {
 		t.Error("want an error for a stray argument")
+	}
+}
+
+// -agent-lang takes the regional tags as well, and passes on our own name.
+func TestAgentLangAliases(t *testing.T) {
+	for in, want := range map[string]string{"zh-Hant": "zh-Hant", "zh-HK": "zh-Hant", "zh-cn": "zh-Hans", "zh-Hans": "zh-Hans", "en-GB": "en"} {
+		c, err := parseServe([]string{"-agent-lang", in}, quiet(fakeEnv(nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Validate(); err != nil {
+			t.Fatalf("-agent-lang %s: %v", in, err)
+		}
+		if c.AgentLang != want {
+			t.Errorf("-agent-lang %s: AgentLang = %q, want %q", in, c.AgentLang, want)
+		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"image"
 	"image/color"
@@ -29,7 +28,7 @@ import (
 
 func init() {
 	commands["loadtest"] = command{"drive WebSocket conversations against a local server: loadtest -addr HOST:PORT -conns N -rate R -duration D [-idle [-pid PID]]",
-		func(ctx context.Context, args []string, sio stdio) error { return runLoadtest(ctx, args, sio.out) }}
+		runLoadtest}
 }
 
 // Bounds of the load test: it is a tool for a developer's own machine, not
@@ -58,22 +57,21 @@ type loadOptions struct {
 	pid      int
 }
 
-func parseLoadOptions(args []string, out io.Writer) (loadOptions, error) {
+func parseLoadOptions(args []string, sio stdio) (loadOptions, error) {
 	var o loadOptions
-	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
-	fs.SetOutput(out)
+	fs := newFlags("loadtest", "[flags]")
 	fs.StringVar(&o.addr, "addr", defaultLoadAddr(), "server address, loopback only (env TRIAGEBOT_ADDR)")
 	fs.IntVar(&o.conns, "conns", 50, fmt.Sprintf("concurrent sessions (active) or connections (idle), at most %d", maxLoadConns))
 	fs.Float64Var(&o.rate, "rate", 20, fmt.Sprintf("user frames per second over all sessions, at most %d", maxLoadRate))
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, fmt.Sprintf("how long to run (idle: how long to hold), at most %s", maxLoadDuration))
 	fs.BoolVar(&o.idle, "idle", false, "open -conns idle connections and hold them instead of talking")
 	fs.IntVar(&o.pid, "pid", 0, "with -idle: the server's process id, to report its memory (VmRSS)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, sio); err != nil {
 		return o, err
 	}
 	switch {
 	case fs.NArg() > 0:
-		return o, fmt.Errorf("loadtest: unexpected argument %q", fs.Arg(0))
+		return o, badUsage(fs, sio, "unexpected argument %q", fs.Arg(0))
 	case o.conns < 1 || o.conns > maxLoadConns:
 		return o, fmt.Errorf("loadtest: -conns %d: want 1..%d", o.conns, maxLoadConns)
 	case !(o.rate > 0) || o.rate > maxLoadRate:
@@ -116,8 +114,9 @@ func checkLoopback(addr string) error {
 
 // runLoadtest is `triagebot loadtest`: active conversations by default,
 // idle connections with -idle. The report goes to stdout.
-func runLoadtest(ctx context.Context, args []string, stdout io.Writer) error {
-	o, err := parseLoadOptions(args, stdout)
+func runLoadtest(ctx context.Context, args []string, sio stdio) error {
+	stdout := sio.out
+	o, err := parseLoadOptions(args, sio)
 	if err != nil {
 		return err
 	}

@@ -42,12 +42,12 @@ func TestParseLoadOptions(t *testing.T) {
 		{[]string{"-addr", "127.0.0.1:8080", "extra"}, false},
 	}
 	for _, tt := range tests {
-		_, err := parseLoadOptions(tt.args, &bytes.Buffer{})
+		_, err := parseLoadOptions(tt.args, stdio{out: &bytes.Buffer{}, err: &bytes.Buffer{}})
 		if (err == nil) != tt.ok {
 			t.Errorf("%v: err %v, want ok %v", tt.args, err, tt.ok)
 		}
 	}
-	if _, err := parseLoadOptions([]string{"-addr", "192.168.0.1:80"}, &bytes.Buffer{}); !errors.Is(err, errLoadAddr) {
+	if _, err := parseLoadOptions([]string{"-addr", "192.168.0.1:80"}, stdio{out: &bytes.Buffer{}, err: &bytes.Buffer{}}); !errors.Is(err, errLoadAddr) {
 		t.Errorf("a LAN address: %v, want errLoadAddr", err)
 	}
 }
@@ -140,7 +140,7 @@ func wsServer(t *testing.T) string {
 func TestLoadtestActiveAgainstRealServer(t *testing.T) {
 	addr := wsServer(t)
 	var out bytes.Buffer
-	err := runLoadtest(t.Context(), []string{"-addr", addr, "-conns", "6", "-rate", "30", "-duration", "3s"}, &out)
+	err := runLoadtest(t.Context(), []string{"-addr", addr, "-conns", "6", "-rate", "30", "-duration", "3s"}, stdio{out: &out, err: &out})
 	if err != nil {
 		t.Fatalf("loadtest: %v\n%s", err, out.String())
 	}
@@ -163,7 +163,7 @@ func TestLoadtestActiveAgainstRealServer(t *testing.T) {
 func TestLoadtestIdleAgainstRealServer(t *testing.T) {
 	addr := wsServer(t)
 	var out bytes.Buffer
-	err := runLoadtest(t.Context(), []string{"-addr", addr, "-conns", "50", "-duration", "500ms", "-idle", "-pid", strconv.Itoa(os.Getpid())}, &out)
+	err := runLoadtest(t.Context(), []string{"-addr", addr, "-conns", "50", "-duration", "500ms", "-idle", "-pid", strconv.Itoa(os.Getpid())}, stdio{out: &out, err: &out})
 	if err != nil {
 		t.Fatalf("loadtest -idle: %v\n%s", err, out.String())
 	}

@@ -26,11 +26,11 @@ import (
 )
 
 func init() {
-	commands["serve"] = command{"serve the widget, the agent console, the API and the channels (the default)", runServe}
+	commands["serve"] = command{"serve the chat widget, the agent console, the agent API and the channels (the default)", runServe}
 }
 
 func runServe(ctx context.Context, args []string, sio stdio) error {
-	cfg, err := parseServe(args, sio.getenv)
+	cfg, err := parseServe(args, sio)
 	if err != nil {
 		return err
 	}
@@ -41,6 +41,11 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	srv, err := NewServer(ctx, cfg, logger)
 	if err != nil {
 		return err
+	}
+	// Once, for the person who just started it: where everything is, and
+	// what to do first. Logs go to stderr; this goes to stdout.
+	if err := srv.Welcome(ctx, sio.out); err != nil {
+		logger.Warn("start-up summary", "err", err)
 	}
 	return srv.Run(ctx)
 }
