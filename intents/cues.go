@@ -26,11 +26,12 @@ var personPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`有没有?(人|真人|客服|同事|职员)(可以|能|帮|回|理|打)`),
 	regexp.MustCompile(`客服(电话|热线|号码)|(热线|电话)(号码)?(是)?(几多|多少)|(回|覆|复)我电话|打(电话)?(给|俾|畀)我`),
 	regexp.MustCompile(`(你|机器人|bot).{0,4}(帮不到|帮不了|没用|无用|没有用|不明白|不懂|听不明|听不懂|废)|(不要|不想)(同|跟|和)?(机器人|bot)`),
-	regexp.MustCompile(`\b(call|contact|reach|speak|talk|chat|deal|get in touch|in touch|callback|call back|connect|transfer me|put me|pass me|escalate)\b.{0,30}\b(a person|a human|any human|a real|someone|somebody|staff|employee|agent|customer (service|support|care)|support (team|agent|staff)|your team|representative|rep|operator|member of|manager|supervisor|colleague|people)\b`),
+	regexp.MustCompile(`\b(call|contact|reach|speak|talk|chat|deal|get in touch|in touch|callback|call back|connect|transfer me|put me|pass (me|this|it)|hand (me|this|it)|escalate)\b.{0,30}\b(a person|a human|any human|a real|someone|somebody|staff|employee|agent|customer (service|support|care)|support (team|agent|staff)|your team|representative|rep|operator|member of|manager|supervisor|colleague|people)\b`),
 	regexp.MustCompile(`\b(staff( member)?|employee|agent|representative|operator|member of (staff|your team)|someone real|a human|any human|real person|customer service)\b.{0,25}\b(call|contact|reach|speak|talk|help me|instead|please|pls)\b`),
 	regexp.MustCompile(`\b(real|live|actual|human|proper) (person|human|agent|being|people|representative|rep|operator|staff|support)\b|\bsomeone real\b|\binstead of (the|a|this) (bot|robot|machine)\b`),
 	regexp.MustCompile(`\b(get|want|need|give|find|bring)( me)? (a |an |to |some |your )?(real |live |actual )?(human|person|agent|representative|operator|staff|someone from (your|the) team|supervisor|manager|callback|call back)\b`),
-	regexp.MustCompile(`^(agent|human|person|operator|representative|rep|staff|customer service|customer support|live chat|live agent)( please| pls| now| asap)?[.!?]*$`),
+	regexp.MustCompile(`^(agent|human|person|operator|representative|rep|staff|customer service|customer support|live chat|live agent)( please| pls| now| asap)?[.!?]*$|^人工(服务|客服)?[.!?]*$`),
+	regexp.MustCompile(`\bescalate (this|it|my (case|issue|problem|complaint))\b|^(please )?escalate[.!?]*$`),
 	regexp.MustCompile(`\b(you'?re|you are|your|this is|it'?s|bot is|bot's) (not|no) (helping|helpful|useful|help)\b|\b(useless|stupid|dumb) (bot|robot|machine|chatbot|assistant)\b|\bnot (talking|speaking) to a (bot|robot|machine)\b|\b(is|are) (any|some)(one|body) (there|real|human)\b|\bcall me( back)?\b|\b(number|someone|somebody|person|anyone|one) (i|we) (can|could) (call|contact|speak to|talk to|reach)\b|\bcall cent(er|re)\b|\bhotline\b`),
 }
 

@@ -37,6 +37,10 @@ func TestAsksForPerson(t *testing.T) {
 		{"connect me with a support agent now", true},
 		{"how do I reach your customer service team", true},
 		{"useless bot", true},
+		{"please escalate this", true},
+		{"人工", true},
+		{"please pass this to a colleague", true},
+		{"还是不行，帮我转人工", true},
 		// Not requests: payments to people, reports that name support.
 		{"I sent money to a person and they didn't get it", false},
 		{"someone sent me money but it hasn't arrived", false},
