@@ -39,7 +39,7 @@ func TestClarification(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
 		then       []string // what the user says after the clarifying question
-		wantPhase  string
+		wantPhase  phase
 		wantIntent intents.Intent
 		wantTicket bool
 		wantLast   prompts.Key // the bot's last sentence (when not a ticket's)

@@ -203,85 +203,121 @@ func (t *turn) found(d Detail) bool {
 	return false
 }
 
+// onText handles a user's text. A request for a person comes first in
+// every phase; then the answer to a confirming question, then a quick
+// reply, then what the message means in the dialogue's phase.
 func (t *turn) onText() error {
-	st, r := t.st, t.an.res
-	sure := r.Confidence >= intents.ClarifyBelow
 	act := matchLabel(t.an.text)
-
 	// A person is always reachable: a request for one, in any phase and
 	// any phrasing, opens a ticket now.
 	if act.kind == actPerson || act.kind == actNone && t.asksPerson() {
 		return t.toPerson()
 	}
-	if st.Phase == phaseConfirm {
+	if t.st.Phase == phaseConfirm {
 		if done, err := t.onConfirm(act); done {
 			return err
 		}
 	}
+	if done, err := t.onQuickReply(act); done {
+		return err
+	}
+	if h, ok := textInPhase[t.st.Phase]; ok {
+		return h(t)
+	}
+	return t.textStart()
+}
 
-	// A quick reply says exactly what the user wants.
+// textInPhase is what a message means in each phase of a dialogue that
+// has no ticket yet (escalated and closed dialogues start over in run).
+var textInPhase = map[phase]func(*turn) error{
+	phaseStart:    (*turn).textStart,
+	phaseClarify:  (*turn).textStart,
+	phaseGather:   (*turn).textGather,
+	phaseSelfHelp: (*turn).textSelfHelp,
+}
+
+// sure reports a verdict confident enough to act on.
+func (t *turn) sure() bool { return t.an.res.Confidence >= intents.ClarifyBelow }
+
+// onQuickReply acts on a quick reply, which says exactly what the user
+// wants; done is false when the reply means nothing in this phase.
+func (t *turn) onQuickReply(act action) (done bool, err error) {
+	st := t.st
 	switch act.kind {
 	case actStill:
 		if st.Phase == phaseSelfHelp {
-			return t.escalate("")
+			return true, t.escalate("")
 		}
-		return t.toPerson()
+		return true, t.toPerson()
 	case actFixed:
 		if st.Phase == phaseSelfHelp || st.Phase == phaseGather {
-			return t.closeFixed()
+			return true, t.closeFixed()
 		}
 	case actIntent:
 		if act.intent != st.Intent {
-			return t.startProblem(act.intent, st.Phase == phaseGather || st.Phase == phaseSelfHelp)
+			return true, t.startProblem(act.intent, st.Phase == phaseGather || st.Phase == phaseSelfHelp)
 		}
 	case actOther:
 		if st.Phase == phaseClarify {
-			st.Phase, st.Candidates = phaseStart, nil
+			st.enter(phaseStart)
 			t.say(t.render(prompts.Describe, nil), nil)
-			return nil
+			return true, nil
 		}
 	}
+	return false, nil
+}
 
+// textGather reads a message while a detail is asked for: first as the
+// answer, then as a new problem only when it clearly states one.
+func (t *turn) textGather() error {
+	st, r := t.st, t.an.res
 	risk := intents.RiskOf(t.an.text)
-	switch st.Phase {
-	case phaseGather:
-		switch {
-		case t.noneGiven():
-			// An answer is read as an answer first: "I don't know" or "I
-			// don't have a screenshot" is never a new problem (classifiers
-			// read both as "a payment I didn't make").
-		case risk != "" && risk != st.Intent:
-			return t.startProblem(risk, true)
-		case sure && r.Intent == intents.TicketStatus && !t.found(st.Pending):
-			return t.status()
-		case r.Intent.IsProblem() && r.Intent != st.Intent && r.Confidence >= t.switchBar() && !t.found(st.Pending):
-			return t.switchTo(r.Intent)
-		}
-		return t.absorb()
-	case phaseSelfHelp:
-		switch {
-		case intents.YesNo(t.an.text) == intents.Yes:
-			return t.closeFixed()
-		case intents.YesNo(t.an.text) == intents.No || t.bareDontKnow() || intents.NoneGiven(t.an.text):
-			// "Not sure if it helped" is not a new problem (classifiers read
-			// "I don't know" as "a payment I don't know of"): a person checks.
-			return t.escalate("")
-		case risk != "" && risk != st.Intent:
-			return t.startProblem(risk, true)
-		case sure && r.Intent.IsProblem() && r.Intent != st.Intent:
-			return t.switchTo(r.Intent)
-		case sure && r.Intent == intents.Greeting && t.an.ents == (intents.Entities{}):
-			// "Thanks!" after the steps; a message that carries a detail
-			// ("TX1234") is more for the agent, never a thank-you.
-			return t.closeFixed()
-		case sure && r.Intent == intents.TicketStatus:
-			return t.status()
-		}
-		// Anything else after self-help means it did not help.
-		return t.escalate("")
+	switch {
+	case t.noneGiven():
+		// An answer is read as an answer first: "I don't know" or "I
+		// don't have a screenshot" is never a new problem (classifiers
+		// read both as "a payment I didn't make").
+	case risk != "" && risk != st.Intent:
+		return t.startProblem(risk, true)
+	case t.sure() && r.Intent == intents.TicketStatus && !t.found(st.Pending):
+		return t.status()
+	case r.Intent.IsProblem() && r.Intent != st.Intent && r.Confidence >= t.switchBar() && !t.found(st.Pending):
+		return t.switchTo(r.Intent)
 	}
+	return t.absorb()
+}
 
-	// phaseStart or phaseClarify: no problem known yet.
+// textSelfHelp reads the answer to "did this solve the problem?".
+func (t *turn) textSelfHelp() error {
+	st, r, sure := t.st, t.an.res, t.sure()
+	risk := intents.RiskOf(t.an.text)
+	switch {
+	case intents.YesNo(t.an.text) == intents.Yes:
+		return t.closeFixed()
+	case intents.YesNo(t.an.text) == intents.No || t.bareDontKnow() || intents.NoneGiven(t.an.text):
+		// "Not sure if it helped" is not a new problem (classifiers read
+		// "I don't know" as "a payment I don't know of"): a person checks.
+		return t.escalate("")
+	case risk != "" && risk != st.Intent:
+		return t.startProblem(risk, true)
+	case sure && r.Intent.IsProblem() && r.Intent != st.Intent:
+		return t.switchTo(r.Intent)
+	case sure && r.Intent == intents.Greeting && t.an.ents == (intents.Entities{}):
+		// "Thanks!" after the steps; a message that carries a detail
+		// ("TX1234") is more for the agent, never a thank-you.
+		return t.closeFixed()
+	case sure && r.Intent == intents.TicketStatus:
+		return t.status()
+	}
+	// Anything else after self-help means it did not help.
+	return t.escalate("")
+}
+
+// textStart reads a message while no problem is known yet (phaseStart or
+// phaseClarify).
+func (t *turn) textStart() error {
+	st, r, sure := t.st, t.an.res, t.sure()
+	risk := intents.RiskOf(t.an.text)
 	detailsOnly := t.an.ents != (intents.Entities{}) &&
 		!(sure && (r.Intent.IsProblem() || r.Intent == intents.TicketStatus))
 	switch {
@@ -376,7 +412,8 @@ func (t *turn) offerChoices() error {
 			}
 		}
 	}
-	st.Phase, st.Candidates, st.Guess = phaseClarify, cands, ""
+	st.enter(phaseClarify)
+	st.Candidates, st.Guess = cands, ""
 	if r := t.an.res; r != nil {
 		for _, c := range r.Candidates {
 			// A risky guess would be a false alarm: those need words.
@@ -404,7 +441,7 @@ func (t *turn) offerChoices() error {
 func (t *turn) toPerson() error {
 	st := t.st
 	if st.Phase == phaseConfirm {
-		st.Phase, st.Confirm = st.Resume, ""
+		st.enter(st.Resume)
 	}
 	if st.Intent == "" && st.Guess != "" {
 		st.Intent = st.Guess
@@ -453,7 +490,8 @@ func (t *turn) switchTo(in intents.Intent) error {
 // confirm asks whether the risky problem in is really what happened.
 func (t *turn) confirm(in intents.Intent) error {
 	st := t.st
-	st.Confirm, st.Resume, st.Phase = in, st.Phase, phaseConfirm
+	st.Confirm, st.Resume = in, st.Phase
+	st.enter(phaseConfirm)
 	t.say(t.render(prompts.ConfirmRisky(string(in)), nil), labels(t.lang(), prompts.LabelYes, prompts.LabelNo))
 	return nil
 }
@@ -464,7 +502,7 @@ func (t *turn) confirm(in intents.Intent) error {
 func (t *turn) onConfirm(act action) (bool, error) {
 	st := t.st
 	in := st.Confirm
-	st.Phase, st.Confirm = st.Resume, ""
+	st.enter(st.Resume)
 	yn := intents.YesNo(t.an.text)
 	switch {
 	case act.kind == actNo || yn == intents.No:
@@ -481,7 +519,7 @@ func (t *turn) onConfirm(act action) (bool, error) {
 func (t *turn) resume() error {
 	st := t.st
 	if st.Intent == "" {
-		st.Phase = phaseStart
+		st.enter(phaseStart)
 		t.say(t.render(prompts.Describe, nil), nil)
 		return nil
 	}
@@ -497,7 +535,7 @@ func (t *turn) resume() error {
 
 // closeFixed ends a dialogue the user says is solved.
 func (t *turn) closeFixed() error {
-	t.st.Phase = phaseClosed
+	t.st.enter(phaseClosed)
 	t.say(t.render(prompts.ClosedFixed, nil), nil)
 	return nil
 }
@@ -575,7 +613,7 @@ func (t *turn) startProblem(in intents.Intent, switched bool) error {
 		st.Gathering = true
 		return t.askNext("")
 	}
-	st.Phase = phaseGather
+	st.enter(phaseGather)
 	return t.askNext(lead)
 }
 
@@ -714,7 +752,7 @@ func (t *turn) selfHelp(prefix string) error {
 		}
 		return t.escalate("")
 	}
-	t.st.Phase = phaseSelfHelp
+	t.st.enter(phaseSelfHelp)
 	t.say(join(prefix, t.render(key, nil), t.render(prompts.SelfHelpAsk, nil)),
 		labels(t.lang(), prompts.LabelFixed, prompts.LabelStill, prompts.LabelPerson))
 	return nil

@@ -58,7 +58,8 @@ func (t *turn) openTicket(lead prompts.Key) error {
 	}
 	t.ticket, t.created = &tk, true
 	t.conv.TicketID = tk.ID
-	st.Phase, st.Pending, st.Acked = phaseEscalated, "", false
+	st.enter(phaseEscalated)
+	st.Pending, st.Acked = "", false
 	return nil
 }
 

@@ -13,16 +13,33 @@ import (
 // than misread (an older binary after a rollback must not corrupt it).
 const stateVersion = 1
 
+// phase is where a dialogue stands; it is stored, so the values are part
+// of the state's schema.
+type phase string
+
 // Phases of a dialogue.
 const (
-	phaseStart     = "start"     // nothing understood yet
-	phaseClarify   = "clarify"   // offered likely problems as quick replies
-	phaseGather    = "gather"    // asking for the intent's required details
-	phaseSelfHelp  = "selfhelp"  // self-help shown, waiting for fixed / still / person
-	phaseConfirm   = "confirm"   // asked whether a risky problem is really what happened
-	phaseEscalated = "escalated" // a ticket exists; people take over
-	phaseClosed    = "closed"    // the user said it was fixed
+	phaseStart     phase = "start"     // nothing understood yet
+	phaseClarify   phase = "clarify"   // offered likely problems as quick replies
+	phaseGather    phase = "gather"    // asking for the intent's required details
+	phaseSelfHelp  phase = "selfhelp"  // self-help shown, waiting for fixed / still / person
+	phaseConfirm   phase = "confirm"   // asked whether a risky problem is really what happened
+	phaseEscalated phase = "escalated" // a ticket exists; people take over
+	phaseClosed    phase = "closed"    // the user said it was fixed
 )
+
+// enter moves the dialogue to phase p: the one place a phase is set.
+// Leaving a phase forgets what only it needed (the choices offered, the
+// risky problem asked about).
+func (st *state) enter(p phase) {
+	if p != phaseClarify {
+		st.Candidates = nil
+	}
+	if p != phaseConfirm {
+		st.Confirm, st.Resume = "", ""
+	}
+	st.Phase = p
+}
 
 // maxTranscript bounds the transcript kept in the state: a user who chats
 // for ever without a ticket must not grow the record without limit. Entries
@@ -33,7 +50,7 @@ const maxTranscript = 400
 // is here, so a restart resumes exactly where the user was.
 type state struct {
 	V      int            `json:"v"`
-	Phase  string         `json:"phase"`
+	Phase  phase          `json:"phase"`
 	Intent intents.Intent `json:"intent,omitempty"`
 	// Candidates are the intents offered while clarifying.
 	Candidates []intents.Intent `json:"candidates,omitempty"`
@@ -47,7 +64,7 @@ type state struct {
 	// Confirm is the risky problem asked about in phaseConfirm; Resume is
 	// the phase to go back to when the answer is no.
 	Confirm intents.Intent `json:"confirm,omitempty"`
-	Resume  string         `json:"resume,omitempty"`
+	Resume  phase          `json:"resume,omitempty"`
 	// LastSaid is the bot's whole answer to the previous user turn: the next
 	// answer before a ticket must differ from it (a repeat traps the user).
 	LastSaid string `json:"last_said,omitempty"`
