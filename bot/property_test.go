@@ -42,7 +42,7 @@ var propSecrets = []string{"4111111111111111", "918273", "hunter2"}
 // once plainly and once with an example, every user message kept, no secret
 // stored.
 func TestRandomDialogues(t *testing.T) {
-	const dialogues, turns = 60, 14
+	const dialogues, turns = 120, 14
 	r := newRig(t, true)
 	ctx := context.Background()
 	for d := range dialogues {
@@ -59,6 +59,7 @@ func TestRandomDialogues(t *testing.T) {
 			given   = map[Detail]bool{} // parsed details the user gave in this dialogue
 			replies []string
 			log     []string
+			last    string // the bot's answer to the previous user turn
 		)
 		fail := func(format string, args ...any) {
 			t.Helper()
@@ -83,6 +84,7 @@ func TestRandomDialogues(t *testing.T) {
 						fail("resolve: %v", err)
 					}
 					log = append(log, "/agent")
+					last = ""
 					for _, m := range r.drain(id) {
 						asks.see(t, id, m)
 						log = append(log, "  "+string(m.From)+": "+m.Text)
@@ -107,9 +109,19 @@ func TestRandomDialogues(t *testing.T) {
 			if err := r.eng.Handle(ctx, in); err != nil {
 				fail("handle %q: %v", in.Text, err)
 			}
-			_, st := r.conversation(id)
+			conv, st := r.conversation(id)
 			replies = nil
-			for _, m := range r.drain(id) {
+			out := r.drain(id)
+			var answer strings.Builder
+			for _, m := range out {
+				answer.WriteString(m.Text + "\n")
+			}
+			// Before a ticket exists no two user turns get the same answer.
+			if a := answer.String(); conv.TicketID == "" && a != "" && a == last {
+				fail("the same answer twice in a row before a ticket: %q", a)
+			}
+			last = answer.String()
+			for _, m := range out {
 				asks.see(t, id, m)
 				log = append(log, "  "+string(m.From)+": "+m.Text)
 				if len(m.QuickReplies) > 0 {
