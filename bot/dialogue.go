@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"errors"
 	"slices"
 	"strings"
@@ -413,18 +414,7 @@ func (t *turn) offerChoices() error {
 		}
 	}
 	st.enter(phaseClarify)
-	st.Candidates, st.Guess = cands, ""
-	if r := t.an.res; r != nil {
-		for _, c := range r.Candidates {
-			// A risky guess would be a false alarm: those need words.
-			if c.Intent.IsProblem() && !risky(c.Intent) {
-				if c.Confidence >= guessAbove {
-					st.Guess = c.Intent
-				}
-				break
-			}
-		}
-	}
+	st.Candidates, st.Guess = cands, guessOf(t.an.res)
 	keys := make([]prompts.Key, 0, len(cands)+2)
 	for _, c := range cands {
 		keys = append(keys, prompts.IntentLabel(string(c)))
@@ -432,6 +422,24 @@ func (t *turn) offerChoices() error {
 	keys = append(keys, prompts.LabelOther, prompts.LabelPerson)
 	t.say(t.render(key, nil), labels(t.lang(), keys...))
 	return nil
+}
+
+// guessOf is the likeliest problem of a verdict when it stands out enough
+// to put on a ticket, or "". Risky problems are never guessed: a wrong
+// guess would be a false alarm, so those need their words.
+func guessOf(r *intents.Result) intents.Intent {
+	if r == nil {
+		return ""
+	}
+	for _, c := range r.Candidates {
+		if c.Intent.IsProblem() && !risky(c.Intent) {
+			if c.Confidence >= guessAbove {
+				return c.Intent
+			}
+			break
+		}
+	}
+	return ""
 }
 
 // toPerson opens a ticket for a person. A problem already known or
@@ -443,8 +451,10 @@ func (t *turn) toPerson() error {
 	if st.Phase == phaseConfirm {
 		st.enter(st.Resume)
 	}
-	if st.Intent == "" && st.Guess != "" {
-		st.Intent = st.Guess
+	if st.Intent == "" {
+		// The choices' guess, else what this very message is about ("a
+		// person please, my withdrawal is stuck").
+		st.Intent = cmp.Or(st.Guess, guessOf(t.an.res))
 	}
 	if st.Intent == "" {
 		if risk := t.dialogueRisk(); risk != "" {
