@@ -24,7 +24,7 @@ import (
 )
 
 var (
-	simN     = flag.Int("sim.n", 432, "number of simulated dialogues (seeds 1..n)")
+	simN     = flag.Int("sim.n", 360, "number of simulated dialogues (seeds 1..n)")
 	simSeed  = flag.Int64("sim.seed", 0, "replay only this seed and print its transcript")
 	simV     = flag.Bool("sim.v", false, "print the per-behaviour breakdown and every failure's transcript")
 	simShown = flag.Int("sim.show", 8, "failing transcripts printed in full")
