@@ -26,14 +26,17 @@ const (
 	bGibberish     behaviour = "gibberish"      // sends noise once
 	bPerson        behaviour = "person"         // asks for a person at some point
 	bSilence       behaviour = "silence"        // goes quiet for hours, then writes again
+	bVague         behaviour = "vague"          // opens with two vague messages before saying what happened
+	bSmallTalk     behaviour = "small_talk"     // says "ok, thanks" instead of answering once
 	bSelfHelpFixed behaviour = "selfhelp_fixed" // self-help worked
 	bSelfHelpStill behaviour = "selfhelp_still" // self-help did not work
 )
 
 // primaries are cycled through so every behaviour meets every problem,
-// language and channel; others are added at random.
+// language and channel; others are added at random. Their number must
+// share no factor with combos() (72).
 var primaries = []behaviour{bAllInOpening, bOutOfOrder, bDontKnow, bNoScreenshot, bCorrection,
-	bSwitchLang, bOffTopic, bGibberish, bPerson, bSilence, bSelfHelpFixed}
+	bSwitchLang, bOffTopic, bGibberish, bPerson, bSilence, bSelfHelpFixed, bVague, bSmallTalk}
 
 // problems are the 12 problem intents, in the contract's order.
 var problems = func() []intents.Intent {
@@ -66,6 +69,7 @@ type scenario struct {
 	// personAlone: the opening is only a request for a person.
 	personAlone bool
 	offTopicAt  int
+	smallTalkAt int
 	gibberishAt int
 	silenceAt   int
 	silence     int // hours
@@ -193,6 +197,7 @@ func newScenario(seed int64) *scenario {
 	}
 	sc.offTopicAt = 1 + rng.IntN(3)
 	sc.gibberishAt = 1 + rng.IntN(3)
+	sc.smallTalkAt = 1 + rng.IntN(4)
 	sc.silenceAt = 1 + rng.IntN(4)
 	sc.silence = 2 + rng.IntN(28)
 	sc.switchAt = 1 + rng.IntN(3)
@@ -241,6 +246,8 @@ func (sc *scenario) String() string {
 			s += fmt.Sprintf("@%d", sc.offTopicAt)
 		case bGibberish:
 			s += fmt.Sprintf("@%d", sc.gibberishAt)
+		case bSmallTalk:
+			s += fmt.Sprintf("@%d", sc.smallTalkAt)
 		case bSilence:
 			s += fmt.Sprintf("@%d+%dh", sc.silenceAt, sc.silence)
 		case bSwitchLang:

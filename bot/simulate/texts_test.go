@@ -31,8 +31,8 @@ var openings = map[intents.Intent]phrases{
 		en:   []string{"I can't log in to my account", "it keeps saying my password is wrong but it's correct, I just can't sign in", "I tried to log in too many times and now it won't let me try again", "the app won't let me sign in", "every time I press login it fails and I can't get in"},
 	},
 	intents.OTPNotReceived: {
-		hant: []string{"收唔到驗證碼", "個短訊驗證碼一直都冇嚟", "撳咗幾次發送驗證碼都收唔到", "登入要輸入OTP，但係手機一直冇收到", "電郵驗證碼等極都唔到"},
-		hans: []string{"收不到验证码", "短信验证码一直没来", "点了好几次获取验证码都没收到", "登录要输OTP但手机一直没收到", "邮箱里一直收不到验证码"},
+		hant: []string{"我收唔到驗證碼呀", "個短訊驗證碼一直都冇嚟", "撳咗幾次發送驗證碼都收唔到", "登入要輸入OTP，但係手機一直冇收到", "電郵驗證碼等極都唔到"},
+		hans: []string{"我收不到验证码", "短信验证码一直没来", "点了好几次获取验证码都没收到", "登录要输OTP但手机一直没收到", "邮箱里一直收不到验证码"},
 		en:   []string{"I'm not getting the verification code", "the SMS code never arrives", "I pressed send code several times and nothing comes", "it asks for an OTP but my phone never gets one", "the email with the verification code isn't coming through"},
 	},
 	intents.BiometricFailed: {
@@ -43,7 +43,7 @@ var openings = map[intents.Intent]phrases{
 	intents.AccountFrozen: {
 		hant: []string{"我個帳戶俾人凍結咗", "帳戶被暫停咗，乜都用唔到", "收到嘅錢俾你哋hold住咗，轉唔出", "收到通知話我個帳戶受限制", "我個錢包俾凍結咗，啲錢攞唔出"},
 		hans: []string{"我的账户被冻结了", "账户被暂停使用了，什么都用不了", "收到的钱被冻结了，转不出来", "收到通知说我的账户被限制了", "钱包被锁了，里面的钱取不出来"},
-		en:   []string{"my account has been frozen", "my account is suspended and I can't use anything", "the money I received is on hold and I can't move it", "I got a notice that my account is restricted", "my wallet is locked and I can't get my money out"},
+		en:   []string{"they've frozen my account", "my account is suspended and I can't use anything", "the money I received is on hold and I can't move it", "I got a notice that my account is restricted", "my wallet is locked and I can't get my money out"},
 	},
 	intents.PaymentNotReceived: {
 		hant: []string{"我轉咗錢俾朋友，但佢話未收到", "轉數顯示成功，但對方冇收到", "用FPS過咗數，間舖話仲未收到", "人哋轉俾我嘅錢一直顯示處理中", "我過咗數俾對方，佢嗰邊仲未入帳"},
@@ -53,7 +53,7 @@ var openings = map[intents.Intent]phrases{
 	intents.WithdrawalFailed: {
 		hant: []string{"我提款去銀行仲未到帳", "提咗錢三日都未入帳", "提款申請俾人拒絕咗", "提現去銀行戶口失敗咗兩次", "提款過咗講好嘅時間都未收到"},
 		hans: []string{"提现到银行卡一直没到账", "三天前提的现还没到", "提现申请被拒绝了", "提现到银行账户失败了两次", "提现超过了承诺的时间还没到账"},
-		en:   []string{"my withdrawal to my bank hasn't arrived", "I withdrew money three days ago and it's still not in my bank", "my withdrawal request was rejected", "cashing out to my bank account failed twice", "my withdrawal is way past the promised time and still not paid out"},
+		en:   []string{"my bank withdrawal still hasn't arrived", "I withdrew money three days ago and it's still not in my bank", "my withdrawal request was rejected", "cashing out to my bank account failed twice", "my withdrawal is way past the promised time and still not paid out"},
 	},
 	intents.TransactionFailed: {
 		hant: []string{"我付款失敗咗", "碌卡俾人拒絕咗", "喺舖頭俾錢一直都唔得", "3D驗證失敗，買唔到嘢", "網上付款話交易失敗"},
@@ -68,7 +68,7 @@ var openings = map[intents.Intent]phrases{
 	intents.RefundNotReceived: {
 		hant: []string{"我嘅退款仲未收到", "商戶話已經退咗錢，但我冇收到", "退款批咗兩個禮拜都未到", "退咗貨，但係錢一直未退返", "間舖話退咗款，我個戶口都冇見到"},
 		hans: []string{"我的退款还没收到", "商家说已经退款了，但我没收到", "退款批了两个星期还没到", "退了货，钱一直没退回来", "商家显示已退款，我账户里没看到"},
-		en:   []string{"I haven't received my refund", "the merchant says they refunded me but I don't see it", "my refund was approved two weeks ago and still nothing", "I returned the item and the money hasn't come back", "the shop says the refund went through but it's not in my account"},
+		en:   []string{"I haven't received my refund", "the merchant says they've refunded me but I can't see it anywhere", "my refund was approved two weeks ago and still nothing", "I returned the item and the money hasn't come back", "the shop says the refund went through but it's not in my account"},
 	},
 	intents.UnauthorizedTransaction: {
 		hant: []string{"有一筆唔係我做嘅交易", "有人冇經我同意用咗我張卡", "我戶口啲錢俾人轉走咗", "我個帳戶好似俾人盜用咗", "撳咗個短訊連結之後啲錢冇咗"},
@@ -191,14 +191,29 @@ var (
 		en:   []string{"I don't have a screenshot", "I didn't take one", "sorry I don't have one", "didn't save it", "no screenshot, sorry", "I didn't screenshot it"},
 	}
 	personRequests = phrases{
-		hant: []string{"可唔可以搵個同事同我傾", "我想搵人跟", "我要搵真人", "有冇真人可以幫我", "幫我轉個客服啦", "唔該轉職員", "你幫唔到我，搵個人嚟啦", "我想同真人講", "我仲係需要人幫手"},
-		hans: []string{"人工服务在哪", "转人工", "我要人工客服", "找个真人跟我说", "能不能让工作人员联系我", "你帮不了我，给我找个人", "我要跟客服说话", "我还是需要人帮忙"},
-		en:   []string{"let me speak to your staff", "a real person, please", "you're not helping", "can I talk to a human?", "I want to speak to an agent", "get me someone from customer service", "is there a real person I can talk to?", "connect me to support staff please", "I still need someone to help me"},
+		hant: []string{"可唔可以搵個同事同我傾", "我想搵人跟", "我要搵真人", "有冇真人可以幫我", "幫我轉個客服啦", "唔該幫我轉職員", "你幫唔到我，搵個人嚟啦", "我想同真人講", "我仲係需要人幫手"},
+		hans: []string{"人工服务在哪", "帮我转人工", "我要找人工客服帮我", "找个真人跟我说", "能不能让工作人员联系我", "你帮不了我，给我找个人", "我要跟客服说话", "我还是需要人帮忙"},
+		en:   []string{"let me speak to your staff", "a real person, please", "you're not helping", "can I talk to a human?", "I'd like to speak to one of your agents", "get me someone from customer service", "is there a real person I can talk to?", "connect me to support staff please", "I still need someone to help me"},
 	}
 	offTopic = phrases{
 		hant: []string{"今日天氣點呀？", "附近有冇好食嘅餐廳？", "你哋公司喺邊度？"},
 		hans: []string{"今天天气怎么样？", "附近有什么好吃的？", "你们公司在哪里？"},
 		en:   []string{"what's the weather like today?", "do you know any good restaurants in Central?", "who won the football last night?"},
+	}
+	vagueOpen = phrases{
+		hant: []string{"我有啲問題", "唔該幫幫手", "出咗啲事", "有嘢想問下"},
+		hans: []string{"我有个问题", "帮帮忙", "出了点问题", "想咨询一下"},
+		en:   []string{"hi, I need some help", "something's wrong", "I have a problem", "help please"},
+	}
+	vagueMore = phrases{
+		hant: []string{"係關於啲錢", "係我個戶口嘅事", "用唔到呀"},
+		hans: []string{"跟钱有关", "是账户的事", "用不了"},
+		en:   []string{"it's about my money", "it's to do with my account", "it's just not working"},
+	}
+	smallTalk = phrases{
+		hant: []string{"好，唔該", "OK", "明白"},
+		hans: []string{"好的谢谢", "嗯嗯好", "明白"},
+		en:   []string{"ok thanks", "okay", "got it"},
 	}
 	// gibberish is the same in every language.
 	gibberish = []string{"asdfghjkl", "jjjjjj", "???", "。。。", "qwe", "嗯嗯", "lol", "🙃🙃"}
@@ -211,7 +226,7 @@ var (
 	fixedTyped = phrases{
 		hant: []string{"得咗喇，多謝", "搞掂咗，唔該", "試咗，得咗"},
 		hans: []string{"好了，谢谢", "可以了，解决了", "试了一下，好了"},
-		en:   []string{"yes, that worked", "it works now, thanks", "that fixed it, thank you"},
+		en:   []string{"yes, that worked", "it works now, thanks", "that sorted it, thank you"},
 	}
 	stillTyped = phrases{
 		hant: []string{"試咗都唔得", "仲係唔得", "冇用呀"},

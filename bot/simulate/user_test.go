@@ -85,6 +85,10 @@ func (u *user) opening() move {
 		m.kind, m.person = "opening+person", true
 		return m
 	}
+	if sc.has[bVague] {
+		u.did[bVague] = true
+		return move{text: u.say(vagueOpen), kind: "vague"}
+	}
 	m := u.statement()
 	if sc.has[bAllInOpening] {
 		u.did[bAllInOpening] = true
@@ -222,6 +226,11 @@ func (u *user) decide(q question, b burst) move {
 				return move{text: r, kind: "person(tap)", person: true}
 			}
 			return u.personMove("person")
+		case sc.has[bVague] && u.turn == 1 && u.restates == 0 && !slices.Contains(q.intentsQR, sc.intent):
+			return move{text: u.say(vagueMore), kind: "vague"}
+		case sc.has[bSmallTalk] && sc.smallTalkAt == u.turn:
+			u.did[bSmallTalk] = true
+			return move{text: u.say(smallTalk), kind: "small_talk"}
 		case sc.has[bOffTopic] && sc.offTopicAt == u.turn:
 			u.did[bOffTopic] = true
 			return move{text: u.say(offTopic), kind: "off_topic"}
