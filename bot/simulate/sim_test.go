@@ -24,11 +24,14 @@ import (
 )
 
 var (
-	simN     = flag.Int("sim.n", 360, "number of simulated dialogues (seeds 1..n)")
+	simN     = flag.Int("sim.n", defaultN, "number of simulated dialogues (seeds 1..n)")
 	simSeed  = flag.Int64("sim.seed", 0, "replay only this seed and print its transcript")
 	simV     = flag.Bool("sim.v", false, "print the per-behaviour breakdown and every failure's transcript")
 	simShown = flag.Int("sim.show", 8, "failing transcripts printed in full")
 )
+
+// defaultN is five dialogues per problem, language and channel.
+const defaultN = 360
 
 // Goals of issue 11.
 const (
@@ -105,13 +108,22 @@ type result struct {
 	turns      int
 }
 
+// engine is what the channels use of bot.Engine (a fake stands in for it
+// when the simulator's own checks are tested).
+type engine interface {
+	Open(ctx context.Context, req bot.OpenRequest) (tickets.Conversation, bool, error)
+	Handle(ctx context.Context, in bot.Inbound) error
+	Outbox(ctx context.Context, conversationID string) ([]tickets.OutMessage, error)
+	Ack(ctx context.Context, conversationID, messageID string) error
+}
+
 // player drives one dialogue through the engine as its channel would.
 type player struct {
 	ctx    context.Context
 	sc     *scenario
 	clock  *clock
-	store  *boltstore.Store
-	eng    *bot.Engine
+	store  tickets.Store
+	eng    engine
 	convID string
 	user   tickets.User
 	update int
@@ -244,17 +256,11 @@ func (p *player) tickets() (*tickets.Ticket, []tickets.Ticket, error) {
 	return tk, all, err
 }
 
-// play runs one scenario to its end and judges it.
-func play(t testing.TB, dir string, cls intents.Classifier, sc *scenario) (res result) {
-	res.sc = sc
-	p := &player{ctx: context.Background(), sc: sc, clock: &clock{t: simStart}, said: map[string]bool{}}
-	defer func() { res.transcript, res.said = p.tr.String(), p.said }()
-	fail := func(err error) result {
-		res.verdict, res.cause = trapped, "engine error: "+err.Error()
-		return res
-	}
+// play runs one scenario against a real engine on its own bbolt file.
+func play(t testing.TB, dir string, cls intents.Classifier, sc *scenario) result {
+	clk := &clock{t: simStart}
 	path := filepath.Join(dir, fmt.Sprintf("sim-%d.db", sc.seed))
-	st, err := boltstore.Open(path, boltstore.Options{NoSync: true, Now: p.clock.Now})
+	st, err := boltstore.Open(path, boltstore.Options{NoSync: true, Now: clk.Now})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -264,16 +270,28 @@ func play(t testing.TB, dir string, cls intents.Classifier, sc *scenario) (res r
 		}
 		_ = os.Remove(path)
 	}()
-	eng, err := bot.New(bot.Config{Store: st, Classifier: cls, Router: escalation.Default(), Now: p.clock.Now, Location: hk})
+	eng, err := bot.New(bot.Config{Store: st, Classifier: cls, Router: escalation.Default(), Now: clk.Now, Location: hk})
 	if err != nil {
 		t.Fatalf("new engine: %v", err)
 	}
-	p.store, p.eng = st, eng
+	return run(sc, eng, st, clk)
+}
+
+// run plays sc to its end and judges it.
+func run(sc *scenario, eng engine, st tickets.Store, clk *clock) (res result) {
+	res.sc = sc
+	p := &player{ctx: context.Background(), sc: sc, clock: clk, store: st, eng: eng, said: map[string]bool{}}
+	defer func() { res.transcript, res.said = p.tr.String(), p.said }()
+	fail := func(err error) result {
+		res.verdict, res.cause = trapped, "engine error: "+err.Error()
+		return res
+	}
 	p.logf("%s", sc)
 	if err := p.open(); err != nil {
 		return fail(err)
 	}
 	var b burst
+	var err error
 	if p.sc.channel == tickets.Web || p.sc.start { // else nothing is open yet
 		if b, err = p.drain(); err != nil {
 			return fail(err)
@@ -349,6 +367,9 @@ func play(t testing.TB, dir string, cls intents.Classifier, sc *scenario) (res r
 			personAt = -1
 		}
 		prevReply = reply
+		if res.verdict != "" {
+			break // trapped: the rest would only repeat it
+		}
 	}
 
 	res.did = slices.Sorted(maps.Keys(u.did))

@@ -210,6 +210,12 @@ var (
 		hans: []string{"跟钱有关", "是账户的事", "用不了"},
 		en:   []string{"it's about my money", "it's to do with my account", "it's just not working"},
 	}
+	// back is a first message after hours of silence.
+	back = phrases{
+		hant: []string{"喂？仲喺度嗎？", "我返嚟喇，頭先講到邊？"},
+		hans: []string{"你好？还在吗？", "我回来了，刚才说到哪了？"},
+		en:   []string{"hello? are you still there?", "sorry, I'm back now"},
+	}
 	smallTalk = phrases{
 		hant: []string{"好，唔該", "OK", "明白"},
 		hans: []string{"好的谢谢", "嗯嗯好", "明白"},

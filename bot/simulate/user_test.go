@@ -49,7 +49,7 @@ type user struct {
 	forced                   bool // accepted a person after the bot did not understand
 	namedOurs                bool
 	misread                  bool // the bot's last naming of the problem was wrong
-	afterTicket              int // turns after the ticket appeared
+	afterTicket              int  // turns after the ticket appeared
 }
 
 func newUser(sc *scenario) *user {
@@ -199,7 +199,11 @@ func (u *user) next(b burst) (m move, done bool) {
 		u.did[bSwitchLang] = true
 		u.lang = sc.switchTo
 	}
-	m = u.decide(q, b)
+	if adv > 0 && u.rng.IntN(2) == 0 && !u.ticket {
+		m = move{text: u.say(back), kind: "back after silence"}
+	} else {
+		m = u.decide(q, b)
+	}
 	m.advance = adv
 	u.lastPerson = m.person
 	return m, false
@@ -432,4 +436,3 @@ var smallPNG, smallJPEG = func() ([]byte, []byte) {
 	}
 	return p.Bytes(), j.Bytes()
 }()
-
