@@ -216,12 +216,14 @@ func detailAsked(text string) (string, bool) {
 			return d.mine, false
 		}
 	}
-	last := ""
-	for _, s := range regexp.MustCompile(`[^?？]*[?？]`).FindAllString(text, -1) {
-		last = s
-	}
-	if last == "" {
+	// Words are only looked for in a question, and only in the last one.
+	end := strings.LastIndexAny(text, "?？")
+	if end < 0 {
 		return "", false
+	}
+	last := text[:end]
+	if start := strings.LastIndexAny(last, "?？.。!！\n"); start >= 0 {
+		last = last[start:]
 	}
 	for _, w := range detailWords {
 		if w.re.MatchString(last) {
