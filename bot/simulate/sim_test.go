@@ -348,6 +348,9 @@ func run(sc *scenario, eng engine, st tickets.Store, clk *clock) (res result) {
 		reply := b.text()
 		if read(b).closed {
 			closed = true
+			if !u.saidFixed {
+				u.notes = append(u.notes, fmt.Sprintf("closed as solved after %s %q", m.kind, m.text))
+			}
 		}
 		if tk == nil {
 			switch {
@@ -373,6 +376,7 @@ func run(sc *scenario, eng engine, st tickets.Store, clk *clock) (res result) {
 	}
 
 	res.did = slices.Sorted(maps.Keys(u.did))
+	res.notes = append(res.notes, u.notes...)
 	tk, all, err := p.tickets()
 	if err != nil {
 		return fail(err)
@@ -393,7 +397,7 @@ func run(sc *scenario, eng engine, st tickets.Store, clk *clock) (res result) {
 	res.verdict, res.cause = judge(sc, u, tk, all, closed, stated, ticketAfter)
 	if u.did[bCorrection] && tk != nil && tk.Details.Amount != "" {
 		if v, err := strconv.ParseFloat(tk.Details.Amount, 64); err == nil && v != float64(sc.amount) {
-			res.notes = append(res.notes, fmt.Sprintf("correction lost: ticket amount %s, corrected to %d", tk.Details.Amount, sc.amount))
+			res.notes = append(res.notes, "correction lost: the ticket kept another amount")
 		}
 	}
 	return res
@@ -556,7 +560,7 @@ func breakdown(results []result) string {
 			rows[k].right++
 		}
 	}
-	var notes []string
+	notes := map[string][]int64{}
 	for _, r := range results {
 		ok := r.verdict == right
 		for _, b := range r.did {
@@ -573,8 +577,8 @@ func breakdown(results []result) string {
 				add("bot said "+string(k), ok)
 			}
 		}
-		for _, n := range r.notes {
-			notes = append(notes, fmt.Sprintf("seed %d: %s", r.sc.seed, n))
+		for _, n := range slices.Compact(slices.Sorted(slices.Values(r.notes))) {
+			notes[n] = append(notes[n], r.sc.seed)
 		}
 	}
 	var b strings.Builder
@@ -583,7 +587,10 @@ func breakdown(results []result) string {
 		fmt.Fprintf(&b, "  %-32s %4d/%-4d\n", k, rows[k].right, rows[k].n)
 	}
 	if len(notes) > 0 {
-		b.WriteString("notes (not counted):\n  " + strings.Join(notes, "\n  ") + "\n")
+		b.WriteString("notes (dialogues; not counted in the figure):\n")
+		for _, n := range slices.Sorted(maps.Keys(notes)) {
+			fmt.Fprintf(&b, "  %3d  %s  seeds %s\n", len(notes[n]), n, firstSeeds(notes[n], 12))
+		}
 	}
 	return b.String()
 }

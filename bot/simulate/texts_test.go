@@ -46,9 +46,9 @@ var openings = map[intents.Intent]phrases{
 		en:   []string{"they've frozen my account", "my account is suspended and I can't use anything", "the money I received is on hold and I can't move it", "I got a notice that my account is restricted", "my wallet is locked and I can't get my money out"},
 	},
 	intents.PaymentNotReceived: {
-		hant: []string{"我轉咗錢俾朋友，但佢話未收到", "轉數顯示成功，但對方冇收到", "用FPS過咗數，間舖話仲未收到", "人哋轉俾我嘅錢一直顯示處理中", "我過咗數俾對方，佢嗰邊仲未入帳"},
-		hans: []string{"我给朋友转了钱，但他说没收到", "转账显示成功，可是对方没收到", "扫码付了款，商家说还没收到", "别人转给我的钱一直显示处理中", "我转过去了，对方那边一直没到账"},
-		en:   []string{"I sent money to a friend but they haven't received it", "my transfer shows as completed but the payee says nothing arrived", "I paid the shop by FPS and they still haven't got it", "money someone sent me is stuck on processing", "I made a transfer and the recipient still hasn't got the money"},
+		hant: []string{"我轉咗錢俾朋友，但佢話未收到", "轉數顯示成功，但對方冇收到", "用FPS過咗數，間舖話仲未收到", "人哋轉俾我嘅錢一直顯示處理中", "我過咗數俾對方，佢嗰邊仲未入帳", "由海外匯錢返嚟，到而家都未入帳"},
+		hans: []string{"我给朋友转了钱，但他说没收到", "转账显示成功，可是对方没收到", "扫码付了款，商家说还没收到", "别人转给我的钱一直显示处理中", "我转过去了，对方那边一直没到账", "从国外汇过来的钱一直没到账"},
+		en:   []string{"I sent money to a friend but they haven't received it", "my transfer shows as completed but the payee says nothing arrived", "I paid the shop by FPS and they still haven't got it", "money someone sent me is stuck on processing", "I made a transfer and the recipient still hasn't got the money", "a remittance from overseas still hasn't reached my account"},
 	},
 	intents.WithdrawalFailed: {
 		hant: []string{"我提款去銀行仲未到帳", "提咗錢三日都未入帳", "提款申請俾人拒絕咗", "提現去銀行戶口失敗咗兩次", "提款過咗講好嘅時間都未收到"},
@@ -222,7 +222,8 @@ var (
 		en:   []string{"ok thanks", "okay", "got it"},
 	}
 	// gibberish is the same in every language.
-	gibberish = []string{"asdfghjkl", "jjjjjj", "???", "。。。", "qwe", "嗯嗯", "lol", "🙃🙃"}
+	// ("嗯嗯" or "ok" would be answers, not noise.)
+	gibberish = []string{"asdfghjkl", "jjjjjj", "???", "。。。", "qwe", "zxcvb", "🙃🙃"}
 
 	corrections = phrases{
 		hant: []string{"唔好意思，應該係{new}，唔係{old}", "打錯咗，係{new}先啱", "更正：金額係{new}"},

@@ -50,11 +50,14 @@ type user struct {
 	namedOurs                bool
 	misread                  bool // the bot's last naming of the problem was wrong
 	afterTicket              int  // turns after the ticket appeared
+	notes                    []string
+	negative                 map[string]string // detail → the "none" answer given to it
 }
 
 func newUser(sc *scenario) *user {
 	return &user{sc: sc, rng: rand.New(rand.NewPCG(uint64(sc.seed), 0x05e7)), lang: sc.lang,
-		given: map[string]bool{}, used: map[string]bool{}, did: map[behaviour]bool{}}
+		given: map[string]bool{}, used: map[string]bool{}, did: map[behaviour]bool{},
+		negative: map[string]string{}}
 }
 
 // say picks one of the phrases, preferring one not said yet.
@@ -90,6 +93,14 @@ func (u *user) opening() move {
 		return move{text: u.say(vagueOpen), kind: "vague"}
 	}
 	m := u.statement()
+	if sc.has[bNoScreenshot] && !u.asksForImage() {
+		// Nothing will ask for one, so the user says it up front, as the
+		// issue's double-charged coffee buyer did ("I didn't take a
+		// screenshot"): a negated verb that is no fraud.
+		u.did[bNoScreenshot] = true
+		m.text += u.say(separators) + u.say(noScreenshot)
+		m.kind = "opening+no_screenshot"
+	}
 	if sc.has[bAllInOpening] {
 		u.did[bAllInOpening] = true
 		parts := []string{m.text}
@@ -137,6 +148,13 @@ func (u *user) fact(d string) string {
 	return ""
 }
 
+// asksForImage reports whether the problem's questions include one a
+// screenshot answers.
+func (u *user) asksForImage() bool {
+	req := bot.Required[u.sc.intent]
+	return slices.Contains(req, bot.DetailScreenshot) || slices.Contains(req, bot.DetailError)
+}
+
 // natural reports whether a user of this problem has detail d at all.
 func (u *user) natural(d string) bool {
 	vol := u.sc.volunteered()
@@ -177,6 +195,11 @@ func (u *user) next(b burst) (m move, done bool) {
 	}
 	if u.saidFixed {
 		return move{}, true
+	}
+	if q.closed {
+		// Closed though the user never said it worked: what comes next is
+		// a new dialogue, asking everything again.
+		u.given, u.negative = map[string]bool{}, map[string]string{}
 	}
 	if u.ticket {
 		u.afterTicket++
@@ -344,6 +367,21 @@ func (u *user) answer(d string, reask bool, qr []string) move {
 	if !u.natural(d) {
 		return move{text: u.say(notApplicable), kind: "not applicable(" + d + ")"}
 	}
+	switch {
+	case u.negative[d] != "":
+		u.notes = append(u.notes, fmt.Sprintf("asked again for %s after %q", d, u.negative[d]))
+	case u.given[d] && !reask && d != "currency":
+		u.notes = append(u.notes, "asked again for "+d+", already given")
+	}
+	m := u.answerDetail(d, reask, qr)
+	if strings.HasPrefix(m.kind, "dont_know") || strings.HasPrefix(m.kind, "no") {
+		u.negative[d] = m.text // no_screenshot…, not applicable, no error shown
+	}
+	return m
+}
+
+func (u *user) answerDetail(d string, reask bool, qr []string) move {
+	sc := u.sc
 	if sc.unknown[d] {
 		u.did[bDontKnow] = true
 		return move{text: u.say(dontKnow), kind: "dont_know(" + d + ")"}
