@@ -181,9 +181,9 @@ var otpTexts = map[string]phrases{
 // The user's moves besides details.
 var (
 	dontKnow = phrases{
-		hant: []string{"唔知", "唔記得", "唔記得咗", "唔清楚", "我唔肯定", "冇印象", "唔知喎"},
-		hans: []string{"不知道", "不记得了", "忘了", "不清楚", "记不清了", "我也不确定"},
-		en:   []string{"I don't know", "not sure", "no idea", "I can't remember", "I forgot, sorry", "don't remember exactly", "no clue"},
+		hant: []string{"唔知", "唔記得", "唔記得咗", "唔清楚", "我唔肯定", "冇印象", "唔知喎", "搵唔返"},
+		hans: []string{"不知道", "不记得了", "忘了", "不清楚", "记不清了", "我也不确定", "找不到了"},
+		en:   []string{"I don't know", "not sure", "no idea", "I can't remember", "I forgot, sorry", "don't remember exactly", "no clue", "I don't have it"},
 	}
 	noScreenshot = phrases{
 		hant: []string{"冇截到", "冇截圖", "唔好意思，冇截圖", "冇save到", "我冇影低", "截圖冇咗"},
@@ -191,9 +191,9 @@ var (
 		en:   []string{"I don't have a screenshot", "I didn't take one", "sorry I don't have one", "didn't save it", "no screenshot, sorry", "I didn't screenshot it"},
 	}
 	personRequests = phrases{
-		hant: []string{"可唔可以搵個同事同我傾", "我想搵人跟", "我要搵真人", "有冇真人可以幫我", "幫我轉個客服啦", "唔該幫我轉職員", "你幫唔到我，搵個人嚟啦", "我想同真人講", "我仲係需要人幫手"},
-		hans: []string{"人工服务在哪", "帮我转人工", "我要找人工客服帮我", "找个真人跟我说", "能不能让工作人员联系我", "你帮不了我，给我找个人", "我要跟客服说话", "我还是需要人帮忙"},
-		en:   []string{"let me speak to your staff", "a real person, please", "you're not helping", "can I talk to a human?", "I'd like to speak to one of your agents", "get me someone from customer service", "is there a real person I can talk to?", "connect me to support staff please", "I still need someone to help me"},
+		hant: []string{"可唔可以搵個同事同我傾", "我想搵人跟", "我要搵真人", "有冇真人可以幫我", "幫我轉個客服啦", "唔該幫我轉職員", "你幫唔到我，搵個人嚟啦", "我想同真人講", "我仲係需要人幫手", "有冇人工客服呀", "我唔想同機械人傾"},
+		hans: []string{"人工服务在哪", "帮我转人工", "我要找人工客服帮我", "找个真人跟我说", "能不能让工作人员联系我", "你帮不了我，给我找个人", "我要跟客服说话", "我还是需要人帮忙", "我不要跟机器人聊", "有没有真人"},
+		en:   []string{"let me speak to your staff", "a real person, please", "you're not helping", "can I talk to a human?", "I'd like to speak to one of your agents", "get me someone from customer service", "is there a real person I can talk to?", "connect me to support staff please", "I still need someone to help me", "I don't want to talk to a bot", "human please"},
 	}
 	offTopic = phrases{
 		hant: []string{"今日天氣點呀？", "附近有冇好食嘅餐廳？", "你哋公司喺邊度？"},
@@ -231,14 +231,14 @@ var (
 		en:   []string{"sorry, it was {new} not {old}", "correction: the amount was {new}, not {old}", "oops, I meant {new}"},
 	}
 	fixedTyped = phrases{
-		hant: []string{"得咗喇，多謝", "搞掂咗，唔該", "試咗，得咗"},
-		hans: []string{"好了，谢谢", "可以了，解决了", "试了一下，好了"},
-		en:   []string{"yes, that worked", "it works now, thanks", "that sorted it, thank you"},
+		hant: []string{"得咗喇，多謝", "搞掂咗，唔該", "試咗，得咗", "OK喇，用到喇", "解決咗"},
+		hans: []string{"好了，谢谢", "可以了，解决了", "试了一下，好了", "能用了", "搞定了"},
+		en:   []string{"yes, that worked", "it works now, thanks", "that sorted it, thank you", "yep, all good now", "it worked!"},
 	}
 	stillTyped = phrases{
-		hant: []string{"試咗都唔得", "仲係唔得", "冇用呀"},
-		hans: []string{"还是不行", "试过了没用", "没解决"},
-		en:   []string{"no, still not working", "didn't help", "I tried all that and it's still broken"},
+		hant: []string{"試咗都唔得", "仲係唔得", "冇用呀", "都係一樣", "未得呀"},
+		hans: []string{"还是不行", "试过了没用", "没解决", "还是一样", "不行啊"},
+		en:   []string{"no, still not working", "didn't help", "I tried all that and it's still broken", "nope", "same problem"},
 	}
 	yesTyped = phrases{hant: []string{"係呀", "係"}, hans: []string{"是的", "对"}, en: []string{"yes", "yes, that's right"}}
 	noTyped  = phrases{hant: []string{"唔係", "唔係呀，冇咁嘅事"}, hans: []string{"不是", "没有，不是这样"}, en: []string{"no", "no, nothing like that"}}
