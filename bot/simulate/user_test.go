@@ -329,7 +329,8 @@ func (u *user) decide(q question, b burst) move {
 }
 
 func (u *user) selfHelpAnswer(qr []string) move {
-	if u.sc.fixed {
+	// Steps for a problem the user does not have cannot have worked.
+	if u.sc.fixed && !u.misread {
 		u.did[bSelfHelpFixed], u.saidFixed = true, true
 		if r, ok := label(qr, prompts.LabelFixed); ok && u.rng.IntN(3) > 0 {
 			return move{text: r, kind: "selfhelp fixed(tap)"}
