@@ -306,6 +306,7 @@ func run(sc *scenario, eng engine, st tickets.Store, clk *clock) (res result) {
 		stated      bool // the problem was stated before any ticket existed
 		ticketAfter string
 		closed      bool
+		falseClose  string // the bot closed the dialogue as solved on its own
 	)
 	for turn := 0; ; turn++ {
 		m, done := u.next(b)
@@ -348,8 +349,13 @@ func run(sc *scenario, eng engine, st tickets.Store, clk *clock) (res result) {
 		reply := b.text()
 		if read(b).closed {
 			closed = true
-			if !u.saidFixed {
+			switch {
+			case u.saidFixed:
+			case m.kind == "small_talk":
+				// "ok" to "did this solve it?" may mean yes: noted only.
 				u.notes = append(u.notes, fmt.Sprintf("closed as solved after %s %q", m.kind, m.text))
+			case falseClose == "":
+				falseClose = fmt.Sprintf("closed as solved though the user never said so, after %s %q", m.kind, m.text)
 			}
 		}
 		if tk == nil {
@@ -395,6 +401,10 @@ func run(sc *scenario, eng engine, st tickets.Store, clk *clock) (res result) {
 		return res
 	}
 	res.verdict, res.cause = judge(sc, u, tk, all, closed, stated, ticketAfter)
+	if falseClose != "" {
+		// The problem was dropped, whatever the user managed afterwards.
+		res.verdict, res.cause = wrong, falseClose
+	}
 	if u.did[bCorrection] && tk != nil && tk.Details.Amount != "" {
 		if v, err := strconv.ParseFloat(tk.Details.Amount, 64); err == nil && v != float64(sc.amount) {
 			res.notes = append(res.notes, "correction lost: the ticket kept another amount")
@@ -423,6 +433,9 @@ func judge(sc *scenario, u *user, tk *tickets.Ticket, all []tickets.Ticket, clos
 		return wrong, "no ticket (dialogue ended without one)"
 	}
 	got := intents.Intent(tk.Intent)
+	if sc.risky() && stated && tk.Priority != tickets.Urgent {
+		return wrong, fmt.Sprintf("risky problem, %s %s ticket after %s, want urgent", got, tk.Priority, ticketAfter)
+	}
 	// A general ticket is what the issue asks for when the bot cannot know
 	// the problem: the user never said it, or asked for a person before
 	// the bot had named it.
@@ -437,9 +450,6 @@ func judge(sc *scenario, u *user, tk *tickets.Ticket, all []tickets.Ticket, clos
 			return wrong, "human_agent ticket after " + ticketAfter
 		}
 		return wrong, fmt.Sprintf("wrong intent: %s ticket, want %s", got, sc.intent)
-	}
-	if sc.risky() && stated && tk.Priority != tickets.Urgent {
-		return wrong, fmt.Sprintf("risky problem, %s %s ticket, want urgent", got, tk.Priority)
 	}
 	return right, ""
 }

@@ -200,6 +200,7 @@ func (u *user) next(b burst) (m move, done bool) {
 		// Closed though the user never said it worked: what comes next is
 		// a new dialogue, asking everything again.
 		u.given, u.negative = map[string]bool{}, map[string]string{}
+		u.namedOurs, u.misread = false, false
 	}
 	if u.ticket {
 		u.afterTicket++
