@@ -75,6 +75,7 @@ type texts struct {
 	closedFixed  []string
 	offerPerson  []string
 	selfHelpAsk  []string
+	handedOver   []string               // "I'll hand this to a person" and its kin
 	allRendered  map[string]prompts.Key // every key without data, for naming a repeated text
 	ticketPrefix []string               // the start of prompts.Escalated
 }
@@ -111,6 +112,9 @@ func catalog() *texts {
 			t.closedFixed = append(t.closedFixed, prompts.Render(lang, prompts.ClosedFixed, nil))
 			t.offerPerson = append(t.offerPerson, prompts.Render(lang, prompts.OfferPerson, nil))
 			t.selfHelpAsk = append(t.selfHelpAsk, prompts.Render(lang, prompts.SelfHelpAsk, nil))
+			for _, k := range []prompts.Key{prompts.HumanNow, prompts.HumanGather, prompts.Unclear, prompts.RiskyUnclear} {
+				t.handedOver = append(t.handedOver, prompts.Render(lang, k, nil))
+			}
 			esc := prompts.Render(lang, prompts.Escalated, map[string]any{"TicketID": "\x00", "Priority": "", "Due": exampleDue})
 			t.ticketPrefix = append(t.ticketPrefix, esc[:strings.IndexByte(esc, 0)])
 		}
@@ -159,6 +163,7 @@ type question struct {
 	selfHelp  bool           // "did this solve it?"
 	offer     bool           // the bot offers a person
 	closed    bool           // the bot closed the dialogue as solved
+	handed    bool           // the bot says a person takes over
 	named     intents.Intent // the problem the bot says it is looking at
 	clarify   bool           // problems offered as quick replies
 	intentsQR []intents.Intent
@@ -187,6 +192,7 @@ func read(b burst) question {
 	q.selfHelp = q.selfHelp || containsAny(all, t.selfHelpAsk)
 	q.offer = containsAny(all, t.offerPerson)
 	q.closed = containsAny(all, t.closedFixed)
+	q.handed = containsAny(all, t.handedOver)
 	for _, in := range problems {
 		if containsAny(all, t.confirm[in]) {
 			q.confirm = in

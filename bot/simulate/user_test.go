@@ -184,7 +184,9 @@ func (u *user) personMove(kind string) move {
 func (u *user) next(b burst) (m move, done bool) {
 	sc := u.sc
 	q := read(b)
-	if b.ticket {
+	if b.ticket || q.handed {
+		// Told of a ticket, or that a person takes over: the user waits
+		// for them, only answering what is still asked.
 		u.ticket = true
 	}
 	switch {
