@@ -18,6 +18,9 @@ var fuzzSeeds = []string{
 	"兩千五 一萬二 1.5萬 2k USD 49.99 人民币2000 ¥88 ￥88",
 	"T-000123 E1003 error 502 9123 4567 +852 9123 4567 13812345678",
 	"bad \xff\xfe bytes 4111\xff1111",
+	"密碼：你好123，my pass is hunter2 / 482913 is my code, i got 4 8 2 9 1 3 by sms",
+	"card 4111.1111.1111.1111 cvv 123 驗證碼係四八二九一三 passphrase: correct horse battery staple",
+	"hunter2 is my password 你好123係我嘅密碼 code: four eight two nine",
 	"",
 }
 
@@ -137,7 +140,8 @@ func FuzzMask(f *testing.F) {
 				continue
 			}
 			digits := lastDigits(v.raw[sc.sp.start:sc.sp.end], 19)
-			if strings.Count(string(v.raw), string(digits)) > 1 {
+			rest := string(v.raw[:sc.sp.start]) + " " + string(v.raw[sc.sp.end:])
+			if strings.Contains(rest, string(digits)) {
 				continue // the same digits also stand elsewhere, unmasked
 			}
 			if strings.Contains(out, string(digits)) {
@@ -163,7 +167,25 @@ func FuzzMask(f *testing.F) {
 				t.Fatalf("Mask(%q) = %q still holds a card at %v", text, out, sc.sp)
 			}
 		}
+		// Masking never adds digits (a kept card tail is digits the text
+		// had), and masked text is left as it is.
+		if countDigits(w.raw) > countDigits(v.raw) {
+			t.Fatalf("Mask(%q) = %q has more digits than its input", text, out)
+		}
+		if again := Mask(out); again != out {
+			t.Fatalf("Mask is not idempotent: Mask(%q) = %q, Mask of that = %q", text, out, again)
+		}
 	})
+}
+
+func countDigits(b []byte) int {
+	n := 0
+	for _, c := range b {
+		if c >= '0' && c <= '9' {
+			n++
+		}
+	}
+	return n
 }
 
 // digitRuns returns the runs of at least n ASCII digits in b.
