@@ -43,8 +43,9 @@ func (e *Engine) Release(ctx context.Context, ticketID, agent string) (tickets.T
 }
 
 // Reply sends the agent's text to the user on the ticket's own channel and
-// adds it (masked) to the transcript. A resolved ticket, or one another
-// agent holds, is ErrConflict.
+// adds it to the transcript, both masked: the outbox is stored too, and an
+// agent must not send a card number or code either. A resolved ticket, or
+// one another agent holds, is ErrConflict.
 func (e *Engine) Reply(ctx context.Context, ticketID, agent, text string) (tickets.Ticket, error) {
 	text = strings.TrimSpace(text)
 	switch {
@@ -60,8 +61,7 @@ func (e *Engine) Reply(ctx context.Context, ticketID, agent, text string) (ticke
 		case before.Status == tickets.Claimed && before.Assignee != agent:
 			return before, fmt.Errorf("reply to %s: held by %s: %w", ticketID, before.Assignee, tickets.ErrConflict)
 		}
-		say.text, say.from, say.agent = text, tickets.FromAgent, agent
-		say.record = intents.Mask(text)
+		say.text, say.from, say.agent = intents.Mask(text), tickets.FromAgent, agent
 		return before, nil
 	})
 }
@@ -85,7 +85,6 @@ func (e *Engine) Resolve(ctx context.Context, ticketID, agent, note string) (tic
 type userNote struct {
 	event  bool // send a ticket event with the new status
 	text   string
-	record string // transcript text when it differs from text (masked)
 	from   tickets.Author
 	agent  string
 }
@@ -114,11 +113,7 @@ func (e *Engine) agentOp(ctx context.Context, name, ticketID string,
 			return nil
 		}
 		now := e.clock()
-		rec := note.record
-		if rec == "" {
-			rec = note.text
-		}
-		if t, err = tickets.AppendEntry(tx, ticketID, tickets.Entry{From: note.from, Text: rec, At: now, Agent: note.agent}); err != nil {
+		if t, err = tickets.AppendEntry(tx, ticketID, tickets.Entry{From: note.from, Text: note.text, At: now, Agent: note.agent}); err != nil {
 			return err
 		}
 		result = t

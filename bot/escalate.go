@@ -96,7 +96,9 @@ func (t *turn) summary() string {
 	if t.st.OTPChannel != "" {
 		parts = append(parts, "otp via: "+t.st.OTPChannel)
 	}
-	return strings.Join(parts, " | ")
+	// Masked whole: each part is masked, but joined they could form what
+	// no part was (a number split across the parts).
+	return intents.Mask(strings.Join(parts, " | "))
 }
 
 // routeInput is what the router needs to know about this dialogue.

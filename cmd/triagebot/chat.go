@@ -72,7 +72,7 @@ func runChat(ctx context.Context, args []string, sio stdio) error {
 	}
 	defer store.Close()
 	// Warnings only: the terminal is for the dialogue.
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	logger := slog.New(intents.MaskLogs(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	eng, err := bot.New(bot.Config{Store: store, Classifier: cls, Router: router, Location: loc, Logger: logger})
 	if err != nil {
 		return fmt.Errorf("chat: %w", err)

@@ -93,7 +93,7 @@ func classifyMain(ctx context.Context, args []string, sio stdio) error {
 		OpenAIKey:     getenv("OPENAI_API_KEY"),
 		OpenAIBaseURL: getenv("OPENAI_BASE_URL"),
 		OpenAIModel:   env(getenv, "OPENAI_MODEL", defaultModel),
-	}, nil, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	}, nil, slog.New(intents.MaskLogs(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
 	if err != nil {
 		return fmt.Errorf("classify: %w", err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/triagebot/triagebot/bot/telegram"
 	"github.com/triagebot/triagebot/bot/ws"
 	"github.com/triagebot/triagebot/escalation"
+	"github.com/triagebot/triagebot/intents"
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/boltstore"
 	"github.com/triagebot/triagebot/web"
@@ -37,7 +38,8 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
-	logger := slog.New(slog.NewTextHandler(sio.err, &slog.HandlerOptions{Level: cfg.Level}))
+	// Every log line is masked: errors and attributes may quote what a user typed.
+	logger := slog.New(intents.MaskLogs(slog.NewTextHandler(sio.err, &slog.HandlerOptions{Level: cfg.Level})))
 	srv, err := NewServer(ctx, cfg, logger)
 	if err != nil {
 		return err
