@@ -83,10 +83,10 @@ func (e *Engine) Resolve(ctx context.Context, ticketID, agent, note string) (tic
 
 // userNote is what an agent operation tells the user.
 type userNote struct {
-	event  bool // send a ticket event with the new status
-	text   string
-	from   tickets.Author
-	agent  string
+	event bool // send a ticket event with the new status
+	text  string
+	from  tickets.Author
+	agent string
 }
 
 // agentOp runs one agent operation in a transaction: op changes the ticket;
