@@ -40,4 +40,8 @@ type OpenRequest struct {
 	// Greet asks the engine to greet a new conversation first (the web widget
 	// opens before the user types anything).
 	Greet bool
+	// ResumeHash is the hash of the key with which the channel will let the
+	// user come back to a new conversation (the web's ?session=); the key
+	// itself never reaches the engine. See tickets.NewResumeKey.
+	ResumeHash []byte
 }

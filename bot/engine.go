@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -186,9 +185,6 @@ func (e *Engine) summarize(ctx context.Context, t tickets.Ticket) tickets.Ticket
 	return updated
 }
 
-// newConversationID is random so that a web session id cannot be guessed.
-func newConversationID() string { return "c-" + rand.Text() }
-
 // Open finds the conversation req.ID or creates it (with a new id when
 // req.ID is empty), greeting a new one when req.Greet is set.
 func (e *Engine) Open(ctx context.Context, req OpenRequest) (tickets.Conversation, bool, error) {
@@ -197,7 +193,7 @@ func (e *Engine) Open(ctx context.Context, req OpenRequest) (tickets.Conversatio
 	}
 	id := req.ID
 	if id == "" {
-		id = newConversationID()
+		id = tickets.NewConversationID()
 	}
 	now := e.clock()
 	var (
@@ -218,7 +214,7 @@ func (e *Engine) Open(ctx context.Context, req OpenRequest) (tickets.Conversatio
 		}
 		created = true
 		conv = tickets.Conversation{
-			ID: id, Channel: req.Channel, User: req.User, Address: req.Address,
+			ID: id, Channel: req.Channel, User: req.User, Address: req.Address, ResumeHash: req.ResumeHash,
 			Lang: langFromHint(req.LangHint), CreatedAt: now, UpdatedAt: now,
 		}
 		st := newState()
@@ -259,6 +255,21 @@ func (e *Engine) Conversation(ctx context.Context, id string) (tickets.Conversat
 	})
 	if err != nil {
 		return tickets.Conversation{}, fmt.Errorf("bot: conversation %s: %w", id, err)
+	}
+	return conv, nil
+}
+
+// ConversationByResume returns the conversation whose resume key hashes to
+// hash, or an error wrapping tickets.ErrNotFound.
+func (e *Engine) ConversationByResume(ctx context.Context, hash []byte) (tickets.Conversation, error) {
+	var conv tickets.Conversation
+	err := e.store.View(ctx, func(tx tickets.Tx) error {
+		var err error
+		conv, err = tx.ConversationByResumeHash(hash)
+		return err
+	})
+	if err != nil {
+		return tickets.Conversation{}, fmt.Errorf("bot: %w", err)
 	}
 	return conv, nil
 }

@@ -7,10 +7,17 @@ import (
 
 // Conversation is one user's thread with us on one channel. The bot's
 // dialogue state is opaque here: the engine owns its shape.
+//
+// ID is public: tickets name their conversation by it, and a web visitor's
+// tickets carry it as user.id, so agents see it. A web page resumes its
+// conversation with a separate secret, the resume key, of which only the
+// hash (ResumeHash, see HashToken) is stored: what the console shows cannot
+// be used to talk as the customer.
 type Conversation struct {
-	ID      string  `json:"id"`
-	Channel Channel `json:"channel"`
-	User    User    `json:"user"`
+	ID         string  `json:"id"`
+	Channel    Channel `json:"channel"`
+	User       User    `json:"user"`
+	ResumeHash []byte  `json:"-"`
 	// Address is where the channel delivers (a Telegram chat id); empty on the web.
 	Address string          `json:"address,omitempty"`
 	Lang    string          `json:"lang,omitempty"`

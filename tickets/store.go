@@ -55,8 +55,13 @@ type Tx interface {
 
 	// Conversation returns one conversation or ErrNotFound.
 	Conversation(id string) (Conversation, error)
-	// PutConversation creates or replaces a conversation.
+	// PutConversation creates or replaces a conversation, keeping the
+	// resume-hash index in step; a ResumeHash another conversation holds
+	// is ErrConflict.
 	PutConversation(c *Conversation) error
+	// ConversationByResumeHash finds the conversation whose resume key
+	// hashes to h, or ErrNotFound.
+	ConversationByResumeHash(h []byte) (Conversation, error)
 
 	// Enqueue appends m to its conversation's outbox, assigning Seq and ID.
 	Enqueue(m *OutMessage) error

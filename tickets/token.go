@@ -30,6 +30,17 @@ func HashToken(token string) []byte {
 	return h[:]
 }
 
+// NewResumeKey returns a fresh resume key for a web conversation (128
+// random bits, so an unsalted SHA-256 is safe to store) and its hash. The key
+// goes to the browser once per connection; only the hash is kept.
+func NewResumeKey() (key string, hash []byte) {
+	key = "s-" + rand.Text()
+	return key, HashToken(key)
+}
+
+// NewConversationID returns a random public conversation id.
+func NewConversationID() string { return "c-" + rand.Text() }
+
 // NewAttachmentID returns a random URL-safe id (128 bits, base32) for a
 // stored file, so ids cannot be guessed from one another.
 func NewAttachmentID() string { return rand.Text() }

@@ -18,10 +18,12 @@ import (
 type conn struct {
 	hub     *Hub
 	ws      *websocket.Conn
-	session string
-	user    tickets.User
-	unknown bool    // the client asked for a session that does not exist
-	limiter *bucket // shared by the session's connections; set by Run
+	session string // the conversation's public id
+	// resumeKey is the page's secret, sent in the session frame and never logged.
+	resumeKey string
+	user      tickets.User
+	unknown   bool    // the client asked for a session that does not exist
+	limiter   *bucket // shared by the session's connections; set by Run
 
 	wake     chan struct{} // capacity 1: the outbox has news
 	send     chan []byte   // error frames from the reader to the writer
@@ -31,15 +33,16 @@ type conn struct {
 	lastSeq  uint64        // writer only: the highest outbox Seq sent on this connection
 }
 
-func newConn(h *Hub, ws *websocket.Conn, conv tickets.Conversation, unknown bool) *conn {
+func newConn(h *Hub, ws *websocket.Conn, conv tickets.Conversation, resumeKey string, unknown bool) *conn {
 	user := conv.User
 	if user.ID == "" {
-		// A web visitor is anonymous: the session is the only identity it
-		// has, and it keeps one visitor's tickets apart from another's.
+		// A web visitor is anonymous: the conversation's public id is the
+		// only identity it has, and it keeps one visitor's tickets apart
+		// from another's. (Not the resume key: agents see user.id.)
 		user.ID = conv.ID
 	}
 	return &conn{
-		hub: h, ws: ws, session: conv.ID, user: user, unknown: unknown,
+		hub: h, ws: ws, session: conv.ID, resumeKey: resumeKey, user: user, unknown: unknown,
 		wake:     make(chan struct{}, 1),
 		send:     make(chan []byte, h.lim.SendBuffer),
 		quit:     make(chan struct{}),
@@ -219,7 +222,7 @@ func (c *conn) writePump() {
 	lim := c.hub.lim
 	ping := time.NewTicker(lim.pingPeriod())
 	defer ping.Stop()
-	if !c.write(encodeSession(c.session), "session") {
+	if !c.write(encodeSession(c.resumeKey), "session") {
 		return
 	}
 	if c.unknown && !c.write(encodeError(refuse(CodeUnknownSession,

@@ -61,7 +61,7 @@ const (
 // Engine is what the channel needs of bot.Engine.
 type Engine interface {
 	Open(ctx context.Context, req bot.OpenRequest) (tickets.Conversation, bool, error)
-	Conversation(ctx context.Context, id string) (tickets.Conversation, error)
+	ConversationByResume(ctx context.Context, hash []byte) (tickets.Conversation, error)
 	Handle(ctx context.Context, in bot.Inbound) error
 	Outbox(ctx context.Context, conversationID string) ([]tickets.OutMessage, error)
 	Ack(ctx context.Context, conversationID, messageID string) error
@@ -295,29 +295,36 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// open resumes the web conversation named by id, or opens a new one (with
-// a greeting) when id is empty or names none; the new connection then also
-// gets an unknown_session error frame so the page knows it lost its thread.
-// lang is the page's language (?lang=zh-Hant), a first guess for a new
-// conversation's greeting; what the user writes decides after that.
-func (h *Hub) open(ctx context.Context, ws *websocket.Conn, id, lang string) (*conn, error) {
-	if id != "" && validSessionID(id) {
-		conv, err := h.engine.Conversation(ctx, id)
+// open resumes the web conversation whose resume key is key, or opens a
+// new one (with a greeting and a new key) when key is empty or resumes
+// none; the new connection then also gets an unknown_session error frame so
+// the page knows it lost its thread. lang is the page's language
+// (?lang=zh-Hant), a first guess for a new conversation's greeting; what the
+// user writes decides after that.
+//
+// The key (the session frame's "session") is the page's secret: the store
+// keeps only its hash, and the conversation's id, which tickets and agents
+// see, is another random value, so nothing an agent sees resumes the chat.
+// The key is never logged.
+func (h *Hub) open(ctx context.Context, ws *websocket.Conn, key, lang string) (*conn, error) {
+	if key != "" && validSessionID(key) {
+		conv, err := h.engine.ConversationByResume(ctx, tickets.HashToken(key))
 		switch {
 		case err == nil && conv.Channel == tickets.Web:
-			return newConn(h, ws, conv, false), nil
+			return newConn(h, ws, conv, key, false), nil
 		case err == nil, errors.Is(err, tickets.ErrNotFound):
 			// Another channel's conversation is as unknown to a web page
-			// as a made-up id: resuming it would hijack someone's chat.
+			// as a made-up key: resuming it would hijack someone's chat.
 		default:
-			return nil, fmt.Errorf("resuming session %q: %w", id, err)
+			return nil, fmt.Errorf("resuming a session: %w", err)
 		}
 	}
-	conv, _, err := h.engine.Open(ctx, bot.OpenRequest{Channel: tickets.Web, Greet: true, LangHint: lang})
+	newKey, hash := tickets.NewResumeKey()
+	conv, _, err := h.engine.Open(ctx, bot.OpenRequest{Channel: tickets.Web, Greet: true, LangHint: lang, ResumeHash: hash})
 	if err != nil {
 		return nil, fmt.Errorf("opening a web conversation: %w", err)
 	}
-	return newConn(h, ws, conv, id != ""), nil
+	return newConn(h, ws, conv, newKey, key != ""), nil
 }
 
 // sendClose sends a close frame within closeWait. The peer may be gone

@@ -50,6 +50,11 @@ func (x *tx) PutConversation(c *tickets.Conversation) error {
 		c.UpdatedAt = c.CreatedAt
 	}
 	old, err := getConversation(x.tx, c.ID)
+	if err == nil || errors.Is(err, tickets.ErrNotFound) {
+		if err := putResumeHash(x.tx, c.ID, old.ResumeHash, c.ResumeHash); err != nil {
+			return fmt.Errorf("put conversation %q: %w", c.ID, err)
+		}
+	}
 	switch {
 	case err == nil && old.Channel != string(c.Channel):
 		// Keep the pending index under the conversation's current channel,
@@ -76,6 +81,44 @@ func (x *tx) PutConversation(c *tickets.Conversation) error {
 		return fmt.Errorf("put conversation %q: %w", c.ID, err)
 	}
 	return nil
+}
+
+// putResumeHash moves a conversation's entry in the resume index from old
+// to h. A hash that names another conversation is a conflict: two pages
+// must never resume each other's chat.
+func putResumeHash(btx *bolt.Tx, convID string, old, h []byte) error {
+	if bytes.Equal(old, h) {
+		return nil
+	}
+	idx := btx.Bucket(bucketConvResume)
+	if len(h) > 0 {
+		if owner := idx.Get(h); owner != nil && string(owner) != convID {
+			return fmt.Errorf("resume hash already in use: %w", tickets.ErrConflict)
+		}
+		if err := idx.Put(h, []byte(convID)); err != nil {
+			return err
+		}
+	}
+	if len(old) > 0 {
+		return idx.Delete(old)
+	}
+	return nil
+}
+
+// ConversationByResumeHash finds a conversation by the hash of its resume key.
+func (x *tx) ConversationByResumeHash(h []byte) (tickets.Conversation, error) {
+	var id []byte
+	if len(h) > 0 {
+		id = x.tx.Bucket(bucketConvResume).Get(h)
+	}
+	if id == nil {
+		return tickets.Conversation{}, fmt.Errorf("conversation by resume key: %w", tickets.ErrNotFound)
+	}
+	rec, err := getConversation(x.tx, string(id))
+	if err != nil {
+		return tickets.Conversation{}, fmt.Errorf("conversation by resume key: %w", err)
+	}
+	return rec.conversation(), nil
 }
 
 // messageID is an outbound message's store-unique id. Conversation ids are

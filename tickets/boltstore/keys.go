@@ -24,6 +24,7 @@ var (
 	bucketAttachments   = []byte("attachments")     // id → attachmentRecord
 	bucketAttachData    = []byte("attachment_data") // id → file bytes
 	bucketConversations = []byte("conversations")   // id → conversationRecord
+	bucketConvResume    = []byte("conv_resume")     // sha256(resume key) → conversation id
 	bucketOutbox        = []byte("outbox")          // convID|seq → messageRecord
 	bucketOutboxSeq     = []byte("outbox_seq")      // convID → last seq assigned
 	bucketPending       = []byte("pending")         // channel|convID → ""
@@ -37,7 +38,7 @@ var (
 	allBuckets = [][]byte{
 		bucketMeta, bucketTickets, bucketIdxAll, bucketIdxStatus, bucketIdxQueue,
 		bucketIdxQueueState, bucketIdxUser, bucketCounts, bucketAttachments,
-		bucketAttachData, bucketConversations, bucketOutbox, bucketOutboxSeq,
+		bucketAttachData, bucketConversations, bucketConvResume, bucketOutbox, bucketOutboxSeq,
 		bucketPending, bucketAgents, bucketAgentTokens, bucketSeen, bucketKV,
 	}
 )

@@ -72,6 +72,7 @@ type conversationRecord struct {
 	ID          string          `json:"id"`
 	Channel     string          `json:"channel"`
 	User        userRecord      `json:"user"`
+	ResumeHash  []byte          `json:"resume_hash,omitempty"`
 	Address     string          `json:"address,omitempty"`
 	Lang        string          `json:"lang,omitempty"`
 	State       json.RawMessage `json:"state,omitempty"`
@@ -172,13 +173,13 @@ func (r *attachmentRecord) attachment() tickets.Attachment {
 }
 
 func toConversationRecord(c *tickets.Conversation) conversationRecord {
-	return conversationRecord{ID: c.ID, Channel: string(c.Channel), User: userRecord(c.User),
+	return conversationRecord{ID: c.ID, Channel: string(c.Channel), User: userRecord(c.User), ResumeHash: c.ResumeHash,
 		Address: c.Address, Lang: c.Lang, State: c.State, TicketID: c.TicketID,
 		Unreachable: c.Unreachable, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
 func (r *conversationRecord) conversation() tickets.Conversation {
-	return tickets.Conversation{ID: r.ID, Channel: tickets.Channel(r.Channel), User: tickets.User(r.User),
+	return tickets.Conversation{ID: r.ID, Channel: tickets.Channel(r.Channel), User: tickets.User(r.User), ResumeHash: r.ResumeHash,
 		Address: r.Address, Lang: r.Lang, State: r.State, TicketID: r.TicketID,
 		Unreachable: r.Unreachable, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }

@@ -23,8 +23,9 @@ import (
 )
 
 // SchemaVersion is the layout of buckets and keys this package writes. A
-// file written by a newer program is refused rather than misread.
-const SchemaVersion = 1
+// file written by a newer program is refused rather than misread; an older
+// one is migrated when opened (migrate.go).
+const SchemaVersion = 2
 
 // DefaultTimeout is how long Open waits for the file lock held by another
 // process before giving up.
@@ -100,6 +101,9 @@ func initSchema(tx *bolt.Tx) error {
 				return fmt.Errorf("schema version record is %d bytes, want 8: %w", len(v), tickets.ErrSchema)
 			}
 			got := u64(v)
+			if got >= 1 && got < SchemaVersion {
+				return migrate(tx, got)
+			}
 			if got != SchemaVersion {
 				return fmt.Errorf("file has schema version %d, this program understands version %d: %w",
 					got, SchemaVersion, tickets.ErrSchema)

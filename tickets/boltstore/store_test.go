@@ -34,8 +34,8 @@ func TestOpenCreatesDirectoryAndWritesSchema(t *testing.T) {
 	defer db.Close()
 	err = db.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket([]byte("meta")).Get([]byte("schema_version"))
-		if !bytes.Equal(v, []byte{0, 0, 0, 0, 0, 0, 0, 1}) {
-			t.Errorf("schema version = %x, want 1", v)
+		if !bytes.Equal(v, []byte{0, 0, 0, 0, 0, 0, 0, 2}) {
+			t.Errorf("schema version = %x, want 2", v)
 		}
 		return nil
 	})
@@ -65,7 +65,7 @@ func TestOpenRefusesOtherSchema(t *testing.T) {
 		stored  []byte
 		mention []string
 	}{
-		{"newer", []byte{0, 0, 0, 0, 0, 0, 0, 2}, []string{"version 2", "version 1"}},
+		{"newer", []byte{0, 0, 0, 0, 0, 0, 0, 3}, []string{"version 3", "version 2"}},
 		{"garbage", []byte("x"), []string{"1 bytes"}},
 	}
 	for _, tc := range tests {
@@ -90,7 +90,7 @@ func TestOpenRefusesOtherSchema(t *testing.T) {
 				}
 			}
 			// Refusing must not have changed the file.
-			setSchema(t, path, []byte{0, 0, 0, 0, 0, 0, 0, 1})
+			setSchema(t, path, []byte{0, 0, 0, 0, 0, 0, 0, 2})
 			s3, err := boltstore.Open(path, boltstore.Options{})
 			if err != nil {
 				t.Fatal(err)
