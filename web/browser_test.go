@@ -379,6 +379,16 @@ func TestBrowserWidgetAndConsole(t *testing.T) {
 		screenshot(t, agent, "console.png")
 	}
 
+	// A reload keeps the conversation: same session, what was shown shown
+	// again. (Before the resolve: a resolved ticket's history is dropped.)
+	err = chromedp.Do(user, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#text")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := waitJS(user, fmt.Sprintf(`!document.getElementById('send').disabled && document.getElementById('ticket-id').textContent === %q && Array.from(document.querySelectorAll('#log .from-agent .text')).filter(e => e.textContent === %q).length === 1`, tid, reply), 10*time.Second); err != nil {
+		t.Errorf("after a reload the widget lost the conversation or shows a message twice: %v", err)
+	}
+
 	err = chromedp.Do(agent,
 		chromedp.SendKeys(chromedp.CSS("#resolve-note"), "Bank confirmed the payout."),
 		chromedp.Click(chromedp.CSS("#resolve")),
@@ -409,14 +419,6 @@ func TestBrowserWidgetAndConsole(t *testing.T) {
 		t.Errorf("the deep link did not open the ticket: %v", err)
 	}
 
-	// A reload keeps the conversation: same session, what was shown shown again.
-	err = chromedp.Do(user, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#text")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := waitJS(user, fmt.Sprintf(`!document.getElementById('send').disabled && document.getElementById('ticket-id').textContent === %q && Array.from(document.querySelectorAll('#log .from-agent .text')).filter(e => e.textContent === %q).length === 1`, tid, reply), 10*time.Second); err != nil {
-		t.Errorf("after a reload the widget lost the conversation or shows a message twice: %v", err)
-	}
 }
 
 // waitTicket polls the store until ok accepts the ticket.

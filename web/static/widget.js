@@ -12,7 +12,9 @@
   var MAX_FILE = 5 * 1024 * 1024;
   var TYPES = ['image/png', 'image/jpeg', 'image/webp'];
   var SESSION_KEY = 'triagebot.session';
-  var HISTORY_MAX = 200;
+  var HISTORY_PREFIX = 'triagebot.history.';
+  var HISTORY_MAX = 100;
+  var HISTORY_TTL = 7 * 24 * 3600 * 1000; // ms since the last message kept
   var BACKOFF_MIN = 500;
   var BACKOFF_MAX = 15000;
   // ERROR_TEXT maps the error frame codes a user can cause to strings.js keys.
@@ -46,24 +48,52 @@
     del: function (k) { try { window.localStorage.removeItem(k); } catch (e) { /* ignore */ } }
   };
 
+  // session is the conversation's resume key: the one secret the page must
+  // keep to come back after a reload.
   var session = storage.get(SESSION_KEY);
-  var history = [];   // what is shown, so a reload shows it again
+  // history is what the server sent (bot and agent messages, already masked
+  // by the server, and ticket events), so a reload shows it again. Nothing
+  // the user typed or picked is ever stored: a card number or password typed
+  // by mistake must not stay in the browser. It expires, and is dropped when
+  // the ticket is resolved.
+  var history = [];
   var seen = new Set(); // server message ids already shown
   var ws = null;
   var attempt = 0;
   var retryTimer = null;
   var pending = null; // {file, url} waiting in the preview
 
-  function historyKey() { return 'triagebot.history.' + session; }
+  function historyKey() { return HISTORY_PREFIX + session; }
+
+  // kept reports whether an item may be stored: only what the server sent.
+  function kept(item) { return item.kind === 'message' || item.kind === 'ticket'; }
+
+  // purgeOthers drops histories of other sessions (an older widget left one
+  // per conversation, with what the user typed in it, for ever).
+  function purgeOthers() {
+    try {
+      for (var i = window.localStorage.length - 1; i >= 0; i--) {
+        var k = window.localStorage.key(i);
+        if (k && k.indexOf(HISTORY_PREFIX) === 0 && (!session || k !== historyKey())) {
+          window.localStorage.removeItem(k);
+        }
+      }
+    } catch (e) { /* no storage: nothing kept either */ }
+  }
 
   function loadHistory() {
+    purgeOthers();
     if (!session) { return; }
-    try {
-      var h = JSON.parse(storage.get(historyKey()) || '[]');
-      if (Array.isArray(h)) { history = h; }
-    } catch (e) {
-      history = [];
+    var h = null;
+    try { h = JSON.parse(storage.get(historyKey()) || 'null'); } catch (e) { h = null; }
+    var items = [];
+    if (h && Array.isArray(h.items) && typeof h.saved === 'number' && Date.now() - h.saved < HISTORY_TTL) {
+      items = h.items;
+    } else if (Array.isArray(h)) {
+      items = h; // an older widget's list: keep only what the server sent
     }
+    history = items.filter(function (item) { return item && kept(item); });
+    save();
     history.forEach(function (item) {
       if (item.id) { seen.add(item.id); }
       render(item);
@@ -74,10 +104,28 @@
     }
   }
 
+  function save() {
+    if (!session) { return; }
+    if (!history.length) {
+      storage.del(historyKey());
+      return;
+    }
+    storage.set(historyKey(), JSON.stringify({ saved: Date.now(), items: history }));
+  }
+
   function remember(item) {
+    if (!kept(item)) { return; }
     history.push(item);
     if (history.length > HISTORY_MAX) { history = history.slice(-HISTORY_MAX); }
-    if (session) { storage.set(historyKey(), JSON.stringify(history)); }
+    save();
+  }
+
+  // closeHistory drops the stored history once the ticket is resolved: the
+  // problem is over, and what follows is a new dialogue. The bubbles stay
+  // on screen.
+  function closeHistory() {
+    history = [];
+    save();
   }
 
   function forget() {
@@ -257,7 +305,11 @@
             ? { kind: 'message', id: f.id, from: f.from, text: String(f.text || ''), quick_replies: f.quick_replies || [] }
             : { kind: 'ticket', id: f.id, ticket_id: f.ticket_id, status: f.status, queue: f.queue, priority: f.priority };
           render(item);
-          remember(item);
+          if (f.type === 'ticket' && f.status === 'resolved') {
+            closeHistory();
+          } else {
+            remember(item);
+          }
           if (f.type === 'message') { setQuick(item.quick_replies); }
         }
         // Acknowledged only once shown, so a crash before that replays it.
@@ -291,9 +343,7 @@
       showError(t('notConnected'));
       return false;
     }
-    var item = { kind: 'user', text: text };
-    render(item);
-    remember(item);
+    render({ kind: 'user', text: text }); // shown, never stored
     setQuick([]);
     return true;
   }
@@ -373,9 +423,7 @@
         showError(t('notConnected'));
         return;
       }
-      var item = { kind: 'image', name: name };
-      render(item, p.url); // the bubble keeps the object URL alive
-      remember(item);
+      render({ kind: 'image', name: name }, p.url); // the bubble keeps the object URL alive; not stored
       pending = null;
       preview.hidden = true;
       fileInput.value = '';
