@@ -82,6 +82,11 @@ func runChat(ctx context.Context, args []string, sio stdio) error {
 	if id == "" {
 		id = "cli-" + *user
 	}
+	// A web conversation from before schema 2 was renamed, its old id kept
+	// as its resume key: -session still names it.
+	if conv, err := eng.ConversationByResume(ctx, tickets.HashToken(id)); err == nil {
+		id = conv.ID
+	}
 	who := tickets.User{ID: *user, Name: *user}
 	if _, _, err := eng.Open(ctx, bot.OpenRequest{ID: id, Channel: tickets.Web, User: who, LangHint: *lang, Greet: true}); err != nil {
 		return fmt.Errorf("chat: %w", err)
