@@ -147,6 +147,10 @@ func (v *view) secrets(out []secret) []secret {
 			}
 			continue
 		}
+		if c := s[i]; c >= 0x80 && c < 0xC0 {
+			i++ // inside a character: nothing starts here
+			continue
+		}
 		if end, ok := v.wordCodeAt(i); ok {
 			add(secret{secretCode, span{i, end}})
 			i = end
@@ -478,6 +482,15 @@ var codeFiller = filler{marks: ":=#", steps: 5, words: []string{
 // Han digits a code may be spelled in (驗證碼係四八二九一三).
 const hanDigits = "零〇一二三四五六七八九"
 
+// hanDigitLead marks the first UTF-8 bytes of hanDigits, a cheap test run
+// on every byte of every message.
+var hanDigitLead = func() (lead [256]bool) {
+	for _, r := range hanDigits {
+		lead[string(r)[0]] = true
+	}
+	return lead
+}()
+
 // English digit words a code may be spelled in ("four eight two nine").
 var digitWords = []string{"zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}
 
@@ -487,6 +500,12 @@ var digitWords = []string{"zero", "oh", "one", "two", "three", "four", "five", "
 // (一千二百 is an amount); English ones may be split by spaces, commas or dashes.
 func (v *view) wordCodeAt(i int) (int, bool) {
 	s := v.low
+	switch c := s[i]; {
+	case hanDigitLead[c]:
+	case strings.IndexByte("zotfsen", c) >= 0 && wordStart(s, i):
+	default:
+		return 0, false
+	}
 	n, end := 0, i
 	if r, _ := runeAt(s, i); strings.ContainsRune(hanDigits, r) {
 		if strings.ContainsRune(hanDigits, runeBeforeAt(s, i)) {
