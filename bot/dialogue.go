@@ -3,6 +3,7 @@ package bot
 import (
 	"cmp"
 	"errors"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -280,12 +281,27 @@ func (t *turn) textGather() error {
 		// read both as "a payment I didn't make").
 	case risk != "" && risk != st.Intent:
 		return t.startProblem(risk, true)
+	case intents.NotIt(t.an.text) && !t.found(st.Pending):
+		return t.notIt()
 	case t.sure() && r.Intent == intents.TicketStatus && !t.found(st.Pending):
 		return t.status()
+	case st.Pending == DetailAPI:
+		// An API's name ("the refund API") reads like a problem; it is
+		// the answer.
 	case r.Intent.IsProblem() && r.Intent != st.Intent && r.Confidence >= t.switchBar() && !t.found(st.Pending):
 		return t.switchTo(r.Intent)
 	}
 	return t.absorb()
+}
+
+// notIt goes back to asking what happened when the user says the bot
+// named the wrong problem; what they told so far is kept.
+func (t *turn) notIt() error {
+	st := t.st
+	st.Intent, st.Pending = "", ""
+	st.enter(phaseStart)
+	t.say(t.render(prompts.Describe, nil), nil)
+	return nil
 }
 
 // textSelfHelp reads the answer to "did this solve the problem?".
@@ -293,7 +309,7 @@ func (t *turn) textSelfHelp() error {
 	st, r, sure := t.st, t.an.res, t.sure()
 	risk := intents.RiskOf(t.an.text)
 	switch {
-	case intents.YesNo(t.an.text) == intents.Yes:
+	case intents.Solved(t.an.text):
 		return t.closeFixed()
 	case intents.YesNo(t.an.text) == intents.No || t.bareDontKnow() || intents.NoneGiven(t.an.text):
 		// "Not sure if it helped" is not a new problem (classifiers read
@@ -301,16 +317,15 @@ func (t *turn) textSelfHelp() error {
 		return t.escalate("")
 	case risk != "" && risk != st.Intent:
 		return t.startProblem(risk, true)
+	case intents.NotIt(t.an.text):
+		return t.notIt()
 	case sure && r.Intent.IsProblem() && r.Intent != st.Intent:
 		return t.switchTo(r.Intent)
-	case sure && r.Intent == intents.Greeting && t.an.ents == (intents.Entities{}):
-		// "Thanks!" after the steps; a message that carries a detail
-		// ("TX1234") is more for the agent, never a thank-you.
-		return t.closeFixed()
 	case sure && r.Intent == intents.TicketStatus:
 		return t.status()
 	}
-	// Anything else after self-help means it did not help.
+	// Anything else after self-help (noise, "hello? still there?") means
+	// it did not help: only a yes, a thank-you or "it works" closes.
 	return t.escalate("")
 }
 
@@ -449,12 +464,19 @@ func guessOf(r *intents.Result) intents.Intent {
 func (t *turn) toPerson() error {
 	st := t.st
 	if st.Phase == phaseConfirm {
+		// Asked whether it is a theft and answered "a person": the team
+		// that can tell gets it.
+		st.Intent = st.Confirm
 		st.enter(st.Resume)
 	}
 	if st.Intent == "" {
 		// The choices' guess, else what this very message is about ("a
-		// person please, my withdrawal is stuck").
+		// person please, my withdrawal is stuck"); a confident risky
+		// verdict counts here, as no question can be asked first.
 		st.Intent = cmp.Or(st.Guess, guessOf(t.an.res))
+		if r := t.an.res; st.Intent == "" && r != nil && risky(r.Intent) && r.Confidence >= intents.ClarifyBelow {
+			st.Intent = r.Intent
+		}
 	}
 	if st.Intent == "" {
 		if risk := t.dialogueRisk(); risk != "" {
@@ -612,6 +634,7 @@ func (t *turn) startProblem(in intents.Intent, switched bool) error {
 	if switched {
 		lead = t.render(prompts.SwitchProblem, map[string]any{"Problem": problem})
 	}
+	t.prefill()
 	if risky(in) {
 		// The urgent ticket exists at once, so the team sees it even if the
 		// user leaves now; the user hears its id once the few quick
@@ -625,6 +648,40 @@ func (t *turn) startProblem(in intents.Intent, switched bool) error {
 	}
 	st.enter(phaseGather)
 	return t.askNext(lead)
+}
+
+// prefill takes from the message that names the problem the free-text
+// details it already holds, so they are not asked again: the error shown
+// ("it says 'session expired'", 提示「系統繁忙」) and where a code should
+// arrive.
+func (t *turn) prefill() {
+	st := t.st
+	req := Required[st.Intent]
+	if slices.Contains(req, DetailError) && st.Details.ErrorMessage == "" {
+		if q := errorQuote(t.an.masked); q != "" {
+			st.Details.ErrorMessage = clip(q)
+		}
+	}
+	if slices.Contains(req, DetailOTPChannel) && st.OTPChannel == "" {
+		st.OTPChannel = otpChannel(t.an.masked)
+	}
+}
+
+// errorQuotes find the words of an error message in a report: quoted, or
+// after "says" / 顯示 / 提示 / 話.
+var errorQuotes = []*regexp.Regexp{
+	regexp.MustCompile(`[“"「『]([^”"」』]{3,120})[”"」』]`),
+	regexp.MustCompile(`(?i)\b(?:it says|says|said|shows|showing|displays|error(?: message)?:)\s*[:：]?\s*([^.!?。！？\n]{3,120})`),
+	regexp.MustCompile(`(?:提示|顯示|显示|報錯|报错|寫住|写着|彈出|弹出)[:：]?\s*([^。！？!?\n]{2,120})`),
+}
+
+func errorQuote(text string) string {
+	for _, re := range errorQuotes {
+		if m := re.FindStringSubmatch(text); m != nil {
+			return strings.TrimSpace(m[len(m)-1])
+		}
+	}
+	return ""
 }
 
 // absorb takes the user's message as the answer to the pending question,

@@ -11,9 +11,11 @@ import (
 var dontKnowPhrases = []string{
 	"不知道", "不知", "不记得", "记不起", "记不到", "记不清", "忘了", "忘记", "不清楚", "不确定", "不肯定", "唔肯定",
 	"没印象", "冇印象", "没有印象", "想不起", "不太清楚", "无法提供", "没法提供", "不晓得",
+	"找不到", "找不回", "找不返", "找不番",
 	"don't know", "dont know", "do not know", "dunno", "idk", "no idea", "not sure", "unsure",
 	"can't remember", "cant remember", "cannot remember", "don't remember", "dont remember", "do not remember",
 	"forgot", "forget", "can't recall", "cant recall", "don't recall", "no clue", "not certain", "no recollection",
+	"can't find it", "cannot find it", "can't find the", "lost it",
 }
 
 // bareNone are answers that mean "I don't have it" only when they are the

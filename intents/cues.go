@@ -55,8 +55,8 @@ func AsksForPerson(text string) bool {
 // make", "didn't get" and 没有收到 are deliberately absent: a negated verb
 // is not a theft by itself.
 var fraudWords = []*regexp.Regexp{
-	regexp.MustCompile(`盗|入侵|被骗|骗子|诈骗|骗了|骗走|呃(了|钱|我)|钓鱼|冒用|冒充|冒认|盗号|被黑|黑客|转走了|转走我|被人(用|碌|刷|转|扣|提|拿|登入|登录|盗)|有人(用了?我|碌了?我|刷了?我|转了?我|提了?我|拿了?我|偷|登入了?我|登录了?我|入了?我)|偷(了|咗|走|钱)|不是我(本人)?(亲自)?(做|付|转|买|碌|刷|授权|登|操作|签|用|消费|支付)|非本人|未经(我)?(授权|同意)|没有授权|没授权|未授权|(边个|谁|某人|有人)(用|碌|刷|转|提|拿|偷|扣)(了)?(我|咗我)|没(有)?(做|买|付|签)过的?(交易|消费|付款|转账|扣款)|(点|撳|按|click)(了)?(个|条|一个)?(可疑|奇怪|假)?的?(链接|连结|link)|(陌生|不明|可疑)(的)?(登入|登录|设备|装置|交易|扣款)`),
-	regexp.MustCompile(`\b(stolen|stole|steal(ing)?|theft|thief|hack(ed|er|ers)?|scam(med|mer|mers)?|fraud(ulent|ster)?|phish(ing|ed)?|compromised|unauthori[sz]ed (transaction|payment|charge|transfer|withdrawal|access|login|log-in|debit|purchase|use|spending|activity)s?|(didn'?t|did not|never) authori[sz]e|(wasn'?t|was not) me\b|someone (else )?(took|used|has used|is using|transferred|withdrew|logged|accessed|made|spent|stole|emptied|drained|moved)|(unknown|unrecogni[sz]ed|strange|suspicious) (login|log-in|sign-in|signin|device|transaction|charge|payment)s?|identity theft|drained|emptied my|(payment|transaction|purchase|charge|transfer)s? (that )?i (never|didn'?t|did not) (make|made|authori[sz]e)|(never|didn'?t|did not) (make|made) (this|that|the|these|those|any) (payment|transaction|purchase|charge|transfer)s?|click(ed)? (on )?(a|an|the|that) (suspicious |strange |fake |weird )?(link|url))\b`),
+	regexp.MustCompile(`盗|入侵|被骗|骗子|诈骗|骗了|骗走|呃(了|钱|我)|钓鱼|冒用|冒充|冒认|盗号|被黑|黑客|转走了|转走我|被人(用|碌|刷|转|扣|提|拿|登入|登录|盗)|有人(用了?我|碌了?我|刷了?我|转了?我|提了?我|拿了?我|偷|登入了?我|登录了?我|入了?我)|偷(了|咗|走|钱)|不是我(本人)?(亲自)?(做|付|转|买|碌|刷|授权|登|操作|签|用|消费|支付)|非本人|未经(我)?(授权|同意)|没有授权|没授权|未授权|(边个|谁|某人|有人)(用|碌|刷|转|提|拿|偷|扣)(了)?(我|咗我)|没(有)?(做|买|付|签)过的?(交易|消费|付款|转账|扣款)|(点|撳|按|click)(了|开|入)?.{0,6}(链接|连结|link)|钱(就|都|全部)?(没了|不见了|被转走|被扣光)|(陌生|不明|可疑)(的)?(登入|登录|设备|装置|交易|扣款)`),
+	regexp.MustCompile(`\b(stolen|stole|steal(ing)?|theft|thief|hack(ed|er|ers)?|scam(med|mer|mers)?|fraud(ulent|ster)?|phish(ing|ed)?|compromised|unauthori[sz]ed (transaction|payment|charge|transfer|withdrawal|access|login|log-in|debit|purchase|use|spending|activity)s?|(didn'?t|did not|never) authori[sz]e|(wasn'?t|was not) me\b|someone (else )?(took|used|has used|is using|transferred|withdrew|logged|accessed|made|spent|stole|emptied|drained|moved)|(unknown|unrecogni[sz]ed|strange|suspicious) (login|log-in|sign-in|signin|device|transaction|charge|payment)s?|identity theft|drained|emptied my|(payment|transaction|purchase|charge|transfer)s? (that )?i (never|didn'?t|did not) (make|made|authori[sz]e)|(never|didn'?t|did not) (make|made) (this|that|the|these|those|any) (payment|transaction|purchase|charge|transfer)s?|click(ed)? (on )?(a|an|the|that) (suspicious |strange |fake |weird )?(link|url)|(money|funds|balance) (is|was|has) (gone|disappeared|vanished))\b`),
 }
 
 // unrelatedFraud says a fraud is not the matter (唔關詐騙事), a denial the
@@ -66,7 +66,7 @@ var unrelatedFraud = regexp.MustCompile(`(不关|无关|唔关|与|同|和).{0,2
 // freezeWords name a frozen or restricted account or wallet.
 var freezeWords = []*regexp.Regexp{
 	regexp.MustCompile(`被冻结|被封|封号|封锁|(户口|账户|帐户|账号|帐号|钱包|资金|收款|余额|卡|钱|额度|款).{0,3}(冻结|冻了|限制|停用|暂停)|冻结(了)?(我的?)?(户口|账户|帐户|账号|帐号|钱包|资金|收款|余额|卡|钱)|(限制|停用|暂停)(了)?(我的|我)?(户口|账户|帐户|账号|帐号|钱包|收款|交易)`),
-	regexp.MustCompile(`\b(frozen|freeze|froze|suspended|restricted|blocked|locked) (account|wallet|funds|balance|money)\b|\b(account|wallet|funds|balance|money)( has been| was| is| got| been)? (frozen|suspended|restricted|blocked|on hold|held)\b`),
+	regexp.MustCompile(`\b(frozen|freeze|froze|suspended|restricted|blocked|locked) (account|wallet|funds|balance|money)\b|\b(account|wallet|funds|balance|money)( i (received|got|have))?( has been| was| is| got| been| are)? (frozen|suspended|restricted|blocked|on hold|held)\b|\bcan'?t (move|withdraw|use|access|touch) (my |the |any of my )?(money|funds|balance)\b`),
 }
 
 // RiskOf names the risky problem that text states unmistakably:
@@ -105,11 +105,11 @@ const (
 var (
 	yesWords = map[string]bool{
 		"yes": true, "yeah": true, "yep": true, "yup": true, "y": true, "sure": true, "correct": true, "right": true,
-		"that's right": true, "thats right": true, "exactly": true, "indeed": true, "ok": true, "okay": true,
+		"that's right": true, "thats right": true, "exactly": true, "indeed": true,
 		"it worked": true, "worked": true, "it did": true, "yes it did": true, "solved": true, "fixed": true, "it's fixed": true,
 		"all good": true, "sorted": true, "that worked": true, "yes thanks": true, "yes thank you": true,
 		"是": true, "是的": true, "是啊": true, "对": true, "对的": true, "对啊": true, "系": true, "系呀": true, "系啊": true,
-		"系的": true, "啱": true, "啱呀": true, "冇错": true, "没错": true, "是呀": true, "嗯": true, "好": true,
+		"系的": true, "啱": true, "啱呀": true, "冇错": true, "没错": true, "是呀": true,
 		"好了": true, "得了": true, "可以了": true, "搞定": true, "搞掂": true, "解决了": true, "行了": true, "ok了": true,
 		// The same with 了 (咗) trimmed as a filler.
 		"得": true, "可以": true, "解决": true, "行": true,
@@ -146,7 +146,7 @@ func YesNo(text string) Reply {
 
 // noScreenshot are the ways of saying there is no picture to send ("I
 // didn't take a screenshot", "didn't save it", 冇截到, 没存).
-var noScreenshot = regexp.MustCompile(`(没有?|未|不|无|没办法|不能|不可以|唔)(有)?(截|影|拍|存|保存|留|send|发|传).{0,3}(图|相|屏|到|低|下|了|$)|没(有)?(截图|截屏|图|相|照片|记录)|` +
+var noScreenshot = regexp.MustCompile(`(没有?|未|不|无|没办法|不能|不可以|唔)(有)?(截|影|拍|存|保存|留|save|send|发|传).{0,3}(图|相|屏|到|低|下|了|$)|没(有)?(截图|截屏|图|相|照片|记录)|(截图|截屏|图片|相片|照片)(已经|都)?(没了|删了|删除了|不见了|丢了)|` +
 	`\b(don'?t|do not|didn'?t|did not|haven'?t|have not|never|can'?t|cannot|couldn'?t|could not|wasn'?t able to|unable to|forgot to)( have| get| got| take| took| make| save| saved| keep| kept| grab| capture)?( a| any| the)? (screenshot|screen shot|screen-shot|photo|picture|image|pic|one|it|that)s?\b|\bno (screenshot|screen shot|photo|picture|image|pic)s?\b|\b(didn'?t|did not|never) (save|take|capture|get|keep|grab) (it|one|that|any)\b`)
 
 // NoneGiven reports whether text, answering a question that asks for a
@@ -163,3 +163,33 @@ func NoneGiven(text string) bool {
 	}
 	return noScreenshot.MatchString(s)
 }
+
+// thanksWords close a dialogue after self-help: a thank-you is a yes.
+var thanksWords = regexp.MustCompile(`^(ok |okay |great |perfect |cool |good |nice )?(thanks|thank you|thx|ty|cheers|many thanks|thanks a lot|thank you so much)\b|^(多谢|谢谢|唔该|不该|感谢|谢了|thx)`)
+
+// fixedWords say that something now works: 能用了, 得咗, "it worked".
+var fixedWords = regexp.MustCompile(`能用了|可以用了|用到|用得|好了|得了|解决了|搞定|搞掂|ok了|正常了|成功了|收到了|到了|\b(it |that |this )?(works|worked|is working|fixed|sorted|resolved|solved)( now| it)?\b|\bgot it working\b|\ball good\b`)
+
+// notWords turn a fixed-sounding answer round ("還未得", "not solved").
+var notWords = regexp.MustCompile(`不|没|未|无|还是|仍然|\bnot\b|n't\b|\bno\b|\bnever\b|\bstill\b`)
+
+// Solved reports an answer to "did this solve the problem?" that says it
+// did: yes, a thank-you, or words that something now works (能用了, 試咗，得咗,
+// "yes, that worked"), and no word that turns it round.
+func Solved(text string) bool {
+	if YesNo(text) == Yes {
+		return true
+	}
+	s := Normalize(text)
+	if len([]rune(s)) > 40 || notWords.MatchString(s) {
+		return false
+	}
+	return thanksWords.MatchString(s) || fixedWords.MatchString(s)
+}
+
+// notIt says the bot named the wrong problem ("that's not my problem",
+// 唔係呢個, 搞错了).
+var notIt = regexp.MustCompile(`\b(that'?s|that is|it'?s|it is) not (it|my problem|the problem|what i (mean|meant|said))\b|\bwrong (problem|issue|thing)\b|\bnot (my|the) (problem|issue)\b|\bno,? (that'?s|it'?s) not\b|不是(这个|呢个|这样|咁|我的问题)|搞错了|你(理解|搞)错了|我不是(说|讲)(这个|呢个)`)
+
+// NotIt reports a message that says the bot named the wrong problem.
+func NotIt(text string) bool { return notIt.MatchString(Normalize(text)) }

@@ -102,7 +102,7 @@ func TestYesNo(t *testing.T) {
 		want Reply
 	}{
 		{"yes", Yes}, {"Yes, thanks!", Yes}, {"yep it worked", NoReply}, {"it worked", Yes}, {"係", Yes},
-		{"係呀", Yes}, {"是的", Yes}, {"好咗", Yes}, {"搞掂", Yes}, {"解决了", Yes},
+		{"係呀", Yes}, {"是的", Yes}, {"好咗", NoReply}, {"ok", NoReply}, {"搞掂", Yes}, {"解决了", Yes},
 		{"no", No}, {"nope", No}, {"not yet", No}, {"唔係", No}, {"不是", No}, {"唔得", No}, {"还是不行", No},
 		{"no, my card was also declined", NoReply}, {"my withdrawal failed", NoReply},
 	} {
@@ -150,6 +150,37 @@ func TestRiskOfStatements(t *testing.T) {
 	} {
 		if got := RiskOf(text); got != UnauthorizedTransaction {
 			t.Errorf("RiskOf(%q) = %q, want a theft", text, got)
+		}
+	}
+}
+
+func TestSolved(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"yes", true}, {"it worked", true}, {"yes, that worked", true}, {"thanks!", true}, {"ok thanks", true},
+		{"能用了", true}, {"可以了，解决了", true}, {"试了一下，好了", true}, {"試咗，得咗", true}, {"OK喇，用到喇", true},
+		{"搞掂，多謝", true},
+		{"ok", false}, {"same problem", false}, {"still not working", false}, {"還未得", false}, {"还是不行", false},
+		{"thanks but it didn't work", false}, {"jjjjjj", false}, {"你好？还在吗？", false}, {"hello? are you still there?", false},
+	} {
+		if got := Solved(tc.text); got != tc.want {
+			t.Errorf("Solved(%q) = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
+
+func TestNotIt(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"No, that's not it", true}, {"that's not my problem", true}, {"唔係呢個", true}, {"你搞錯咗", true}, {"不是这个问题", true},
+		{"it's not working", false}, {"我冇收到", false}, {"not sure", false},
+	} {
+		if got := NotIt(tc.text); got != tc.want {
+			t.Errorf("NotIt(%q) = %v, want %v", tc.text, got, tc.want)
 		}
 	}
 }
