@@ -36,16 +36,22 @@ type Config struct {
 	// Logger gets one line per failed turn; nil means slog.Default().
 	Logger *slog.Logger
 	// Summarizer, when set, writes each new ticket's summary for agents
-	// (possibly with a model), after the ticket is committed; nil keeps the
-	// engine's own one-line summary.
+	// (possibly with a model) in the engine's worker (Run), never on the
+	// user's path; nil keeps the engine's own one-line summary.
 	Summarizer Summarizer
 }
 
-// Summarizer writes a short summary of a ticket for agents. It may be slow,
-// so the engine calls it outside any transaction or lock.
+// Summarizer writes a short summary of a new ticket for agents. It may be
+// slow (a model), so the engine calls it in its own worker, outside any
+// transaction or lock.
 type Summarizer interface {
-	Summarize(ctx context.Context, t tickets.Ticket) string
+	Summarize(ctx context.Context, in intents.SummaryInput) string
 }
+
+// summaryQueue bounds the tickets waiting for their summary. Past it a
+// ticket keeps the engine's one-line summary: agents must see it now, not
+// after a backlog of model calls.
+const summaryQueue = 256
 
 // Engine is the conversation engine. It is safe for concurrent use.
 type Engine struct {
@@ -58,6 +64,10 @@ type Engine struct {
 	log    *slog.Logger
 
 	locks [lockStripes]sync.Mutex
+
+	// summaries carries new tickets to the summary worker (Run); nil
+	// without a Summarizer.
+	summaries chan tickets.Ticket
 
 	subMu    sync.RWMutex
 	subs     map[tickets.Channel][]func(conversationID string)
@@ -88,7 +98,36 @@ func New(cfg Config) (*Engine, error) {
 	if e.log == nil {
 		e.log = slog.Default()
 	}
+	if e.sum != nil {
+		e.summaries = make(chan tickets.Ticket, summaryQueue)
+	}
 	return e, nil
+}
+
+// Run is the engine's worker: it writes the summaries of new tickets, then
+// hands each ticket to the OnTicket hooks. It returns when ctx ends; tickets
+// still queued are handed on with the engine's own summary. Without a
+// Summarizer it only waits for ctx.
+func (e *Engine) Run(ctx context.Context) error {
+	if e.summaries == nil {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	for {
+		select {
+		case t := <-e.summaries:
+			e.tell(e.summarize(ctx, t))
+		case <-ctx.Done():
+			for {
+				select {
+				case t := <-e.summaries:
+					e.tell(t)
+				default:
+					return ctx.Err()
+				}
+			}
+		}
+	}
 }
 
 func (e *Engine) lock(conversationID string) func() {
@@ -136,10 +175,10 @@ func (fx *effects) touch(conv tickets.Conversation) {
 	fx.notify[conv.ID] = conv.Channel
 }
 
-// announce tells the channels first (the user is not kept waiting), then
-// summarises new tickets for agents and hands them to the OnTicket hooks.
-// It runs after commit with no conversation lock held: a summary may be a
-// model call of several seconds.
+// announce tells the channels, then queues new tickets for their summary
+// (or hands them to the OnTicket hooks at once without a Summarizer). It
+// runs after commit with no conversation lock held, and never waits for a
+// model: the summary worker (Run) does.
 func (e *Engine) announce(ctx context.Context, fx *effects) {
 	e.subMu.RLock()
 	for id, ch := range fx.notify {
@@ -149,13 +188,41 @@ func (e *Engine) announce(ctx context.Context, fx *effects) {
 	}
 	e.subMu.RUnlock()
 	for _, t := range fx.newTickets {
-		t = e.summarize(ctx, t)
-		e.subMu.RLock()
-		for _, fn := range e.onTicket {
-			fn(t)
+		if e.summaries == nil {
+			e.tell(t)
+			continue
 		}
-		e.subMu.RUnlock()
+		select {
+		case e.summaries <- t:
+		default:
+			e.log.Warn("summary queue full; the ticket keeps its one-line summary", "ticket", t.ID)
+			e.tell(t)
+		}
 	}
+}
+
+// tell hands a new ticket to the OnTicket hooks.
+func (e *Engine) tell(t tickets.Ticket) {
+	e.subMu.RLock()
+	defer e.subMu.RUnlock()
+	for _, fn := range e.onTicket {
+		fn(t)
+	}
+}
+
+// summaryInput is what the summariser is told of a new ticket: no names,
+// no ids, only the problem, the details and the masked lines.
+func summaryInput(t tickets.Ticket) intents.SummaryInput {
+	in := intents.SummaryInput{
+		Intent: intents.Intent(t.Intent), Time: t.Details.Time, TimeGrain: t.Details.TimeGrain,
+		Amount: t.Details.Amount, Currency: t.Details.Currency,
+		TransactionID: t.Details.TransactionID, ErrorMessage: t.Details.ErrorMessage,
+		Attachments: len(t.Attachments),
+	}
+	for _, e := range t.Transcript {
+		in.Lines = append(in.Lines, intents.SummaryLine{From: string(e.From), Text: e.Text})
+	}
+	return in
 }
 
 // summarize replaces a new ticket's summary with the Summarizer's, in a
@@ -164,7 +231,7 @@ func (e *Engine) summarize(ctx context.Context, t tickets.Ticket) tickets.Ticket
 	if e.sum == nil {
 		return t
 	}
-	s := intents.Mask(e.sum.Summarize(ctx, t))
+	s := intents.Mask(e.sum.Summarize(ctx, summaryInput(t)))
 	if s == "" || s == t.Summary {
 		return t
 	}

@@ -22,7 +22,7 @@ func (g *gate) wait() {
 
 type slowSummarizer struct{ g *gate }
 
-func (s slowSummarizer) Summarize(context.Context, tickets.Ticket) string {
+func (s slowSummarizer) Summarize(context.Context, intents.SummaryInput) string {
 	s.g.wait()
 	return "summary"
 }
@@ -123,5 +123,37 @@ func TestCaptionKept(t *testing.T) {
 	}
 	if st.Details.Amount != "300.00" {
 		t.Errorf("amount %q, want the caption's 300.00", st.Details.Amount)
+	}
+}
+
+// TestSummaryOffTheUserPath checks that a turn that opens a ticket returns
+// while the summary (a model call) is still running: the user is never kept
+// waiting for it, and the agents' hook gets the ticket once it is written.
+func TestSummaryOffTheUserPath(t *testing.T) {
+	r := newRig(t, true)
+	g := newGate()
+	r.sum = slowSummarizer{g}
+	r.restart()
+	told := make(chan tickets.Ticket, 1)
+	r.eng.OnTicket(func(tk tickets.Ticket) { told <- tk })
+	ctx := context.Background()
+	user := tickets.User{ID: "u1"}
+	conv, _, err := r.eng.Open(ctx, OpenRequest{Channel: tickets.Web, User: user})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.eng.Handle(ctx, Inbound{Channel: tickets.Web, ConversationID: conv.ID, User: user,
+		Text: "I want to talk to a human agent please"}); err != nil {
+		t.Fatal(err)
+	}
+	<-g.entered // the worker is in the summary, and Handle has returned
+	select {
+	case tk := <-told:
+		t.Fatalf("ticket %s handed on before its summary was written", tk.ID)
+	default:
+	}
+	close(g.release)
+	if tk := <-told; tk.Summary != "summary" {
+		t.Errorf("summary %q, want the summarizer's", tk.Summary)
 	}
 }

@@ -74,6 +74,8 @@ type rig struct {
 	eng    *Engine
 	noSync bool
 	sum    Summarizer // nil: the engine's own summary
+
+	stopWorker func() // stops the engine's Run
 }
 
 func newRig(t testing.TB, noSync bool) *rig {
@@ -82,6 +84,7 @@ func newRig(t testing.TB, noSync bool) *rig {
 	r.open()
 	t.Cleanup(func() {
 		if r.store != nil {
+			r.stopWorker()
 			_ = r.store.Close()
 		}
 	})
@@ -98,11 +101,18 @@ func (r *rig) open() {
 		r.t.Fatalf("new engine: %v", err)
 	}
 	r.store, r.eng = st, eng
+	// The engine's worker (ticket summaries), stopped before the store
+	// closes, as serve does.
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = eng.Run(ctx) }()
+	r.stopWorker = func() { cancel(); <-done }
 }
 
 // restart closes the store and opens it again with a fresh engine, as a
 // process restart would.
 func (r *rig) restart() {
+	r.stopWorker()
 	if err := r.store.Close(); err != nil {
 		r.t.Fatalf("close store: %v", err)
 	}

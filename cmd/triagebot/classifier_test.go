@@ -14,7 +14,6 @@ import (
 	"github.com/triagebot/triagebot/intents"
 	"github.com/triagebot/triagebot/intents/llm"
 	"github.com/triagebot/triagebot/intents/llm/llmfake"
-	"github.com/triagebot/triagebot/tickets"
 )
 
 func TestNewClassifierOfflineWithoutKey(t *testing.T) {
@@ -55,8 +54,8 @@ func TestNewClassifierWithKey(t *testing.T) {
 	}
 	// The summarizer falls back to the template when the endpoint is down.
 	s := newSummarizer(clf, Config{Location: time.UTC}, "en")
-	got := s.Summarize(t.Context(), tickets.Ticket{Intent: "refund_not_received",
-		Transcript: []tickets.Entry{{From: tickets.FromUser, Text: "refund not back"}}})
+	got := s.Summarize(t.Context(), intents.SummaryInput{Intent: intents.RefundNotReceived,
+		Lines: []intents.SummaryLine{{From: "user", Text: "refund not back"}}})
 	if !strings.HasPrefix(got, "Refund not received.") {
 		t.Errorf("summary with the endpoint down = %q, want the template", got)
 	}

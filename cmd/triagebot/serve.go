@@ -171,7 +171,7 @@ func (s *Server) Run(ctx context.Context) error {
 	partsCtx, stopParts := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopParts()
 	var wg sync.WaitGroup
-	errc := make(chan error, 3)
+	errc := make(chan error, 4)
 	start := func(name string, run func(context.Context) error) {
 		wg.Add(1)
 		go func() {
@@ -181,6 +181,7 @@ func (s *Server) Run(ctx context.Context) error {
 			}
 		}()
 	}
+	start("engine", s.engine.Run) // ticket summaries, off the users' path
 	start("websocket hub", s.hub.Run)
 	if s.tg != nil {
 		start("telegram", s.tg.Run)

@@ -9,14 +9,13 @@ import (
 
 	"github.com/triagebot/triagebot/intents"
 	"github.com/triagebot/triagebot/prompts"
-	"github.com/triagebot/triagebot/tickets"
 )
 
 // Summarizer writes the one- or two-sentence summary agents read on a
 // ticket, in the agents' working language. It never fails: the worst case
 // is the template summary. The result is masked.
 type Summarizer interface {
-	Summarize(ctx context.Context, t tickets.Ticket) string
+	Summarize(ctx context.Context, in intents.SummaryInput) string
 }
 
 // Limits of what a summary request carries and what a summary may be.
@@ -38,36 +37,36 @@ type Template struct {
 
 var _ Summarizer = Template{}
 
-// Summarize renders the template summary of t.
-func (s Template) Summarize(_ context.Context, t tickets.Ticket) string {
+// Summarize renders the template summary of in.
+func (s Template) Summarize(_ context.Context, in intents.SummaryInput) string {
 	d := prompts.SummaryData{
-		Problem:       prompts.Render(s.Lang, prompts.IntentLabel(intentOrOther(t.Intent)), nil),
-		Amount:        t.Details.Amount,
-		Currency:      t.Details.Currency,
-		TransactionID: t.Details.TransactionID,
-		Attachments:   len(t.Attachments),
+		Problem:       prompts.Render(s.Lang, prompts.IntentLabel(intentOrOther(string(in.Intent))), nil),
+		Amount:        in.Amount,
+		Currency:      in.Currency,
+		TransactionID: in.TransactionID,
+		Attachments:   in.Attachments,
 	}
-	if tm, err := time.Parse(time.RFC3339, t.Details.Time); err == nil {
+	if tm, err := time.Parse(time.RFC3339, in.Time); err == nil {
 		loc := s.Location
 		if loc == nil {
 			loc = time.UTC
 		}
 		layout := "2006-01-02 15:04"
-		if t.Details.TimeGrain == string(intents.Day) {
+		if in.TimeGrain == string(intents.Day) {
 			layout = "2006-01-02"
 		}
 		d.Time = tm.In(loc).Format(layout)
 	}
-	for _, e := range t.Transcript {
-		if e.From != tickets.FromUser {
+	for _, l := range in.Lines {
+		if l.From != "user" {
 			continue
 		}
 		d.Messages++
 		if d.Quote == "" {
-			d.Quote = shorten(intents.Mask(e.Text), maxQuoteRunes)
+			d.Quote = shorten(intents.Mask(l.Text), maxQuoteRunes)
 		}
 	}
-	return prompts.Render(s.Lang, prompts.SummaryTemplate, d)
+	return intents.Mask(prompts.Render(s.Lang, prompts.SummaryTemplate, d))
 }
 
 func intentOrOther(intent string) string {
@@ -122,7 +121,7 @@ type summaryEntry struct {
 
 // Summarize asks the model; any failure gives the template summary and is
 // counted in triagebot_llm_fallbacks_total.
-func (s *ModelSummarizer) Summarize(ctx context.Context, t tickets.Ticket) string {
+func (s *ModelSummarizer) Summarize(ctx context.Context, t intents.SummaryInput) string {
 	out, err := s.ask(ctx, t)
 	if err != nil {
 		s.c.metrics.fallbacks.WithLabelValues(Kind(err)).Inc()
@@ -132,18 +131,17 @@ func (s *ModelSummarizer) Summarize(ctx context.Context, t tickets.Ticket) strin
 	return out
 }
 
-func (s *ModelSummarizer) ask(ctx context.Context, t tickets.Ticket) (string, error) {
-	in := summaryInput{Problem: intentOrOther(t.Intent), Attachments: len(t.Attachments), Details: map[string]any{}}
-	d := t.Details
+func (s *ModelSummarizer) ask(ctx context.Context, t intents.SummaryInput) (string, error) {
+	in := summaryInput{Problem: intentOrOther(string(t.Intent)), Attachments: t.Attachments, Details: map[string]any{}}
 	for k, v := range map[string]string{
-		"time": d.Time, "time_grain": d.TimeGrain, "amount": d.Amount, "currency": d.Currency,
-		"transaction_id": d.TransactionID, "error_message": intents.Mask(d.ErrorMessage),
+		"time": t.Time, "time_grain": t.TimeGrain, "amount": t.Amount, "currency": t.Currency,
+		"transaction_id": t.TransactionID, "error_message": intents.Mask(t.ErrorMessage),
 	} {
 		if v != "" {
 			in.Details[k] = v
 		}
 	}
-	entries := t.Transcript
+	entries := t.Lines
 	if len(entries) > maxSummaryEntries {
 		entries = entries[len(entries)-maxSummaryEntries:]
 	}
@@ -154,7 +152,7 @@ func (s *ModelSummarizer) ask(ctx context.Context, t tickets.Ticket) (string, er
 		if size += len(text); size > maxSummaryInput {
 			break
 		}
-		in.Transcript = append(in.Transcript, summaryEntry{From: string(entries[i].From), Text: text})
+		in.Transcript = append(in.Transcript, summaryEntry{From: entries[i].From, Text: text})
 	}
 	for i, j := 0, len(in.Transcript)-1; i < j; i, j = i+1, j-1 {
 		in.Transcript[i], in.Transcript[j] = in.Transcript[j], in.Transcript[i]

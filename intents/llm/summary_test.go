@@ -5,27 +5,26 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/triagebot/triagebot/intents"
 	"github.com/triagebot/triagebot/intents/llm/llmfake"
-	"github.com/triagebot/triagebot/tickets"
 )
 
-func testTicket() tickets.Ticket {
-	at := time.Date(2025, 11, 3, 7, 0, 0, 0, time.UTC)
-	return tickets.Ticket{
-		ID: "T-000042", Intent: "withdrawal_failed", Lang: "zh-Hant",
-		User:    tickets.User{ID: "tg:998877", Name: "Chan Tai Man"},
-		Details: tickets.Details{Time: "2025-11-02T15:00:00+08:00", TimeGrain: "hour", Amount: "1200.00", Currency: "HKD", TransactionID: "TX20251102ABC"},
-		Transcript: []tickets.Entry{
-			{From: tickets.FromUser, Text: "琴日3點提款 HK$1200 仲未到帳, card 4111 1111 1111 1111", At: at},
-			{From: tickets.FromBot, Text: "請提供參考編號", At: at},
-			{From: tickets.FromUser, Text: "TX20251102ABC", At: at},
+// testTicket is a new ticket's summary input. The identifiers a ticket
+// would carry (user id and name, ticket and conversation ids) cannot even
+// be given: the leak test below checks none reaches the model anyway.
+func testTicket() intents.SummaryInput {
+	return intents.SummaryInput{
+		Intent: "withdrawal_failed",
+		Time:   "2025-11-02T15:00:00+08:00", TimeGrain: "hour", Amount: "1200.00", Currency: "HKD", TransactionID: "TX20251102ABC",
+		Lines: []intents.SummaryLine{
+			{From: "user", Text: "琴日3點提款 HK$1200 仲未到帳, card 4111 1111 1111 1111"},
+			{From: "bot", Text: "請提供參考編號"},
+			{From: "user", Text: "TX20251102ABC"},
 		},
-		Attachments:    []tickets.Attachment{{ID: "a1"}},
-		ConversationID: "conv-secret-1",
+		Attachments: 1,
 	}
 }
 
@@ -50,12 +49,12 @@ func TestTemplateSummary(t *testing.T) {
 		}
 	}
 	// A ticket without details and with an unknown intent still reads well.
-	got := Template{Lang: "en"}.Summarize(t.Context(), tickets.Ticket{Intent: "nonsense"})
+	got := Template{Lang: "en"}.Summarize(t.Context(), intents.SummaryInput{Intent: "nonsense"})
 	if got != "Other question. (0 customer messages)" {
 		t.Errorf("bare ticket: %q", got)
 	}
 	day := testTicket()
-	day.Details.TimeGrain = "day"
+	day.TimeGrain = "day"
 	if got := (Template{Lang: "en", Location: hkt}).Summarize(t.Context(), day); !strings.Contains(got, "When: 2025-11-02.") {
 		t.Errorf("day grain: %q", got)
 	}
