@@ -89,6 +89,9 @@ func TestRiskOf(t *testing.T) {
 		{"個app一開就凍結咗", ""},
 		{"the selfie check says it's not me", ""},
 		{"密碼錯誤次數太多，帳戶已被鎖定", ""},
+		// Money gone after a failed cash-out is a withdrawal, not a theft.
+		{"Cash out to my bank failed and the money is gone from my balance", ""},
+		{"提款失敗但錢已經冇咗", ""},
 	} {
 		if got := RiskOf(tc.text); got != tc.want {
 			t.Errorf("RiskOf(%q) = %q, want %q", tc.text, got, tc.want)
@@ -147,6 +150,7 @@ func TestRiskOfStatements(t *testing.T) {
 		"唔知邊個碌咗我張卡",
 		"有一笔我没做过的消费",
 		"I didn't make this payment",
+		"点了一个短信链接之后钱就没了",
 	} {
 		if got := RiskOf(text); got != UnauthorizedTransaction {
 			t.Errorf("RiskOf(%q) = %q, want a theft", text, got)
