@@ -17,6 +17,11 @@ type Store interface {
 	View(ctx context.Context, fn func(tx Tx) error) error
 	// Backup writes a consistent copy of the whole database to w.
 	Backup(ctx context.Context, w io.Writer) (int64, error)
+	// Health is nil while writes succeed. Once a commit fails for the
+	// store's own reasons (a disk error, a damaged file) it says why, until
+	// a later commit succeeds; a transaction refused by its own function
+	// does not count. /healthz reports it.
+	Health() error
 	Close() error
 }
 

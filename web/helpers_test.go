@@ -39,7 +39,13 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	st, err := boltstore.Open(filepath.Join(t.TempDir(), "web.db"), boltstore.Options{NoSync: true})
+	return newFixtureOpts(t, boltstore.Options{NoSync: true})
+}
+
+// newFixtureOpts is newFixture with the store's options (a fault hook).
+func newFixtureOpts(t *testing.T, opts boltstore.Options) *fixture {
+	t.Helper()
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "web.db"), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

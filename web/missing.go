@@ -24,6 +24,8 @@ func (missingStore) Backup(context.Context, io.Writer) (int64, error) {
 	return 0, fmt.Errorf("store: %w", errNotConfigured)
 }
 
+func (missingStore) Health() error { return fmt.Errorf("store: %w", errNotConfigured) }
+
 func (missingStore) Close() error { return nil }
 
 // missingEngine stands in for a nil Config.Engine.

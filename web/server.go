@@ -163,14 +163,19 @@ func (s *Server) handleAPINotFound(w http.ResponseWriter, r *http.Request) {
 	s.writeError(w, http.StatusNotFound, CodeNotFound, "no such API call: "+r.Method+" "+r.URL.Path)
 }
 
-// handleHealth answers 200 when the store answers a read transaction.
+// handleHealth answers 200 when the store answers a read transaction and
+// its writes are not failing; otherwise 503 with the reason, so a load
+// balancer stops sending users to a server that cannot save their words.
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
 	defer cancel()
 	err := s.store.View(ctx, func(tickets.Tx) error { return nil })
+	if err == nil {
+		err = s.store.Health()
+	}
 	if err != nil {
 		s.log.Warn("health check failed", "err", err)
-		s.writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		s.writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
 		return
 	}
 	s.writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

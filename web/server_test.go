@@ -8,12 +8,14 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/boltstore"
 )
 
 func TestHealthz(t *testing.T) {
@@ -28,6 +30,36 @@ func TestHealthz(t *testing.T) {
 	r = f.do("GET", "/healthz", "", nil)
 	if r.status != http.StatusServiceUnavailable {
 		t.Errorf("closed store: status %d, want 503: %s", r.status, r.body)
+	}
+}
+
+// TestHealthzWhenCommitsPanic: a commit that panics (as bbolt does on a
+// damaged page) fails the write at once instead of wedging later writes,
+// and /healthz answers 503 with the reason until a write succeeds again.
+func TestHealthzWhenCommitsPanic(t *testing.T) {
+	var broken atomic.Bool
+	f := newFixtureOpts(t, boltstore.Options{NoSync: true, BeforeCommit: func() {
+		if broken.Load() {
+			panic("page 7: invalid type")
+		}
+	}})
+	tk := f.ticket(tickets.Normal, "payments", time.Hour)
+	broken.Store(true)
+	for range 2 { // the second write would hang for ever if the lead were lost
+		if r := f.do("POST", "/api/tickets/"+tk.ID+"/claim", "alice", nil); r.status < 500 {
+			t.Fatalf("claim on a broken store: status %d %s", r.status, r.body)
+		}
+	}
+	r := f.do("GET", "/healthz", "", nil)
+	if r.status != http.StatusServiceUnavailable || !strings.Contains(string(r.body), "page 7: invalid type") {
+		t.Fatalf("healthz after a failed commit: %d %s, want 503 with the reason", r.status, r.body)
+	}
+	broken.Store(false)
+	if r := f.do("POST", "/api/tickets/"+tk.ID+"/claim", "alice", nil); r.status != http.StatusOK {
+		t.Fatalf("claim after recovery: %d %s", r.status, r.body)
+	}
+	if r := f.do("GET", "/healthz", "", nil); r.status != http.StatusOK {
+		t.Errorf("healthz after recovery: %d %s", r.status, r.body)
 	}
 }
 

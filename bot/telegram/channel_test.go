@@ -29,6 +29,7 @@ var errNop = errors.New("nop store")
 func (nopStore) Update(context.Context, func(tickets.Tx) error) error { return errNop }
 func (nopStore) View(context.Context, func(tickets.Tx) error) error   { return errNop }
 func (nopStore) Backup(context.Context, io.Writer) (int64, error)     { return 0, errNop }
+func (nopStore) Health() error                                        { return nil }
 func (nopStore) Close() error                                         { return nil }
 
 // pngBytes passes the engine's magic-byte check.

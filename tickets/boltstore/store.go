@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -40,6 +41,10 @@ type Options struct {
 	NoSync bool
 	// Now is the clock used for timestamps the caller left zero; nil means time.Now.
 	Now tickets.Clock
+	// BeforeCommit, when set, runs inside every write transaction just
+	// before bbolt commits it. It is for fault-injection tests (a panic
+	// here stands for bbolt meeting a damaged page); leave it nil.
+	BeforeCommit func()
 }
 
 // Store is a tickets.Store on a bbolt file.
@@ -89,7 +94,7 @@ func Open(path string, opts Options) (*Store, error) {
 	// Round(0) drops the monotonic reading: what a caller gets back from a
 	// write is then exactly what a later read of the file returns.
 	now := func() time.Time { return clock().Round(0) }
-	return &Store{db: db, now: now, commit: &committer{db: db}}, nil
+	return &Store{db: db, now: now, commit: &committer{db: db, beforeCommit: opts.BeforeCommit}}, nil
 }
 
 // initSchema checks the schema version before touching anything, then makes
@@ -129,7 +134,7 @@ func (s *Store) Update(ctx context.Context, fn func(tickets.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.commit.update(func(btx *bolt.Tx) error {
+	return s.commit.update(ctx, func(btx *bolt.Tx) error {
 		// A turn whose caller gave up while waiting for its group is not
 		// applied: its error takes it out of the group without a commit.
 		if err := ctx.Err(); err != nil {
@@ -144,9 +149,34 @@ func (s *Store) View(ctx context.Context, fn func(tickets.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.View(func(btx *bolt.Tx) error {
-		return fn(&tx{tx: btx, now: s.now})
+	return guard(func() error {
+		return s.db.View(func(btx *bolt.Tx) error {
+			return fn(&tx{tx: btx, now: s.now})
+		})
 	})
+}
+
+// Health is nil while writes succeed; after a commit failed or panicked it
+// is why, until a later commit succeeds.
+func (s *Store) Health() error {
+	if err := s.commit.health(); err != nil {
+		return fmt.Errorf("writes are failing: %w", err)
+	}
+	return nil
+}
+
+// guard runs f with memory faults turned into panics, and any panic into an
+// error: a read of a damaged page must fail the call, not kill the process.
+// (A panic in fn itself is the caller's bug, but it must not take a server
+// down either; it comes back as an error naming it.)
+func guard(f func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("boltstore: panic reading the database (is the file damaged? run 'triagebot check'): %v", p)
+		}
+	}()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	return f()
 }
 
 // Backup writes a consistent copy of the database to w while the server
@@ -157,10 +187,12 @@ func (s *Store) Backup(ctx context.Context, w io.Writer) (int64, error) {
 		return 0, err
 	}
 	var n int64
-	err := s.db.View(func(btx *bolt.Tx) error {
-		var err error
-		n, err = btx.WriteTo(ctxWriter{ctx: ctx, w: w})
-		return err
+	err := guard(func() error {
+		return s.db.View(func(btx *bolt.Tx) error {
+			var err error
+			n, err = btx.WriteTo(ctxWriter{ctx: ctx, w: w})
+			return err
+		})
 	})
 	if err != nil {
 		return n, fmt.Errorf("boltstore: backup: %w", err)
