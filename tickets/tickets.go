@@ -18,6 +18,9 @@ var (
 	ErrInvalid     = errors.New("invalid")  // a value the domain refuses
 	ErrDatabaseUse = errors.New("database is in use by another process")
 	ErrSchema      = errors.New("unsupported database schema version")
+	// ErrDamaged is a database file that cannot be read safely (truncated,
+	// scribbled): restore it from a backup.
+	ErrDamaged = errors.New("database file is damaged")
 )
 
 // Status is where a ticket is in its life.

@@ -75,7 +75,7 @@ func runAgentsAdd(ctx context.Context, args []string, sio stdio) error {
 	}
 	agent.TokenHash = hash
 
-	store, err := boltstore.Open(c.DB, boltstore.Options{})
+	store, err := openStore(c.DB, boltstore.Options{})
 	if err != nil {
 		return fmt.Errorf("agents add: %w", err)
 	}

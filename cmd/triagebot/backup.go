@@ -65,7 +65,7 @@ func runBackup(ctx context.Context, args []string, sio stdio) error {
 		return os.Rename(tmp.Name(), out)
 	}
 
-	store, err := boltstore.Open(c.DB, boltstore.Options{Timeout: 500 * time.Millisecond})
+	store, err := openStore(c.DB, boltstore.Options{Timeout: 500 * time.Millisecond})
 	switch {
 	case err == nil:
 		defer store.Close()

@@ -63,7 +63,7 @@ func runChat(ctx context.Context, args []string, sio stdio) error {
 	if err != nil {
 		return fmt.Errorf("chat: %w", err)
 	}
-	store, err := boltstore.Open(c.DB, boltstore.Options{Timeout: time.Second})
+	store, err := openStore(c.DB, boltstore.Options{Timeout: time.Second})
 	if errors.Is(err, tickets.ErrDatabaseUse) {
 		return fmt.Errorf("chat: %w (stop the server, or use -db with another file)", err)
 	}

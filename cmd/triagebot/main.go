@@ -5,6 +5,7 @@
 //	triagebot classify [-now RFC3339] [-tz ZONE]   JSON lines in, JSON lines out
 //	triagebot chat                     talk to the bot in the terminal
 //	triagebot backup FILE              a consistent copy of the database
+//	triagebot check                    verify the database file page by page
 //	triagebot loadtest -addr ... -conns N -rate R -duration D
 //	triagebot help [COMMAND]           every command, or one command's flags
 //

@@ -69,10 +69,13 @@ type Server struct {
 // except the listener, so a port clash is reported before Run.
 func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, error) {
 	s := &Server{cfg: cfg, log: logger}
-	store, err := boltstore.Open(cfg.DB, boltstore.Options{Timeout: time.Second})
+	store, err := openStore(cfg.DB, boltstore.Options{Timeout: time.Second})
 	if err != nil {
 		if errors.Is(err, tickets.ErrDatabaseUse) {
 			return nil, fmt.Errorf("%s: %w (is another triagebot running?)", cfg.DB, err)
+		}
+		if errors.Is(err, tickets.ErrDamaged) {
+			return nil, err // already the whole sentence
 		}
 		return nil, fmt.Errorf("opening the database: %w", err)
 	}

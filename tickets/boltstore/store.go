@@ -72,22 +72,47 @@ func Open(path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("boltstore: create directory for %s: %w", path, err)
 		}
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout: opts.Timeout,
-		NoSync:  opts.NoSync,
-		// The hashmap freelist stays fast when a long-lived file has many
-		// free pages (outboxes are written and trimmed all day).
-		FreelistType: bolt.FreelistMapType,
+	if err := checkFile(path); err != nil {
+		return nil, fmt.Errorf("boltstore: open %w", err)
+	}
+	var db *bolt.DB
+	// The file passed checkFile, but a scribbled freelist or bucket page
+	// can still make bbolt read outside the map: guard turns that into an
+	// error. (If bbolt panics after taking the file lock, the lock stays
+	// with this process until it exits; it is exiting anyway.)
+	err := guard(func() error {
+		var err error
+		db, err = bolt.Open(path, 0o600, &bolt.Options{
+			Timeout: opts.Timeout,
+			NoSync:  opts.NoSync,
+			// The hashmap freelist stays fast when a long-lived file has many
+			// free pages (outboxes are written and trimmed all day).
+			FreelistType: bolt.FreelistMapType,
+		})
+		return err
 	})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, fmt.Errorf("boltstore: open %s: %w (lock not obtained within %v): %w",
 			path, tickets.ErrDatabaseUse, opts.Timeout, err)
 	}
+	if errors.Is(err, bolt.ErrInvalid) || errors.Is(err, bolt.ErrChecksum) || errors.Is(err, bolt.ErrVersionMismatch) {
+		return nil, fmt.Errorf("boltstore: open %w", damaged(path, "%v", err))
+	}
 	if err != nil {
+		if db == nil && isPanic(err) {
+			err = damaged(path, "%v", err)
+		}
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
-	if err := db.Update(initSchema); err != nil {
+	if err := probe(db); err != nil {
 		_ = db.Close()
+		return nil, fmt.Errorf("boltstore: open %w", damaged(path, "%v", err))
+	}
+	if err := guard(func() error { return db.Update(initSchema) }); err != nil {
+		_ = db.Close()
+		if isPanic(err) {
+			err = damaged(path, "%v", err)
+		}
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
 	clock := opts.Now
@@ -165,6 +190,12 @@ func (s *Store) Health() error {
 	return nil
 }
 
+// errReadPanic marks a panic or memory fault inside a transaction.
+var errReadPanic = errors.New("boltstore: panic reading the database (is the file damaged? run 'triagebot check')")
+
+// isPanic reports whether err came from a recovered panic.
+func isPanic(err error) bool { return errors.Is(err, errReadPanic) || errors.Is(err, errCommitPanic) }
+
 // guard runs f with memory faults turned into panics, and any panic into an
 // error: a read of a damaged page must fail the call, not kill the process.
 // (A panic in fn itself is the caller's bug, but it must not take a server
@@ -172,7 +203,7 @@ func (s *Store) Health() error {
 func guard(f func() error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("boltstore: panic reading the database (is the file damaged? run 'triagebot check'): %v", p)
+			err = fmt.Errorf("%w: %v", errReadPanic, p)
 		}
 	}()
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
