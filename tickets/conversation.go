@@ -26,9 +26,15 @@ type Conversation struct {
 	TicketID string `json:"ticket_id,omitempty"`
 	// Unreachable is set when the channel can no longer deliver (the user
 	// blocked the Telegram bot); the outbox is kept for the record.
-	Unreachable bool      `json:"unreachable,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	Unreachable bool `json:"unreachable,omitempty"`
+	// Uploads counts the files stored while the conversation had no ticket
+	// (the attachment quota before a ticket exists); the bot resets it when
+	// a ticket takes them over.
+	Uploads Usage `json:"uploads,omitzero"`
+	// UpdatedAt is the last activity: a conversation that never led to a
+	// ticket expires when it is older than the retention (Tx.ExpireConversations).
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Kind is what an outbound message carries.

@@ -52,6 +52,9 @@ type Tx interface {
 	TicketsOfUser(ch Channel, userID string) ([]Ticket, error)
 	// CountTickets counts tickets by status, queue and priority (for metrics).
 	CountTickets() (map[TicketKey]int, error)
+	// Transcript returns a ticket's whole transcript, oldest first: the
+	// archived entries, then the ticket's own (see Ticket.TranscriptFrom).
+	Transcript(ticketID string) ([]Entry, error)
 
 	// PutAttachment stores a file's bytes; a ticket or conversation refers to it by a.ID.
 	PutAttachment(a *Attachment, owner string, data []byte) error
@@ -88,6 +91,22 @@ type Tx interface {
 	// Seen records key (e.g. a Telegram update id) and reports whether it was
 	// already recorded, so a redelivered event is handled once.
 	Seen(key string) (bool, error)
+
+	// Retention. Each call takes at most limit items from an index by age
+	// (no scan of everything), so a sweeper can work in small
+	// transactions, and returns how many it took (deleted, or found stale
+	// and dropped from the index). Fewer than limit: nothing older is left.
+
+	// ExpireConversations deletes conversations that never led to a
+	// ticket and have been idle (UpdatedAt) since before idleBefore, with
+	// their outboxes and attachments.
+	ExpireConversations(idleBefore time.Time, limit int) (int, error)
+	// PurgeResolved drops the attachments (bytes too) and the transcript
+	// of tickets resolved before resolvedBefore; the rest of the ticket
+	// (details, summary, note, dates) stays.
+	PurgeResolved(resolvedBefore time.Time, limit int) (int, error)
+	// PruneSeen forgets Seen keys recorded before before.
+	PruneSeen(before time.Time, limit int) (int, error)
 	// Meta and SetMeta keep small named values (e.g. a channel's poll offset).
 	Meta(key string) ([]byte, error)
 	SetMeta(key string, value []byte) error

@@ -101,6 +101,29 @@ type Attachment struct {
 // MaxAttachmentSize is the largest file a user may send (decoded bytes).
 const MaxAttachmentSize = 5 << 20
 
+// TranscriptWindow is how many transcript entries a ticket record holds; a
+// store moves older ones to its archive. It keeps each write of a long
+// conversation's ticket (every agent reply, every user message) small.
+const TranscriptWindow = 200
+
+// Usage counts stored files, for attachment quotas.
+type Usage struct {
+	Files int   `json:"files"`
+	Bytes int64 `json:"bytes"`
+}
+
+// Add returns u with one more file of size bytes.
+func (u Usage) Add(size int64) Usage { return Usage{Files: u.Files + 1, Bytes: u.Bytes + size} }
+
+// UsageOf totals a list of attachments.
+func UsageOf(as []Attachment) Usage {
+	var u Usage
+	for _, a := range as {
+		u = u.Add(a.Size)
+	}
+	return u
+}
+
 // Author says who wrote a transcript entry or an outbound message.
 type Author string
 
@@ -121,21 +144,26 @@ type Entry struct {
 
 // Ticket is a problem handed to people. Its JSON form is the contract's.
 type Ticket struct {
-	ID             string       `json:"id"` // T-000042
-	Status         Status       `json:"status"`
-	Intent         string       `json:"intent"`
-	Priority       Priority     `json:"priority"`
-	Queue          string       `json:"queue"`
-	SLADue         time.Time    `json:"sla_due"`
-	Channel        Channel      `json:"channel"`
-	User           User         `json:"user"`
-	Lang           string       `json:"lang"`
-	Details        Details      `json:"details"`
-	Attachments    []Attachment `json:"attachments"`
-	Transcript     []Entry      `json:"transcript"`
-	Assignee       string       `json:"assignee"`
-	Summary        string       `json:"summary,omitempty"`
-	ConversationID string       `json:"conversation_id"`
+	ID          string       `json:"id"` // T-000042
+	Status      Status       `json:"status"`
+	Intent      string       `json:"intent"`
+	Priority    Priority     `json:"priority"`
+	Queue       string       `json:"queue"`
+	SLADue      time.Time    `json:"sla_due"`
+	Channel     Channel      `json:"channel"`
+	User        User         `json:"user"`
+	Lang        string       `json:"lang"`
+	Details     Details      `json:"details"`
+	Attachments []Attachment `json:"attachments"`
+	Transcript  []Entry      `json:"transcript"`
+	// TranscriptFrom is how many earlier entries are not in Transcript:
+	// a store keeps the newest TranscriptWindow entries in the ticket and
+	// moves older ones to an append-only archive (Tx.Transcript reads all).
+	// 0 when Transcript is whole, as GET /api/tickets/{id} returns it.
+	TranscriptFrom int    `json:"transcript_from,omitempty"`
+	Assignee       string `json:"assignee"`
+	Summary        string `json:"summary,omitempty"`
+	ConversationID string `json:"conversation_id"`
 	// Related are earlier tickets of the same user on the same problem.
 	Related    []string  `json:"related,omitempty"`
 	Note       string    `json:"note,omitempty"` // the resolving agent's note

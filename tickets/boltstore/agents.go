@@ -94,7 +94,11 @@ func (x *tx) Seen(key string) (bool, error) {
 	if b.Get([]byte(key)) != nil {
 		return true, nil
 	}
-	if err := b.Put([]byte(key), be64(uint64(x.now().Unix()))); err != nil {
+	at := uint64(x.now().Unix())
+	if err := b.Put([]byte(key), be64(at)); err != nil {
+		return false, fmt.Errorf("seen %q: %w", key, err)
+	}
+	if err := x.tx.Bucket(bucketIdxSeen).Put(seenKey(at, key), nil); err != nil {
 		return false, fmt.Errorf("seen %q: %w", key, err)
 	}
 	return false, nil

@@ -45,6 +45,23 @@ func (x *tx) PutAttachment(a *tickets.Attachment, owner string, data []byte) err
 	if err := x.tx.Bucket(bucketAttachData).Put([]byte(a.ID), bytes.Clone(data)); err != nil {
 		return fmt.Errorf("put attachment %s: %w", a.ID, err)
 	}
+	if err := x.tx.Bucket(bucketIdxOwner).Put(ownerKey(owner, a.ID), nil); err != nil {
+		return fmt.Errorf("put attachment %s: %w", a.ID, err)
+	}
+	return nil
+}
+
+// deleteAttachment removes a file's metadata, bytes and owner entry.
+func deleteAttachment(btx *bolt.Tx, owner, id string) error {
+	for _, d := range []struct{ bucket, key []byte }{
+		{bucketAttachments, []byte(id)},
+		{bucketAttachData, []byte(id)},
+		{bucketIdxOwner, ownerKey(owner, id)},
+	} {
+		if err := btx.Bucket(d.bucket).Delete(d.key); err != nil {
+			return fmt.Errorf("delete attachment %s: %w", id, err)
+		}
+	}
 	return nil
 }
 

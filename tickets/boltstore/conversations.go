@@ -50,13 +50,14 @@ func (x *tx) PutConversation(c *tickets.Conversation) error {
 		c.UpdatedAt = c.CreatedAt
 	}
 	old, err := getConversation(x.tx, c.ID)
+	exists := err == nil
 	if err == nil || errors.Is(err, tickets.ErrNotFound) {
 		if err := putResumeHash(x.tx, c.ID, old.ResumeHash, c.ResumeHash); err != nil {
 			return fmt.Errorf("put conversation %q: %w", c.ID, err)
 		}
 	}
 	switch {
-	case err == nil && old.Channel != string(c.Channel):
+	case exists && old.Channel != string(c.Channel):
 		// Keep the pending index under the conversation's current channel,
 		// or its sender would never see the waiting messages.
 		pending := x.tx.Bucket(bucketPending)
@@ -73,11 +74,12 @@ func (x *tx) PutConversation(c *tickets.Conversation) error {
 		return fmt.Errorf("put conversation: %w", err)
 	}
 	rec := toConversationRecord(c)
-	v, err := encode(&rec)
-	if err != nil {
-		return fmt.Errorf("put conversation %q: %w", c.ID, err)
+	rec.HadTicket = (exists && old.HadTicket) || c.TicketID != ""
+	var was *conversationRecord
+	if exists {
+		was = &old
 	}
-	if err := x.tx.Bucket(bucketConversations).Put([]byte(c.ID), v); err != nil {
+	if err := putConversation(x.tx, was, &rec); err != nil {
 		return fmt.Errorf("put conversation %q: %w", c.ID, err)
 	}
 	return nil
@@ -105,6 +107,28 @@ func putResumeHash(btx *bolt.Tx, convID string, old, h []byte) error {
 	return nil
 }
 
+// putConversation writes rec and moves its entry in the idle index (only
+// conversations that never had a ticket are in it). old is nil when new.
+func putConversation(btx *bolt.Tx, old, rec *conversationRecord) error {
+	v, err := encode(rec)
+	if err != nil {
+		return err
+	}
+	if err := btx.Bucket(bucketConversations).Put([]byte(rec.ID), v); err != nil {
+		return err
+	}
+	idle := btx.Bucket(bucketIdxIdle)
+	if old != nil && !old.HadTicket {
+		if err := idle.Delete(idleKey(old.UpdatedAt, old.ID)); err != nil {
+			return err
+		}
+	}
+	if !rec.HadTicket {
+		return idle.Put(idleKey(rec.UpdatedAt, rec.ID), nil)
+	}
+	return nil
+}
+
 // ConversationByResumeHash finds a conversation by the hash of its resume key.
 func (x *tx) ConversationByResumeHash(h []byte) (tickets.Conversation, error) {
 	var id []byte
@@ -119,6 +143,22 @@ func (x *tx) ConversationByResumeHash(h []byte) (tickets.Conversation, error) {
 		return tickets.Conversation{}, fmt.Errorf("conversation by resume key: %w", err)
 	}
 	return rec.conversation(), nil
+}
+
+// markHadTicket records that conversation id led to a ticket, taking it
+// out of the idle index for good. An unknown id is no error: tickets made
+// by tools and tests may name no stored conversation.
+func markHadTicket(btx *bolt.Tx, id string) error {
+	old, err := getConversation(btx, id)
+	if errors.Is(err, tickets.ErrNotFound) || (err == nil && old.HadTicket) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	rec := old
+	rec.HadTicket = true
+	return putConversation(btx, &old, &rec)
 }
 
 // messageID is an outbound message's store-unique id. Conversation ids are

@@ -33,13 +33,25 @@ var (
 	bucketSeen          = []byte("seen")            // key → first seen (unix seconds)
 	bucketKV            = []byte("kv")              // Meta/SetMeta values
 
+	// Retention (retention.go). The ix_ buckets are indexes by age, so a
+	// sweep seeks to the oldest entries instead of scanning records.
+	bucketArchive     = []byte("transcript_archive") // seq|index → entryRecord, append-only
+	bucketIdxIdle     = []byte("ix_conv_idle")       // updated|convID → "" (conversations that never had a ticket)
+	bucketIdxOwner    = []byte("ix_attach_owner")    // owner|attachmentID → ""
+	bucketIdxSeen     = []byte("ix_seen_at")         // unix seconds|key → ""
+	bucketIdxResolved = []byte("ix_resolved")        // resolved|seq → "" (resolved, not yet purged)
+
 	keySchema = []byte("schema_version")
+	// keyRetentionIndexes marks a file whose retention indexes are built;
+	// a file from before them gets them built once at Open.
+	keyRetentionIndexes = []byte("retention_indexes")
 
 	allBuckets = [][]byte{
 		bucketMeta, bucketTickets, bucketIdxAll, bucketIdxStatus, bucketIdxQueue,
 		bucketIdxQueueState, bucketIdxUser, bucketCounts, bucketAttachments,
 		bucketAttachData, bucketConversations, bucketConvResume, bucketOutbox, bucketOutboxSeq,
 		bucketPending, bucketAgents, bucketAgentTokens, bucketSeen, bucketKV,
+		bucketArchive, bucketIdxIdle, bucketIdxOwner, bucketIdxSeen, bucketIdxResolved,
 	}
 )
 
@@ -118,6 +130,31 @@ func countKey(r *ticketRecord) []byte {
 // outboxKey is the outbox key of message seq of a conversation.
 func outboxKey(convID string, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(appendString(nil, convID), seq)
+}
+
+// idleKey is the ix_conv_idle key of a conversation last active at t.
+func idleKey(t time.Time, convID string) []byte {
+	return appendString(appendTime(nil, t), convID)
+}
+
+// ownerKey is the ix_attach_owner key of an attachment.
+func ownerKey(owner, id string) []byte {
+	return appendString(appendString(nil, owner), id)
+}
+
+// seenKey is the ix_seen_at key of a Seen key recorded at unix second at.
+func seenKey(at uint64, key string) []byte {
+	return append(be64(at), key...)
+}
+
+// resolvedKey is the ix_resolved key of a ticket.
+func resolvedKey(r *ticketRecord) []byte {
+	return binary.BigEndian.AppendUint64(appendTime(nil, r.ResolvedAt), r.Seq)
+}
+
+// archiveKey is the transcript_archive key of entry i of ticket seq.
+func archiveKey(seq, i uint64) []byte {
+	return binary.BigEndian.AppendUint64(be64(seq), i)
 }
 
 // pendingKey is the pending-index key of a conversation.

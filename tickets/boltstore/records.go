@@ -14,26 +14,30 @@ import (
 // the domain does not show (the sequence number, an attachment's owner).
 
 type ticketRecord struct {
-	Seq            uint64             `json:"seq"`
-	Status         string             `json:"status"`
-	Intent         string             `json:"intent,omitempty"`
-	Priority       string             `json:"priority"`
-	Queue          string             `json:"queue,omitempty"`
-	SLADue         time.Time          `json:"sla_due,omitzero"`
-	Channel        string             `json:"channel,omitempty"`
-	User           userRecord         `json:"user"`
-	Lang           string             `json:"lang,omitempty"`
-	Details        detailsRecord      `json:"details"`
-	Attachments    []attachmentRecord `json:"attachments,omitempty"`
-	Transcript     []entryRecord      `json:"transcript,omitempty"`
-	Assignee       string             `json:"assignee,omitempty"`
-	Summary        string             `json:"summary,omitempty"`
-	ConversationID string             `json:"conversation_id,omitempty"`
-	Related        []string           `json:"related,omitempty"`
-	Note           string             `json:"note,omitempty"`
-	CreatedAt      time.Time          `json:"created_at"`
-	UpdatedAt      time.Time          `json:"updated_at"`
-	ResolvedAt     time.Time          `json:"resolved_at,omitzero"`
+	Seq         uint64             `json:"seq"`
+	Status      string             `json:"status"`
+	Intent      string             `json:"intent,omitempty"`
+	Priority    string             `json:"priority"`
+	Queue       string             `json:"queue,omitempty"`
+	SLADue      time.Time          `json:"sla_due,omitzero"`
+	Channel     string             `json:"channel,omitempty"`
+	User        userRecord         `json:"user"`
+	Lang        string             `json:"lang,omitempty"`
+	Details     detailsRecord      `json:"details"`
+	Attachments []attachmentRecord `json:"attachments,omitempty"`
+	Transcript  []entryRecord      `json:"transcript,omitempty"`
+	// Archived counts the oldest entries moved to transcript_archive.
+	Archived uint64 `json:"archived,omitempty"`
+	// PurgedAt is when retention dropped the transcript and attachments.
+	PurgedAt       time.Time `json:"purged_at,omitzero"`
+	Assignee       string    `json:"assignee,omitempty"`
+	Summary        string    `json:"summary,omitempty"`
+	ConversationID string    `json:"conversation_id,omitempty"`
+	Related        []string  `json:"related,omitempty"`
+	Note           string    `json:"note,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	ResolvedAt     time.Time `json:"resolved_at,omitzero"`
 }
 
 type userRecord struct {
@@ -78,8 +82,12 @@ type conversationRecord struct {
 	State       json.RawMessage `json:"state,omitempty"`
 	TicketID    string          `json:"ticket_id,omitempty"`
 	Unreachable bool            `json:"unreachable,omitempty"`
-	CreatedAt   time.Time       `json:"created_at"`
-	UpdatedAt   time.Time       `json:"updated_at"`
+	Uploads     tickets.Usage   `json:"uploads,omitzero"`
+	// HadTicket is set, for good, once the conversation led to a ticket:
+	// such a conversation is kept with its ticket and never expires.
+	HadTicket bool      `json:"had_ticket,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 type messageRecord struct {
@@ -132,7 +140,7 @@ func toTicketRecord(t *tickets.Ticket, seq uint64) ticketRecord {
 		Queue: t.Queue, SLADue: t.SLADue, Channel: string(t.Channel),
 		User: userRecord(t.User), Lang: t.Lang, Details: detailsRecord(t.Details),
 		Assignee: t.Assignee, Summary: t.Summary, ConversationID: t.ConversationID,
-		Related: t.Related, Note: t.Note,
+		Related: t.Related, Note: t.Note, Archived: uint64(max(t.TranscriptFrom, 0)),
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ResolvedAt: t.ResolvedAt,
 	}
 	for _, a := range t.Attachments {
@@ -151,15 +159,20 @@ func (r *ticketRecord) ticket() tickets.Ticket {
 		Channel: tickets.Channel(r.Channel), User: tickets.User(r.User), Lang: r.Lang,
 		Details: tickets.Details(r.Details), Assignee: r.Assignee, Summary: r.Summary,
 		ConversationID: r.ConversationID, Related: r.Related, Note: r.Note,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ResolvedAt: r.ResolvedAt,
+		TranscriptFrom: int(r.Archived),
+		CreatedAt:      r.CreatedAt, UpdatedAt: r.UpdatedAt, ResolvedAt: r.ResolvedAt,
 	}
 	for _, a := range r.Attachments {
 		t.Attachments = append(t.Attachments, a.attachment())
 	}
 	for _, e := range r.Transcript {
-		t.Transcript = append(t.Transcript, tickets.Entry{From: tickets.Author(e.From), Text: e.Text, At: e.At, Agent: e.Agent})
+		t.Transcript = append(t.Transcript, e.entry())
 	}
 	return t
+}
+
+func (e *entryRecord) entry() tickets.Entry {
+	return tickets.Entry{From: tickets.Author(e.From), Text: e.Text, At: e.At, Agent: e.Agent}
 }
 
 func toAttachmentRecord(a *tickets.Attachment, owner string) attachmentRecord {
@@ -175,13 +188,13 @@ func (r *attachmentRecord) attachment() tickets.Attachment {
 func toConversationRecord(c *tickets.Conversation) conversationRecord {
 	return conversationRecord{ID: c.ID, Channel: string(c.Channel), User: userRecord(c.User), ResumeHash: c.ResumeHash,
 		Address: c.Address, Lang: c.Lang, State: c.State, TicketID: c.TicketID,
-		Unreachable: c.Unreachable, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+		Unreachable: c.Unreachable, Uploads: c.Uploads, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
 func (r *conversationRecord) conversation() tickets.Conversation {
 	return tickets.Conversation{ID: r.ID, Channel: tickets.Channel(r.Channel), User: tickets.User(r.User), ResumeHash: r.ResumeHash,
 		Address: r.Address, Lang: r.Lang, State: r.State, TicketID: r.TicketID,
-		Unreachable: r.Unreachable, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Unreachable: r.Unreachable, Uploads: r.Uploads, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 func toMessageRecord(m *tickets.OutMessage) messageRecord {

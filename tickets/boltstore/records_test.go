@@ -226,7 +226,7 @@ func TestConversationRoundTripAndChannelMove(t *testing.T) {
 	at := time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC)
 	c := tickets.Conversation{ID: "c", Channel: tickets.Web, User: tickets.User{ID: "u", Name: "n"}, Address: "12345",
 		Lang: "zh-Hant", State: []byte(`{"step":"ask_amount"}`), TicketID: "T-000001", Unreachable: true, ResumeHash: tickets.HashToken("key-c"),
-		CreatedAt: at, UpdatedAt: at.Add(time.Second)}
+		Uploads: tickets.Usage{Files: 2, Bytes: 4096}, CreatedAt: at, UpdatedAt: at.Add(time.Second)}
 	requireAllSet(t, c)
 	update(t, s, func(tx tickets.Tx) error {
 		if err := tx.PutConversation(&c); err != nil {

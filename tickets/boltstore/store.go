@@ -132,7 +132,10 @@ func initSchema(tx *bolt.Tx) error {
 			}
 			got := u64(v)
 			if got >= 1 && got < SchemaVersion {
-				return migrate(tx, got)
+				if err := migrate(tx, got); err != nil {
+					return err
+				}
+				return buildRetentionIndexes(tx) // from the migrated records
 			}
 			if got != SchemaVersion {
 				return fmt.Errorf("file has schema version %d, this program understands version %d: %w",
@@ -147,9 +150,11 @@ func initSchema(tx *bolt.Tx) error {
 	}
 	meta := tx.Bucket(bucketMeta)
 	if meta.Get(keySchema) == nil {
-		return meta.Put(keySchema, be64(SchemaVersion))
+		if err := meta.Put(keySchema, be64(SchemaVersion)); err != nil {
+			return err
+		}
 	}
-	return nil
+	return buildRetentionIndexes(tx)
 }
 
 // Update runs fn in a read-write transaction, grouped with concurrent

@@ -34,6 +34,9 @@ func (x *tx) CreateTicket(t *tickets.Ticket) error {
 	if err := t.Validate(); err != nil {
 		return fmt.Errorf("create ticket: %w", err)
 	}
+	if t.TranscriptFrom != 0 {
+		return fmt.Errorf("create ticket: transcript starts at entry %d, want the whole transcript: %w", t.TranscriptFrom, tickets.ErrInvalid)
+	}
 	b := x.tx.Bucket(bucketTickets)
 	// NextSequence is rolled back with the transaction, so a call the group
 	// commit takes out and runs again alone does not leave a gap in the ids.
@@ -45,8 +48,25 @@ func (x *tx) CreateTicket(t *tickets.Ticket) error {
 	if err := putTicket(x.tx, nil, &rec); err != nil {
 		return fmt.Errorf("create ticket: %w", err)
 	}
+	if t.ConversationID != "" {
+		if err := markHadTicket(x.tx, t.ConversationID); err != nil {
+			return fmt.Errorf("create ticket: conversation %q: %w", t.ConversationID, err)
+		}
+	}
 	t.ID = formatTicketID(seq)
+	windowed(t, &rec)
 	return nil
+}
+
+// windowed makes the caller's ticket match what was stored: the entries
+// moved to the archive leave its Transcript, so a second PutTicket of the
+// same value in one transaction starts where the stored ticket does.
+func windowed(t *tickets.Ticket, rec *ticketRecord) {
+	if int(rec.Archived) == t.TranscriptFrom {
+		return
+	}
+	t.Transcript = t.Transcript[len(t.Transcript)-len(rec.Transcript):]
+	t.TranscriptFrom = int(rec.Archived)
 }
 
 // Ticket returns one ticket; a malformed id is simply not found.
@@ -67,10 +87,19 @@ func (x *tx) PutTicket(t *tickets.Ticket) error {
 	if err != nil {
 		return fmt.Errorf("put ticket: %w", err)
 	}
+	if uint64(t.TranscriptFrom) != old.Archived {
+		// The caller's transcript does not start where the stored one
+		// does (it was read whole, or edited): storing it would duplicate
+		// or lose archived entries.
+		return fmt.Errorf("put ticket %s: transcript starts at entry %d, the stored one at %d: %w",
+			t.ID, t.TranscriptFrom, old.Archived, tickets.ErrInvalid)
+	}
 	rec := toTicketRecord(t, old.Seq)
+	rec.PurgedAt = old.PurgedAt
 	if err := putTicket(x.tx, &old, &rec); err != nil {
 		return fmt.Errorf("put ticket %s: %w", t.ID, err)
 	}
+	windowed(t, &rec)
 	return nil
 }
 
@@ -113,6 +142,12 @@ func indexKeys(r *ticketRecord) [][2][]byte {
 // putTicket writes rec and, in the same transaction, replaces old's index
 // entries and count with rec's. old is nil for a new ticket.
 func putTicket(btx *bolt.Tx, old, rec *ticketRecord) error {
+	if err := archiveOverflow(btx, rec); err != nil {
+		return err
+	}
+	if err := moveResolved(btx, old, rec); err != nil {
+		return err
+	}
 	v, err := encode(rec)
 	if err != nil {
 		return err

@@ -27,15 +27,23 @@ func TestTicketRoundTrip(t *testing.T) {
 		ConversationID: "c9", Related: []string{"T-000007"}, Note: "refunded",
 		CreatedAt: at, UpdatedAt: at, ResolvedAt: at,
 	}
+	// Two entries more than the window: the oldest two go to the archive.
+	for len(want.Transcript) < tickets.TranscriptWindow+2 {
+		want.Transcript = append(want.Transcript, want.Transcript[len(want.Transcript)%2])
+	}
+	whole := want.Transcript
 	want.Status = tickets.Resolved
 	want.ID = "T-000001"
+	want.TranscriptFrom = 2
 	requireAllSet(t, want)
 	want.ID = ""
 	in := want
+	in.TranscriptFrom = 0 // a new ticket's transcript is whole
 	update(t, s, func(tx tickets.Tx) error { return tx.CreateTicket(&in) })
 	want.ID = "T-000001"
-	if in.ID != want.ID {
-		t.Fatalf("assigned id %q", in.ID)
+	want.Transcript = whole[2:]
+	if in.ID != want.ID || in.TranscriptFrom != 2 || len(in.Transcript) != tickets.TranscriptWindow {
+		t.Fatalf("created: id %q, transcript from %d with %d entries", in.ID, in.TranscriptFrom, len(in.Transcript))
 	}
 	view(t, s, func(tx tickets.Tx) error {
 		got, err := tx.Ticket("T-000001")
@@ -44,6 +52,10 @@ func TestTicketRoundTrip(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("round trip:\n got %+v\nwant %+v", got, want)
+		}
+		all, err := tx.Transcript("T-000001")
+		if err != nil || !reflect.DeepEqual(all, whole) {
+			t.Errorf("whole transcript: %d entries, %v; want %d", len(all), err, len(whole))
 		}
 		return nil
 	})
