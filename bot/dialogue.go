@@ -829,7 +829,7 @@ func (t *turn) selfHelp(prefix string) error {
 // for a screenshot (or an error screen).
 func (t *turn) onUpload() error {
 	st := t.st
-	if err := t.tx.PutAttachment(&t.up.att, t.conv.ID, t.up.data); err != nil {
+	if err := t.storeUpload(); err != nil {
 		return err
 	}
 	st.Attachments = append(st.Attachments, t.up.att)
@@ -859,7 +859,7 @@ func (t *turn) withTicket() error {
 	st, tk := t.st, t.ticket
 	t.updateLang()
 	if t.up != nil {
-		if err := t.tx.PutAttachment(&t.up.att, t.conv.ID, t.up.data); err != nil {
+		if err := t.storeUpload(); err != nil {
 			return err
 		}
 		st.Attachments = append(st.Attachments, t.up.att)

@@ -39,6 +39,8 @@ type Config struct {
 	// (possibly with a model) in the engine's worker (Run), never on the
 	// user's path; nil keeps the engine's own one-line summary.
 	Summarizer Summarizer
+	// Quota bounds the files a user may store; zero fields take the defaults.
+	Quota Quota
 }
 
 // Summarizer writes a short summary of a new ticket for agents. It may be
@@ -62,6 +64,7 @@ type Engine struct {
 	now    func() time.Time
 	loc    *time.Location
 	log    *slog.Logger
+	quota  Quota
 
 	locks [lockStripes]sync.Mutex
 
@@ -86,7 +89,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e := &Engine{
 		store: cfg.Store, cls: cfg.Classifier, router: cfg.Router, sum: cfg.Summarizer,
-		now: cfg.Now, loc: cfg.Location, log: cfg.Logger,
+		now: cfg.Now, loc: cfg.Location, log: cfg.Logger, quota: cfg.Quota.withDefaults(),
 		subs: map[tickets.Channel][]func(string){},
 	}
 	if e.now == nil {

@@ -58,6 +58,7 @@ func (t *turn) openTicket(lead prompts.Key) error {
 	}
 	t.ticket, t.created = &tk, true
 	t.conv.TicketID = tk.ID
+	t.conv.Uploads = tickets.Usage{} // the ticket's quota counts its files from now on
 	st.enter(phaseEscalated)
 	st.Pending, st.Acked = "", false
 	return nil

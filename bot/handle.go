@@ -181,6 +181,7 @@ func (e *Engine) classify(ctx context.Context, an *analysis, now time.Time) {
 // cleanFilename keeps only the base name a user gave (never a path) and
 // names a nameless file after its type.
 func cleanFilename(name, contentType string) string {
+	name = stripControls(name)
 	name = strings.TrimSpace(filepath.Base(strings.ReplaceAll(name, `\`, "/")))
 	if name == "" || name == "." || name == "/" {
 		name = "image." + strings.TrimPrefix(contentType, "image/")

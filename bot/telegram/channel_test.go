@@ -1,9 +1,12 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -32,8 +35,14 @@ func (nopStore) Backup(context.Context, io.Writer) (int64, error)     { return 0
 func (nopStore) Health() error                                        { return nil }
 func (nopStore) Close() error                                         { return nil }
 
-// pngBytes passes the engine's magic-byte check.
-var pngBytes = append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 200)...)
+// pngBytes is a small real PNG: the engine decodes the image header.
+var pngBytes = func() []byte {
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, 16, 16))); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}()
 
 func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
 	t.Helper()

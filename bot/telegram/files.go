@@ -67,7 +67,10 @@ func (c *Channel) onFile(ctx context.Context, key string, s session, f file, cap
 func (c *Channel) refuseFile(ctx context.Context, key string, s session, conv tickets.Conversation, why error) error {
 	lang := c.lang(conv, s)
 	var text string
+	var quota *bot.QuotaError
 	switch {
+	case errors.As(why, &quota):
+		text = quota.Message // already in the conversation's language
 	case errors.Is(why, bot.ErrTooLarge):
 		text = prompts.Render(lang, prompts.TelegramFileTooLarge, map[string]int{"MaxMB": tickets.MaxAttachmentSize >> 20})
 	case errors.Is(why, bot.ErrBadUpload):

@@ -182,7 +182,13 @@ func (c *conn) handle(raw []byte) *refusal {
 // errors carry the engine's words (they say what was wrong with the file);
 // anything unexpected is logged and reported as internal.
 func (c *conn) engineRefusal(err error) *refusal {
+	var quota *bot.QuotaError
 	switch {
+	case errors.As(err, &quota):
+		// Over the attachment quota: the closest code of the contract is
+		// too_large (the stored files are), with the sentence in the
+		// user's language.
+		return refuse(CodeTooLarge, "%s", quota.Message)
 	case errors.Is(err, bot.ErrTooLarge):
 		return refuse(CodeTooLarge, "%s", clip(err.Error(), 200))
 	case errors.Is(err, bot.ErrBadUpload):

@@ -19,7 +19,7 @@ const (
 	CodeUnknownType    = "unknown_type"    // a "type" the server does not know
 	CodeTooLong        = "too_long"        // text over MaxTextRunes characters
 	CodeBadAttachment  = "bad_attachment"  // not a PNG, JPEG or WebP (by its bytes)
-	CodeTooLarge       = "too_large"       // attachment or frame over the size limit
+	CodeTooLarge       = "too_large"       // attachment or frame over the size limit, or files over the attachment quota
 	CodeRateLimited    = "rate_limited"    // too many frames; wait and send again
 	CodeUnknownSession = "unknown_session" // ?session= named no web conversation; a new one was opened
 	CodeInternal       = "internal"        // the server failed; the frame may be sent again
