@@ -25,10 +25,30 @@ const (
 )
 
 // ticketList is the answer of GET /api/tickets. NextAfter, when set, is the
-// value of after= for the next page.
+// value of after= for the next page. Each ticket is a summary (see summary).
 type ticketList struct {
-	Tickets   []tickets.Ticket `json:"tickets"`
-	NextAfter string           `json:"next_after,omitempty"`
+	Tickets   []json.RawMessage `json:"tickets"`
+	NextAfter string            `json:"next_after,omitempty"`
+}
+
+// summary is a ticket as a list shows it: every field of the ticket but
+// the transcript, which GET /api/tickets/{id} returns. A console polling a
+// queue of long conversations used to download megabytes each time.
+// Built from the ticket's own JSON, so a field added to tickets.Ticket
+// shows in lists without a change here.
+func summary(t tickets.Ticket) (json.RawMessage, error) {
+	t.Transcript = nil
+	b, err := json.Marshal(t)
+	if err != nil {
+		return nil, err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return nil, err
+	}
+	delete(fields, "transcript")
+	delete(fields, "transcript_from")
+	return json.Marshal(fields)
 }
 
 // me is the answer of GET /api/me: the calling agent without its token hash.
@@ -103,7 +123,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, http.StatusForbidden, CodeForbidden, fmt.Sprintf("agent %s does not work queue %q", a.Name, f.Queue))
 		return
 	}
-	list := ticketList{Tickets: []tickets.Ticket{}}
+	var found []tickets.Ticket
 	err = s.store.View(r.Context(), func(tx tickets.Tx) error {
 		// An agent limited to some queues sees the global order with the
 		// other queues left out: pages are read until one is full, so
@@ -115,12 +135,11 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 				return err
 			}
 			for _, t := range page {
-				if maysee(a, t) && len(list.Tickets) < f.Limit {
-					list.Tickets = append(list.Tickets, t)
+				if maysee(a, t) && len(found) < f.Limit {
+					found = append(found, t)
 				}
 			}
-			if len(list.Tickets) >= f.Limit {
-				list.NextAfter = list.Tickets[len(list.Tickets)-1].ID
+			if len(found) >= f.Limit {
 				return nil
 			}
 			if len(page) < cursor.Limit {
@@ -133,6 +152,18 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 		// An after= naming no ticket is ErrInvalid from the store: 400.
 		s.fail(w, r, err)
 		return
+	}
+	list := ticketList{Tickets: make([]json.RawMessage, 0, len(found))}
+	if len(found) >= f.Limit {
+		list.NextAfter = found[len(found)-1].ID
+	}
+	for _, t := range found {
+		b, err := summary(t)
+		if err != nil {
+			s.fail(w, r, fmt.Errorf("list: ticket %s: %w", t.ID, err))
+			return
+		}
+		list.Tickets = append(list.Tickets, b)
 	}
 	s.writeJSON(w, http.StatusOK, list)
 }
@@ -164,8 +195,31 @@ func (s *Server) ticketFor(w http.ResponseWriter, r *http.Request) (tickets.Tick
 
 func (s *Server) handleTicket(w http.ResponseWriter, r *http.Request) {
 	if t, ok := s.ticketFor(w, r); ok {
-		s.writeJSON(w, http.StatusOK, t)
+		s.writeTicket(w, r, t)
 	}
+}
+
+// writeTicket answers with a ticket whole, as the contract has it: the
+// store keeps only the newest entries in the ticket (Ticket.TranscriptFrom
+// says how many are archived), so a long transcript is read in full here.
+func (s *Server) writeTicket(w http.ResponseWriter, r *http.Request, t tickets.Ticket) {
+	if t.TranscriptFrom > 0 {
+		err := s.store.View(r.Context(), func(tx tickets.Tx) error {
+			all, err := tx.Transcript(t.ID)
+			if err != nil {
+				return err
+			}
+			// A write between the two reads only adds entries: the
+			// whole transcript read now is at least the ticket's.
+			t.Transcript, t.TranscriptFrom = all, 0
+			return nil
+		})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.writeJSON(w, http.StatusOK, t)
 }
 
 func (s *Server) handleClaim(w http.ResponseWriter, r *http.Request) {
@@ -178,7 +232,7 @@ func (s *Server) handleClaim(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, t)
+	s.writeTicket(w, r, t)
 }
 
 // handleRelease hands a ticket the calling agent holds back to the queue
@@ -193,7 +247,7 @@ func (s *Server) handleRelease(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, t)
+	s.writeTicket(w, r, t)
 }
 
 // replyBody is the body of POST /api/tickets/{id}/messages.
@@ -230,7 +284,7 @@ func (s *Server) handleReply(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, t)
+	s.writeTicket(w, r, t)
 }
 
 // resolveBody is the body of POST /api/tickets/{id}/resolve; it may be absent.
@@ -256,7 +310,7 @@ func (s *Server) handleResolve(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, t)
+	s.writeTicket(w, r, t)
 }
 
 // decode reads a JSON object from a size-limited body. An empty body is

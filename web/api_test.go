@@ -111,7 +111,10 @@ func TestMe(t *testing.T) {
 // listIDs lists ticket ids of a GET /api/tickets answer.
 func listIDs(t *testing.T, r response) ([]string, string) {
 	t.Helper()
-	var l ticketList
+	var l struct {
+		Tickets   []tickets.Ticket `json:"tickets"`
+		NextAfter string           `json:"next_after"`
+	}
 	if err := json.Unmarshal(r.body, &l); err != nil {
 		t.Fatalf("not a ticket list: %v: %s", err, r.body)
 	}

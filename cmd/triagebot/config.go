@@ -40,6 +40,9 @@ type Config struct {
 	OpenAIBaseURL string
 	OpenAIModel   string
 
+	// Storage is the attachment quotas and the retention (storage.go).
+	Storage storageConfig
+
 	// Set by Validate.
 	Location          *time.Location
 	TelegramAgentChat int64
@@ -85,9 +88,11 @@ func parseServe(args []string, sio stdio) (Config, error) {
 	fs.StringVar(&c.AgentLang, "agent-lang", env(getenv, "TRIAGEBOT_AGENT_LANG", "en"), "agents' working language for ticket summaries and notices: zh-Hant, zh-Hans or en (env TRIAGEBOT_AGENT_LANG)")
 	fs.StringVar(&c.LogLevel, "log-level", env(getenv, "TRIAGEBOT_LOG_LEVEL", "info"), "debug, info, warn or error (env TRIAGEBOT_LOG_LEVEL)")
 	fs.StringVar(&c.TelegramWebhook, "telegram-webhook", env(getenv, "TELEGRAM_WEBHOOK_URL", ""), "public URL for Telegram webhook mode instead of long polling (env TELEGRAM_WEBHOOK_URL)")
+	storageFlags(fs, &c.Storage, getenv)
 	if err := parseFlags(fs, args, sio); err != nil {
 		return c, err
 	}
+	c.Storage.finish()
 	if fs.NArg() > 0 {
 		return c, badUsage(fs, sio, "unexpected argument %q", fs.Arg(0))
 	}
@@ -171,6 +176,7 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("-telegram-webhook: %q must be an https URL", c.TelegramWebhook))
 		}
 	}
+	errs = append(errs, c.Storage.validate()...)
 	if c.OpenAIBaseURL != "" {
 		if u, err := url.Parse(c.OpenAIBaseURL); err != nil || u.Scheme == "" || u.Host == "" {
 			errs = append(errs, fmt.Errorf("OPENAI_BASE_URL: %q is not an absolute URL", c.OpenAIBaseURL))

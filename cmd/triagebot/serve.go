@@ -104,6 +104,7 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 		Now:        time.Now,
 		Location:   cfg.Location,
 		Logger:     logger.With("part", "bot"),
+		Quota:      cfg.Storage.Quota,
 	})
 	if err != nil {
 		return fail(fmt.Errorf("starting the engine: %w", err))
@@ -186,6 +187,9 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	start("engine", s.engine.Run) // ticket summaries, off the users' path
 	start("websocket hub", s.hub.Run)
+	start("retention sweeper", func(ctx context.Context) error {
+		return s.cfg.Storage.Retention.Run(ctx, s.store, time.Now, s.cfg.Storage.SweepEvery, s.log.With("part", "retention"))
+	})
 	if s.tg != nil {
 		start("telegram", s.tg.Run)
 	}
