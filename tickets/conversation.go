@@ -30,10 +30,10 @@ type Conversation struct {
 	// Uploads counts the files stored while the conversation had no ticket
 	// (the attachment quota before a ticket exists); the bot resets it when
 	// a ticket takes them over.
-	Uploads Usage `json:"uploads,omitzero"`
-	// UpdatedAt is the last activity: a conversation that never led to a
-	// ticket expires when it is older than the retention (Tx.ExpireConversations).
+	Uploads   Usage     `json:"uploads,omitzero"`
 	CreatedAt time.Time `json:"created_at"`
+	// UpdatedAt is the last activity: a conversation that never led to a
+	// ticket expires that long after it (Tx.ExpireConversations).
 	UpdatedAt time.Time `json:"updated_at"`
 }
 

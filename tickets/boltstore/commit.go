@@ -110,7 +110,7 @@ func (c *committer) abandon(me *call) bool {
 // depends on what other calls wrote before it.
 func (c *committer) finish(me *call, o outcome) error {
 	if o.solo {
-		return c.commit([]*call{me}, func(tx *bolt.Tx) error { return safely(me.fn, tx) })
+		return c.commit(func(tx *bolt.Tx) error { return safely(me.fn, tx) })
 	}
 	return o.err
 }
@@ -130,7 +130,7 @@ func (c *committer) commitQueued() {
 
 	for len(calls) > 0 {
 		failed := -1
-		err := c.commit(calls, func(tx *bolt.Tx) error {
+		err := c.commit(func(tx *bolt.Tx) error {
 			for i, cl := range calls {
 				if err := safely(cl.fn, tx); err != nil {
 					failed = i
@@ -164,17 +164,18 @@ func (c *committer) passLeadLocked() {
 // errCommitPanic marks a commit that panicked.
 var errCommitPanic = errors.New("boltstore: the commit panicked (is the database file damaged? run 'triagebot check')")
 
-// commit runs one bbolt write transaction for calls with body, turning a
-// panic or a memory fault in bbolt (a corrupt page) into an error, and
-// records the outcome for Health. A call's own failure (body's error) is
-// not a store failure; a commit that fails or panics is.
-func (c *committer) commit(calls []*call, body func(*bolt.Tx) error) (err error) {
+// commit runs one bbolt write transaction with body, turning a panic or a
+// memory fault in bbolt (a corrupt page) into an error, and records the
+// outcome for Health.
+func (c *committer) commit(body func(*bolt.Tx) error) (err error) {
 	var bodyErr error
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("%w: %v", errCommitPanic, p)
 		}
-		if bodyErr == nil || err != bodyErr {
+		// A call's own refusal says nothing about the store; a commit
+		// that failed, or any panic (a damaged page read by a call), does.
+		if bodyErr == nil || err != bodyErr || errors.Is(err, errCallPanic) {
 			c.mu.Lock()
 			c.failure = err
 			c.mu.Unlock()
@@ -201,12 +202,15 @@ func (c *committer) health() error {
 	return c.failure
 }
 
+// errCallPanic marks a call that panicked inside its transaction.
+var errCallPanic = errors.New("boltstore: panic in transaction")
+
 // safely runs fn, turning a panic into an error so one bad call cannot take
 // down the leader that runs it on behalf of others.
 func safely(fn func(*bolt.Tx) error, tx *bolt.Tx) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("boltstore: panic in transaction: %v", p)
+			err = fmt.Errorf("%w: %v", errCallPanic, p)
 		}
 	}()
 	return fn(tx)

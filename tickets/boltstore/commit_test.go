@@ -203,6 +203,13 @@ func TestCommitPanicReportedUntilAWriteSucceeds(t *testing.T) {
 	if err := c.health(); err != nil {
 		t.Errorf("health after recovery = %v", err)
 	}
+	// A panic inside a call (a damaged page read by it) counts too.
+	if err := c.update(context.Background(), func(*bolt.Tx) error { panic("fault reading page 9") }); !errors.Is(err, errCallPanic) {
+		t.Fatalf("err = %v, want the call's panic", err)
+	}
+	if err := c.health(); !errors.Is(err, errCallPanic) {
+		t.Errorf("health after a panicking call = %v", err)
+	}
 }
 
 // TestCommitWaiterHonoursContext: a caller queued behind a stuck commit
