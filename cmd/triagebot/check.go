@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"time"
 
@@ -20,14 +19,13 @@ func init() {
 // running server's file, or stop the server first.
 func runCheck(ctx context.Context, args []string, sio stdio) error {
 	var c Config
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(sio.err)
+	fs := newFlags("check", "[-db FILE]")
 	dbFlags(fs, &c, sio.getenv)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, sio); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("check: unexpected argument %q (use -db FILE)", fs.Arg(0))
+		return badUsage(fs, sio, "unexpected argument %q (name the file with -db)", fs.Arg(0))
 	}
 	store, err := openStore(c.DB, boltstore.Options{Timeout: 500 * time.Millisecond})
 	if errors.Is(err, tickets.ErrDatabaseUse) {
