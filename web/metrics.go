@@ -3,6 +3,7 @@ package web
 import (
 	"bufio"
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -156,12 +157,26 @@ func (s *Server) registerTicketCollector() {
 	})
 }
 
-// metricsHandler exposes the registry. A failing collector (the store did
-// not answer) leaves its series out instead of failing the whole scrape.
-func (s *Server) metricsHandler() http.Handler {
-	return promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{
+// MetricsHandler exposes the registry, behind Config.MetricsToken when one
+// is set; serve mounts it on -metrics-addr. A failing collector (the store
+// did not answer) leaves its series out instead of failing the whole scrape.
+func (s *Server) MetricsHandler() http.Handler {
+	h := promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{
 		ErrorLog:      slog.NewLogLogger(s.log.Handler(), slog.LevelError),
 		ErrorHandling: promhttp.ContinueOnError,
 		Timeout:       metricsTimeout,
+	})
+	if s.metricsToken == "" {
+		return h
+	}
+	want := []byte(s.metricsToken)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, _ := bearer(r)
+		// Constant time: a scrape token is a secret like an agent's.
+		if subtle.ConstantTimeCompare([]byte(got), want) != 1 {
+			s.unauthorized(w, "/metrics needs the metrics token")
+			return
+		}
+		h.ServeHTTP(w, r)
 	})
 }

@@ -9,6 +9,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -58,6 +59,11 @@ type Config struct {
 	Logger   *slog.Logger
 	// Now is the clock (SLA views in tests); nil means time.Now.
 	Now func() time.Time
+	// MetricsToken, when set, is the bearer token /metrics asks for.
+	MetricsToken string
+	// NoMetrics leaves /metrics off the routes (404): the operator serves
+	// MetricsHandler elsewhere, or exposes no metrics on this address.
+	NoMetrics bool
 }
 
 // Server serves triagebot over HTTP. Make one with New.
@@ -71,6 +77,9 @@ type Server struct {
 	metrics *httpMetrics
 	// apiTimeout is apiTimeout, a field so tests can shorten it.
 	apiTimeout time.Duration
+
+	metricsToken string
+	noMetrics    bool
 }
 
 // errNotConfigured answers for a missing Store or Engine, so a wiring
@@ -88,6 +97,9 @@ func New(cfg Config) *Server {
 		now:    cfg.Now,
 
 		apiTimeout: apiTimeout,
+
+		metricsToken: cfg.MetricsToken,
+		noMetrics:    cfg.NoMetrics,
 	}
 	if s.store == nil {
 		s.store = missingStore{}
@@ -130,11 +142,13 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/api/", http.HandlerFunc(s.handleAPINotFound))
 
 	mux.HandleFunc("GET /healthz", s.handleHealth)
-	mux.Handle("GET /metrics", s.metricsHandler())
+	if !s.noMetrics {
+		mux.Handle("GET /metrics", s.MetricsHandler())
+	}
 
 	s.pages(mux)
 
-	instrumented := s.metrics.wrap(mux)
+	instrumented := s.metrics.wrap(limitBody(mux, s))
 	if s.ws == nil {
 		return instrumented
 	}
@@ -144,6 +158,23 @@ func (s *Server) Handler() http.Handler {
 	root.Handle("/ws", s.ws)
 	root.Handle("/", instrumented)
 	return root
+}
+
+// limitBody bounds every request body to maxBody: a declared length over it
+// is answered 413 before any handler runs, and a body of unknown length is
+// cut at maxBody (the JSON decoder then reports 413). Handlers that never
+// read the body are covered too, so no route reads an unbounded stream.
+func limitBody(h http.Handler, s *Server) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxBody {
+			// The unread body is not worth draining: close after answering.
+			w.Header().Set("Connection", "close")
+			s.writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("request body over %d bytes", maxBody))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		h.ServeHTTP(w, r)
+	})
 }
 
 // timeout answers 503 with a JSON error when h takes longer than apiTimeout.
