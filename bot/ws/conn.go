@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
 
 	"github.com/triagebot/triagebot/bot"
 	"github.com/triagebot/triagebot/tickets"
@@ -22,11 +23,17 @@ type conn struct {
 	// resumeKey is the page's secret, sent in the session frame and never logged.
 	resumeKey string
 	user      tickets.User
-	unknown   bool    // the client asked for a session that does not exist
-	limiter   *bucket // shared by the session's connections; set by Run
+	unknown   bool          // the client asked for a session that does not exist
+	limiter   *rate.Limiter // the conversation's, shared by its connections; set by Run
+	release   func()        // gives back the address's connection slot; set by ServeHTTP
 
 	wake     chan struct{} // capacity 1: the outbox has news
 	send     chan []byte   // error frames from the reader to the writer
+	// When send is full the reader folds further refusals into one later
+	// frame: it counts them here and pokes folded (capacity 1).
+	folded     chan struct{}
+	foldedN    atomic.Int64
+	foldedLast atomic.Pointer[refusal]
 	quit     chan struct{} // closed by Run at shutdown
 	readDone chan struct{} // closed when the reader stops
 	pumps    atomic.Int32  // running pumps; the last one out reports to the hub
@@ -45,6 +52,8 @@ func newConn(h *Hub, ws *websocket.Conn, conv tickets.Conversation, resumeKey st
 		hub: h, ws: ws, session: conv.ID, resumeKey: resumeKey, user: user, unknown: unknown,
 		wake:     make(chan struct{}, 1),
 		send:     make(chan []byte, h.lim.SendBuffer),
+		folded:   make(chan struct{}, 1),
+		release:  func() {},
 		quit:     make(chan struct{}),
 		readDone: make(chan struct{}),
 	}
@@ -60,6 +69,7 @@ func (c *conn) start() {
 // pumpDone is called by each pump as it ends.
 func (c *conn) pumpDone() {
 	if c.pumps.Add(-1) == 0 {
+		c.release()
 		c.hub.metrics.open.Dec()
 		c.hub.active.Done()
 	}
@@ -115,8 +125,8 @@ func (c *conn) readPump() {
 		default:
 			ref = c.handle(raw)
 		}
-		if ref != nil && !c.refuse(ref) {
-			return
+		if ref != nil {
+			c.refuse(ref)
 		}
 	}
 }
@@ -142,11 +152,12 @@ func readFrame(r io.Reader, max int64) ([]byte, bool, error) {
 func (c *conn) handle(raw []byte) *refusal {
 	f, ref := parseFrame(raw)
 	c.hub.metrics.framesIn.WithLabelValues(frameType(f.Type)).Inc()
-	cost := 1.0
+	cost := frameUnits
 	if ref == nil && f.Type == typeAck {
-		cost = ackCost
+		cost = ackUnits
 	}
-	if !c.limiter.take(cost, time.Now()) {
+	// A refused frame spends nothing, so a client that backs off recovers.
+	if !c.limiter.AllowN(time.Now(), cost) {
 		return refuse(CodeRateLimited, "too many frames; at most %g a second (bursts of %d)", c.hub.lim.Rate, c.hub.lim.Burst)
 	}
 	if ref != nil {
@@ -205,18 +216,35 @@ func (c *conn) engineRefusal(err error) *refusal {
 	return refuse(CodeInternal, "the server could not take this frame; send it again")
 }
 
-// refuse queues an error frame for the writer. A client that has let the
-// queue fill up is not reading; it is dropped (false).
-func (c *conn) refuse(r *refusal) bool {
+// refuse queues an error frame for the writer. When the queue is full the
+// client is sending refused frames faster than the writer answers them,
+// which says nothing about whether it reads: the refusal is folded into
+// one later frame instead (the writer sends it once the queue is out), and
+// the connection stays. A client that truly stops reading is found by the
+// writer's deadline, as for any other frame.
+func (c *conn) refuse(r *refusal) {
 	c.hub.metrics.refused.WithLabelValues(r.code).Inc()
 	select {
 	case c.send <- encodeError(r):
-		return true
+		return
 	default:
-		c.hub.metrics.dropped.Inc()
-		c.hub.log.Warn("ws: client not reading its error frames; dropped", "session", c.session)
-		return false
 	}
+	c.hub.metrics.coalesced.Inc()
+	c.foldedLast.Store(r)
+	c.foldedN.Add(1)
+	select {
+	case c.folded <- struct{}{}:
+	default: // the writer has been told already
+	}
+}
+
+// foldedFrame is the one error frame that stands for n refusals, the last
+// of which was r.
+func foldedFrame(n int64, r *refusal) []byte {
+	if n == 1 {
+		return encodeError(r)
+	}
+	return encodeError(refuse(r.code, "%d frames were refused, too fast to answer one by one; the last: %s", n, r.msg))
 }
 
 // writePump is the only writer of c.ws (besides gorilla's own control
@@ -248,6 +276,10 @@ func (c *conn) writePump() {
 			if !c.write(b, "error") {
 				return
 			}
+		case <-c.folded:
+			if !c.flushErrors() {
+				return
+			}
 		case <-ping.C:
 			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(lim.WriteWait)); err != nil {
 				return
@@ -259,6 +291,26 @@ func (c *conn) writePump() {
 			return
 		}
 	}
+}
+
+// flushErrors sends the queued error frames, then one for the refusals
+// folded meanwhile, so the client sees them in order.
+func (c *conn) flushErrors() bool {
+	for drained := false; !drained; {
+		select {
+		case b := <-c.send:
+			if !c.write(b, "error") {
+				return false
+			}
+		default:
+			drained = true
+		}
+	}
+	n := c.foldedN.Swap(0)
+	if n == 0 {
+		return true
+	}
+	return c.write(foldedFrame(n, c.foldedLast.Load()), "error")
 }
 
 // write sends one text frame within WriteWait; false means the connection

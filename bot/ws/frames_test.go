@@ -5,7 +5,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/triagebot/triagebot/tickets"
@@ -127,31 +126,6 @@ func TestOriginPolicy(t *testing.T) {
 	r.Header.Set("Origin", "https://anything.example")
 	if !any.allow(r) {
 		t.Error(`"*" did not allow every origin`)
-	}
-}
-
-func TestBucket(t *testing.T) {
-	now := time.Unix(1000, 0)
-	b := newBucket(10, 20, now)
-	for i := range 20 {
-		if !b.take(1, now) {
-			t.Fatalf("frame %d of the burst refused", i+1)
-		}
-	}
-	if b.take(1, now) {
-		t.Fatal("frame 21 of a burst of 20 allowed")
-	}
-	if !b.take(1, now.Add(100*time.Millisecond)) {
-		t.Fatal("after 100 ms at 10/s a frame is allowed again")
-	}
-	if b.take(1, now.Add(100*time.Millisecond)) {
-		t.Fatal("only one token came back")
-	}
-	if !b.take(ackCost, now.Add(125*time.Millisecond)) {
-		t.Fatal("an ack costs a quarter token")
-	}
-	if b.take(1, now.Add(time.Hour)); b.tokens > 20 {
-		t.Fatalf("bucket holds %v tokens, more than its burst", b.tokens)
 	}
 }
 

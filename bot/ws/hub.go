@@ -16,7 +16,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
+	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,6 +27,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
 
 	"github.com/triagebot/triagebot/bot"
 	"github.com/triagebot/triagebot/tickets"
@@ -46,12 +50,25 @@ const (
 	// sendBuffer is how many error frames may wait for the writer; a client
 	// that lets more pile up is not reading and is dropped.
 	sendBuffer = 16
-	// frameRate and frameBurst are each session's token bucket.
+	// frameRate and frameBurst are each conversation's token bucket. It
+	// outlives the conversation's connections (limiterSet), so reconnecting
+	// does not refill it.
 	frameRate  = 10
 	frameBurst = 20
-	// ackCost is what an ack takes from the bucket: a page acknowledges
-	// every frame it shows, which must not starve its own messages.
-	ackCost = 0.25
+	// ipConnRate and ipConnBurst bound the handshakes of one client address
+	// (reconnects included); ipMaxConns its open connections.
+	ipConnRate  = 1.0
+	ipConnBurst = 60
+	ipMaxConns  = 100
+	// ipSessionRate and ipSessionBurst bound the new conversations one
+	// client address may open: 20, then one every 3 s.
+	ipSessionRate  = 1.0 / 3
+	ipSessionBurst = 20
+	// maxLimiters bounds each map of limiters (per conversation, per
+	// address); idle ones are forgotten long before it matters.
+	maxLimiters = 100_000
+	// limiterSweep is how often Run forgets limiters that are full again.
+	limiterSweep = time.Minute
 	// bufferSize is gorilla's read and write buffer: small, because 10,000
 	// idle connections each keep their read buffer; big frames are read
 	// through it in pieces.
@@ -73,9 +90,17 @@ type Limits struct {
 	WriteWait     time.Duration // bound of each write; a slower client is dropped
 	PongWait      time.Duration // silence after which a connection is dead; pings go at 9/10 of it
 	EngineTimeout time.Duration // bound of one engine call
-	SendBuffer    int           // error frames that may wait for the writer
-	Rate          float64       // frames per second per session
-	Burst         int           // frames a session may send at once
+	SendBuffer    int           // error frames that may wait for the writer; more are coalesced
+	Rate          float64       // frames per second per conversation
+	Burst         int           // frames a conversation may send at once
+
+	// Per client address (see Config.TrustedProxies and Config.Unlimited).
+	// A rate of math.Inf(1) turns that limit off.
+	IPConnRate     float64 // WebSocket handshakes per second
+	IPConnBurst    int     // handshakes at once
+	IPMaxConns     int     // open connections; < 0: no cap
+	IPSessionRate  float64 // new conversations per second
+	IPSessionBurst int     // new conversations at once
 }
 
 func (l Limits) withDefaults() Limits {
@@ -85,6 +110,13 @@ func (l Limits) withDefaults() Limits {
 	l.SendBuffer = orDefault(l.SendBuffer, sendBuffer)
 	l.Rate = orDefault(l.Rate, frameRate)
 	l.Burst = orDefault(l.Burst, frameBurst)
+	l.IPConnRate = orDefault(l.IPConnRate, ipConnRate)
+	l.IPConnBurst = orDefault(l.IPConnBurst, ipConnBurst)
+	if l.IPMaxConns == 0 {
+		l.IPMaxConns = ipMaxConns
+	}
+	l.IPSessionRate = orDefault(l.IPSessionRate, ipSessionRate)
+	l.IPSessionBurst = orDefault(l.IPSessionBurst, ipSessionBurst)
 	return l
 }
 
@@ -109,6 +141,12 @@ type Config struct {
 	Registerer prometheus.Registerer
 	Logger     *slog.Logger
 	Limits     Limits
+	// TrustedProxies are the peers whose X-Forwarded-For is believed when
+	// working out a client's address; from anyone else the header is ignored.
+	TrustedProxies []netip.Prefix
+	// Unlimited are client addresses the per-address limits do not apply
+	// to (serve: loopback, i.e. local tools and an unconfigured local proxy).
+	Unlimited []netip.Prefix
 }
 
 // Errors of Run.
@@ -131,6 +169,15 @@ type Hub struct {
 	lim      Limits
 	metrics  *metrics
 	upgrader websocket.Upgrader
+
+	// Rate limits. convLimits is used by Run only; the per-address ones by
+	// ServeHTTP's goroutines. All are bounded and forget idle entries.
+	convLimits    *limiterSet
+	ipConnLimits  *limiterSet
+	ipNewSessions *limiterSet
+	ipConns       *connCounter
+	trusted       []netip.Prefix
+	unlimited     []netip.Prefix
 
 	state      atomic.Int32
 	register   chan *conn
@@ -164,7 +211,14 @@ func New(cfg Config) *Hub {
 		done:       make(chan struct{}),
 		pending:    map[string]struct{}{},
 		signal:     make(chan struct{}, 1),
+		trusted:    cfg.TrustedProxies,
+		unlimited:  cfg.Unlimited,
 	}
+	l := h.lim
+	h.convLimits = newLimiterSet(l.Rate*frameUnits, l.Burst*frameUnits, maxLimiters)
+	h.ipConnLimits = newLimiterSet(l.IPConnRate, l.IPConnBurst, maxLimiters)
+	h.ipNewSessions = newLimiterSet(l.IPSessionRate, l.IPSessionBurst, maxLimiters)
+	h.ipConns = &connCounter{max: l.IPMaxConns, n: map[string]int{}}
 	h.metrics = newMetrics(cfg.Registerer, h.log)
 	origins := newOriginPolicy(cfg.Origins)
 	h.upgrader = websocket.Upgrader{
@@ -193,10 +247,10 @@ func (h *Hub) notify(id string) {
 }
 
 // session is one conversation's live connections (tabs) and their shared
-// rate limit.
+// rate limit, which convLimits keeps after the last tab closes.
 type session struct {
 	conns   map[*conn]struct{}
-	limiter *bucket
+	limiter *rate.Limiter
 }
 
 // Run owns the connections until ctx ends, then closes each with a close
@@ -210,12 +264,18 @@ func (h *Hub) Run(ctx context.Context) error {
 		return ErrRunning
 	}
 	sessions := map[string]*session{}
+	sweep := time.NewTicker(limiterSweep)
+	defer sweep.Stop()
 	for {
 		select {
+		case now := <-sweep.C:
+			h.convLimits.sweep(now)
+			h.ipConnLimits.sweep(now)
+			h.ipNewSessions.sweep(now)
 		case c := <-h.register:
 			s := sessions[c.session]
 			if s == nil {
-				s = &session{conns: map[*conn]struct{}{}, limiter: newBucket(h.lim.Rate, h.lim.Burst, time.Now())}
+				s = &session{conns: map[*conn]struct{}{}, limiter: h.convLimits.get(c.session, time.Now())}
 				sessions[c.session] = s
 			}
 			s.conns[c] = struct{}{}
@@ -272,28 +332,91 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "origin not allowed", http.StatusForbidden)
 		return
 	}
+	addr := clientAddr(r, h.trusted)
+	ipKey, limited := addrKey(addr), !inAny(addr, h.unlimited)
+	if limited {
+		if !h.ipConnLimits.allow(ipKey, time.Now()) {
+			h.tooMany(w, "conn_rate", addr, retryAfter(h.lim.IPConnRate),
+				"too many connections from your address; wait and connect again")
+			return
+		}
+		if !h.ipConns.acquire(ipKey) {
+			h.tooMany(w, "open_conns", addr, 0,
+				fmt.Sprintf("your address has %d connections open; close one first", h.lim.IPMaxConns))
+			return
+		}
+	}
+	release := func() {
+		if limited {
+			h.ipConns.release(ipKey)
+		}
+	}
 	ws, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		release()
 		return // the upgrader has answered with an HTTP error
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.lim.EngineTimeout)
 	defer cancel()
-	c, err := h.open(ctx, ws, r.URL.Query().Get("session"), r.URL.Query().Get("lang"))
+	admit := func() bool {
+		if !limited || h.ipNewSessions.allow(ipKey, time.Now()) {
+			return true
+		}
+		h.metrics.limited.WithLabelValues("new_sessions").Inc()
+		h.log.Debug("ws: new conversation refused", "addr", addr) // counted in the metric; a flood must not flood the log
+		return false
+	}
+	c, err := h.open(ctx, ws, r.URL.Query().Get("session"), r.URL.Query().Get("lang"), admit)
 	if err != nil {
-		h.log.Error("ws: opening a session", "err", err)
+		release()
 		_ = ws.SetWriteDeadline(time.Now().Add(h.lim.WriteWait))
+		if errors.Is(err, errTooManySessions) {
+			// The contract's frame for it, then 1013 (try again later): there is
+			// no session to send first, so the page must not wait for one.
+			_ = ws.WriteMessage(websocket.TextMessage, encodeError(refuse(CodeRateLimited,
+				"too many new conversations from your address; wait a minute and connect again")))
+			sendClose(ws, websocket.CloseTryAgainLater, "too many new conversations")
+			_ = ws.Close()
+			return
+		}
+		h.log.Error("ws: opening a session", "err", err)
 		_ = ws.WriteMessage(websocket.TextMessage, encodeError(refuse(CodeInternal, "the conversation could not be opened; try again")))
 		sendClose(ws, websocket.CloseInternalServerErr, "session not opened")
 		_ = ws.Close()
 		return
 	}
+	c.release = release
 	select {
 	case h.register <- c:
 	case <-h.done:
+		release()
 		sendClose(ws, websocket.CloseGoingAway, "server shutting down")
 		_ = ws.Close()
 	}
 }
+
+// tooMany refuses a handshake with 429. reason labels the metric.
+func (h *Hub) tooMany(w http.ResponseWriter, reason string, addr netip.Addr, after time.Duration, msg string) {
+	h.metrics.limited.WithLabelValues(reason).Inc()
+	h.log.Debug("ws: handshake refused", "reason", reason, "addr", addr)
+	if after > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(after.Round(time.Second)/time.Second)))
+	}
+	http.Error(w, msg, http.StatusTooManyRequests)
+}
+
+// retryAfter is how long one token of a limiter at perSecond takes to come
+// back, at least a second (Retry-After counts whole seconds).
+func retryAfter(perSecond float64) time.Duration {
+	if perSecond <= 0 || math.IsInf(perSecond, 1) {
+		return 0
+	}
+	return max(time.Second, time.Duration(float64(time.Second)/perSecond))
+}
+
+// errTooManySessions: the client's address has opened its share of new
+// conversations.
+var errTooManySessions = errors.New("ws: too many new conversations from one address")
 
 // open resumes the web conversation whose resume key is key, or opens a
 // new one (with a greeting and a new key) when key is empty or resumes
@@ -305,8 +428,9 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // The key (the session frame's "session") is the page's secret: the store
 // keeps only its hash, and the conversation's id, which tickets and agents
 // see, is another random value, so nothing an agent sees resumes the chat.
-// The key is never logged.
-func (h *Hub) open(ctx context.Context, ws *websocket.Conn, key, lang string) (*conn, error) {
+// The key is never logged. admit is asked before a new conversation is
+// made (the per-address limit); false gives errTooManySessions.
+func (h *Hub) open(ctx context.Context, ws *websocket.Conn, key, lang string, admit func() bool) (*conn, error) {
 	if key != "" && validSessionID(key) {
 		conv, err := h.engine.ConversationByResume(ctx, tickets.HashToken(key))
 		switch {
@@ -318,6 +442,9 @@ func (h *Hub) open(ctx context.Context, ws *websocket.Conn, key, lang string) (*
 		default:
 			return nil, fmt.Errorf("resuming a session: %w", err)
 		}
+	}
+	if !admit() {
+		return nil, errTooManySessions
 	}
 	newKey, hash := tickets.NewResumeKey()
 	conv, _, err := h.engine.Open(ctx, bot.OpenRequest{Channel: tickets.Web, Greet: true, LangHint: lang, ResumeHash: hash})

@@ -14,6 +14,8 @@ type metrics struct {
 	framesOut *prometheus.CounterVec // by server frame type
 	refused   *prometheus.CounterVec // error frames, by code
 	dropped   prometheus.Counter     // connections closed because the client did not keep up
+	limited   *prometheus.CounterVec // handshakes and new conversations refused by the per-address limits
+	coalesced prometheus.Counter     // error frames folded into a later one
 }
 
 func newMetrics(reg prometheus.Registerer, log *slog.Logger) *metrics {
@@ -31,6 +33,11 @@ func newMetrics(reg prometheus.Registerer, log *slog.Logger) *metrics {
 			[]string{"code"}),
 		dropped: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "triagebot_ws_slow_clients_total", Help: "WebSocket connections closed because the client did not keep up."}),
+		limited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "triagebot_ws_address_limited_total", Help: "WebSocket handshakes and new conversations refused by the per-address limits, by reason."},
+			[]string{"reason"}),
+		coalesced: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "triagebot_ws_errors_coalesced_total", Help: "Error frames folded into a later one because the client sent refused frames faster than they could be answered."}),
 	}
 	if reg == nil {
 		return m
@@ -42,6 +49,8 @@ func newMetrics(reg prometheus.Registerer, log *slog.Logger) *metrics {
 	m.framesOut = register(reg, m.framesOut, log)
 	m.refused = register(reg, m.refused, log)
 	m.dropped = register(reg, m.dropped, log)
+	m.limited = register(reg, m.limited, log)
+	m.coalesced = register(reg, m.coalesced, log)
 	return m
 }
 
