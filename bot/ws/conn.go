@@ -27,17 +27,17 @@ type conn struct {
 	limiter   *rate.Limiter // the conversation's, shared by its connections; set by Run
 	release   func()        // gives back the address's connection slot; set by ServeHTTP
 
-	wake     chan struct{} // capacity 1: the outbox has news
-	send     chan []byte   // error frames from the reader to the writer
+	wake chan struct{} // capacity 1: the outbox has news
+	send chan []byte   // error frames from the reader to the writer
 	// When send is full the reader folds further refusals into one later
 	// frame: it counts them here and pokes folded (capacity 1).
 	folded     chan struct{}
 	foldedN    atomic.Int64
 	foldedLast atomic.Pointer[refusal]
-	quit     chan struct{} // closed by Run at shutdown
-	readDone chan struct{} // closed when the reader stops
-	pumps    atomic.Int32  // running pumps; the last one out reports to the hub
-	lastSeq  uint64        // writer only: the highest outbox Seq sent on this connection
+	quit       chan struct{} // closed by Run at shutdown
+	readDone   chan struct{} // closed when the reader stops
+	pumps      atomic.Int32  // running pumps; the last one out reports to the hub
+	lastSeq    uint64        // writer only: the highest outbox Seq sent on this connection
 }
 
 func newConn(h *Hub, ws *websocket.Conn, conv tickets.Conversation, resumeKey string, unknown bool) *conn {
