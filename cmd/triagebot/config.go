@@ -43,6 +43,9 @@ type Config struct {
 	// Storage is the attachment quotas and the retention (storage.go).
 	Storage storageConfig
 
+	// Edge: timeouts, abuse limits, metrics exposure, TLS (edge.go).
+	Edge EdgeConfig
+
 	// Set by Validate.
 	Location          *time.Location
 	TelegramAgentChat int64
@@ -89,6 +92,7 @@ func parseServe(args []string, sio stdio) (Config, error) {
 	fs.StringVar(&c.LogLevel, "log-level", env(getenv, "TRIAGEBOT_LOG_LEVEL", "info"), "debug, info, warn or error (env TRIAGEBOT_LOG_LEVEL)")
 	fs.StringVar(&c.TelegramWebhook, "telegram-webhook", env(getenv, "TELEGRAM_WEBHOOK_URL", ""), "public URL for Telegram webhook mode instead of long polling (env TELEGRAM_WEBHOOK_URL)")
 	storageFlags(fs, &c.Storage, getenv)
+	edgeFlags(fs, &c.Edge, getenv)
 	if err := parseFlags(fs, args, sio); err != nil {
 		return c, err
 	}
@@ -144,6 +148,9 @@ func (c *Config) Validate() error {
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
+		if c.Edge.TLSCert != "" {
+			c.PublicURL = "https://" + c.Addr
+		}
 	} else if u, err := url.Parse(c.PublicURL); err != nil || u.Scheme == "" || u.Host == "" {
 		errs = append(errs, fmt.Errorf("-public-url: %q is not an absolute URL", c.PublicURL))
 	}
@@ -182,5 +189,6 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("OPENAI_BASE_URL: %q is not an absolute URL", c.OpenAIBaseURL))
 		}
 	}
+	errs = append(errs, c.Edge.validate()...)
 	return errors.Join(errs...)
 }

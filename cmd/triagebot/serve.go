@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -63,6 +64,9 @@ type Server struct {
 	tg       *telegram.Channel
 	http     *http.Server
 	listener net.Listener
+	// metrics and metricsListener serve /metrics on -metrics-addr; nil without it.
+	metrics         *http.Server
+	metricsListener net.Listener
 }
 
 // NewServer opens the database and builds every part; nothing runs yet
@@ -110,10 +114,13 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 		return fail(fmt.Errorf("starting the engine: %w", err))
 	}
 	s.hub = ws.New(ws.Config{
-		Engine:     s.engine,
-		Origins:    cfg.Origins,
-		Registerer: reg,
-		Logger:     logger.With("part", "ws"),
+		Engine:         s.engine,
+		Origins:        cfg.Origins,
+		Registerer:     reg,
+		Logger:         logger.With("part", "ws"),
+		Limits:         cfg.Edge.wsLimits,
+		TrustedProxies: cfg.Edge.trusted,
+		Unlimited:      cfg.Edge.exempt,
 	})
 	if cfg.TelegramToken != "" {
 		if cfg.TelegramWebhook != "" && cfg.TelegramSecret == "" {
@@ -147,7 +154,9 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 		Logger:   logger.With("part", "web"),
 		Now:      time.Now,
 	}
-	handler := web.New(webCfg).Handler()
+	webCfg.MetricsToken, webCfg.NoMetrics = s.metricsExposure()
+	webSrv := web.New(webCfg)
+	handler := webSrv.Handler()
 	if s.tg != nil && cfg.TelegramWebhook != "" {
 		// Telegram POSTs to the path of the public webhook URL; the rest is the web.
 		u, _ := url.Parse(cfg.TelegramWebhook) // checked by Validate
@@ -156,17 +165,66 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 		mux.Handle("/", handler)
 		handler = mux
 	}
-	s.http = &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	s.http = s.newHTTPServer(handler)
+	if cfg.Edge.tlsCert != nil {
+		s.http.TLSConfig = &tls.Config{Certificates: []tls.Certificate{*cfg.Edge.tlsCert}, MinVersion: tls.VersionTLS12}
 	}
 	s.listener, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fail(fmt.Errorf("-addr: %w", err))
 	}
+	if cfg.Edge.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", webSrv.MetricsHandler())
+		s.metrics = s.newHTTPServer(mux)
+		if s.metricsListener, err = net.Listen("tcp", cfg.Edge.MetricsAddr); err != nil {
+			s.listener.Close()
+			return fail(fmt.Errorf("-metrics-addr: %w", err))
+		}
+	}
 	return s, nil
+}
+
+// newHTTPServer bounds every phase of a request: a client that sends its
+// headers or body a byte at a time, or never reads the answer, is cut off
+// instead of holding a connection and a goroutine for ever. A WebSocket
+// connection is not cut by them: gorilla clears the deadlines at the
+// upgrade and the hub keeps its own.
+func (s *Server) newHTTPServer(h http.Handler) *http.Server {
+	e := s.cfg.Edge
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: min(readHeaderTimeout, e.readTimeout),
+		ReadTimeout:       e.readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       e.idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// metricsExposure decides where /metrics is served on -addr, and warns
+// about what an operator may not expect. On a loopback -addr it stays
+// open as before (only this machine can reach it). On any other address it
+// is refused unless a token is set: ticket counts by queue and the
+// process's internals are nobody else's business. -metrics-addr moves it
+// off -addr altogether.
+func (s *Server) metricsExposure() (token string, off bool) {
+	e := s.cfg.Edge
+	switch {
+	case e.MetricsAddr != "":
+		if e.MetricsToken == "" && !loopback(e.MetricsAddr) {
+			s.log.Warn("/metrics is served without a token on a non-loopback -metrics-addr; set TRIAGEBOT_METRICS_TOKEN or firewall it", "metrics_addr", e.MetricsAddr)
+		}
+		return e.MetricsToken, true
+	case e.MetricsToken != "":
+		return e.MetricsToken, false
+	case loopback(s.cfg.Addr):
+		return "", false
+	default:
+		s.log.Warn("/metrics is off: -addr is not loopback and no metrics token is set; use -metrics-addr or TRIAGEBOT_METRICS_TOKEN to scrape", "addr", s.cfg.Addr)
+		return "", true
+	}
 }
 
 // Run serves until ctx ends, then shuts down within the configured timeout:
@@ -175,7 +233,7 @@ func (s *Server) Run(ctx context.Context) error {
 	partsCtx, stopParts := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopParts()
 	var wg sync.WaitGroup
-	errc := make(chan error, 4)
+	errc := make(chan error, 5) // one per part started below
 	start := func(name string, run func(context.Context) error) {
 		wg.Add(1)
 		go func() {
@@ -193,13 +251,30 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.tg != nil {
 		start("telegram", s.tg.Run)
 	}
+	// Read before Serve runs: it fills TLSConfig in (HTTP/2) as it starts.
+	tlsOn := s.http.TLSConfig != nil
 	start("http", func(context.Context) error {
-		if err := s.http.Serve(s.listener); !errors.Is(err, http.ErrServerClosed) {
+		serve := s.http.Serve
+		if tlsOn {
+			serve = func(l net.Listener) error { return s.http.ServeTLS(l, "", "") }
+		}
+		if err := serve(s.listener); !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
 		return nil
 	})
-	s.log.Info("serving", "addr", s.listener.Addr().String(), "db", s.cfg.DB, "telegram", s.tg != nil, "llm", s.cfg.OpenAIKey != "")
+	if s.metrics != nil {
+		start("metrics", func(context.Context) error {
+			if err := s.metrics.Serve(s.metricsListener); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+	}
+	if !tlsOn && !loopback(s.cfg.Addr) {
+		s.log.Warn("listening on a non-loopback address without TLS: agent tokens and chats cross the network in clear; put a TLS proxy in front or pass -tls-cert and -tls-key", "addr", s.cfg.Addr)
+	}
+	s.log.Info("serving", "addr", s.listener.Addr().String(), "tls", tlsOn, "db", s.cfg.DB, "telegram", s.tg != nil, "llm", s.cfg.OpenAIKey != "")
 
 	var runErr error
 	select {
@@ -211,6 +286,11 @@ func (s *Server) Run(ctx context.Context) error {
 	defer cancel()
 	if err := s.http.Shutdown(shutCtx); err != nil {
 		s.log.Warn("http shutdown", "err", err)
+	}
+	if s.metrics != nil {
+		if err := s.metrics.Shutdown(shutCtx); err != nil {
+			s.log.Warn("metrics shutdown", "err", err)
+		}
 	}
 	stopParts()
 	done := make(chan struct{})
@@ -228,6 +308,14 @@ func (s *Server) Run(ctx context.Context) error {
 
 // Addr is the address the server listens on (useful with port 0).
 func (s *Server) Addr() string { return s.listener.Addr().String() }
+
+// MetricsAddr is the address of -metrics-addr's listener, or "".
+func (s *Server) MetricsAddr() string {
+	if s.metricsListener == nil {
+		return ""
+	}
+	return s.metricsListener.Addr().String()
+}
 
 // randomSecret makes a webhook secret token (Telegram allows [A-Za-z0-9_-]).
 func randomSecret() (string, error) {
