@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/netip"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -125,7 +126,9 @@ func wsServer(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hub := ws.New(ws.Config{Engine: eng})
+	// As serve does by default: the per-address limits skip loopback, where
+	// the load tool runs.
+	hub := ws.New(ws.Config{Engine: eng, Unlimited: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = hub.Run(ctx) }()
