@@ -438,9 +438,16 @@ var (
 	decimalRE = regexp.MustCompile(`^[0-9]{1,12}(\.[0-9]{1,12})?$`)
 )
 
+// QueueNameForm says what ValidQueueName accepts, for error messages.
+const QueueNameForm = "1 to 40 of a-z, 0-9, '-', '_', '.', starting with a letter or digit"
+
+// ValidQueueName reports whether name has the form of a queue name: the
+// rules' queues and an agent's -queues are held to the same form.
+func ValidQueueName(name string) bool { return queueRE.MatchString(name) }
+
 func (d *ruleDecoder) queueName(s string, off int) bool {
 	if !queueRE.MatchString(s) {
-		d.errorf(off, "invalid queue name %q: want 1 to 40 of a-z, 0-9, '-', '_', '.', starting with a letter or digit", s)
+		d.errorf(off, "invalid queue name %q: want %s", s, QueueNameForm)
 		return false
 	}
 	return true

@@ -87,6 +87,11 @@ type Tx interface {
 	AgentByTokenHash(h []byte) (Agent, error)
 	// Agents lists every agent, by name (empty, not an error, when there is none).
 	Agents() ([]Agent, error)
+	// DeleteAgent removes an agent and its token; ErrNotFound if none.
+	DeleteAgent(name string) error
+	// SetAgentToken replaces an agent's token hash: the old token stops
+	// working at once. ErrNotFound if no such agent.
+	SetAgentToken(name string, hash []byte) error
 
 	// Seen records key (e.g. a Telegram update id) and reports whether it was
 	// already recorded, so a redelivered event is handled once.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/triagebot/triagebot/tickets"
@@ -23,10 +24,13 @@ func init() {
 // that server's operator API for a hot copy, with an admin agent's token.
 func runBackup(ctx context.Context, args []string, sio stdio) error {
 	var c Config
-	fs := newFlags("backup", "[-db FILE] [-addr HOST:PORT -token TOKEN] OUTFILE")
+	fs := newFlags("backup", "[-db FILE] [-addr HOST:PORT] [-token-file FILE] OUTFILE")
 	dbFlags(fs, &c, sio.getenv)
-	addr := fs.String("addr", env(sio.getenv, "TRIAGEBOT_ADDR", defaultAddr), "address of the running server, used when it holds the database (env TRIAGEBOT_ADDR)")
-	token := fs.String("token", sio.getenv("TRIAGEBOT_TOKEN"), "an admin agent's token, used when the server holds the database (env TRIAGEBOT_TOKEN)")
+	addr := fs.String("addr", env(sio.getenv, "TRIAGEBOT_ADDR", defaultAddr), "address of the running server, used when it holds the database: HOST:PORT, or https://HOST:PORT when it serves TLS (env TRIAGEBOT_ADDR)")
+	// The token is a secret: the environment or a file keep it out of the
+	// process list and the shell history; -token stays for old scripts.
+	tokenFile := fs.String("token-file", env(sio.getenv, "TRIAGEBOT_TOKEN_FILE", ""), "file holding an admin agent's token, used when the server holds the database (env TRIAGEBOT_TOKEN_FILE)")
+	token := fs.String("token", "", "an admin agent's token; prefer env TRIAGEBOT_TOKEN or -token-file, which other users of the machine cannot see")
 	if err := parseFlags(fs, args, sio); err != nil {
 		return err
 	}
@@ -35,6 +39,16 @@ func runBackup(ctx context.Context, args []string, sio stdio) error {
 		return badUsage(fs, sio, "OUTFILE is missing")
 	case fs.NArg() > 1:
 		return badUsage(fs, sio, "unexpected argument %q after OUTFILE", fs.Arg(1))
+	case *token != "" && *tokenFile != "":
+		return badUsage(fs, sio, "-token and -token-file both given; use one")
+	case *tokenFile != "":
+		t, err := readTokenFile(*tokenFile)
+		if err != nil {
+			return fmt.Errorf("backup: -token-file: %w", err)
+		}
+		*token = t
+	case *token == "":
+		*token = sio.getenv("TRIAGEBOT_TOKEN")
 	}
 	out := fs.Arg(0)
 	if abs, _ := filepath.Abs(out); abs != "" {
@@ -72,7 +86,7 @@ func runBackup(ctx context.Context, args []string, sio stdio) error {
 		err = write(func(w io.Writer) error { _, err := store.Backup(ctx, w); return err })
 	case errors.Is(err, tickets.ErrDatabaseUse):
 		if *token == "" {
-			return errors.New("backup: a server holds the database; pass -token (an admin agent's token) to copy it through the server")
+			return errors.New("backup: a server holds the database; give an admin agent's token in env TRIAGEBOT_TOKEN or -token-file to copy it through the server")
 		}
 		err = write(func(w io.Writer) error { return fetchBackup(ctx, *addr, *token, w) })
 	default:
@@ -89,7 +103,11 @@ func runBackup(ctx context.Context, args []string, sio stdio) error {
 func fetchBackup(ctx context.Context, addr, token string, w io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/api/admin/backup", nil)
+	base := addr
+	if !strings.Contains(addr, "://") {
+		base = "http://" + addr
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/api/admin/backup", nil)
 	if err != nil {
 		return err
 	}

@@ -85,6 +85,67 @@ func (x *tx) Agents() ([]tickets.Agent, error) {
 	return out, nil
 }
 
+// agentRecordByName reads one agent's record, or ErrNotFound.
+func (x *tx) agentRecordByName(op, name string) (agentRecord, error) {
+	var rec agentRecord
+	v := x.tx.Bucket(bucketAgents).Get([]byte(name))
+	if v == nil {
+		return rec, fmt.Errorf("%s %q: %w", op, name, tickets.ErrNotFound)
+	}
+	if err := decode(v, &rec); err != nil {
+		return rec, fmt.Errorf("%s %q: %w", op, name, err)
+	}
+	return rec, nil
+}
+
+// DeleteAgent removes the agent and its token index entry. The tickets it
+// claimed keep its name as their assignee; they can be released or
+// resolved by anyone who may see them.
+func (x *tx) DeleteAgent(name string) error {
+	rec, err := x.agentRecordByName("delete agent", name)
+	if err != nil {
+		return err
+	}
+	if err := x.tx.Bucket(bucketAgentTokens).Delete(rec.TokenHash); err != nil {
+		return fmt.Errorf("delete agent %q: %w", name, err)
+	}
+	if err := x.tx.Bucket(bucketAgents).Delete([]byte(name)); err != nil {
+		return fmt.Errorf("delete agent %q: %w", name, err)
+	}
+	return nil
+}
+
+// SetAgentToken swaps the agent's token hash and its index entry in one
+// transaction, so exactly one of the two tokens works at any moment.
+func (x *tx) SetAgentToken(name string, hash []byte) error {
+	if len(hash) != sha256.Size {
+		return fmt.Errorf("set token of %q: hash is %d bytes, want %d: %w", name, len(hash), sha256.Size, tickets.ErrInvalid)
+	}
+	rec, err := x.agentRecordByName("set token of", name)
+	if err != nil {
+		return err
+	}
+	byToken := x.tx.Bucket(bucketAgentTokens)
+	if byToken.Get(hash) != nil {
+		return fmt.Errorf("set token of %q: token already issued: %w", name, tickets.ErrConflict)
+	}
+	if err := byToken.Delete(rec.TokenHash); err != nil {
+		return fmt.Errorf("set token of %q: %w", name, err)
+	}
+	rec.TokenHash = bytes.Clone(hash)
+	v, err := encode(&rec)
+	if err != nil {
+		return fmt.Errorf("set token of %q: %w", name, err)
+	}
+	if err := x.tx.Bucket(bucketAgents).Put([]byte(name), v); err != nil {
+		return fmt.Errorf("set token of %q: %w", name, err)
+	}
+	if err := byToken.Put(rec.TokenHash, []byte(name)); err != nil {
+		return fmt.Errorf("set token of %q: %w", name, err)
+	}
+	return nil
+}
+
 // Seen records key and reports whether it had been recorded before.
 func (x *tx) Seen(key string) (bool, error) {
 	if key == "" {
