@@ -431,4 +431,3 @@ func TestMetricsExposure(t *testing.T) {
 		}
 	})
 }
-

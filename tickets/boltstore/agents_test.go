@@ -17,7 +17,9 @@ func TestAgentListRotateRemove(t *testing.T) {
 			t.Fatal(err)
 		}
 		tokens[name] = tok
-		update(t, s, func(tx tickets.Tx) error { return tx.CreateAgent(&tickets.Agent{Name: name, Queues: []string{"fraud"}, TokenHash: hash}) })
+		update(t, s, func(tx tickets.Tx) error {
+			return tx.CreateAgent(&tickets.Agent{Name: name, Queues: []string{"fraud"}, TokenHash: hash})
+		})
 	}
 	names := func() []string {
 		var out []string
