@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"golang.org/x/time/rate"
 
 	"github.com/triagebot/triagebot/tickets"
 )
@@ -158,11 +159,11 @@ func TestLangOf(t *testing.T) {
 }
 
 func TestBucket(t *testing.T) {
-	b := newBucket(2, 3) // 2/s, bursts of 3
+	b := &chatLimit{lim: rate.NewLimiter(2, 3)} // 2/s, bursts of 3
 	now := time.Unix(1000, 0)
 	var at []time.Duration
 	for range 6 {
-		t0 := b.earliest(now)
+		t0 := b.ready(b.clock(now))
 		b.book(t0)
 		at = append(at, t0.Sub(now))
 	}
