@@ -20,11 +20,11 @@ import (
 )
 
 func init() {
-	commands["agents"] = command{"manage agents: agents add NAME [-queues q1,q2] [-admin] | list | remove NAME | rotate NAME", runAgents}
+	commands["agents"] = command{"manage agents: add one, list them, remove one, rotate one's token (with the server stopped)", runAgents}
 }
 
 // agentsSynopsis is the usage of the agents command and its subcommands.
-const agentsSynopsis = "add NAME [-queues q1,q2] [-admin] | list | remove NAME | rotate NAME  [-db FILE]"
+const agentsSynopsis = "add NAME [-queues q1,q2] [-admin] | list | remove NAME | rotate NAME [-db FILE]"
 
 // agentSynopses are the agents subcommands' usage lines.
 var agentSynopses = map[string]string{

@@ -2,6 +2,7 @@
 //
 //	triagebot [serve] [flags]          the product: widget, agent console, API, channels
 //	triagebot agents add NAME [-queues q1,q2] [-admin]
+//	triagebot agents list | remove NAME | rotate NAME
 //	triagebot classify [-now RFC3339] [-tz ZONE]   JSON lines in, JSON lines out
 //	triagebot chat                     talk to the bot in the terminal
 //	triagebot backup FILE              a consistent copy of the database

@@ -98,9 +98,9 @@ func (x *tx) agentRecordByName(op, name string) (agentRecord, error) {
 	return rec, nil
 }
 
-// DeleteAgent removes the agent and its token index entry. The tickets it
-// claimed keep its name as their assignee; they can be released or
-// resolved by anyone who may see them.
+// DeleteAgent removes the agent and its token index entry. Tickets it
+// holds are left as they are: the caller releases them first (agents
+// remove does, through the engine, so their users are told).
 func (x *tx) DeleteAgent(name string) error {
 	rec, err := x.agentRecordByName("delete agent", name)
 	if err != nil {
