@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/triagebot/triagebot/intents"
@@ -140,4 +141,48 @@ func (e *Engine) agentOp(ctx context.Context, name, ticketID string,
 	}
 	e.announce(ctx, &fx)
 	return result, nil
+}
+
+// Note adds an agent's internal note (masked) to the ticket. The user is
+// not told: notes are for colleagues.
+func (e *Engine) Note(ctx context.Context, ticketID, agent, text string) (tickets.Ticket, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return tickets.Ticket{}, fmt.Errorf("bot: note on %s: empty text: %w", ticketID, tickets.ErrInvalid)
+	}
+	return e.agentOp(ctx, "note", ticketID, func(tx tickets.Tx, _ tickets.Ticket, _ *userNote) (tickets.Ticket, error) {
+		return tickets.AddNote(tx, ticketID, agent, intents.Mask(text), e.clock())
+	})
+}
+
+// Transfer moves the ticket to another queue (open there) or to another
+// agent (who then holds it), and tells the user only that a colleague will
+// continue. The queue must be one of the routing rules'; the agent must
+// exist and work the ticket's queue. Moving a ticket where it already is
+// changes nothing and tells nobody.
+func (e *Engine) Transfer(ctx context.Context, ticketID, agent string, to tickets.Target) (tickets.Ticket, error) {
+	if to.Queue != "" && !slices.Contains(e.router.Queues(), to.Queue) {
+		return tickets.Ticket{}, fmt.Errorf("bot: transfer %s: no queue %q in the routing rules: %w", ticketID, to.Queue, tickets.ErrInvalid)
+	}
+	return e.agentOp(ctx, "transfer", ticketID, func(tx tickets.Tx, before tickets.Ticket, say *userNote) (tickets.Ticket, error) {
+		if to.Assignee != "" {
+			a, err := tx.Agent(to.Assignee)
+			switch {
+			case errors.Is(err, tickets.ErrNotFound):
+				return before, fmt.Errorf("transfer %s: no agent %q: %w", ticketID, to.Assignee, tickets.ErrInvalid)
+			case err != nil:
+				return before, err
+			case !a.Works(before.Queue):
+				return before, fmt.Errorf("transfer %s: agent %s does not work queue %q: %w", ticketID, a.Name, before.Queue, tickets.ErrInvalid)
+			}
+		}
+		t, err := tickets.Transfer(tx, ticketID, agent, to, e.clock())
+		if err != nil || (t.Status == before.Status && t.Queue == before.Queue && t.Assignee == before.Assignee) {
+			return t, err
+		}
+		say.event = true
+		say.text = prompts.Render(t.Lang, prompts.TicketTransferred, map[string]any{"TicketID": t.ID})
+		say.from = tickets.FromBot
+		return t, nil
+	})
 }

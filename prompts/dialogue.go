@@ -30,7 +30,10 @@ const (
 	AgentClaimed   Key = "dialogue.agent_claimed"
 	TicketResolved Key = "dialogue.ticket_resolved"
 	TicketReleased Key = "dialogue.ticket_released"
-	AttachmentNote Key = "dialogue.attachment_note"
+	// TicketTransferred tells the user a colleague will continue, and
+	// nothing of where the ticket went (queues and names are internal).
+	TicketTransferred Key = "dialogue.ticket_transferred"
+	AttachmentNote    Key = "dialogue.attachment_note"
 
 	// The fallback ladder: not understood once (ClarifyAgain or Clarify with
 	// a "talk to a person" reply), twice (OfferPerson), then a ticket.
@@ -232,6 +235,12 @@ func init() {
 			Hant:    "個案 {{.TicketID}} 已經交返俾團隊，下一位有空嘅同事會跟進。",
 			Hans:    "工单 {{.TicketID}} 已交回团队，下一位空闲的同事会跟进。",
 			En:      "Ticket {{.TicketID}} is back with the team; the next free colleague will pick it up.",
+			Example: exampleTicket,
+		},
+		TicketTransferred: {
+			Hant:    "個案 {{.TicketID}} 會由另一位同事繼續跟進，你唔使再講一次。",
+			Hans:    "工单 {{.TicketID}} 将由另一位同事继续跟进，你不用再说一遍。",
+			En:      "Another colleague will continue with ticket {{.TicketID}}; you will not need to repeat anything.",
 			Example: exampleTicket,
 		},
 		AgentClaimed: {

@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -131,6 +132,75 @@ func AppendEntry(tx Tx, id string, e Entry) (Ticket, error) {
 	return change(tx, id, func(t *Ticket) (bool, error) {
 		t.Transcript = append(t.Transcript, e)
 		t.UpdatedAt = e.At
+		return true, nil
+	})
+}
+
+// AddNote appends an agent's internal note; text must already be masked.
+// Any agent who may see the ticket may note it, whatever its status: a note
+// on a resolved ticket is how a colleague records what happened later.
+func AddNote(tx Tx, id, agent, text string, now time.Time) (Ticket, error) {
+	if err := checkAgent(agent); err != nil {
+		return Ticket{}, err
+	}
+	if strings.TrimSpace(text) == "" {
+		return Ticket{}, fmt.Errorf("note on %s: empty text: %w", id, ErrInvalid)
+	}
+	return change(tx, id, func(t *Ticket) (bool, error) {
+		t.Notes = append(t.Notes, Note{Author: agent, Text: text, At: now})
+		t.UpdatedAt = now
+		t.MarkChange(EventNote)
+		return true, nil
+	})
+}
+
+// Target is where a transfer sends a ticket: a queue or an agent, not both.
+type Target struct {
+	Queue    string
+	Assignee string
+}
+
+// Transfer hands a ticket to another queue (it becomes open and unassigned
+// there) or to another agent (who becomes its holder). agent, the one asking,
+// must hold the ticket or find it open; a resolved ticket or one another
+// agent holds is ErrConflict, so of two racing transfers one wins. The
+// caller checks that the queue exists and the assignee works it; Transfer
+// checks that the assignee is an agent. Moving a ticket where it already is
+// succeeds without a change.
+func Transfer(tx Tx, id, agent string, to Target, now time.Time) (Ticket, error) {
+	if err := checkAgent(agent); err != nil {
+		return Ticket{}, err
+	}
+	if (to.Queue == "") == (to.Assignee == "") {
+		return Ticket{}, fmt.Errorf("transfer %s: name a queue or an agent, not both: %w", id, ErrInvalid)
+	}
+	if to.Assignee != "" {
+		if _, err := tx.Agent(to.Assignee); errors.Is(err, ErrNotFound) {
+			return Ticket{}, fmt.Errorf("transfer %s: no agent %q: %w", id, to.Assignee, ErrInvalid)
+		} else if err != nil {
+			return Ticket{}, err
+		}
+	}
+	return change(tx, id, func(t *Ticket) (bool, error) {
+		switch {
+		case t.Status == Resolved:
+			return false, fmt.Errorf("transfer %s: already resolved: %w", id, ErrConflict)
+		case t.Status == Claimed && t.Assignee != agent:
+			return false, fmt.Errorf("transfer %s: held by %s: %w", id, t.Assignee, ErrConflict)
+		}
+		if to.Queue != "" {
+			if t.Status == Open && t.Queue == to.Queue {
+				return false, nil
+			}
+			t.Status, t.Assignee, t.Queue = Open, "", to.Queue
+		} else {
+			if t.Status == Claimed && t.Assignee == to.Assignee {
+				return false, nil
+			}
+			t.Status, t.Assignee = Claimed, to.Assignee
+		}
+		t.UpdatedAt = now
+		t.MarkChange(EventTransferred)
 		return true, nil
 	})
 }

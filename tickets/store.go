@@ -15,6 +15,10 @@ type Store interface {
 	Update(ctx context.Context, fn func(tx Tx) error) error
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(tx Tx) error) error
+	// Changed returns a channel closed after the next commit that wrote
+	// events or changed agents. Take it before reading, then read, then wait:
+	// no change is missed. It costs nothing while nothing changes.
+	Changed() <-chan struct{}
 	// Backup writes a consistent copy of the whole database to w.
 	Backup(ctx context.Context, w io.Writer) (int64, error)
 	// Health is nil while writes succeed. Once a commit fails for the
@@ -33,6 +37,12 @@ type Filter struct {
 	Limit    int // 0: the store's default page size
 	// After is the ID of the last ticket of the previous page, for paging.
 	After string
+	// Queues, when set, limits the list to these queues (an agent's own),
+	// still in the one global order; Queue, when also set, must be one of them.
+	Queues []string
+	// Q searches: every word of it must occur in the ticket (see Search).
+	// Results come best first, After is not allowed with it.
+	Q string
 }
 
 // Tx is one transaction. Values returned are copies, safe after the
@@ -92,6 +102,16 @@ type Tx interface {
 	// SetAgentToken replaces an agent's token hash: the old token stops
 	// working at once. ErrNotFound if no such agent.
 	SetAgentToken(name string, hash []byte) error
+	// Agent returns the agent called name, or ErrNotFound.
+	Agent(name string) (Agent, error)
+
+	// Events lists the ticket events after seq, oldest first, at most limit.
+	// Every change to a ticket writes one in its own transaction.
+	Events(after uint64, limit int) ([]Event, error)
+	// EventRange returns the sequence numbers of the oldest and newest events
+	// kept (0, 0 when there are none; oldest is the next one when all
+	// were pruned). Older events are pruned (see the store's retention).
+	EventRange() (oldest, newest uint64, err error)
 
 	// Seen records key (e.g. a Telegram update id) and reports whether it was
 	// already recorded, so a redelivered event is handled once.

@@ -165,11 +165,19 @@ type Ticket struct {
 	Summary        string `json:"summary,omitempty"`
 	ConversationID string `json:"conversation_id"`
 	// Related are earlier tickets of the same user on the same problem.
-	Related    []string  `json:"related,omitempty"`
-	Note       string    `json:"note,omitempty"` // the resolving agent's note
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
-	ResolvedAt time.Time `json:"resolved_at,omitzero"`
+	Related []string `json:"related,omitempty"`
+	Note    string   `json:"note,omitempty"` // the resolving agent's note
+	// Notes are agents' internal remarks, oldest first; never shown to the user.
+	Notes []Note `json:"notes"`
+	// History is the user's other tickets. Stores do not keep it: the API
+	// fills it in when it shows one ticket.
+	History    []HistoryItem `json:"history"`
+	CreatedAt  time.Time     `json:"created_at"`
+	UpdatedAt  time.Time     `json:"updated_at"`
+	ResolvedAt time.Time     `json:"resolved_at,omitzero"`
+
+	// change is the kind of change MarkChange named for the next write.
+	change EventKind
 }
 
 // Agent is a person who works tickets. Only a hash of the token is kept.
@@ -192,6 +200,12 @@ func (t Ticket) MarshalJSON() ([]byte, error) {
 	}
 	if p.Transcript == nil {
 		p.Transcript = []Entry{}
+	}
+	if p.Notes == nil {
+		p.Notes = []Note{}
+	}
+	if p.History == nil {
+		p.History = []HistoryItem{}
 	}
 	return json.Marshal(p)
 }

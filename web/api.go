@@ -22,6 +22,8 @@ const (
 	maxQueueLen = 64
 	// maxIDLen bounds ticket and attachment ids taken from a URL.
 	maxIDLen = 64
+	// maxNameLen bounds an agent's name.
+	maxNameLen = 64
 )
 
 // ticketList is the answer of GET /api/tickets. NextAfter, when set, is the
@@ -75,7 +77,14 @@ func parseFilter(r *http.Request) (tickets.Filter, error) {
 		Queue:    q.Get("queue"),
 		Priority: tickets.Priority(q.Get("priority")),
 		After:    q.Get("after"),
+		Q:        strings.TrimSpace(q.Get("q")),
 		Limit:    defaultPage,
+	}
+	if !tickets.ValidQuery(f.Q) || !printable(f.Q) {
+		return f, fmt.Errorf("q: at most %d printable characters", tickets.MaxQueryRunes)
+	}
+	if f.Q != "" && f.After != "" {
+		return f, errors.New("after: a search answers its best matches in one page; refine q instead")
 	}
 	if f.Status != "" && !f.Status.Valid() {
 		return f, fmt.Errorf("status %q: want open, claimed or resolved", f.Status)
@@ -119,45 +128,32 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := agentFrom(r.Context())
-	if f.Queue != "" && !maysee(a, tickets.Ticket{Queue: f.Queue}) {
+	if f.Queue != "" && !a.Works(f.Queue) {
 		s.writeError(w, http.StatusForbidden, CodeForbidden, fmt.Sprintf("agent %s does not work queue %q", a.Name, f.Queue))
 		return
 	}
+	// An agent limited to some queues sees the global order with the other
+	// queues left out; the store merges those queues' indexes, so a page
+	// costs the same whatever the other queues hold.
+	f.Queues = a.Queues
 	var found []tickets.Ticket
 	err = s.store.View(r.Context(), func(tx tickets.Tx) error {
-		// An agent limited to some queues sees the global order with the
-		// other queues left out: pages are read until one is full, so
-		// paging by after= works the same for everyone.
-		cursor := f
-		for {
-			page, err := tx.Tickets(cursor)
-			if err != nil {
-				return err
-			}
-			for _, t := range page {
-				if maysee(a, t) && len(found) < f.Limit {
-					found = append(found, t)
-				}
-			}
-			if len(found) >= f.Limit {
-				return nil
-			}
-			if len(page) < cursor.Limit {
-				return nil
-			}
-			cursor.After = page[len(page)-1].ID
-		}
+		var err error
+		found, err = tx.Tickets(f)
+		return err
 	})
 	if err != nil {
-		// An after= naming no ticket is ErrInvalid from the store: 400.
+		// An after= naming no ticket, or a q the store refuses, is
+		// ErrInvalid from the store: 400.
 		s.fail(w, r, err)
 		return
 	}
 	list := ticketList{Tickets: make([]json.RawMessage, 0, len(found))}
-	if len(found) >= f.Limit {
+	if f.Q == "" && len(found) >= f.Limit {
 		list.NextAfter = found[len(found)-1].ID
 	}
 	for _, t := range found {
+		named(&t)
 		b, err := summary(t)
 		if err != nil {
 			s.fail(w, r, fmt.Errorf("list: ticket %s: %w", t.ID, err))
@@ -195,16 +191,18 @@ func (s *Server) ticketFor(w http.ResponseWriter, r *http.Request) (tickets.Tick
 
 func (s *Server) handleTicket(w http.ResponseWriter, r *http.Request) {
 	if t, ok := s.ticketFor(w, r); ok {
-		s.writeTicket(w, r, t)
+		s.writeTicket(w, r, http.StatusOK, t)
 	}
 }
 
-// writeTicket answers with a ticket whole, as the contract has it: the
-// store keeps only the newest entries in the ticket (Ticket.TranscriptFrom
-// says how many are archived), so a long transcript is read in full here.
-func (s *Server) writeTicket(w http.ResponseWriter, r *http.Request, t tickets.Ticket) {
-	if t.TranscriptFrom > 0 {
-		err := s.store.View(r.Context(), func(tx tickets.Tx) error {
+// writeTicket answers with a ticket whole, as the contract has it, and as
+// the console shows it: the store keeps only the newest entries in the
+// ticket (Ticket.TranscriptFrom says how many are archived), so a long
+// transcript is read in full here; the user's display name and other
+// tickets (history) are added.
+func (s *Server) writeTicket(w http.ResponseWriter, r *http.Request, status int, t tickets.Ticket) {
+	err := s.store.View(r.Context(), func(tx tickets.Tx) error {
+		if t.TranscriptFrom > 0 {
 			all, err := tx.Transcript(t.ID)
 			if err != nil {
 				return err
@@ -212,14 +210,23 @@ func (s *Server) writeTicket(w http.ResponseWriter, r *http.Request, t tickets.T
 			// A write between the two reads only adds entries: the
 			// whole transcript read now is at least the ticket's.
 			t.Transcript, t.TranscriptFrom = all, 0
-			return nil
-		})
-		if err != nil {
-			s.fail(w, r, err)
-			return
 		}
+		if t.User.ID == "" {
+			return nil
+		}
+		of, err := tx.TicketsOfUser(t.Channel, t.User.ID)
+		if err != nil {
+			return err
+		}
+		t.History = tickets.History(t, of)
+		return nil
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	s.writeJSON(w, http.StatusOK, t)
+	named(&t)
+	s.writeJSON(w, status, t)
 }
 
 func (s *Server) handleClaim(w http.ResponseWriter, r *http.Request) {
@@ -232,7 +239,7 @@ func (s *Server) handleClaim(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.writeTicket(w, r, t)
+	s.writeTicket(w, r, http.StatusOK, t)
 }
 
 // handleRelease hands a ticket the calling agent holds back to the queue
@@ -247,7 +254,7 @@ func (s *Server) handleRelease(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.writeTicket(w, r, t)
+	s.writeTicket(w, r, http.StatusOK, t)
 }
 
 // replyBody is the body of POST /api/tickets/{id}/messages.
@@ -284,7 +291,7 @@ func (s *Server) handleReply(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.writeTicket(w, r, t)
+	s.writeTicket(w, r, http.StatusOK, t)
 }
 
 // resolveBody is the body of POST /api/tickets/{id}/resolve; it may be absent.
@@ -310,7 +317,7 @@ func (s *Server) handleResolve(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.writeTicket(w, r, t)
+	s.writeTicket(w, r, http.StatusOK, t)
 }
 
 // decode reads a JSON object from a size-limited body. An empty body is

@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/triagebot/triagebot/tickets"
@@ -70,5 +69,5 @@ func (s *Server) unauthorized(w http.ResponseWriter, msg string) {
 // maysee reports whether agent works the ticket's queue. An agent without
 // queues works every queue.
 func maysee(a tickets.Agent, t tickets.Ticket) bool {
-	return len(a.Queues) == 0 || slices.Contains(a.Queues, t.Queue)
+	return a.Works(t.Queue)
 }

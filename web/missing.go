@@ -46,3 +46,14 @@ func (missingEngine) Reply(context.Context, string, string, string) (tickets.Tic
 func (missingEngine) Resolve(context.Context, string, string, string) (tickets.Ticket, error) {
 	return tickets.Ticket{}, fmt.Errorf("engine: %w", errNotConfigured)
 }
+
+// Changed never fires: nothing changes in a store that is not there.
+func (missingStore) Changed() <-chan struct{} { return nil }
+
+func (missingEngine) Note(context.Context, string, string, string) (tickets.Ticket, error) {
+	return tickets.Ticket{}, fmt.Errorf("engine: %w", errNotConfigured)
+}
+
+func (missingEngine) Transfer(context.Context, string, string, tickets.Target) (tickets.Ticket, error) {
+	return tickets.Ticket{}, fmt.Errorf("engine: %w", errNotConfigured)
+}

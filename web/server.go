@@ -44,6 +44,8 @@ type Engine interface {
 	Release(ctx context.Context, ticketID, agent string) (tickets.Ticket, error)
 	Reply(ctx context.Context, ticketID, agent, text string) (tickets.Ticket, error)
 	Resolve(ctx context.Context, ticketID, agent, note string) (tickets.Ticket, error)
+	Note(ctx context.Context, ticketID, agent, text string) (tickets.Ticket, error)
+	Transfer(ctx context.Context, ticketID, agent string, to tickets.Target) (tickets.Ticket, error)
 }
 
 // Config wires a Server. Store and Engine are required; the others may be nil.
@@ -136,6 +138,8 @@ func (s *Server) Handler() http.Handler {
 	api("POST /api/tickets/{id}/messages", s.handleReply)
 	api("POST /api/tickets/{id}/resolve", s.handleResolve)
 	api("GET /api/tickets/{id}/attachments/{aid}", s.handleAttachment)
+	api("POST /api/tickets/{id}/notes", s.handleNote)
+	api("POST /api/tickets/{id}/transfer", s.handleTransfer)
 	// The backup streams for minutes: no TimeoutHandler (it buffers the
 	// whole answer and cuts it at apiTimeout); it sets its own deadline.
 	mux.Handle("GET /api/admin/backup", s.auth(s.handleBackup))

@@ -240,6 +240,16 @@ func (stuckEngine) Resolve(ctx context.Context, _, _, _ string) (tickets.Ticket,
 	return tickets.Ticket{}, ctx.Err()
 }
 
+func (stuckEngine) Note(ctx context.Context, _, _, _ string) (tickets.Ticket, error) {
+	<-ctx.Done()
+	return tickets.Ticket{}, ctx.Err()
+}
+
+func (stuckEngine) Transfer(ctx context.Context, _, _ string, _ tickets.Target) (tickets.Ticket, error) {
+	<-ctx.Done()
+	return tickets.Ticket{}, ctx.Err()
+}
+
 func TestAPITimeout(t *testing.T) {
 	f := newFixture(t)
 	tk := f.ticket(tickets.High, "payments", time.Hour)

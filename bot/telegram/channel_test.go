@@ -33,6 +33,7 @@ func (nopStore) Update(context.Context, func(tickets.Tx) error) error { return e
 func (nopStore) View(context.Context, func(tickets.Tx) error) error   { return errNop }
 func (nopStore) Backup(context.Context, io.Writer) (int64, error)     { return 0, errNop }
 func (nopStore) Health() error                                        { return nil }
+func (nopStore) Changed() <-chan struct{}                             { return nil }
 func (nopStore) Close() error                                         { return nil }
 
 // pngBytes is a small real PNG: the engine decodes the image header.

@@ -112,6 +112,7 @@ func (x *tx) DeleteAgent(name string) error {
 	if err := x.tx.Bucket(bucketAgents).Delete([]byte(name)); err != nil {
 		return fmt.Errorf("delete agent %q: %w", name, err)
 	}
+	x.markChanged()
 	return nil
 }
 
@@ -143,6 +144,7 @@ func (x *tx) SetAgentToken(name string, hash []byte) error {
 	if err := byToken.Put(rec.TokenHash, []byte(name)); err != nil {
 		return fmt.Errorf("set token of %q: %w", name, err)
 	}
+	x.markChanged()
 	return nil
 }
 
@@ -186,4 +188,21 @@ func (x *tx) SetMeta(key string, value []byte) error {
 		return fmt.Errorf("set meta %q: %w", key, err)
 	}
 	return nil
+}
+
+// Agent returns the agent called name.
+func (x *tx) Agent(name string) (tickets.Agent, error) {
+	rec, err := x.agentRecordByName("agent", name)
+	if err != nil {
+		return tickets.Agent{}, err
+	}
+	return rec.agent(), nil
+}
+
+// markChanged makes the commit wake the agents' streams: a removed or
+// rotated agent's open streams end at once.
+func (x *tx) markChanged() {
+	if x.changed != nil {
+		*x.changed = true
+	}
 }

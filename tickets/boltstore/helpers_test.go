@@ -106,6 +106,9 @@ func requireAllSet(t testing.TB, v any) {
 				return
 			}
 			for i := range rv.NumField() {
+				if !rv.Type().Field(i).IsExported() {
+					continue // bookkeeping such as Ticket's change mark, never stored
+				}
 				walk(path+"."+rv.Type().Field(i).Name, rv.Field(i))
 			}
 		case reflect.Slice:

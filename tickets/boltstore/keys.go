@@ -32,6 +32,11 @@ var (
 	bucketAgentTokens   = []byte("agent_tokens")    // sha256(token) → name
 	bucketSeen          = []byte("seen")            // key → first seen (unix seconds)
 	bucketKV            = []byte("kv")              // Meta/SetMeta values
+	bucketEvents        = []byte("events")          // seq → eventRecord (the agents' stream)
+	bucketSearch        = []byte("ix_search")       // gram|seq → "" (search postings)
+	bucketSearchCount   = []byte("ix_search_n")     // gram → number of tickets
+	bucketSearchKey     = []byte("ix_search_key")   // exact key|seq → "" (transaction and user ids)
+	bucketSearchDoc     = []byte("search_doc")      // seq → searchDoc (what filters read)
 
 	// Retention (retention.go). The ix_ buckets are indexes by age, so a
 	// sweep seeks to the oldest entries instead of scanning records.
@@ -52,6 +57,7 @@ var (
 		bucketAttachData, bucketConversations, bucketConvResume, bucketOutbox, bucketOutboxSeq,
 		bucketPending, bucketAgents, bucketAgentTokens, bucketSeen, bucketKV,
 		bucketArchive, bucketIdxIdle, bucketIdxOwner, bucketIdxSeen, bucketIdxResolved,
+		bucketEvents, bucketSearch, bucketSearchCount, bucketSearchKey, bucketSearchDoc,
 	}
 )
 

@@ -29,15 +29,16 @@ type ticketRecord struct {
 	// Archived counts the oldest entries moved to transcript_archive.
 	Archived uint64 `json:"archived,omitempty"`
 	// PurgedAt is when retention dropped the transcript and attachments.
-	PurgedAt       time.Time `json:"purged_at,omitzero"`
-	Assignee       string    `json:"assignee,omitempty"`
-	Summary        string    `json:"summary,omitempty"`
-	ConversationID string    `json:"conversation_id,omitempty"`
-	Related        []string  `json:"related,omitempty"`
-	Note           string    `json:"note,omitempty"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
-	ResolvedAt     time.Time `json:"resolved_at,omitzero"`
+	PurgedAt       time.Time    `json:"purged_at,omitzero"`
+	Assignee       string       `json:"assignee,omitempty"`
+	Summary        string       `json:"summary,omitempty"`
+	ConversationID string       `json:"conversation_id,omitempty"`
+	Related        []string     `json:"related,omitempty"`
+	Note           string       `json:"note,omitempty"`
+	Notes          []noteRecord `json:"notes,omitempty"`
+	CreatedAt      time.Time    `json:"created_at"`
+	UpdatedAt      time.Time    `json:"updated_at"`
+	ResolvedAt     time.Time    `json:"resolved_at,omitzero"`
 }
 
 type userRecord struct {
@@ -59,6 +60,12 @@ type entryRecord struct {
 	Text  string    `json:"text"`
 	At    time.Time `json:"at"`
 	Agent string    `json:"agent,omitempty"`
+}
+
+type noteRecord struct {
+	Author string    `json:"author"`
+	Text   string    `json:"text"`
+	At     time.Time `json:"at"`
 }
 
 // attachmentRecord is both an entry in a ticket's list and, with Owner set,
@@ -149,6 +156,9 @@ func toTicketRecord(t *tickets.Ticket, seq uint64) ticketRecord {
 	for _, e := range t.Transcript {
 		r.Transcript = append(r.Transcript, entryRecord{From: string(e.From), Text: e.Text, At: e.At, Agent: e.Agent})
 	}
+	for _, n := range t.Notes {
+		r.Notes = append(r.Notes, noteRecord(n))
+	}
 	return r
 }
 
@@ -167,6 +177,9 @@ func (r *ticketRecord) ticket() tickets.Ticket {
 	}
 	for _, e := range r.Transcript {
 		t.Transcript = append(t.Transcript, e.entry())
+	}
+	for _, n := range r.Notes {
+		t.Notes = append(t.Notes, tickets.Note(n))
 	}
 	return t
 }

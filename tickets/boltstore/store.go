@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -52,6 +53,9 @@ type Store struct {
 	db     *bolt.DB
 	now    tickets.Clock
 	commit *committer
+
+	notifyMu sync.Mutex
+	notify   notifier
 }
 
 var _ tickets.Store = (*Store)(nil)
@@ -119,7 +123,8 @@ func Open(path string, opts Options) (*Store, error) {
 	// Round(0) drops the monotonic reading: what a caller gets back from a
 	// write is then exactly what a later read of the file returns.
 	now := func() time.Time { return clock().Round(0) }
-	return &Store{db: db, now: now, commit: &committer{db: db, beforeCommit: opts.BeforeCommit}}, nil
+	return &Store{db: db, now: now, commit: &committer{db: db, beforeCommit: opts.BeforeCommit},
+		notify: notifier{ch: make(chan struct{})}}, nil
 }
 
 // initSchema checks the schema version before touching anything, then makes
@@ -164,14 +169,22 @@ func (s *Store) Update(ctx context.Context, fn func(tickets.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.commit.update(ctx, func(btx *bolt.Tx) error {
+	// changed is set by a run of fn that wrote events or changed agents; fn
+	// may run more than once, so each run starts it afresh.
+	var changed bool
+	err := s.commit.update(ctx, func(btx *bolt.Tx) error {
+		changed = false
 		// A turn whose caller gave up while waiting for its group is not
 		// applied: its error takes it out of the group without a commit.
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		return fn(&tx{tx: btx, now: s.now})
+		return fn(&tx{tx: btx, now: s.now, changed: &changed})
 	})
+	if err == nil && changed {
+		s.wake()
+	}
+	return err
 }
 
 // View runs fn in a read-only transaction; writes inside it fail.
@@ -262,6 +275,11 @@ func (s *Store) Close() error {
 type tx struct {
 	tx  *bolt.Tx
 	now tickets.Clock
+	// changed, in a read-write transaction, records that the commit must
+	// wake the agents' streams.
+	changed *bool
+	// events are the events this operation wrote, by ticket id.
+	events map[string]pendingEvent
 }
 
 var _ tickets.Tx = (*tx)(nil)

@@ -54,8 +54,22 @@ func (x *tx) CreateTicket(t *tickets.Ticket) error {
 		}
 	}
 	t.ID = formatTicketID(seq)
+	if err := x.recordChange(seq, nil, t); err != nil {
+		return fmt.Errorf("create ticket %s: %w", t.ID, err)
+	}
 	windowed(t, &rec)
 	return nil
+}
+
+// recordChange keeps the search index in step with a ticket write and
+// records its event, in the write's transaction. after is the ticket as
+// the caller wrote it, before the window moved entries to the archive.
+func (x *tx) recordChange(seq uint64, before, after *tickets.Ticket) error {
+	kind := tickets.ChangeKind(before, after, after.TakeChange())
+	if err := indexTicket(x.tx, seq, before, after); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	return x.appendEvent(kind, before, after)
 }
 
 // windowed makes the caller's ticket match what was stored: the entries
@@ -97,6 +111,10 @@ func (x *tx) PutTicket(t *tickets.Ticket) error {
 	rec := toTicketRecord(t, old.Seq)
 	rec.PurgedAt = old.PurgedAt
 	if err := putTicket(x.tx, &old, &rec); err != nil {
+		return fmt.Errorf("put ticket %s: %w", t.ID, err)
+	}
+	before := old.ticket()
+	if err := x.recordChange(old.Seq, &before, t); err != nil {
 		return fmt.Errorf("put ticket %s: %w", t.ID, err)
 	}
 	windowed(t, &rec)
@@ -214,6 +232,13 @@ func (x *tx) Tickets(f tickets.Filter) ([]tickets.Ticket, error) {
 		limit = MaxLimit
 	}
 
+	if f.Q != "" {
+		return x.search(f, limit)
+	}
+	if len(f.Queues) > 0 {
+		return x.ticketsInQueues(f, limit)
+	}
+
 	var bucket, fixed []byte // fixed: the filter's fields before the ordering suffix
 	switch {
 	case f.Status == "" && f.Queue == "":
@@ -302,6 +327,81 @@ func (x *tx) CountTickets() (map[tickets.TicketKey]int, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("count tickets: %w", err)
+	}
+	return out, nil
+}
+
+// ticketsInQueues lists the tickets of several queues in the one global
+// order by merging one cursor per queue, so a page costs Limit reads plus a
+// seek per queue, however many tickets the other queues hold.
+func (x *tx) ticketsInQueues(f tickets.Filter, limit int) ([]tickets.Ticket, error) {
+	queues := f.Queues
+	if f.Queue != "" {
+		if !slices.Contains(queues, f.Queue) {
+			return []tickets.Ticket{}, nil
+		}
+		queues = []string{f.Queue}
+	}
+	var after *ticketRecord
+	if f.After != "" {
+		seq, ok := parseTicketID(f.After)
+		if !ok {
+			return nil, fmt.Errorf("list tickets: cursor %q: %w", f.After, tickets.ErrInvalid)
+		}
+		rec, err := getTicketSeq(x.tx, seq)
+		if err != nil {
+			return nil, fmt.Errorf("list tickets: cursor %q: %w", f.After, tickets.ErrInvalid)
+		}
+		after = &rec
+	}
+	type walk struct {
+		c      *bolt.Cursor
+		prefix []byte
+		fixed  int // length of the queue (and status) part of a key
+		k      []byte
+	}
+	var walks []*walk
+	for i, q := range queues {
+		if slices.Contains(queues[:i], q) {
+			continue
+		}
+		bucket, fixed := bucketIdxQueue, appendString(nil, q)
+		if f.Status != "" {
+			bucket, fixed = bucketIdxQueueState, appendString(fixed, string(f.Status))
+		}
+		prefix := fixed
+		if f.Priority != "" {
+			prefix = append(slices.Clip(fixed), byte(f.Priority.Rank()))
+		}
+		start := prefix
+		if after != nil {
+			start = append(indexSuffix(slices.Clip(fixed), after), 0)
+			if bytes.Compare(start, prefix) < 0 {
+				start = prefix
+			}
+		}
+		w := &walk{c: x.tx.Bucket(bucket).Cursor(), prefix: prefix, fixed: len(fixed)}
+		if w.k, _ = w.c.Seek(start); hasPrefix(w.k, prefix) {
+			walks = append(walks, w)
+		}
+	}
+	out := make([]tickets.Ticket, 0, min(limit, 64))
+	for len(out) < limit && len(walks) > 0 {
+		best := 0
+		for i, w := range walks[1:] {
+			if bytes.Compare(w.k[w.fixed:], walks[best].k[walks[best].fixed:]) < 0 {
+				best = i + 1
+			}
+		}
+		w := walks[best]
+		rec, err := getTicketSeq(x.tx, binary.BigEndian.Uint64(w.k[len(w.k)-8:]))
+		if err != nil {
+			return nil, fmt.Errorf("list tickets: index entry %x: %w", w.k, err)
+		}
+		out = append(out, rec.ticket())
+		if w.k, _ = w.c.Next(); !hasPrefix(w.k, w.prefix) {
+			walks = slices.Delete(walks, best, best+1)
+		}
 	}
 	return out, nil
 }

@@ -25,7 +25,9 @@ func TestTicketRoundTrip(t *testing.T) {
 		Transcript:  []tickets.Entry{{From: tickets.FromAgent, Text: "checking", At: at, Agent: "amy"}, {From: tickets.FromUser, Text: "俾人扣咗兩次錢", At: at}},
 		Assignee:    "amy", Summary: "charged twice",
 		ConversationID: "c9", Related: []string{"T-000007"}, Note: "refunded",
+		Notes:     []tickets.Note{{Author: "bob", Text: "called the bank", At: at}},
 		CreatedAt: at, UpdatedAt: at, ResolvedAt: at,
+		History: []tickets.HistoryItem{{ID: "T-000007", Status: tickets.Resolved, Intent: "duplicate_charge", CreatedAt: at}},
 	}
 	// Two entries more than the window: the oldest two go to the archive.
 	for len(want.Transcript) < tickets.TranscriptWindow+2 {
@@ -37,6 +39,8 @@ func TestTicketRoundTrip(t *testing.T) {
 	want.TranscriptFrom = 2
 	requireAllSet(t, want)
 	want.ID = ""
+	// History is the API's view of other tickets, never stored.
+	want.History = nil
 	in := want
 	in.TranscriptFrom = 0 // a new ticket's transcript is whole
 	update(t, s, func(tx tickets.Tx) error { return tx.CreateTicket(&in) })

@@ -1,0 +1,259 @@
+package boltstore
+
+import (
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// The search index (see tickets/search.go for what q means). Postings are
+// keys gram|seq in ix_search, so the tickets holding a gram are one cursor
+// range, newest last; ix_search_n counts each gram's tickets so a query
+// walks its rarest gram and only looks up the others. The index is
+// maintained in the transaction that changes the ticket, and only for what
+// changed: a new transcript line costs its own grams, not the transcript's.
+// Grams are never removed while the ticket exists (a replaced transaction id
+// leaves its old grams behind); Matches rechecks every hit, so a stale gram
+// costs a lookup, never a wrong result.
+
+// maxSearchScan bounds the candidates one query examines, so a query of
+// common words that rarely occur together cannot walk the whole index.
+const maxSearchScan = 50_000
+
+// searchDoc is what the filters of a search read for a candidate, without
+// decoding the ticket: status, queue and priority.
+func searchDoc(t *tickets.Ticket) []byte {
+	d := appendString(nil, string(t.Status))
+	d = appendString(d, t.Queue)
+	return append(d, byte(t.Priority.Rank()))
+}
+
+// indexTicket adds the grams and exact keys of what after has that before
+// (nil for a new ticket) had not, and rewrites the search doc.
+func indexTicket(btx *bolt.Tx, seq uint64, before, after *tickets.Ticket) error {
+	if err := btx.Bucket(bucketSearchDoc).Put(be64(seq), searchDoc(after)); err != nil {
+		return err
+	}
+	var texts []string
+	if before == nil {
+		texts = tickets.SearchFields(after)
+	} else {
+		oldFields, newFields := tickets.SearchFields(before), tickets.SearchFields(after)
+		// The first six fields are scalars (see SearchFields): index one
+		// when it changed. Notes and transcript only grow: index their
+		// new entries.
+		const scalars = 6
+		for i := 0; i < scalars; i++ {
+			if newFields[i] != oldFields[i] {
+				texts = append(texts, newFields[i])
+			}
+		}
+		for _, n := range newNotes(before.Notes, after.Notes) {
+			texts = append(texts, n.Text)
+		}
+		for _, e := range newEntries(before.Transcript, after.Transcript) {
+			texts = append(texts, e.Text)
+		}
+	}
+	grams := make(map[string]struct{})
+	for _, t := range texts {
+		tickets.IndexGrams(t, func(g string) { grams[g] = struct{}{} })
+	}
+	post, counts := btx.Bucket(bucketSearch), btx.Bucket(bucketSearchCount)
+	for g := range grams {
+		k := binary.BigEndian.AppendUint64(appendString(nil, g), seq)
+		if post.Get(k) != nil {
+			continue
+		}
+		if err := post.Put(k, nil); err != nil {
+			return err
+		}
+		var n uint64
+		if v := counts.Get([]byte(g)); len(v) == 8 {
+			n = u64(v)
+		}
+		if err := counts.Put([]byte(g), be64(n+1)); err != nil {
+			return err
+		}
+	}
+	keys := btx.Bucket(bucketSearchKey)
+	for _, key := range tickets.ExactKeys(after) {
+		if err := keys.Put(binary.BigEndian.AppendUint64(appendString(nil, key), seq), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newEntries returns the entries of after not in before: those after
+// before's last entry. A windowed transcript drops entries at the front, so
+// the match is made on the last entry, not on the length.
+func newEntries(before, after []tickets.Entry) []tickets.Entry {
+	if len(before) == 0 {
+		return after
+	}
+	last := before[len(before)-1]
+	for i := len(after) - 1; i >= 0; i-- {
+		if e := after[i]; e.At.Equal(last.At) && e.From == last.From && e.Text == last.Text {
+			return after[i+1:]
+		}
+	}
+	return after
+}
+
+func newNotes(before, after []tickets.Note) []tickets.Note {
+	if len(after) >= len(before) {
+		return after[len(before):]
+	}
+	return after
+}
+
+// search answers a Filter with Q: tickets whose transaction or user id
+// equals q, or whose id is q, first; then the others newest first.
+func (x *tx) search(f tickets.Filter, limit int) ([]tickets.Ticket, error) {
+	if !tickets.ValidQuery(f.Q) {
+		return nil, fmt.Errorf("search: q over %d characters: %w", tickets.MaxQueryRunes, tickets.ErrInvalid)
+	}
+	if f.After != "" {
+		return nil, fmt.Errorf("search: after= cannot page a search: %w", tickets.ErrInvalid)
+	}
+	words := tickets.QueryWords(f.Q)
+	if len(words) == 0 {
+		return nil, fmt.Errorf("search: q %q has no letters or digits: %w", f.Q, tickets.ErrInvalid)
+	}
+	out := make([]tickets.Ticket, 0, min(limit, 64))
+	seen := make(map[uint64]bool)
+	// take checks a candidate against the filters (from its search doc)
+	// and the query (from the ticket), and keeps it.
+	take := func(seq uint64) error {
+		if seen[seq] {
+			return nil
+		}
+		seen[seq] = true
+		if !docMatches(x.tx.Bucket(bucketSearchDoc).Get(be64(seq)), f) {
+			return nil
+		}
+		rec, err := getTicketSeq(x.tx, seq)
+		if err != nil {
+			return err
+		}
+		t := rec.ticket()
+		check := t
+		if t.TranscriptFrom > 0 {
+			// The oldest lines are in the archive; the index has their
+			// grams, so the check must read them too.
+			if check.Transcript, err = x.Transcript(t.ID); err != nil {
+				return err
+			}
+		}
+		if tickets.Matches(&check, words) {
+			out = append(out, t)
+		}
+		return nil
+	}
+
+	// Identifiers first: the ticket id itself, then exact transaction and
+	// user ids.
+	whole := strings.TrimSpace(tickets.NormalizeSearch(f.Q))
+	if seq, ok := parseTicketID(strings.ToUpper(whole)); ok {
+		if x.tx.Bucket(bucketTickets).Get(be64(seq)) != nil {
+			if err := take(seq); err != nil {
+				return nil, fmt.Errorf("search: %w", err)
+			}
+		}
+	}
+	prefix := appendString(nil, whole)
+	c := x.tx.Bucket(bucketSearchKey).Cursor()
+	var exact []uint64
+	for k, _ := c.Seek(prefix); hasPrefix(k, prefix) && len(k) == len(prefix)+8; k, _ = c.Next() {
+		exact = append(exact, u64(k[len(prefix):]))
+	}
+	for _, seq := range slices.Backward(exact) {
+		if len(out) >= limit {
+			break
+		}
+		if err := take(seq); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+	}
+
+	// Then the grams: walk the rarest one's postings from the newest,
+	// checking the others by lookup.
+	grams := make([]string, 0, 8)
+	for _, w := range words {
+		for _, g := range tickets.QueryGrams(w) {
+			if !slices.Contains(grams, g) {
+				grams = append(grams, g)
+			}
+		}
+	}
+	counts := x.tx.Bucket(bucketSearchCount)
+	n := make(map[string]uint64, len(grams))
+	for _, g := range grams {
+		v := counts.Get([]byte(g))
+		if len(v) != 8 {
+			return out, nil // a gram no ticket has: nothing more can match
+		}
+		n[g] = u64(v)
+	}
+	slices.SortFunc(grams, func(a, b string) int { return int(n[a]) - int(n[b]) })
+	post := x.tx.Bucket(bucketSearch)
+	rare := appendString(nil, grams[0])
+	others := make([][]byte, len(grams)-1)
+	for i, g := range grams[1:] {
+		others[i] = appendString(nil, g)
+	}
+	pc := post.Cursor()
+	k, _ := pc.Seek(binary.BigEndian.AppendUint64(slices.Clip(rare), ^uint64(0)))
+	if k == nil {
+		k, _ = pc.Last()
+	} else {
+		k, _ = pc.Prev()
+	}
+	key := make([]byte, 0, 64)
+	for scanned := 0; hasPrefix(k, rare) && len(k) == len(rare)+8 && len(out) < limit && scanned < maxSearchScan; k, _ = pc.Prev() {
+		scanned++
+		seq := u64(k[len(rare):])
+		all := true
+		for _, o := range others {
+			key = binary.BigEndian.AppendUint64(append(key[:0], o...), seq)
+			if post.Get(key) == nil {
+				all = false
+				break
+			}
+		}
+		if !all {
+			continue
+		}
+		if err := take(seq); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// docMatches applies a filter's status, queue, queues and priority to a
+// search doc.
+func docMatches(doc []byte, f tickets.Filter) bool {
+	status, rest, err := readString(doc)
+	if err != nil {
+		return false
+	}
+	queue, rest, err := readString(rest)
+	if err != nil || len(rest) != 1 {
+		return false
+	}
+	switch {
+	case f.Status != "" && string(f.Status) != status,
+		f.Queue != "" && f.Queue != queue,
+		len(f.Queues) > 0 && !slices.Contains(f.Queues, queue),
+		f.Priority != "" && byte(f.Priority.Rank()) != rest[0]:
+		return false
+	}
+	return true
+}
