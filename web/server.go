@@ -82,7 +82,20 @@ type Server struct {
 
 	metricsToken string
 	noMetrics    bool
+	// heartbeat is heartbeatEvery, a field so tests can shorten it.
+	heartbeat time.Duration
+	// streams holds a token per open event stream (at most maxStreams).
+	streams chan struct{}
+	// stopCtx ends every event stream when StopStreams is called.
+	stopCtx     context.Context
+	stopStreams context.CancelFunc
 }
+
+// StopStreams ends every open event stream and refuses none later (new
+// ones end at once). Call it when shutting down, e.g. with
+// http.Server.RegisterOnShutdown: Shutdown waits for requests to finish,
+// and a stream never finishes by itself.
+func (s *Server) StopStreams() { s.stopStreams() }
 
 // errNotConfigured answers for a missing Store or Engine, so a wiring
 // mistake shows as a clear 500 in the log instead of a nil dereference.
@@ -102,7 +115,10 @@ func New(cfg Config) *Server {
 
 		metricsToken: cfg.MetricsToken,
 		noMetrics:    cfg.NoMetrics,
+		heartbeat:    heartbeatEvery,
+		streams:      make(chan struct{}, maxStreams),
 	}
+	s.stopCtx, s.stopStreams = context.WithCancel(context.Background())
 	if s.store == nil {
 		s.store = missingStore{}
 	}
@@ -143,6 +159,9 @@ func (s *Server) Handler() http.Handler {
 	// The backup streams for minutes: no TimeoutHandler (it buffers the
 	// whole answer and cuts it at apiTimeout); it sets its own deadline.
 	mux.Handle("GET /api/admin/backup", s.auth(s.handleBackup))
+	// The event stream lives for hours: no TimeoutHandler either. Browsers'
+	// EventSource cannot send a header, so the token may come in the URL.
+	mux.Handle("GET /api/events", s.authQuery(s.handleEvents))
 	mux.Handle("/api/", http.HandlerFunc(s.handleAPINotFound))
 
 	mux.HandleFunc("GET /healthz", s.handleHealth)

@@ -169,6 +169,8 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 	if cfg.Edge.tlsCert != nil {
 		s.http.TLSConfig = &tls.Config{Certificates: []tls.Certificate{*cfg.Edge.tlsCert}, MinVersion: tls.VersionTLS12}
 	}
+	// Event streams never finish by themselves; Shutdown would wait for them.
+	s.http.RegisterOnShutdown(webSrv.StopStreams)
 	s.listener, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fail(fmt.Errorf("-addr: %w", err))
