@@ -73,3 +73,68 @@ func TestFeaturesNegation(t *testing.T) {
 		t.Error("a word before the negation got the negated feature")
 	}
 }
+
+// conceptOf returns the concept id of the group holding keyword kw.
+func conceptOf(t *testing.T, kw string) uint64 {
+	t.Helper()
+	for i, group := range concepts {
+		if slices.Contains(group, kw) {
+			return uint64(i + 1)
+		}
+	}
+	t.Fatalf("no concept holds %q", kw)
+	return 0
+}
+
+// TestConceptsThinAreas checks the keyword groups added for the phrasings of
+// issue 11, and that the short Chinese ones do not fire inside other words.
+func TestConceptsThinAreas(t *testing.T) {
+	var (
+		withdraw   = conceptOf(t, "withdr")
+		fraud      = conceptOf(t, "fraud")
+		frozen     = conceptOf(t, "frozen")
+		limit      = conceptOf(t, "limit")
+		human      = conceptOf(t, "human")
+		evidence   = conceptOf(t, "screenshot")
+		chargedAnw = conceptOf(t, "still charged")
+		twice      = conceptOf(t, "twice")
+		failed     = conceptOf(t, "fail")
+		refund     = conceptOf(t, "refund")
+		notArrived = conceptOf(t, "not yet")
+	)
+	tests := []struct {
+		text      string
+		has, lack []uint64
+	}{
+		{"cashing out failed twice", []uint64{withdraw, twice, failed}, nil},
+		{"I didn't take a screenshot", []uint64{evidence}, []uint64{fraud}},
+		{"我冇截圖", []uint64{evidence}, []uint64{fraud}},
+		{"有人轉走咗我啲錢", []uint64{fraud}, nil},
+		{"我轉咗錢俾朋友", nil, []uint64{fraud}},
+		{"收款額度被限", []uint64{frozen, limit}, nil},
+		{"my account is limited", []uint64{frozen}, nil},
+		{"可唔可以搵個同事同我傾", []uint64{human}, nil},
+		{"我仲係需要人幫手", []uint64{human}, nil},
+		{"you're not helping", []uint64{human}, nil},
+		{"要人臉識別先付到款", nil, []uint64{human}}, // 要人 is not "I want a person"
+		{"付款失敗咗 但係都扣咗錢", []uint64{chargedAnw}, nil},
+		{"酒店預先授權扣起咗我張卡", []uint64{twice}, nil},
+		{"畀咗錢但係唔得", []uint64{failed}, nil},
+		{"the money was returned to my card", []uint64{refund}, nil},
+		{"大陸匯款仲未入帳", []uint64{notArrived}, nil},
+		{"提到銀行卡三日都未到", []uint64{withdraw}, nil},
+	}
+	for _, tt := range tests {
+		got := conceptFeatures(nil, appendNormalized(nil, tt.text))
+		for _, c := range tt.has {
+			if !slices.Contains(got, mix(kindConcept, c)) {
+				t.Errorf("%q lacks concept %d (%q…)", tt.text, c, concepts[c-1][0])
+			}
+		}
+		for _, c := range tt.lack {
+			if slices.Contains(got, mix(kindConcept, c)) {
+				t.Errorf("%q has concept %d (%q…)", tt.text, c, concepts[c-1][0])
+			}
+		}
+	}
+}

@@ -80,9 +80,10 @@ type trainConfig struct {
 	epochs int
 	rate   float64 // AdaGrad base learning rate
 	l2     float64 // weight decay per update
+	seed   uint64  // of the visiting order (xorshift: never 0)
 }
 
-var defaultTrain = trainConfig{epochs: 14, rate: 0.4, l2: 1e-4}
+var defaultTrain = trainConfig{epochs: 14, rate: 0.4, l2: 1e-4, seed: 0x9E3779B97F4A7C15}
 
 // vectorize turns each example into its feature rows, registering new
 // features in m.index.
@@ -126,7 +127,7 @@ func train(exs []example, cfg trainConfig) *model {
 	for i := range order {
 		order[i] = i
 	}
-	rng := uint64(0x9E3779B97F4A7C15)
+	rng := cfg.seed
 	logits := make([]float64, k)
 	grad := make([]float64, k)
 	for ep := 0; ep < cfg.epochs; ep++ {

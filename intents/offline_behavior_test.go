@@ -53,6 +53,42 @@ func TestClassifyBehaviour(t *testing.T) {
 		{"card delivery question", "how long do card deliveries take to Kowloon", OutOfScope, English},
 		{"closing question", "can I close my account online", OutOfScope, English},
 		{"transfer not arrived", "the transfer to my brother hasn't turned up yet", PaymentNotReceived, English},
+		// Issue 11: Cantonese verb-final forms.
+		{"refunded, not arrived yue", "佢哋退咗錢 但我仲未收到", RefundNotReceived, ZhHant},
+		{"transferred out yue", "我戶口被人轉走咗錢", UnauthorizedTransaction, ZhHant},
+		{"paid but failed yue", "俾錢唔得", TransactionFailed, ZhHant},
+		{"charged twice yue", "扣多咗一次錢", DuplicateCharge, ZhHant},
+		// Incoming remittances are money sent to me; my own withdrawal is not.
+		{"remittance not credited yue", "海外匯款未入帳", PaymentNotReceived, ZhHant},
+		{"remittance from the mainland", "内地转过来的钱没到", PaymentNotReceived, ZhHans},
+		{"remittance en", "my dad sent money from Manchester, not in yet", PaymentNotReceived, English},
+		{"own withdrawal yue", "提款未入帳", WithdrawalFailed, ZhHant},
+		// Face and fingerprint against login and payment.
+		{"face yue", "面容識別唔到", BiometricFailed, ZhHant},
+		{"face id en", "Face ID failed", BiometricFailed, English},
+		{"fingerprint yue", "指紋唔得", BiometricFailed, ZhHant},
+		{"login yue", "登入唔得", LoginFailed, ZhHant},
+		// A failed withdrawal tried twice is not a duplicate charge.
+		{"cashout twice", "cash out failed 2 times", WithdrawalFailed, English},
+		{"withdrawal twice yue", "提款兩次都失敗", WithdrawalFailed, ZhHant},
+		// A merchant's restricted receiving is a restricted account.
+		{"receiving restricted yue", "商戶收款受限", AccountFrozen, ZhHant},
+		{"limited account", "my account is limited", AccountFrozen, English},
+		// Requests for a person, as openings or mid-dialogue.
+		{"person yue", "唔該搵個人嚟幫我", HumanAgent, ZhHant},
+		{"colleague yue", "我要搵你哋同事", HumanAgent, ZhHant},
+		{"still can't help yue", "仲係幫唔到我 搵人啦", HumanAgent, ZhHant},
+		{"still need someone zh", "我还是需要有人帮我", HumanAgent, ZhHans},
+		{"somebody en", "need to talk to somebody", HumanAgent, English},
+		{"not helping en", "this doesn't help, who can I talk to", HumanAgent, English},
+		// Answers that are not problems: a negation is not fraud by itself.
+		{"no screenshot en", "didn't think to screenshot", OutOfScope, English},
+		{"no photo en", "I didn't take a photo of it", OutOfScope, English},
+		{"no screenshot yue", "我冇嗰張相", OutOfScope, ZhHant},
+		{"no screenshot zh", "没有截图", OutOfScope, ZhHans},
+		{"didn't get the otp", "I didn't get the OTP", OTPNotReceived, English},
+		{"refund not received, negated", "沒有收到退款", RefundNotReceived, ZhHant},
+		{"denied making it", "I didn't make a payment to this shop", UnauthorizedTransaction, English},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
