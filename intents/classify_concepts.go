@@ -31,8 +31,7 @@ var concepts = [][]string{
 	{"付款", "支付", "给钱", "交易", "结账", "结帐", "刷卡", "碌卡", "拍卡", "pay", "checkout", "purchase", "买", "购", "shop$", "merchant", "商户", "商家", "buy$", "bought"},
 	{"失败", "被拒", "拒绝", "不成功", "不过", "error", "declin", "fail", "reject", "refus", "not go through", "won't go through", "didn't go through", "not going through", "doesn't work", "not working", "无法完成", "could not be completed", "couldn't", "不到款",
 		"unsuccessful", "won't work", "wont work", "doesnt work", "does not work", "stopped working", "not functioning", "bounced", "revers", "revert",
-		"won't accept", "wont accept", "not accept", "can't use", "cant use", "won't let me", "wont let me",
-		"不得"}, // Cantonese 唔得: "it won't work"
+		"won't accept", "wont accept", "not accept", "can't use", "cant use", "won't let me", "wont let me"},
 	{"两次", "两遍", "重复", "多扣", "三次", "两份", "twice", "double", "two times", "duplicate", "three times", "预授权", "预先授权", "pre-auth", "preauth", "pre auth", "extra charge", "多收", "多了一笔"},
 	{"扣", "收费", "扣款", "扣钱", "扣数", "charged", "charge", "billed", "debited", "taken", "deducted", "少了钱"},
 	{"退款", "退钱", "退回", "退货", "退还", "退返", "退了", "refund", "按金", "押金", "deposit back", "money back", "returned to my", "back to my card", "sent back to me"},

@@ -119,7 +119,9 @@ func TestConceptsThinAreas(t *testing.T) {
 		{"要人臉識別先付到款", nil, []uint64{human}}, // 要人 is not "I want a person"
 		{"付款失敗咗 但係都扣咗錢", []uint64{chargedAnw}, nil},
 		{"酒店預先授權扣起咗我張卡", []uint64{twice}, nil},
-		{"畀咗錢但係唔得", []uint64{failed}, nil},
+		// 唔得 alone is "still no good", the usual answer to "did this fix
+		// it?": it must not name a failed payment by itself.
+		{"仲係唔得", nil, []uint64{failed}},
 		{"the money was returned to my card", []uint64{refund}, nil},
 		{"大陸匯款仲未入帳", []uint64{notArrived}, nil},
 		{"提到銀行卡三日都未到", []uint64{withdraw}, nil},
