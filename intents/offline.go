@@ -17,11 +17,11 @@ import (
 // ClarifyBelow is the confidence under which the bot should not act on the
 // intent but ask the customer to pick among the top candidates. It was read
 // off the reliability table of the held-out examples (TestHeldOut prints it):
-// the 2.5% of answers under 0.6 are right only 14 times in 24, little better
+// the 2.3% of answers under 0.6 are right only 13 times in 22, little better
 // than a coin toss, while the right problem is among the three offered 21
-// times in 24, so a clarifying question costs the customer one tap where a
-// wrong branch costs a whole dialogue; the answers from 0.6 up are right 98.7%
-// of the time, where asking would mostly annoy (between 0.6 and 0.7, 13 of 18
+// times in 22, so a clarifying question costs the customer one tap where a
+// wrong branch costs a whole dialogue; the answers from 0.6 up are right 98.5%
+// of the time, where asking would mostly annoy (between 0.6 and 0.7, 11 of 12
 // were right).
 // Confidence is calibrated, so the threshold keeps its meaning when the
 // examples grow.
