@@ -360,11 +360,10 @@ func (t *turn) textStart() error {
 		t.say(t.render(prompts.GreetingReply, nil), nil)
 		return nil
 	case sure && r.Intent == intents.OutOfScope && st.Misses == 0:
-		// Not a payment question: say what the bot is for. This is the
-		// ladder's first rung, with a person as the way out.
+		// Not a payment question: the ladder's first rung, saying what
+		// the bot is for.
 		st.Misses = 1
-		t.say(t.render(prompts.OutOfScope, nil), labels(t.lang(), prompts.LabelPerson))
-		return nil
+		return t.offerChoices(prompts.OutOfScope)
 	}
 	return t.climb()
 }
@@ -396,7 +395,7 @@ func (t *turn) climb() error {
 	st.Misses++
 	switch {
 	case st.Misses == 1 && (st.Phase == phaseStart || st.Phase == phaseClarify):
-		return t.offerChoices()
+		return t.offerChoices("")
 	case st.Misses <= 2:
 		t.say(t.render(prompts.OfferPerson, nil), labels(t.lang(), prompts.LabelPerson))
 		return nil
@@ -411,17 +410,22 @@ func (t *turn) climb() error {
 }
 
 // offerChoices asks which of the likeliest problems it is, with "something
-// else" and "talk to a person" as ways out.
-func (t *turn) offerChoices() error {
+// else" and "talk to a person" as ways out. key, when set, is the question
+// (else Clarify, or ClarifyAgain when no problem stands out).
+func (t *turn) offerChoices(key prompts.Key) error {
 	st := t.st
 	cands := problemCandidates(t.an.res, candidateAbove)
-	key := prompts.Clarify
+	if key == "" {
+		key = prompts.Clarify
+	}
 	if len(cands) == 0 {
 		// Nothing stands out: offer the likeliest anyway, and say that
 		// the message was not understood.
 		// Risky problems are left out of these: offering "a payment I
 		// didn't make" for words it does not resemble would alarm.
-		key = prompts.ClarifyAgain
+		if key == prompts.Clarify {
+			key = prompts.ClarifyAgain
+		}
 		for _, c := range problemCandidates(t.an.res, 0) {
 			if !risky(c) {
 				cands = append(cands, c)
