@@ -21,6 +21,39 @@ import (
 // leaves its old grams behind); Matches rechecks every hit, so a stale gram
 // costs a lookup, never a wrong result.
 
+// keySearchIndex marks a file whose search index is built; a file from
+// before search gets it built once at Open.
+var keySearchIndex = []byte("search_index")
+
+// buildSearchIndex indexes every ticket of a file written before search
+// existed (once: a mark in meta says it is done). The buckets exist by now.
+func buildSearchIndex(btx *bolt.Tx) error {
+	meta := btx.Bucket(bucketMeta)
+	if meta.Get(keySearchIndex) != nil {
+		return nil
+	}
+	x := &tx{tx: btx}
+	err := btx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
+		var rec ticketRecord
+		if err := decode(v, &rec); err != nil {
+			return fmt.Errorf("ticket %x: %w", k, err)
+		}
+		t := rec.ticket()
+		if t.TranscriptFrom > 0 {
+			all, err := x.Transcript(t.ID)
+			if err != nil {
+				return err
+			}
+			t.Transcript = all
+		}
+		return indexTicket(btx, rec.Seq, nil, &t)
+	})
+	if err != nil {
+		return fmt.Errorf("build search index: %w", err)
+	}
+	return meta.Put(keySearchIndex, []byte{1})
+}
+
 // maxSearchScan bounds the candidates one query examines, so a query of
 // common words that rarely occur together cannot walk the whole index.
 const maxSearchScan = 50_000

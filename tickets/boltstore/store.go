@@ -140,7 +140,10 @@ func initSchema(tx *bolt.Tx) error {
 				if err := migrate(tx, got); err != nil {
 					return err
 				}
-				return buildRetentionIndexes(tx) // from the migrated records
+				if err := buildRetentionIndexes(tx); err != nil { // from the migrated records
+					return err
+				}
+				return buildSearchIndex(tx)
 			}
 			if got != SchemaVersion {
 				return fmt.Errorf("file has schema version %d, this program understands version %d: %w",
@@ -159,7 +162,10 @@ func initSchema(tx *bolt.Tx) error {
 			return err
 		}
 	}
-	return buildRetentionIndexes(tx)
+	if err := buildRetentionIndexes(tx); err != nil {
+		return err
+	}
+	return buildSearchIndex(tx)
 }
 
 // Update runs fn in a read-write transaction, grouped with concurrent

@@ -3,9 +3,12 @@ package boltstore_test
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/boltstore"
@@ -396,4 +399,47 @@ func TestAgentByNameDeleteRotate(t *testing.T) {
 			t.Errorf("unknown agent: %v", err)
 		}
 	}
+}
+
+// A file written before search existed gets its index built once at Open.
+func TestSearchIndexBuiltForOlderFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	s, err := boltstore.Open(path, boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk := newTicket("payments", tickets.Normal)
+	tk.Transcript = []tickets.Entry{{From: tickets.FromUser, Text: "提款失敗", At: time.Now()}}
+	tk = mustCreate(t, s, tk)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Make it look like a file from before: no index, no mark.
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range []string{"ix_search", "ix_search_n", "ix_search_key", "search_doc"} {
+			if err := tx.DeleteBucket([]byte(b)); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket([]byte("meta")).Delete([]byte("search_index"))
+	})
+	if err := errors.Join(err, db.Close()); err != nil {
+		t.Fatal(err)
+	}
+	s, err = boltstore.Open(path, boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	view(t, s, func(tx tickets.Tx) error {
+		got, err := tx.Tickets(tickets.Filter{Q: "提款"})
+		if len(got) != 1 || got[0].ID != tk.ID {
+			t.Errorf("search after rebuilding: %v", ids(got))
+		}
+		return err
+	})
 }
