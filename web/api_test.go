@@ -29,6 +29,14 @@ func TestAuth(t *testing.T) {
 		{"POST", "/api/tickets/" + tk.ID + "/resolve"},
 		{"GET", "/api/tickets/" + tk.ID + "/attachments/x"},
 		{"GET", "/api/admin/backup"},
+		{"POST", "/api/tickets/" + tk.ID + "/notes"},
+		{"POST", "/api/tickets/" + tk.ID + "/transfer"},
+		{"GET", "/api/events"},
+		{"GET", "/api/canned"},
+		{"GET", "/api/agents"},
+		{"POST", "/api/agents"},
+		{"DELETE", "/api/agents/alice"},
+		{"POST", "/api/agents/alice/token"},
 	}
 	cases := []struct {
 		name   string

@@ -16,6 +16,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/triagebot/triagebot/canned"
+	"github.com/triagebot/triagebot/escalation"
 	"github.com/triagebot/triagebot/tickets"
 )
 
@@ -59,6 +61,11 @@ type Config struct {
 	// nil: a private registry.
 	Registry *prometheus.Registry
 	Logger   *slog.Logger
+	// Canned are the agents' saved replies; nil means canned.Default().
+	Canned *canned.Set
+	// Queues are the routing rules' queues, which an agent created through
+	// the API may be limited to; nil means the embedded rules' queues.
+	Queues []string
 	// Now is the clock (SLA views in tests); nil means time.Now.
 	Now func() time.Time
 	// MetricsToken, when set, is the bearer token /metrics asks for.
@@ -77,6 +84,8 @@ type Server struct {
 	log     *slog.Logger
 	now     func() time.Time
 	metrics *httpMetrics
+	canned  *canned.Set
+	queues  []string
 	// apiTimeout is apiTimeout, a field so tests can shorten it.
 	apiTimeout time.Duration
 
@@ -131,6 +140,13 @@ func New(cfg Config) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.canned, s.queues = cfg.Canned, cfg.Queues
+	if s.canned == nil {
+		s.canned = canned.Default()
+	}
+	if s.queues == nil {
+		s.queues = escalation.Default().Queues()
+	}
 	s.metrics = newHTTPMetrics(s.reg, s.log)
 	s.registerTicketCollector()
 	return s
@@ -156,6 +172,11 @@ func (s *Server) Handler() http.Handler {
 	api("GET /api/tickets/{id}/attachments/{aid}", s.handleAttachment)
 	api("POST /api/tickets/{id}/notes", s.handleNote)
 	api("POST /api/tickets/{id}/transfer", s.handleTransfer)
+	api("GET /api/canned", s.handleCanned)
+	api("GET /api/agents", s.handleAgents)
+	api("POST /api/agents", s.handleCreateAgent)
+	api("DELETE /api/agents/{name}", s.handleDeleteAgent)
+	api("POST /api/agents/{name}/token", s.handleRotateToken)
 	// The backup streams for minutes: no TimeoutHandler (it buffers the
 	// whole answer and cuts it at apiTimeout); it sets its own deadline.
 	mux.Handle("GET /api/admin/backup", s.auth(s.handleBackup))

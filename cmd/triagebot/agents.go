@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -20,11 +22,11 @@ import (
 )
 
 func init() {
-	commands["agents"] = command{"manage agents: add one, list them, remove one, rotate one's token (with the server stopped)", runAgents}
+	commands["agents"] = command{"manage agents: add one, list them, remove one, rotate one's token (on the file, or with -server through a running server)", runAgents}
 }
 
 // agentsSynopsis is the usage of the agents command and its subcommands.
-const agentsSynopsis = "add NAME [-queues q1,q2] [-admin] | list | remove NAME | rotate NAME [-db FILE]"
+const agentsSynopsis = "add NAME [-queues q1,q2] [-admin] | list | remove NAME | rotate NAME [-db FILE | -server URL]"
 
 // agentSynopses are the agents subcommands' usage lines.
 var agentSynopses = map[string]string{
@@ -32,9 +34,9 @@ var agentSynopses = map[string]string{
 }
 
 // runAgents dispatches the agents subcommands; -h lists them. They open
-// the database themselves, so no server may hold the file (the runtime
-// admin API will lift that); a new token (add, rotate) is printed once,
-// alone on the last line of stdout.
+// the database themselves, so no server may hold the file, or with
+// -server work through a running server's admin API; a new token (add,
+// rotate) is printed once, alone on the last line of stdout.
 func runAgents(ctx context.Context, args []string, sio stdio) error {
 	fs := newFlags("agents", agentsSynopsis)
 	fs.Usage = func() {
@@ -64,19 +66,21 @@ func runAgents(ctx context.Context, args []string, sio stdio) error {
 // agentArgs parses a subcommand's flags (more may be added by extra) and
 // its NAME, which may come before or after the flags. needName: exactly one
 // NAME; otherwise none.
-func agentArgs(sub string, args []string, sio stdio, needName bool, extra func(*flag.FlagSet)) (Config, string, error) {
+func agentArgs(sub string, args []string, sio stdio, needName bool, extra func(*flag.FlagSet)) (Config, string, *remote, error) {
 	var name string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
 	}
 	var c Config
+	rm := &remote{}
 	fs := newFlags("agents "+sub, agentSynopses[sub])
 	dbFlags(fs, &c, sio.getenv)
+	remoteFlags(fs, rm, sio.getenv)
 	if extra != nil {
 		extra(fs)
 	}
 	if err := parseFlags(fs, args, sio); err != nil {
-		return c, "", err
+		return c, "", nil, err
 	}
 	rest := fs.Args()
 	if name == "" && len(rest) > 0 {
@@ -84,20 +88,26 @@ func agentArgs(sub string, args []string, sio stdio, needName bool, extra func(*
 	}
 	switch {
 	case len(rest) > 0:
-		return c, "", badUsage(fs, sio, "unexpected argument %q", rest[0])
+		return c, "", nil, badUsage(fs, sio, "unexpected argument %q", rest[0])
 	case needName && strings.TrimSpace(name) == "":
-		return c, "", badUsage(fs, sio, "NAME is missing")
+		return c, "", nil, badUsage(fs, sio, "NAME is missing")
 	case !needName && name != "":
-		return c, "", badUsage(fs, sio, "unexpected argument %q", name)
+		return c, "", nil, badUsage(fs, sio, "unexpected argument %q", name)
 	}
-	return c, strings.TrimSpace(name), nil
+	if rm.server == "" {
+		return c, strings.TrimSpace(name), nil, nil
+	}
+	if err := rm.resolve(sio.getenv); err != nil {
+		return c, "", nil, fmt.Errorf("agents %s: %w", sub, err)
+	}
+	return c, strings.TrimSpace(name), rm, nil
 }
 
 // withStore runs fn in one write transaction on the -db file.
 func withStore(ctx context.Context, sub, db string, fn func(tickets.Tx) error) error {
 	store, err := openStore(db, boltstore.Options{Timeout: time.Second})
 	if errors.Is(err, tickets.ErrDatabaseUse) {
-		return fmt.Errorf("agents %s: %s is held by a running server; stop it first", sub, db)
+		return fmt.Errorf("agents %s: %s is held by a running server; stop it, or run again with -server URL and an admin token (TRIAGEBOT_ADMIN_TOKEN or -token-file)", sub, db)
 	}
 	if err != nil {
 		return fmt.Errorf("agents %s: %w", sub, err)
@@ -112,7 +122,7 @@ func withStore(ctx context.Context, sub, db string, fn func(tickets.Tx) error) e
 func agentsAdd(ctx context.Context, args []string, sio stdio) error {
 	var queues, routing string
 	var admin bool
-	c, name, err := agentArgs("add", args, sio, true, func(fs *flag.FlagSet) {
+	c, name, rm, err := agentArgs("add", args, sio, true, func(fs *flag.FlagSet) {
 		fs.StringVar(&queues, "queues", "", "comma-separated queues the agent works (default: all); each one of the routing rules' queues")
 		fs.BoolVar(&admin, "admin", false, "may also call operator APIs (online backup)")
 		fs.StringVar(&routing, "routing", env(sio.getenv, "TRIAGEBOT_ROUTING", ""), "routing rules file whose queues -queues may name (env TRIAGEBOT_ROUTING; default: the embedded rules)")
@@ -122,6 +132,22 @@ func agentsAdd(ctx context.Context, args []string, sio stdio) error {
 	}
 	if len(name) > 64 || strings.ContainsAny(name, "\x00\n\r\t") {
 		return errors.New("agents add: NAME must be 1-64 characters with no control characters")
+	}
+	if rm != nil {
+		// The server checks the queues against its own routing rules.
+		var qs []string
+		for _, q := range strings.Split(queues, ",") {
+			if q = strings.TrimSpace(q); q != "" {
+				qs = append(qs, q)
+			}
+		}
+		var got remoteAgent
+		if err := rm.call(ctx, http.MethodPost, "/api/agents", map[string]any{"name": name, "queues": qs, "admin": admin}, &got); err != nil {
+			return fmt.Errorf("agents add: %w", err)
+		}
+		fmt.Fprintf(sio.err, "agent %q created on %s; its token is shown once, below:\n", got.Name, rm.server)
+		fmt.Fprintln(sio.out, got.Token)
+		return nil
 	}
 	agent := tickets.Agent{Name: name, Admin: admin, CreatedAt: time.Now().UTC()}
 	if agent.Queues, err = checkQueues(queues, routing); err != nil {
@@ -175,18 +201,30 @@ func checkQueues(list, routing string) ([]string, error) {
 }
 
 func agentsList(ctx context.Context, args []string, sio stdio) error {
-	c, _, err := agentArgs("list", args, sio, false, nil)
+	c, _, rm, err := agentArgs("list", args, sio, false, nil)
 	if err != nil {
 		return err
 	}
 	var agents []tickets.Agent
-	err = withStore(ctx, "list", c.DB, func(tx tickets.Tx) error {
-		var err error
-		agents, err = tx.Agents()
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("agents list: %w", err)
+	if rm != nil {
+		var got struct {
+			Agents []remoteAgent `json:"agents"`
+		}
+		if err := rm.call(ctx, http.MethodGet, "/api/agents", nil, &got); err != nil {
+			return fmt.Errorf("agents list: %w", err)
+		}
+		for _, a := range got.Agents {
+			agents = append(agents, tickets.Agent{Name: a.Name, Queues: a.Queues, Admin: a.Admin, CreatedAt: a.CreatedAt})
+		}
+	} else {
+		err = withStore(ctx, "list", c.DB, func(tx tickets.Tx) error {
+			var err error
+			agents, err = tx.Agents()
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("agents list: %w", err)
+		}
 	}
 	w := tabwriter.NewWriter(sio.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "NAME\tQUEUES\tADMIN\tCREATED")
@@ -208,13 +246,21 @@ func agentsList(ctx context.Context, args []string, sio stdio) error {
 // queue first, through the engine so their users are told as by a release
 // in the console; otherwise nobody could answer or resolve them.
 func agentsRemove(ctx context.Context, args []string, sio stdio) error {
-	c, name, err := agentArgs("remove", args, sio, true, nil)
+	c, name, rm, err := agentArgs("remove", args, sio, true, nil)
 	if err != nil {
 		return err
 	}
+	if rm != nil {
+		// The server releases the agent's tickets itself.
+		if err := rm.call(ctx, http.MethodDelete, "/api/agents/"+url.PathEscape(name), nil, nil); err != nil {
+			return fmt.Errorf("agents remove: %w", err)
+		}
+		fmt.Fprintf(sio.err, "agent %q removed on %s; its token no longer works and its tickets are back in the open queue\n", name, rm.server)
+		return nil
+	}
 	store, err := openStore(c.DB, boltstore.Options{Timeout: time.Second})
 	if errors.Is(err, tickets.ErrDatabaseUse) {
-		return fmt.Errorf("agents remove: %s is held by a running server; stop it first", c.DB)
+		return fmt.Errorf("agents remove: %s is held by a running server; stop it, or run again with -server URL and an admin token (TRIAGEBOT_ADMIN_TOKEN or -token-file)", c.DB)
 	}
 	if err != nil {
 		return fmt.Errorf("agents remove: %w", err)
@@ -286,9 +332,18 @@ func (unusedClassifier) Classify(context.Context, string, time.Time) (intents.Re
 }
 
 func agentsRotate(ctx context.Context, args []string, sio stdio) error {
-	c, name, err := agentArgs("rotate", args, sio, true, nil)
+	c, name, rm, err := agentArgs("rotate", args, sio, true, nil)
 	if err != nil {
 		return err
+	}
+	if rm != nil {
+		var got remoteAgent
+		if err := rm.call(ctx, http.MethodPost, "/api/agents/"+url.PathEscape(name)+"/token", nil, &got); err != nil {
+			return fmt.Errorf("agents rotate: %w", err)
+		}
+		fmt.Fprintf(sio.err, "agent %q has a new token on %s; the old one no longer works. It is shown once, below:\n", name, rm.server)
+		fmt.Fprintln(sio.out, got.Token)
+		return nil
 	}
 	token, hash, err := tickets.NewToken()
 	if err != nil {

@@ -21,6 +21,8 @@ type Config struct {
 	DB      string
 	TZ      string
 	Routing string
+	// Canned is the saved replies file; empty: the embedded ones.
+	Canned  string
 	Origins []string
 	// PublicURL is how agents reach this server (links in Telegram notices).
 	PublicURL       string
@@ -85,6 +87,7 @@ func parseServe(args []string, sio stdio) (Config, error) {
 	dbFlags(fs, &c, getenv)
 	fs.StringVar(&c.Addr, "addr", env(getenv, "TRIAGEBOT_ADDR", defaultAddr), "listen address (env TRIAGEBOT_ADDR)")
 	fs.StringVar(&c.Routing, "routing", env(getenv, "TRIAGEBOT_ROUTING", ""), "routing rules file, JSON (env TRIAGEBOT_ROUTING; default: the embedded rules)")
+	fs.StringVar(&c.Canned, "canned", env(getenv, "TRIAGEBOT_CANNED", ""), "agents' saved replies file, JSON (env TRIAGEBOT_CANNED; default: the embedded replies)")
 	origins := fs.String("origins", env(getenv, "TRIAGEBOT_ORIGINS", ""), "comma-separated origins allowed to open /ws besides the page's own (env TRIAGEBOT_ORIGINS)")
 	fs.StringVar(&c.PublicURL, "public-url", env(getenv, "TRIAGEBOT_PUBLIC_URL", ""), "URL agents use to reach this server, for links in notices (env TRIAGEBOT_PUBLIC_URL; default http://ADDR)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take")

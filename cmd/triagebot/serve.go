@@ -20,6 +20,7 @@ import (
 	"github.com/triagebot/triagebot/bot"
 	"github.com/triagebot/triagebot/bot/telegram"
 	"github.com/triagebot/triagebot/bot/ws"
+	"github.com/triagebot/triagebot/canned"
 	"github.com/triagebot/triagebot/escalation"
 	"github.com/triagebot/triagebot/intents"
 	"github.com/triagebot/triagebot/tickets"
@@ -93,6 +94,10 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 	if err != nil {
 		return fail(err)
 	}
+	replies, err := loadCanned(cfg.Canned)
+	if err != nil {
+		return fail(err)
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
@@ -153,6 +158,8 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 		Registry: reg,
 		Logger:   logger.With("part", "web"),
 		Now:      time.Now,
+		Canned:   replies,
+		Queues:   router.Queues(),
 	}
 	webCfg.MetricsToken, webCfg.NoMetrics = s.metricsExposure()
 	webSrv := web.New(webCfg)
@@ -329,6 +336,18 @@ func randomSecret() (string, error) {
 }
 
 // loadRouter reads the -routing file, or gives the embedded rules for "".
+// loadCanned reads -canned; the error names the file, line and column.
+func loadCanned(path string) (*canned.Set, error) {
+	if path == "" {
+		return canned.Default(), nil
+	}
+	s, err := canned.Load(path)
+	if err != nil {
+		return nil, fmt.Errorf("-canned: %w", err)
+	}
+	return s, nil
+}
+
 func loadRouter(path string) (*escalation.Router, error) {
 	if path == "" {
 		return escalation.Default(), nil
