@@ -192,13 +192,17 @@ func (s *Server) runStream(ctx context.Context, st stream, agent tickets.Agent, 
 		if len(evs) == eventBatch {
 			continue // more to catch up on
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-changed:
-		case <-heartbeat.C:
-			if err := st.send(": ping\n\n"); err != nil {
-				return err
+		// Wait for a change; heartbeats read nothing from the store.
+		for woken := false; !woken; {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-changed:
+				woken = true
+			case <-heartbeat.C:
+				if err := st.send(": ping\n\n"); err != nil {
+					return err
+				}
 			}
 		}
 	}
