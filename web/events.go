@@ -101,8 +101,10 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	defer stop()
 
 	rc := http.NewResponseController(w)
-	// The stream outlives any read timeout the listener sets; a read
-	// deadline passing would cancel the request.
+	// The stream outlives any read timeout the listener sets (a test in
+	// cmd/triagebot holds one open past it); clearing the deadline keeps it
+	// from depending on how net/http treats one passing in its background
+	// read. Writes get their own deadline each (stream.send).
 	if err := rc.SetReadDeadline(time.Time{}); err != nil && !errors.Is(err, http.ErrNotSupported) {
 		s.log.Warn("events: clear read deadline", "err", err)
 	}

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 // With a server holding the database, the agents subcommands work through
@@ -95,5 +99,55 @@ func TestServeRefusesABadCannedFile(t *testing.T) {
 	_, err = NewServer(t.Context(), cfg, slog.New(slog.DiscardHandler))
 	if err == nil || !strings.Contains(err.Error(), "-canned: "+path+":3:5:") {
 		t.Errorf("bad -canned: %v, want -canned: FILE:3:5", err)
+	}
+}
+
+// An agent's event stream outlives the read timeout (like a WebSocket) and
+// carries a ticket created by a user of the widget.
+func TestEventStreamOutlivesReadTimeout(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "events.db")
+	out, _, err := cli(t, nil, "agents", "add", "amy", "-db", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := lastLine(out)
+	srv, _ := startServe(t, []string{"-addr", "127.0.0.1:0", "-db", db, "-read-timeout", "200ms"}, nil)
+	conn := dialWS(t, &websocket.Dialer{HandshakeTimeout: 5 * time.Second}, "ws://"+srv.Addr()+"/ws")
+	defer conn.Close()
+
+	req, _ := http.NewRequest("GET", "http://"+srv.Addr()+"/api/events", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("events: %v %v", err, resp)
+	}
+	defer resp.Body.Close()
+	lines := make(chan string, 64)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	// Once a request started now is cut off, more than the read timeout
+	// has passed since the stream opened.
+	cutOff(t, stalledBody(t, srv.Addr()))
+	_ = conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	if err := conn.WriteJSON(map[string]string{"type": "message", "text": "I want to talk to a person, my withdrawal of HK$3000 failed"}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatal("the event stream closed")
+			}
+			if strings.HasPrefix(l, "data: ") && strings.Contains(l, `"kind":"created"`) {
+				return
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("no created event within 30 s")
+		}
 	}
 }
