@@ -73,8 +73,12 @@ func (r *Router) Route(in Input) Decision {
 		d.Queue = to
 	}
 	sla := r.rules.sla[d.Priority]
-	d.SLADue = in.Now.Add(sla)
-	d.Reasons = append(d.Reasons, fmt.Sprintf("SLA for %s: %s", d.Priority, sla))
+	d.SLADue = r.Due(d.Priority, in.Now)
+	clock := "around the clock"
+	if r.BusinessTime(d.Priority) {
+		clock = "in business hours"
+	}
+	d.Reasons = append(d.Reasons, fmt.Sprintf("SLA for %s: %s %s", d.Priority, sla, clock))
 	return d
 }
 
@@ -200,3 +204,30 @@ func (r *Router) Queues() []string {
 
 // SLA returns how long a ticket of priority p may wait.
 func (r *Router) SLA(p tickets.Priority) time.Duration { return r.rules.sla[p] }
+
+// Due is when a ticket of priority p created at from needs its first agent
+// response: the priority's SLA counted in business hours or around the
+// clock, as the rules say.
+func (r *Router) Due(p tickets.Priority, from time.Time) time.Time {
+	sla := r.rules.sla[p]
+	if r.rules.businessTime[p] {
+		return r.rules.calendar.Add(from, sla)
+	}
+	return from.Add(sla)
+}
+
+// BusinessTime reports whether priority p's SLA counts only business hours.
+func (r *Router) BusinessTime(p tickets.Priority) bool { return r.rules.businessTime[p] }
+
+// Calendar is when the team works.
+func (r *Router) Calendar() *Calendar { return r.rules.calendar }
+
+// Location is the zone of the calendar: due times are told, and report
+// days cut, in it.
+func (r *Router) Location() *time.Location { return r.rules.calendar.loc }
+
+// BreachRaise is the priority a ticket of priority p gets when its SLA
+// passes without an agent response (breach_raise steps up).
+func (r *Router) BreachRaise(p tickets.Priority) tickets.Priority {
+	return raise(p, r.rules.breachRaise)
+}

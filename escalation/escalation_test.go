@@ -52,8 +52,11 @@ func TestDefaultRoutes(t *testing.T) {
 		if d.Queue != w.queue || d.Priority != w.priority {
 			t.Errorf("%s: got %s/%s, want %s/%s", in, d.Queue, d.Priority, w.queue, w.priority)
 		}
-		if got := d.SLADue.Sub(now); got != sla[d.Priority] {
-			t.Errorf("%s: SLA %s, want %s", in, got, sla[d.Priority])
+		if r.SLA(d.Priority) != sla[d.Priority] {
+			t.Errorf("%s: SLA %s, want %s", in, r.SLA(d.Priority), sla[d.Priority])
+		}
+		if want := r.Due(d.Priority, now); !d.SLADue.Equal(want) {
+			t.Errorf("%s: due %s, want %s", in, d.SLADue, want)
 		}
 		if len(d.Related) != 0 {
 			t.Errorf("%s: related %v without history", in, d.Related)

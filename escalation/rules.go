@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	_ "time/tzdata" // the calendar's zone must load on a host without zoneinfo
 
 	"github.com/triagebot/triagebot/intents"
 	"github.com/triagebot/triagebot/tickets"
@@ -68,6 +69,13 @@ type rules struct {
 	repeat        repeatRule
 	keywords      []keywordRule
 	channelQueues map[tickets.Channel]map[string]string
+	// calendar is when the team works; businessTime says, per priority,
+	// whether its SLA counts only that time (false: around the clock).
+	calendar     *Calendar
+	businessTime map[tickets.Priority]bool
+	// breachRaise is how many steps a ticket goes up when its SLA passes.
+	breachRaise int
+	calOff      int // where the file set business_hours, for errors found afterwards
 }
 
 func emptyRules() rules {
@@ -76,6 +84,8 @@ func emptyRules() rules {
 		intents:       map[string]routeSpec{},
 		rates:         map[string]*big.Rat{},
 		channelQueues: map[tickets.Channel]map[string]string{},
+		calendar:      &Calendar{loc: time.UTC, holidays: map[civilDate]bool{}},
+		businessTime:  map[tickets.Priority]bool{},
 	}
 }
 
@@ -87,6 +97,8 @@ func (r rules) clone() rules {
 	c.intents = maps.Clone(r.intents)
 	c.rates = maps.Clone(r.rates) // the *big.Rat are never mutated
 	c.keywords = slices.Clone(r.keywords)
+	c.businessTime = maps.Clone(r.businessTime)
+	// The calendar is copied when a file changes it (businessHours).
 	c.channelQueues = make(map[tickets.Channel]map[string]string, len(r.channelQueues))
 	for ch, m := range r.channelQueues {
 		c.channelQueues[ch] = maps.Clone(m)
@@ -245,6 +257,23 @@ func (d *ruleDecoder) apply(root *node, r *rules) {
 					r.sla[p] = time.Duration(m) * time.Minute
 				}
 			})
+		},
+		"sla_business_time": func(n *node) {
+			d.keyed(n, func(key string, keyOff int, v *node) {
+				p, ok := d.priorityName(key, keyOff)
+				if ok && d.want(v, kindBool) {
+					r.businessTime[p] = v.b
+				}
+			})
+		},
+		"business_hours": func(n *node) {
+			r.calOff = n.off
+			r.calendar = d.businessHours(n, r.calendar)
+		},
+		"breach_raise": func(n *node) {
+			if x, ok := d.integer(n, 0, len(tickets.Priorities)-1, "steps"); ok {
+				r.breachRaise = x
+			}
 		},
 		"fallback": func(n *node) { r.fallback = d.route(n, r.fallback) },
 		"intents": func(n *node) {
@@ -538,6 +567,13 @@ func (d *ruleDecoder) check(root *node, r *rules) {
 			d.errorf(root.off, "sla_minutes has no entry for %q", p)
 		}
 	}
+	business := false
+	for _, on := range r.businessTime {
+		business = business || on
+	}
+	if business && !r.calendar.hasHours() {
+		d.errorf(r.calOff, "business_hours.week has no opening hours: an SLA in business time would never end")
+	}
 	if r.fallback.queue == "" || r.fallback.priority == "" {
 		d.errorf(r.fallback.off, "fallback needs both a queue and a priority")
 	}
@@ -567,4 +603,100 @@ func (d *ruleDecoder) check(root *node, r *rules) {
 			d.errorf(d.chanOff[k], "channel_queues.%s: no route uses queue %q", k[0], k[1])
 		}
 	}
+}
+
+// businessHours reads the calendar over prev: the zone if given, each
+// weekday given replaces that day, and a holidays list replaces the list.
+func (d *ruleDecoder) businessHours(n *node, prev *Calendar) *Calendar {
+	c := &Calendar{loc: prev.loc, week: prev.week, holidays: maps.Clone(prev.holidays)}
+	d.fields(n, map[string]func(*node){
+		"zone": func(v *node) {
+			s, ok := d.str(v)
+			if !ok {
+				return
+			}
+			loc, err := time.LoadLocation(s)
+			if err != nil || s == "" || s == "Local" {
+				d.errorf(v.off, "unknown time zone %q: want an IANA name such as \"Asia/Hong_Kong\"", s)
+				return
+			}
+			c.loc = loc
+		},
+		"week": func(v *node) {
+			d.keyed(v, func(key string, keyOff int, ranges *node) {
+				day := slices.Index(dayNames[:], key)
+				if day < 0 {
+					d.errorf(keyOff, "unknown day %q (want one of: %s)", key, strings.Join(dayNames[:], ", "))
+					return
+				}
+				if spans, ok := d.spans(ranges); ok {
+					c.week[day] = spans
+				}
+			})
+		},
+		"holidays": func(v *node) {
+			if !d.want(v, kindArray) {
+				return
+			}
+			c.holidays = map[civilDate]bool{}
+			for _, e := range v.elems {
+				s, ok := d.str(e)
+				if !ok {
+					continue
+				}
+				t, err := time.Parse(time.DateOnly, s)
+				if err != nil {
+					d.errorf(e.off, "invalid holiday %q: want a date such as \"2026-12-25\"", s)
+					continue
+				}
+				if c.holidays[dateOf(t)] {
+					d.errorf(e.off, "holiday %s listed twice", s)
+					continue
+				}
+				c.holidays[dateOf(t)] = true
+			}
+		},
+	})
+	return c
+}
+
+// spans reads one day's list of ranges; they must not overlap.
+func (d *ruleDecoder) spans(n *node) ([]span, bool) {
+	if !d.want(n, kindArray) {
+		return nil, false
+	}
+	var out []span
+	ok := true
+	for _, e := range n.elems {
+		s, good := d.str(e)
+		if !good {
+			ok = false
+			continue
+		}
+		sp, err := parseSpan(s)
+		if err != nil {
+			d.errorf(e.off, "%v", err)
+			ok = false
+			continue
+		}
+		out = append(out, sp)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].from < out[j].from })
+	for i := 1; i < len(out); i++ {
+		if out[i].from < out[i-1].to {
+			d.errorf(n.off, "opening hours overlap")
+			return nil, false
+		}
+	}
+	return out, ok
+}
+
+// hasHours reports whether the calendar opens at all in a week.
+func (c *Calendar) hasHours() bool {
+	for _, day := range c.week {
+		if len(day) > 0 {
+			return true
+		}
+	}
+	return false
 }
