@@ -17,6 +17,9 @@ func (t *Ticket) Validate() error {
 	if !t.Priority.Valid() {
 		return fmt.Errorf("ticket %s: priority %q: %w", t.ID, t.Priority, ErrInvalid)
 	}
+	if t.CSAT != nil && (t.CSAT.Score < 1 || t.CSAT.Score > 5) {
+		return fmt.Errorf("ticket %s: csat score %d: %w", t.ID, t.CSAT.Score, ErrInvalid)
+	}
 	if t.Status == Claimed && t.Assignee == "" {
 		return fmt.Errorf("ticket %s: claimed without an assignee: %w", t.ID, ErrInvalid)
 	}
@@ -132,6 +135,9 @@ func AppendEntry(tx Tx, id string, e Entry) (Ticket, error) {
 	return change(tx, id, func(t *Ticket) (bool, error) {
 		t.Transcript = append(t.Transcript, e)
 		t.UpdatedAt = e.At
+		if e.From == FromAgent && t.FirstResponseAt.IsZero() {
+			t.FirstResponseAt = e.At
+		}
 		return true, nil
 	})
 }

@@ -66,6 +66,20 @@ type Tx interface {
 	// archived entries, then the ticket's own (see Ticket.TranscriptFrom).
 	Transcript(ticketID string) ([]Entry, error)
 
+	// DueTickets lists up to limit tickets still waiting for their first
+	// agent response (Ticket.Waiting) whose sla_due is at or before t,
+	// earliest due first, from an index on due time.
+	DueTickets(t time.Time, limit int) ([]Ticket, error)
+	// NextDue is the earliest sla_due of a waiting ticket; zero when none.
+	NextDue() (time.Time, error)
+	// ReportRows calls fn for each ticket created in [from, to), oldest
+	// first, from an index that holds what reports need (no ticket reads).
+	ReportRows(from, to time.Time, fn func(ReportRow) error) error
+	// CountOutcome adds one dialogue outcome at time at.
+	CountOutcome(at time.Time, o Outcome) error
+	// Outcomes sums the outcomes counted in [from, to) (to 15 minutes).
+	Outcomes(from, to time.Time) (map[Outcome]int, error)
+
 	// PutAttachment stores a file's bytes; a ticket or conversation refers to it by a.ID.
 	PutAttachment(a *Attachment, owner string, data []byte) error
 	// AttachmentData returns a stored file and its bytes.

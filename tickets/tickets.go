@@ -175,9 +175,28 @@ type Ticket struct {
 	CreatedAt  time.Time     `json:"created_at"`
 	UpdatedAt  time.Time     `json:"updated_at"`
 	ResolvedAt time.Time     `json:"resolved_at,omitzero"`
+	// FirstResponseAt is the first agent message: what sla_due promises.
+	FirstResponseAt time.Time `json:"first_response_at,omitzero"`
+	// Breached is set once sla_due passed without an agent message.
+	Breached bool `json:"breached"`
+	// CSAT is the user's rating after resolution; nil until they give one.
+	CSAT *CSAT `json:"csat"`
 
 	// change is the kind of change MarkChange named for the next write.
 	change EventKind
+}
+
+// CSAT is a user's satisfaction rating of a resolved ticket.
+type CSAT struct {
+	Score   int       `json:"score"` // 1 (very poor) to 5 (excellent)
+	Comment string    `json:"comment"`
+	At      time.Time `json:"at"`
+}
+
+// Waiting reports whether t still awaits its first agent response within
+// its SLA: the tickets a breach sweep looks at.
+func (t *Ticket) Waiting() bool {
+	return t.Status != Resolved && t.FirstResponseAt.IsZero() && !t.Breached && !t.SLADue.IsZero()
 }
 
 // Agent is a person who works tickets. Only a hash of the token is kept.

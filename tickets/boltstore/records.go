@@ -39,6 +39,15 @@ type ticketRecord struct {
 	CreatedAt      time.Time    `json:"created_at"`
 	UpdatedAt      time.Time    `json:"updated_at"`
 	ResolvedAt     time.Time    `json:"resolved_at,omitzero"`
+	FirstResponse  time.Time    `json:"first_response_at,omitzero"`
+	Breached       bool         `json:"breached,omitempty"`
+	CSAT           *csatRecord  `json:"csat,omitempty"`
+}
+
+type csatRecord struct {
+	Score   int       `json:"score"`
+	Comment string    `json:"comment,omitempty"`
+	At      time.Time `json:"at"`
 }
 
 type userRecord struct {
@@ -149,6 +158,10 @@ func toTicketRecord(t *tickets.Ticket, seq uint64) ticketRecord {
 		Assignee: t.Assignee, Summary: t.Summary, ConversationID: t.ConversationID,
 		Related: t.Related, Note: t.Note, Archived: uint64(max(t.TranscriptFrom, 0)),
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ResolvedAt: t.ResolvedAt,
+		FirstResponse: t.FirstResponseAt, Breached: t.Breached,
+	}
+	if t.CSAT != nil {
+		r.CSAT = &csatRecord{Score: t.CSAT.Score, Comment: t.CSAT.Comment, At: t.CSAT.At}
 	}
 	for _, a := range t.Attachments {
 		r.Attachments = append(r.Attachments, toAttachmentRecord(&a, ""))
@@ -171,6 +184,10 @@ func (r *ticketRecord) ticket() tickets.Ticket {
 		ConversationID: r.ConversationID, Related: r.Related, Note: r.Note,
 		TranscriptFrom: int(r.Archived),
 		CreatedAt:      r.CreatedAt, UpdatedAt: r.UpdatedAt, ResolvedAt: r.ResolvedAt,
+		FirstResponseAt: r.FirstResponse, Breached: r.Breached,
+	}
+	if r.CSAT != nil {
+		t.CSAT = &tickets.CSAT{Score: r.CSAT.Score, Comment: r.CSAT.Comment, At: r.CSAT.At}
 	}
 	for _, a := range r.Attachments {
 		t.Attachments = append(t.Attachments, a.attachment())

@@ -151,7 +151,7 @@ func initSchema(tx *bolt.Tx) error {
 			}
 		}
 	}
-	for _, name := range allBuckets {
+	for _, name := range append(allBuckets, qualityBuckets...) {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
@@ -165,7 +165,10 @@ func initSchema(tx *bolt.Tx) error {
 	if err := buildRetentionIndexes(tx); err != nil {
 		return err
 	}
-	return buildSearchIndex(tx)
+	if err := buildSearchIndex(tx); err != nil {
+		return err
+	}
+	return buildQualityIndexes(tx)
 }
 
 // Update runs fn in a read-write transaction, grouped with concurrent

@@ -192,6 +192,9 @@ func putTicket(btx *bolt.Tx, old, rec *ticketRecord) error {
 			return err
 		}
 	}
+	if err := putQualityIndexes(btx, old, rec); err != nil {
+		return err
+	}
 	return addCount(btx, countKey(rec), 1)
 }
 

@@ -27,7 +27,8 @@ func TestTicketRoundTrip(t *testing.T) {
 		ConversationID: "c9", Related: []string{"T-000007"}, Note: "refunded",
 		Notes:     []tickets.Note{{Author: "bob", Text: "called the bank", At: at}},
 		CreatedAt: at, UpdatedAt: at, ResolvedAt: at,
-		History: []tickets.HistoryItem{{ID: "T-000007", Status: tickets.Resolved, Intent: "duplicate_charge", CreatedAt: at}},
+		History:         []tickets.HistoryItem{{ID: "T-000007", Status: tickets.Resolved, Intent: "duplicate_charge", CreatedAt: at}},
+		FirstResponseAt: at, Breached: true, CSAT: &tickets.CSAT{Score: 4, Comment: "quick", At: at},
 	}
 	// Two entries more than the window: the oldest two go to the archive.
 	for len(want.Transcript) < tickets.TranscriptWindow+2 {
