@@ -75,7 +75,7 @@ func (e *Engine) Resolve(ctx context.Context, ticketID, agent, note string) (tic
 		if err != nil {
 			return t, err
 		}
-		say.event = true
+		say.event, say.rating = true, true
 		say.text = prompts.Render(t.Lang, prompts.TicketResolved, map[string]any{"TicketID": t.ID})
 		say.from = tickets.FromBot
 		return t, nil
@@ -84,10 +84,11 @@ func (e *Engine) Resolve(ctx context.Context, ticketID, agent, note string) (tic
 
 // userNote is what an agent operation tells the user.
 type userNote struct {
-	event bool // send a ticket event with the new status
-	text  string
-	from  tickets.Author
-	agent string
+	event  bool // send a ticket event with the new status
+	text   string
+	from   tickets.Author
+	agent  string
+	rating bool // then ask the user to rate the ticket (csat.go)
 }
 
 // agentOp runs one agent operation in a transaction: op changes the ticket;
@@ -130,6 +131,17 @@ func (e *Engine) agentOp(ctx context.Context, name, ticketID string,
 			out.event(&t)
 		}
 		out.say(note.from, note.text, nil)
+		if note.rating {
+			asked, err := e.askRating(&conv, &t, &out, now)
+			if err != nil {
+				return err
+			}
+			if asked {
+				if err := tx.PutConversation(&conv); err != nil {
+					return err
+				}
+			}
+		}
 		if err := out.flush(tx, conv.ID, now); err != nil {
 			return err
 		}

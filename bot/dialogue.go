@@ -50,6 +50,8 @@ type turn struct {
 
 	ticket  *tickets.Ticket // the conversation's open ticket, if any
 	created bool            // ticket was created in this turn
+
+	phaseBefore phase // the phase the turn began in (outcomes.go)
 }
 
 func (t *turn) lang() string {
@@ -94,6 +96,12 @@ func join(parts ...string) string {
 }
 
 func (t *turn) run() error {
+	if t.st.Rating != "" {
+		// The satisfaction question of a resolved ticket is open (csat.go).
+		if done, err := t.onRating(); done || err != nil {
+			return err
+		}
+	}
 	if t.conv.TicketID != "" {
 		tk, err := t.tx.Ticket(t.conv.TicketID)
 		switch {

@@ -75,6 +75,7 @@ type Engine struct {
 	subMu    sync.RWMutex
 	subs     map[tickets.Channel][]func(conversationID string)
 	onTicket []func(tickets.Ticket)
+	onBreach []func(Breach)
 }
 
 // New checks cfg and returns an Engine.

@@ -69,11 +69,19 @@ func (t *turn) openTicket(lead prompts.Key) error {
 func (t *turn) tellTicket() {
 	tk := t.ticket
 	t.out.event(tk)
-	t.say(t.render(prompts.Escalated, map[string]any{
+	r := t.e.router
+	text := t.render(prompts.Escalated, map[string]any{
 		"TicketID": tk.ID,
 		"Priority": t.render(prompts.PriorityLabel(string(tk.Priority)), nil),
-		"Due":      tk.SLADue.In(t.e.loc),
-	}), nil)
+		"Due":      prompts.When(t.lang(), tk.SLADue.In(r.Location())),
+	})
+	if cal := r.Calendar(); r.BusinessTime(tk.Priority) && !cal.Open(t.now) {
+		// The dialogue goes on as ever (every detail is still asked for and
+		// kept); the user only learns why nobody answers before then.
+		back := prompts.When(t.lang(), cal.NextOpen(t.now))
+		text = join(text, t.render(prompts.OutOfHours, map[string]any{"Back": back}))
+	}
+	t.say(text, nil)
 }
 
 // summary is a line for the agent's queue view: the user's first words in

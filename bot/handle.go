@@ -206,8 +206,11 @@ func (e *Engine) turn(tx tickets.Tx, in Inbound, an *analysis, up *upload, now t
 	if conv.User.ID == "" {
 		conv.User = in.User
 	}
-	t := &turn{e: e, tx: tx, conv: &conv, st: st, an: an, up: up, now: now}
+	t := &turn{e: e, tx: tx, conv: &conv, st: st, an: an, up: up, now: now, phaseBefore: st.Phase}
 	if err := t.run(); err != nil {
+		return err
+	}
+	if err := t.countOutcomes(); err != nil {
 		return err
 	}
 	if conv.State, err = st.encode(); err != nil {

@@ -87,6 +87,14 @@ type state struct {
 	// Acked is set once the user was told their later words reach the agent.
 	Acked bool `json:"acked,omitempty"`
 
+	// Rating is the resolved ticket whose satisfaction question is open, and
+	// RatingStep which part: the score, then an optional comment (csat.go).
+	Rating     string `json:"rating,omitempty"`
+	RatingStep string `json:"rating_step,omitempty"`
+	// Counted is set once this dialogue was counted as a problem dialogue
+	// for the containment figures (outcomes.go).
+	Counted bool `json:"counted,omitempty"`
+
 	// Transcript is the masked record of the dialogue before its ticket
 	// exists; From marks where the current dialogue began.
 	Transcript []tickets.Entry `json:"transcript,omitempty"`
