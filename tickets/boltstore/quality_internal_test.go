@@ -1,0 +1,11 @@
+package boltstore
+
+import "testing"
+
+func TestFastTicketID(t *testing.T) {
+	for _, seq := range []uint64{1, 42, 999999, 1000000, 18446744073709551615} {
+		if got, want := fastTicketID(seq), formatTicketID(seq); got != want {
+			t.Errorf("fastTicketID(%d) = %q, want %q", seq, got, want)
+		}
+	}
+}
