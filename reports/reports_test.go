@@ -127,7 +127,7 @@ func TestCompute(t *testing.T) {
 		{"first_response_p50_s", f(rep.FirstResponseP50S), 20 * 60}, // of 10m, 20m, 2h
 		{"first_response_p90_s", f(rep.FirstResponseP90S), 2 * 3600},
 		{"resolution_p50_s", f(rep.ResolutionP50S), 2 * 3600}, // of 2h, 4h
-		{"sla_met_ratio", f(rep.SLAMetRatio), 0.5},           // 2 met, 2 missed, 1 pending
+		{"sla_met_ratio", f(rep.SLAMetRatio), 0.5},            // 2 met, 2 missed, 1 pending
 		{"csat_avg", f(rep.CSATAvg), 3.5},
 		{"csat_count", float64(rep.CSATCount), 2},
 		{"containment_ratio", f(rep.ContainmentRatio), 0.25}, // 1 of 4 problem dialogues
