@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -419,6 +420,32 @@ func TestBrowserWidgetAndConsole(t *testing.T) {
 		t.Errorf("the deep link did not open the ticket: %v", err)
 	}
 
+	// The rating question comes as five quick replies; the fourth is 4.
+	if err := waitJS(user, `document.querySelectorAll('#quick button').length === 5`, 10*time.Second); err != nil {
+		t.Errorf("the widget does not show the five rating replies: %v", err)
+	} else if err := chromedp.Do(user, chromedp.Click(chromedp.CSS("#quick button:nth-of-type(4)"))); err != nil {
+		t.Fatal(err)
+	} else if got := waitTicket(t, sk, tid, func(tk tickets.Ticket) bool { return tk.CSAT != nil }); got.CSAT.Score != 4 {
+		t.Errorf("csat score %d, want 4 (the fourth reply)", got.CSAT.Score)
+	}
+
+	// The reports page signs in with the console's token (same tab) and
+	// draws its four charts; the rating shows in the CSAT figure.
+	if err := chromedp.Do(agent, chromedp.Navigate(sk.srv.URL+"/agent/reports?lang=en")); err != nil {
+		t.Fatal(err)
+	}
+	charts := `['c-volume','c-sla','c-csat','c-containment'].every(id => Chart.getChart(id))`
+	if err := waitJS(agent, `document.body.dataset.ready && `+charts, 10*time.Second); err != nil {
+		t.Errorf("the reports page did not draw its charts: %v", err)
+	} else {
+		tiles, err := chromedp.Run(agent, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#tiles .tile')).map(e => e.textContent)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(tiles, "4.00CSAT (1 ratings)") {
+			t.Errorf("report tiles %q, want the rating as CSAT 4.00 of 1", tiles)
+		}
+	}
 }
 
 // waitTicket polls the store until ok accepts the ticket.

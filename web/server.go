@@ -73,6 +73,9 @@ type Config struct {
 	// NoMetrics leaves /metrics off the routes (404): the operator serves
 	// MetricsHandler elsewhere, or exposes no metrics on this address.
 	NoMetrics bool
+	// Location is the zone of the routing rules' calendar: report days
+	// are cut in it. nil means UTC.
+	Location *time.Location
 }
 
 // Server serves triagebot over HTTP. Make one with New.
@@ -83,6 +86,7 @@ type Server struct {
 	reg     *prometheus.Registry
 	log     *slog.Logger
 	now     func() time.Time
+	loc     *time.Location
 	metrics *httpMetrics
 	canned  *canned.Set
 	queues  []string
@@ -119,6 +123,7 @@ func New(cfg Config) *Server {
 		reg:    cfg.Registry,
 		log:    logger(cfg.Logger),
 		now:    cfg.Now,
+		loc:    cfg.Location,
 
 		apiTimeout: apiTimeout,
 
@@ -177,6 +182,7 @@ func (s *Server) Handler() http.Handler {
 	api("POST /api/agents", s.handleCreateAgent)
 	api("DELETE /api/agents/{name}", s.handleDeleteAgent)
 	api("POST /api/agents/{name}/token", s.handleRotateToken)
+	s.reportRoutes(mux, api)
 	// The backup streams for minutes: no TimeoutHandler (it buffers the
 	// whole answer and cuts it at apiTimeout); it sets its own deadline.
 	mux.Handle("GET /api/admin/backup", s.auth(s.handleBackup))
