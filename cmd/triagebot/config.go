@@ -48,6 +48,8 @@ type Config struct {
 	// Edge: timeouts, abuse limits, metrics exposure, TLS (edge.go).
 	Edge EdgeConfig
 
+	Quality qualityConfig // quality.go
+
 	// Set by Validate.
 	Location          *time.Location
 	TelegramAgentChat int64
@@ -96,6 +98,7 @@ func parseServe(args []string, sio stdio) (Config, error) {
 	fs.StringVar(&c.TelegramWebhook, "telegram-webhook", env(getenv, "TELEGRAM_WEBHOOK_URL", ""), "public URL for Telegram webhook mode instead of long polling (env TELEGRAM_WEBHOOK_URL)")
 	storageFlags(fs, &c.Storage, getenv)
 	edgeFlags(fs, &c.Edge, getenv)
+	qualityFlags(fs, &c.Quality, getenv)
 	if err := parseFlags(fs, args, sio); err != nil {
 		return c, err
 	}
@@ -193,5 +196,6 @@ func (c *Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.Edge.validate()...)
+	errs = append(errs, c.Quality.validate(c)...)
 	return errors.Join(errs...)
 }

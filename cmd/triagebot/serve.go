@@ -68,6 +68,7 @@ type Server struct {
 	// metrics and metricsListener serve /metrics on -metrics-addr; nil without it.
 	metrics         *http.Server
 	metricsListener net.Listener
+	daily           *dailyReporter // nil without -daily-report
 }
 
 // NewServer opens the database and builds every part; nothing runs yet
@@ -151,6 +152,11 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 			return fail(err)
 		}
 	}
+	wireQuality(s.engine, router, s.tg, reg)
+	if cfg.Quality.DailyReport != "" && s.tg != nil {
+		s.daily = &dailyReporter{store: store, send: s.tg.NotifyAgents, loc: router.Location(), at: cfg.Quality.dailyAt,
+			lang: cfg.AgentLang, now: time.Now, log: logger.With("part", "daily-report")}
+	}
 	webCfg := web.Config{
 		Store:    store,
 		Engine:   s.engine,
@@ -160,6 +166,7 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 		Now:      time.Now,
 		Canned:   replies,
 		Queues:   router.Queues(),
+		Location: router.Location(),
 	}
 	webCfg.MetricsToken, webCfg.NoMetrics = s.metricsExposure()
 	webSrv := web.New(webCfg)
@@ -242,7 +249,7 @@ func (s *Server) Run(ctx context.Context) error {
 	partsCtx, stopParts := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopParts()
 	var wg sync.WaitGroup
-	errc := make(chan error, 5) // one per part started below
+	errc := make(chan error, 8) // one per part started below
 	start := func(name string, run func(context.Context) error) {
 		wg.Add(1)
 		go func() {
@@ -257,6 +264,10 @@ func (s *Server) Run(ctx context.Context) error {
 	start("retention sweeper", func(ctx context.Context) error {
 		return s.cfg.Storage.Retention.Run(ctx, s.store, time.Now, s.cfg.Storage.SweepEvery, s.log.With("part", "retention"))
 	})
+	start("sla sweep", func(ctx context.Context) error { return s.engine.RunSLA(ctx, s.cfg.Quality.SLASweep) })
+	if s.daily != nil {
+		start("daily report", s.daily.run)
+	}
 	if s.tg != nil {
 		start("telegram", s.tg.Run)
 	}
