@@ -10,16 +10,23 @@ import (
 	"github.com/triagebot/triagebot/tickets"
 )
 
-// reportRoutes mounts the reports API and the reports page. Every agent may
-// read them: they count tickets, they show none of their contents.
+// reportRoutes mounts the reports API and the reports page. Reports count
+// every queue's tickets, so an agent limited to some queues may not read
+// them (403); agents of every queue may.
 func (s *Server) reportRoutes(mux *http.ServeMux, api func(string, http.HandlerFunc)) {
 	api("GET /api/reports", s.handleReports)
 	api("GET /api/reports.csv", s.handleReportsCSV)
 	mux.Handle("GET /agent/reports", s.page("reports.html", false))
 }
 
-// reportRange reads from= and to= (dates in the routing zone).
+// reportRange checks the agent may read reports and reads from= and to=
+// (dates in the routing zone).
 func (s *Server) reportRange(w http.ResponseWriter, r *http.Request) (reports.Range, bool) {
+	if a := agentFrom(r.Context()); len(a.Queues) > 0 {
+		s.writeError(w, http.StatusForbidden, CodeForbidden,
+			fmt.Sprintf("agent %s works only some queues; reports cover every queue", a.Name))
+		return reports.Range{}, false
+	}
 	q := r.URL.Query()
 	rg, err := reports.ParseRange(q.Get("from"), q.Get("to"), s.zone(), s.now())
 	if err != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -29,6 +30,31 @@ func TestBrowserReports(t *testing.T) {
 				return err
 			}
 			if err := tx.CountOutcome(created, tickets.OutcomeProblem); err != nil {
+				return err
+			}
+		}
+		// Days 4 to 7, outside the range checked below, make the
+		// screenshot's week look like a week.
+		intents := []string{"withdrawal_failed", "login_failed", "app_problem", "payment_not_received", "refund_not_received"}
+		for i := range 60 {
+			created := day.AddDate(0, 0, 3+i%4).Add(time.Duration(i*37%480) * time.Minute)
+			tk := tickets.Ticket{Status: tickets.Resolved, Assignee: "alice", Intent: intents[i*7%5], Priority: tickets.Normal,
+				Queue: "payments", Channel: tickets.Web, Lang: "en", CreatedAt: created, SLADue: created.Add(2 * time.Hour),
+				FirstResponseAt: created.Add(time.Duration(10+i*13%150) * time.Minute), ResolvedAt: created.Add(5 * time.Hour)}
+			if i%3 == 0 {
+				tk.CSAT = &tickets.CSAT{Score: 3 + i%3, At: created}
+			}
+			if err := tx.CreateTicket(&tk); err != nil {
+				return err
+			}
+			if err := tx.CountOutcome(created, tickets.OutcomeProblem); err != nil {
+				return err
+			}
+			outcome := tickets.OutcomeEscalated
+			if i%3 == 1 {
+				outcome = tickets.OutcomeSelfHelp
+			}
+			if err := tx.CountOutcome(created, outcome); err != nil {
 				return err
 			}
 		}
@@ -100,5 +126,23 @@ func TestBrowserReports(t *testing.T) {
 	// Day 1: responses after 20 and 140 minutes (SLA 1 h): 50 %; CSAT 5 and 2.
 	if len(got.SLA) != 3 || got.SLA[0] != 50.0 || got.CSAT[0] != 3.5 || got.Contain[0] != 50.0 {
 		t.Errorf("day 1: sla %v, csat %v, containment %v; want 50, 3.5, 50", got.SLA, got.CSAT, got.Contain)
+	}
+
+	if os.Getenv("TRIAGEBOT_SCREENSHOTS") == "1" {
+		err = chromedp.Do(tab,
+			chromedp.EmulateViewport(1280, 1100),
+			chromedp.Navigate(sk.srv.URL+"/agent/reports?lang=en"),
+			chromedp.WaitVisible(chromedp.CSS("#from")),
+			chromedp.SetValue(chromedp.CSS("#from"), "2026-12-01"),
+			chromedp.SetValue(chromedp.CSS("#to"), "2026-12-07"),
+			chromedp.Click(chromedp.CSS("#show")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := waitJS(tab, `document.body.dataset.ready === '2026-12-01..2026-12-07'`, 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		screenshot(t, tab, "reports.png")
 	}
 }

@@ -70,6 +70,9 @@ func TestReportsAPI(t *testing.T) {
 			}
 		}
 	}
+	if r := f.do("GET", "/api/reports.csv", "carol", nil); r.status != http.StatusForbidden || r.errCode() != CodeForbidden {
+		t.Errorf("reports for an agent of one queue: %d %s, want 403", r.status, r.body)
+	}
 	if r := f.do("GET", "/api/reports", "", nil); r.status != http.StatusUnauthorized {
 		t.Errorf("reports without a token: %d, want 401", r.status)
 	}
