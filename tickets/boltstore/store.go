@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -137,13 +138,21 @@ func initSchema(tx *bolt.Tx) error {
 			}
 			got := u64(v)
 			if got >= 1 && got < SchemaVersion {
+				// A migration rewrites tickets, which keeps the quality
+				// indexes: they must exist first.
+				if err := createBuckets(tx, qualityBuckets); err != nil {
+					return err
+				}
 				if err := migrate(tx, got); err != nil {
 					return err
 				}
 				if err := buildRetentionIndexes(tx); err != nil { // from the migrated records
 					return err
 				}
-				return buildSearchIndex(tx)
+				if err := buildSearchIndex(tx); err != nil {
+					return err
+				}
+				return buildQualityIndexes(tx)
 			}
 			if got != SchemaVersion {
 				return fmt.Errorf("file has schema version %d, this program understands version %d: %w",
@@ -151,10 +160,8 @@ func initSchema(tx *bolt.Tx) error {
 			}
 		}
 	}
-	for _, name := range append(allBuckets, qualityBuckets...) {
-		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-			return fmt.Errorf("create bucket %s: %w", name, err)
-		}
+	if err := createBuckets(tx, slices.Concat(allBuckets, qualityBuckets)); err != nil {
+		return err
 	}
 	meta := tx.Bucket(bucketMeta)
 	if meta.Get(keySchema) == nil {
@@ -169,6 +176,15 @@ func initSchema(tx *bolt.Tx) error {
 		return err
 	}
 	return buildQualityIndexes(tx)
+}
+
+func createBuckets(tx *bolt.Tx, names [][]byte) error {
+	for _, name := range names {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // Update runs fn in a read-write transaction, grouped with concurrent
