@@ -29,6 +29,7 @@ func must[T any](v T, err error) T {
 func (s *Server) pages(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", s.page("widget.html", true))
 	mux.Handle("GET /agent", s.page("console.html", false))
+	mux.Handle("GET /agent/labels.js", s.handleLabels())
 	mux.Handle("GET /agent/{$}", http.RedirectHandler("/agent", http.StatusMovedPermanently))
 	files := http.FileServerFS(staticFS)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -74,7 +74,7 @@ type Config struct {
 	// MetricsHandler elsewhere, or exposes no metrics on this address.
 	NoMetrics bool
 	// Location is the zone of the routing rules' calendar: report days
-	// are cut in it. nil means UTC.
+	// are cut in it, and the console shows every time in it. nil means UTC.
 	Location *time.Location
 }
 

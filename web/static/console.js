@@ -1,36 +1,62 @@
 // console.js: the agent console. It uses only the agent API with the
 // agent's bearer token (kept in sessionStorage, so it is gone when the tab
-// closes), polls for changes, and puts every piece of user-written text into
-// the page with textContent: users' messages are untrusted input.
+// closes), follows changes on /api/events instead of polling, and puts every
+// piece of user-written text into the page with textContent: users' messages
+// are untrusted input.
 (function () {
   'use strict';
 
   var TB = window.Triagebot;
   var t = TB.t;
+  var LABELS = window.TriagebotLabels || { zone: 'UTC', intents: {} };
   var TOKEN_KEY = 'triagebot.agentToken';
-  var POLL_MS = 3000;
+  // NOTIFY_KEY remembers the opt-in for alerts; a preference, not a secret,
+  // so it outlives the tab.
+  var NOTIFY_KEY = 'triagebot.notifyUrgent';
+  // SEEN_KEY holds, per agent, the time of the last customer message the
+  // agent has had on screen for each ticket: the unread marks.
+  var SEEN_KEY = 'triagebot.seen.';
+  var SEEN_MAX = 500;
   var PAGE = 200;
   var PRIORITY_RANK = { urgent: 0, high: 1, normal: 2, low: 3 };
-  // FETCH_TIMEOUT bounds every request: a call that never answers would
-  // otherwise stop the polling for good (one poll round at a time).
+  // FETCH_TIMEOUT bounds every request but the event stream.
   var FETCH_TIMEOUT = 15000;
+  // The event stream: reconnect after BACKOFF_MIN, doubling to BACKOFF_MAX;
+  // a stream silent for STREAM_IDLE (the server sends heartbeats well
+  // within it) is taken as dead and reopened.
+  var BACKOFF_MIN = 500;
+  var BACKOFF_MAX = 30000;
+  var STREAM_IDLE = 75000;
   // IMAGE_TYPES are the only attachment types shown. The server stores
   // nothing else, but an object URL runs with this page's origin, so the
   // page checks too rather than trust it.
   var IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
+  // LOCALES writes dates as agents of each language read them (day before
+  // month in English, as in Hong Kong).
+  var LOCALE = { 'en': 'en-GB', 'zh-Hant': 'zh-Hant-HK', 'zh-Hans': 'zh-Hans-CN' }[TB.lang] || 'en-GB';
 
   function $(id) { return document.getElementById(id); }
 
   var token = null;
   var me = null;
   var list = [];
-  var listSig = '';
+  var known = {}; // ids that have been in the list this session: "new" is anything else
   var selected = null; // the ticket shown
   var selectedID = null;
   var queues = new Set();
+  var colleagues = new Set();
   var blobs = {}; // attachment id → object URL, fetched once
-  var pollTimer = null;
-  var polling = false;
+  var canned = null; // saved replies in the agent's language, once loaded
+  var seen = {};
+  var stream = null; // {ctl, gen}
+  var streamGen = 0;
+  var lastEventID = '';
+  var backoff = BACKOFF_MIN;
+  var reconnectTimer = null;
+  var fetching = {}; // ticket id → true while its refresh is in flight
+  var again = {}; // ticket id → true when it changed during that refresh
+  var searchTimer = null;
+  var audio = null;
 
   // el builds an element; strings among children become text nodes, so
   // nothing here ever parses HTML.
@@ -42,6 +68,88 @@
       e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
     });
     return e;
+  }
+
+  // --- words and times ---------------------------------------------------
+
+  function intentName(id) {
+    var names = LABELS.intents[TB.lang] || LABELS.intents.en || {};
+    return names[id] || id || '';
+  }
+
+  function fmt(opts) {
+    opts.timeZone = LABELS.zone;
+    try {
+      return new Intl.DateTimeFormat(LOCALE, opts);
+    } catch (e) {
+      // A zone this browser does not know: its own zone beats no times.
+      delete opts.timeZone;
+      return new Intl.DateTimeFormat(LOCALE, opts);
+    }
+  }
+  var fmtYear = fmt({ year: 'numeric' });
+  var fmtDay = fmt({ day: 'numeric', month: 'short' });
+  var fmtDayYear = fmt({ day: 'numeric', month: 'short', year: 'numeric' });
+  var fmtHour = fmt({ hour: 'numeric', hour12: true });
+  var fmtMinute = fmt({ hour: 'numeric', minute: '2-digit', hour12: true });
+  var fmtKey = fmt({ year: 'numeric', month: '2-digit', day: '2-digit' });
+  var relTime = new Intl.RelativeTimeFormat(LOCALE, { numeric: 'auto', style: 'short' });
+
+  function parse(s) {
+    if (!s || String(s).indexOf('0001-') === 0) { return null; }
+    var d = new Date(s);
+    return isNaN(d) ? null : d;
+  }
+
+  // date writes the day in the routing zone, with the year only when it is
+  // not this year.
+  function date(d) {
+    return fmtYear.format(d) === fmtYear.format(new Date()) ? fmtDay.format(d) : fmtDayYear.format(d);
+  }
+
+  // when writes a time at the grain the user gave it: "5 Dec (day)" for
+  // "yesterday", "5 Dec, 8–9 pm" for "last night around eight", minutes
+  // only when the user said them. Without a grain, to the minute.
+  function when(s, grain) {
+    var d = parse(s);
+    if (!d) { return s || ''; }
+    if (grain === 'day') { return t('wholeDay', { date: date(d) }); }
+    var time;
+    if (grain === 'hour') {
+      var end = new Date(d.getTime() + 3600000);
+      time = fmtHour.formatRange ? fmtHour.formatRange(d, end) : fmtHour.format(d);
+    } else {
+      time = fmtMinute.format(d);
+    }
+    return t('dateTime', { date: date(d), time: time });
+  }
+
+  // stamp writes an instant the system recorded: the time alone today,
+  // with the date otherwise.
+  function stamp(s) {
+    var d = parse(s);
+    if (!d) { return ''; }
+    if (fmtKey.format(d) === fmtKey.format(new Date())) { return fmtMinute.format(d); }
+    return t('dateTime', { date: date(d), time: fmtMinute.format(d) });
+  }
+
+  function ago(s) {
+    var d = parse(s);
+    if (!d) { return ''; }
+    var sec = Math.round((d.getTime() - Date.now()) / 1000);
+    var a = Math.abs(sec);
+    if (a < 45) { return t('justNow'); }
+    if (a < 3600) { return relTime.format(Math.round(sec / 60), 'minute'); }
+    if (a < 86400) { return relTime.format(Math.round(sec / 3600), 'hour'); }
+    return relTime.format(Math.round(sec / 86400), 'day');
+  }
+
+  function duration(ms) {
+    var s = Math.floor(Math.abs(ms) / 1000);
+    var d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60);
+    if (d) { return d + 'd ' + h + 'h'; }
+    if (h) { return h + 'h ' + (m < 10 ? '0' : '') + m + 'm'; }
+    return m + 'm ' + (s % 60 < 10 ? '0' : '') + (s % 60) + 's';
   }
 
   // --- API ---------------------------------------------------------------
@@ -94,13 +202,15 @@
       token = tok;
       me = who;
       try { sessionStorage.setItem(TOKEN_KEY, tok); } catch (e) { /* kept in memory only */ }
+      try { seen = JSON.parse(localStorage.getItem(SEEN_KEY + who.name) || '{}') || {}; } catch (e) { seen = {}; }
       $('signin').hidden = true;
       $('app').hidden = false;
       $('signout').hidden = false;
       $('whoami').textContent = t('signedInAs', { name: who.name });
       (who.queues || []).forEach(function (q) { queues.add(q); });
       refreshQueues();
-      poll();
+      loadColleagues();
+      openStream();
       fromHash();
     });
   }
@@ -116,12 +226,15 @@
   function signOut(message) {
     token = null;
     me = null;
-    clearTimeout(pollTimer);
+    closeStream();
+    lastEventID = '';
     try { sessionStorage.removeItem(TOKEN_KEY); } catch (e) { /* ignore */ }
     Object.keys(blobs).forEach(function (k) { URL.revokeObjectURL(blobs[k]); });
     blobs = {};
     list = [];
-    listSig = '';
+    listLoaded = false;
+    known = {};
+    canned = null;
     selected = null;
     selectedID = null;
     $('list').textContent = '';
@@ -130,6 +243,7 @@
     $('app').hidden = true;
     $('signout').hidden = true;
     $('whoami').textContent = '';
+    $('live').textContent = '';
     $('signin').hidden = false;
     $('signin-error').textContent = message || '';
     $('token').value = '';
@@ -151,6 +265,8 @@
 
   function query(status) {
     var q = new URLSearchParams();
+    var text = $('search').value.trim();
+    if (text) { q.set('q', text); }
     if (status) { q.set('status', status); }
     if ($('f-queue').value) { q.set('queue', $('f-queue').value); }
     if ($('f-priority').value) { q.set('priority', $('f-priority').value); }
@@ -165,55 +281,116 @@
     return a.id < b.id ? -1 : 1;
   }
 
+  function searching() { return $('search').value.trim() !== ''; }
+
+  // matches reports whether a ticket belongs in the list as filtered. A
+  // search's matches are the server's to decide: there, only rows already
+  // shown are updated in place.
+  function matches(tk) {
+    var status = $('f-status').value;
+    if (status === 'active' ? tk.status === 'resolved' : (status && tk.status !== status)) { return false; }
+    if ($('f-queue').value && tk.queue !== $('f-queue').value) { return false; }
+    if ($('f-priority').value && tk.priority !== $('f-priority').value) { return false; }
+    return true;
+  }
+
+  var loadSeq = 0;
+  var listLoaded = false;
+
   function loadList() {
+    var seq = ++loadSeq;
     var status = $('f-status').value;
     // "Open and claimed" is two calls: the API filters by one status.
     var calls = status === 'active' ? [query('open'), query('claimed')] : [query(status)];
     return Promise.all(calls.map(function (p) { return api('GET', p); })).then(function (pages) {
+      if (seq !== loadSeq) { return; } // a newer load (another filter) won
       var all = [];
       pages.forEach(function (pg) { all = all.concat((pg && pg.tickets) || []); });
-      if (pages.length > 1) { all.sort(byUrgency); }
+      // A search comes best match first; keep the server's order then.
+      if (pages.length > 1 && !searching()) { all.sort(byUrgency); }
       list = all;
-      all.forEach(function (tk) { if (tk.queue) { queues.add(tk.queue); } });
+      listLoaded = true;
+      all.forEach(function (tk) {
+        known[tk.id] = true;
+        if (tk.queue) { queues.add(tk.queue); }
+      });
       refreshQueues();
       renderList();
-      $('list-status').textContent = t('updatedAt', { time: new Date().toLocaleTimeString(locale()) });
+      $('list-status').textContent = searching() ? t('searchResults', { n: all.length }) : '';
     });
   }
 
   function refreshQueues() {
-    var sel = $('f-queue');
-    var have = new Set(Array.prototype.map.call(sel.options, function (o) { return o.value; }));
-    Array.from(queues).sort().forEach(function (q) {
-      if (!have.has(q)) {
-        var o = document.createElement('option');
-        o.value = q;
-        o.textContent = q;
-        sel.appendChild(o);
-      }
+    [$('f-queue')].forEach(function (sel) {
+      var have = new Set(Array.prototype.map.call(sel.options, function (o) { return o.value; }));
+      Array.from(queues).sort().forEach(function (q) {
+        if (!have.has(q)) {
+          var o = document.createElement('option');
+          o.value = q;
+          o.textContent = q;
+          sel.appendChild(o);
+        }
+      });
     });
+    refreshTransfer();
+  }
+
+  // lastUser is the ticket's last customer message (masked, as stored).
+  function lastUser(tk) {
+    if (tk.last_message) { return tk.last_message; }
+    var tr = tk.transcript || [];
+    for (var i = tr.length - 1; i >= 0; i--) {
+      if (tr[i].from === 'user') { return tr[i]; }
+    }
+    return null;
+  }
+
+  function unread(tk) {
+    var m = lastUser(tk);
+    if (!m || !m.at || tk.status === 'resolved') { return false; }
+    return !seen[tk.id] || seen[tk.id] < m.at;
+  }
+
+  function markSeen(tk) {
+    var m = lastUser(tk);
+    if (!m || !m.at || !me || seen[tk.id] === m.at) { return; }
+    seen[tk.id] = m.at;
+    var ids = Object.keys(seen);
+    if (ids.length > SEEN_MAX) {
+      ids.sort(function (a, b) { return seen[a] < seen[b] ? -1 : 1; });
+      ids.slice(0, ids.length - SEEN_MAX).forEach(function (id) { delete seen[id]; });
+    }
+    try { localStorage.setItem(SEEN_KEY + me.name, JSON.stringify(seen)); } catch (e) { /* marks last this session */ }
   }
 
   function renderList() {
-    var sig = list.map(function (tk) { return tk.id + '/' + tk.updated_at + '/' + tk.status; }).join(',') + '|' + selectedID;
-    if (sig === listSig) { return; }
-    listSig = sig;
     var ul = $('list');
     var focusedID = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.id : null;
     ul.textContent = '';
     if (!list.length) {
-      ul.appendChild(el('li', 'empty', [t('noTickets')]));
+      ul.appendChild(el('li', 'empty', [searching() ? t('noMatches') : t('noTickets')]));
       return;
     }
     list.forEach(function (tk) {
-      var b = el('button', 'row', [
+      var m = lastUser(tk);
+      var isUnread = unread(tk) && tk.id !== selectedID;
+      var dot = el('span', 'unread', []);
+      dot.title = t('unread');
+      dot.hidden = !isUnread;
+      var since = el('span', 'since', []);
+      since.dataset.since = (m && m.at) || tk.updated_at || tk.created_at;
+      var b = el('button', 'row' + (isUnread ? ' is-unread' : ''), [
         el('span', 'badge p-' + tk.priority, [t(tk.priority)]),
-        el('span', 'id', [tk.id]),
+        el('span', 'who', [dot, (tk.user && tk.user.name) || tk.id]),
         countdown(tk),
-        el('span', 'meta', [[tk.intent, tk.queue, t(tk.status), (tk.user && tk.user.name) || ''].filter(Boolean).join(' · ')])
+        el('span', 'intent', [intentName(tk.intent)]),
+        since,
+        el('span', 'last', [m ? String(m.text || '') : '']),
+        el('span', 'meta', [[tk.id, tk.queue, t(tk.status), tk.assignee || ''].filter(Boolean).join(' · ')])
       ]);
       b.type = 'button';
       b.dataset.id = tk.id;
+      b.dataset.status = tk.status;
       b.setAttribute('aria-current', tk.id === selectedID ? 'true' : 'false');
       b.addEventListener('click', function () { select(tk.id); });
       ul.appendChild(el('li', null, [b]));
@@ -224,7 +401,7 @@
 
   function countdown(tk) {
     var span = el('span', 'countdown', []);
-    if (tk.status !== 'resolved' && tk.sla_due) {
+    if (tk.status !== 'resolved' && parse(tk.sla_due)) {
       span.dataset.due = tk.sla_due;
     } else {
       span.textContent = tk.status === 'resolved' ? t('resolved') : '';
@@ -232,15 +409,7 @@
     return span;
   }
 
-  function duration(ms) {
-    var s = Math.floor(Math.abs(ms) / 1000);
-    var d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60);
-    if (d) { return d + 'd ' + h + 'h'; }
-    if (h) { return h + 'h ' + (m < 10 ? '0' : '') + m + 'm'; }
-    return m + 'm ' + (s % 60 < 10 ? '0' : '') + (s % 60) + 's';
-  }
-
-  // tick refreshes every SLA countdown once a second without a reload.
+  // tick refreshes every SLA countdown and "time since" once a second.
   function tick() {
     var now = Date.now();
     document.querySelectorAll('[data-due]').forEach(function (span) {
@@ -249,18 +418,256 @@
       span.textContent = left >= 0 ? t('dueIn', { d: duration(left) }) : t('overdue', { d: duration(left) });
       span.classList.toggle('overdue', left < 0);
     });
+    document.querySelectorAll('[data-since]').forEach(function (span) {
+      span.textContent = ago(span.dataset.since);
+    });
   }
   setInterval(tick, 1000);
 
   ['f-status', 'f-queue', 'f-priority'].forEach(function (id) {
-    $(id).addEventListener('change', function () {
-      listSig = '';
-      loadList().catch(showListError);
-    });
+    $(id).addEventListener('change', function () { loadList().catch(showListError); });
+  });
+  $('search-form').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    clearTimeout(searchTimer);
+    loadList().catch(showListError);
+  });
+  // Search as the agent types, once they pause.
+  $('search').addEventListener('input', function () {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(function () { loadList().catch(showListError); }, 250);
   });
 
   function showListError(err) {
     $('list-status').textContent = t('loadFailed', { msg: err.message || String(err) });
+  }
+
+  // --- live updates ------------------------------------------------------
+
+  // openStream follows /api/events with fetch, not EventSource, because
+  // EventSource cannot send the Authorization header. After a drop it
+  // resumes from the last event id; the server sends "reset" when it cannot.
+  function openStream() {
+    closeStream();
+    if (!token) { return; }
+    var gen = ++streamGen;
+    var ctl = new AbortController();
+    stream = { ctl: ctl, gen: gen };
+    var headers = { 'Authorization': 'Bearer ' + token, 'Accept': 'text/event-stream' };
+    var resumed = lastEventID !== '';
+    if (resumed) { headers['Last-Event-ID'] = lastEventID; }
+    var idle = null;
+    function alive() {
+      clearTimeout(idle);
+      idle = setTimeout(function () { ctl.abort(); }, STREAM_IDLE);
+    }
+    alive();
+    fetch('/api/events', { headers: headers, cache: 'no-store', signal: ctl.signal }).then(function (resp) {
+      if (resp.status === 401) {
+        signOut(t('sessionEnded'));
+        return;
+      }
+      if (!resp.ok || !resp.body) { throw new APIError(resp.status, 'http_' + resp.status, resp.statusText); }
+      setLive('live');
+      backoff = BACKOFF_MIN;
+      // A fresh stream (not a resume) starts from what the list says now;
+      // loading after the stream is open leaves no gap between the two.
+      if (!resumed) { reloadAll(); }
+      return readEvents(resp.body.getReader(), gen, alive);
+    }).catch(function () { /* reconnect below */ }).then(function () {
+      clearTimeout(idle);
+      if (stream && stream.gen === gen && token) {
+        stream = null;
+        setLive('reconnecting');
+        // Show the queue as it is now while the stream is down, rather than nothing.
+        if (!listLoaded) { reloadAll(); }
+        reconnectTimer = setTimeout(openStream, backoff + Math.random() * backoff / 2);
+        backoff = Math.min(backoff * 2, BACKOFF_MAX);
+      }
+    });
+  }
+
+  function closeStream() {
+    clearTimeout(reconnectTimer);
+    if (stream) {
+      var s = stream;
+      stream = null;
+      s.ctl.abort();
+    }
+  }
+
+  function setLive(state) {
+    var p = $('live');
+    p.dataset.state = state;
+    p.textContent = t(state === 'live' ? 'liveOn' : 'liveReconnecting');
+  }
+
+  // readEvents parses text/event-stream as the HTML standard says, enough
+  // for what the server sends: id, event, data, retry and comment lines.
+  function readEvents(reader, gen, alive) {
+    var decoder = new TextDecoder();
+    var buf = '';
+    var ev = { type: '', data: [] };
+    function line(l) {
+      if (l === '') {
+        if (ev.data.length) { dispatch(ev.type || 'message', ev.data.join('\n')); }
+        ev = { type: '', data: [] };
+        return;
+      }
+      if (l.charAt(0) === ':') { return; } // heartbeat
+      var i = l.indexOf(':');
+      var field = i < 0 ? l : l.slice(0, i);
+      var value = i < 0 ? '' : l.slice(i + 1);
+      if (value.charAt(0) === ' ') { value = value.slice(1); }
+      if (field === 'event') { ev.type = value; }
+      if (field === 'data') { ev.data.push(value); }
+      if (field === 'id' && value.indexOf('\0') < 0) { lastEventID = value; }
+      if (field === 'retry' && /^\d+$/.test(value)) { backoff = Math.max(BACKOFF_MIN, Math.min(+value, BACKOFF_MAX)); }
+    }
+    function pump() {
+      return reader.read().then(function (r) {
+        if (r.done || !stream || stream.gen !== gen) { return; }
+        alive();
+        buf += decoder.decode(r.value, { stream: true });
+        var parts = buf.split(/\r\n|\r|\n/);
+        buf = parts.pop();
+        parts.forEach(line);
+        return pump();
+      });
+    }
+    return pump();
+  }
+
+  function dispatch(type, data) {
+    if (type === 'reset') {
+      reloadAll();
+      return;
+    }
+    var d;
+    try { d = JSON.parse(data); } catch (e) { return; }
+    if (d && typeof d.id === 'string') { refreshTicket(d.id, d); }
+  }
+
+  function reloadAll() {
+    loadList().catch(showListError);
+    loadTicket().catch(function () { /* shown on the next change */ });
+  }
+
+  // refreshTicket fetches one changed ticket and puts it in place: one
+  // request per change, never the whole queue. Changes arriving while it is
+  // in flight are folded into one more fetch.
+  function refreshTicket(id, ev) {
+    if (fetching[id]) {
+      again[id] = true;
+      return;
+    }
+    fetching[id] = true;
+    api('GET', '/api/tickets/' + encodeURIComponent(id)).then(function (tk) {
+      upsert(tk, ev);
+      if (tk.id === selectedID) { showTicket(tk); }
+    }, function (err) {
+      // Moved out of this agent's queues, or gone: no longer ours to show.
+      if (err.status === 403 || err.status === 404) {
+        remove(id);
+        if (id === selectedID) { loadTicket().catch(function (e) { setActionStatus(e.message, true); }); }
+      }
+    }).then(function () {
+      delete fetching[id];
+      if (again[id]) {
+        delete again[id];
+        refreshTicket(id, ev);
+      }
+    });
+  }
+
+  // upsert puts a changed ticket in the list, or takes it out when it no
+  // longer matches the filters. ev is the event that announced the change
+  // (undefined for the agent's own actions).
+  function upsert(tk, ev) {
+    // A ticket this tab has never seen, urgent and waiting: alert, whatever
+    // the filters show (a new one, or one transferred to this agent's queue).
+    if (ev && !known[tk.id] && tk.priority === 'urgent' && tk.status === 'open') { alertUrgent(tk); }
+    known[tk.id] = true;
+    var i = list.findIndex(function (x) { return x.id === tk.id; });
+    if (searching()) {
+      // Whether a change makes a ticket match is the server's call: ask again.
+      if (i < 0) { scheduleSearch(); return; }
+    } else if (!matches(tk)) {
+      if (i >= 0) { list.splice(i, 1); renderList(); }
+      return;
+    }
+    if (tk.queue && !queues.has(tk.queue)) { queues.add(tk.queue); refreshQueues(); }
+    if (i >= 0) {
+      list[i] = tk;
+    } else {
+      list.push(tk);
+    }
+    if (!searching()) { list.sort(byUrgency); }
+    renderList();
+  }
+
+  function remove(id) {
+    var i = list.findIndex(function (x) { return x.id === id; });
+    if (i >= 0) {
+      list.splice(i, 1);
+      renderList();
+    }
+  }
+
+  function scheduleSearch() {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(function () { loadList().catch(showListError); }, 500);
+  }
+
+  // --- alerts ------------------------------------------------------------
+
+  function notifyOn() {
+    try { return localStorage.getItem(NOTIFY_KEY) === '1'; } catch (e) { return false; }
+  }
+
+  $('notify').addEventListener('change', function () {
+    var on = $('notify').checked;
+    try { localStorage.setItem(NOTIFY_KEY, on ? '1' : '0'); } catch (e) { /* this tab only */ }
+    if (on) {
+      // Both need the agent's own gesture: the permission prompt, and the
+      // audio context browsers keep silent until a click.
+      if (window.Notification && Notification.permission === 'default') { Notification.requestPermission(); }
+      ensureAudio();
+    }
+  });
+
+  function ensureAudio() {
+    var AC = window.AudioContext || window.webkitAudioContext;
+    if (!audio && AC) {
+      try { audio = new AC(); } catch (e) { audio = null; }
+    }
+    return audio;
+  }
+
+  // alertUrgent raises a desktop notification and a short tone for a new
+  // urgent ticket, if the agent asked for them.
+  function alertUrgent(tk) {
+    if (!notifyOn()) { return; }
+    if (window.Notification && Notification.permission === 'granted') {
+      try {
+        var n = new Notification(t('urgentTitle', { id: tk.id }), { body: intentName(tk.intent), tag: tk.id });
+        n.onclick = function () { window.focus(); select(tk.id); };
+      } catch (e) { /* some browsers only notify from a service worker */ }
+    }
+    var ac = ensureAudio();
+    if (ac) {
+      try {
+        if (ac.state === 'suspended') { ac.resume(); }
+        var osc = ac.createOscillator();
+        var gain = ac.createGain();
+        osc.frequency.value = 880;
+        gain.gain.value = 0.15;
+        osc.connect(gain);
+        gain.connect(ac.destination);
+        osc.start();
+        osc.stop(ac.currentTime + 0.25);
+      } catch (e) { /* no sound is no reason to miss the notification */ }
+    }
   }
 
   // --- one ticket --------------------------------------------------------
@@ -269,10 +676,13 @@
     selectedID = id;
     if (location.hash !== '#' + id) { history.replaceState(null, '', '#' + id); }
     selected = null;
-    $('action-status').textContent = '';
+    setActionStatus('', false);
     $('reply-text').value = '';
     $('resolve-note').value = '';
-    listSig = '';
+    $('note-text').value = '';
+    $('canned').value = '';
+    $('transfer-to').value = '';
+    showTab('transcript');
     renderList();
     loadTicket().catch(function (err) { setActionStatus(t('loadFailed', { msg: err.message }), true); });
   }
@@ -286,34 +696,39 @@
     });
   }
 
-  // locale formats dates and times: en-GB (day before month) for English,
-  // as agents in Hong Kong read dates.
-  function locale() { return TB.lang === 'en' ? 'en-GB' : TB.lang; }
-
-  function fmtTime(s) {
-    if (!s || s.indexOf('0001-') === 0) { return ''; }
-    var d = new Date(s);
-    return isNaN(d) ? s : d.toLocaleString(locale());
+  function showTab(name) {
+    ['transcript', 'notes'].forEach(function (n) {
+      $('tab-' + n).setAttribute('aria-selected', n === name ? 'true' : 'false');
+      $('pane-' + n).hidden = n !== name;
+    });
   }
+  $('tab-transcript').addEventListener('click', function () { showTab('transcript'); });
+  $('tab-notes').addEventListener('click', function () { showTab('notes'); });
 
-  // showTicket draws the ticket. Only the part above the action forms is
-  // redrawn, and only when the ticket changed, so a half-typed reply survives polls.
+  // showTicket draws the ticket. The forms are left alone, so a half-typed
+  // reply or note survives every live update.
   function showTicket(tk) {
     var changed = !selected || selected.id !== tk.id || selected.updated_at !== tk.updated_at || selected.status !== tk.status;
+    var first = !selected || selected.id !== tk.id;
     selected = tk;
     $('empty').hidden = true;
     $('ticket').hidden = false;
     updateActions(tk);
+    markSeen(tk);
+    var i = list.findIndex(function (x) { return x.id === tk.id; });
+    if (i >= 0) { list[i] = tk; renderList(); }
     if (!changed) { return; }
 
     $('view-h').textContent = tk.id + ' · ' + t(tk.priority) + ' · ' + t(tk.status);
     var sla = $('sla');
     sla.textContent = '';
-    sla.classList.remove('overdue');
-    if (tk.status !== 'resolved' && tk.sla_due) {
-      sla.appendChild(el('span', 'countdown', []));
-      sla.firstChild.dataset.due = tk.sla_due;
-      sla.appendChild(document.createTextNode(' (' + fmtTime(tk.sla_due) + ')'));
+    sla.appendChild(el('span', 'intent', [intentName(tk.intent)]));
+    if (tk.status !== 'resolved' && parse(tk.sla_due)) {
+      var cd = el('span', 'countdown', []);
+      cd.dataset.due = tk.sla_due;
+      sla.appendChild(document.createTextNode(' · '));
+      sla.appendChild(cd);
+      sla.appendChild(document.createTextNode(' (' + stamp(tk.sla_due) + ')'));
     }
 
     var d = tk.details || {};
@@ -323,28 +738,49 @@
       ['d_user', [user.name, user.id ? '(' + user.id + ')' : ''].filter(Boolean).join(' ')],
       ['d_channel', tk.channel],
       ['d_lang', tk.lang],
-      ['d_intent', tk.intent],
+      ['d_intent', intentName(tk.intent)],
       ['d_queue', tk.queue],
-      ['d_priority', t(tk.priority)],
-      ['d_status', t(tk.status)],
       ['d_assignee', tk.assignee],
-      ['d_created', fmtTime(tk.created_at)],
-      ['d_time', fmtTime(d.time)],
+      ['d_created', stamp(tk.created_at)],
+      ['d_time', when(d.time, d.time_grain)],
       ['d_amount', amount],
       ['d_txn', d.transaction_id],
       ['d_error', d.error_message],
       ['d_summary', tk.summary],
-      ['d_related', (tk.related || []).join(', ')],
       ['d_note', tk.note]
     ];
     var dl = $('details');
     dl.textContent = '';
     rows.forEach(function (r) {
       if (!r[1]) { return; }
+      var dd = el('dd', null, [String(r[1])]);
+      dd.dataset.k = r[0];
       dl.appendChild(el('dt', null, [t(r[0])]));
-      dl.appendChild(el('dd', null, [String(r[1])]));
+      dl.appendChild(dd);
     });
 
+    showAttachments(tk);
+    showHistory(tk);
+    showNotes(tk);
+
+    var pane = $('pane-transcript');
+    var atEnd = first || pane.scrollHeight - pane.scrollTop - pane.clientHeight < 40;
+    var ol = $('transcript');
+    ol.textContent = '';
+    (tk.transcript || []).forEach(function (e) {
+      var who = e.from === 'agent' && e.agent ? t('from_agent') + ' ' + e.agent : t('from_' + e.from);
+      ol.appendChild(el('li', 'from-' + e.from, [
+        el('span', 'who', [who + ' · ' + stamp(e.at)]),
+        el('span', 'text', [String(e.text || '')])
+      ]));
+    });
+    // The newest message is what the agent answers: keep it in view, unless
+    // they have scrolled up to read.
+    if (atEnd) { pane.scrollTop = pane.scrollHeight; }
+    tick();
+  }
+
+  function showAttachments(tk) {
     var box = $('attachments');
     box.textContent = '';
     if (!(tk.attachments || []).length) {
@@ -365,17 +801,46 @@
         fig.appendChild(el('p', 'error', [t('loadFailed', { msg: err.message })]));
       });
     });
+  }
 
-    var ol = $('transcript');
+  // showHistory lists the same user's other tickets; a click opens one.
+  function showHistory(tk) {
+    var ul = $('history');
+    ul.textContent = '';
+    var items = (tk.history || []).filter(function (h) { return h.id !== tk.id; });
+    if (!items.length) {
+      ul.appendChild(el('li', 'empty', [t('noHistory')]));
+      return;
+    }
+    items.forEach(function (h) {
+      var b = el('button', 'history-item', [
+        el('span', 'id', [h.id]),
+        el('span', 'status s-' + h.status, [t(h.status)]),
+        el('span', 'intent', [intentName(h.intent)]),
+        el('span', 'at', [stamp(h.created_at)])
+      ]);
+      b.type = 'button';
+      b.dataset.id = h.id;
+      b.addEventListener('click', function () { select(h.id); });
+      ul.appendChild(el('li', null, [b]));
+    });
+  }
+
+  function showNotes(tk) {
+    var notes = tk.notes || [];
+    $('notes-count').textContent = notes.length ? String(notes.length) : '';
+    var ol = $('notes');
     ol.textContent = '';
-    (tk.transcript || []).forEach(function (e) {
-      var who = e.from === 'agent' && e.agent ? t('from_agent') + ' ' + e.agent : t('from_' + e.from);
-      ol.appendChild(el('li', 'from-' + e.from, [
-        el('span', 'who', [who + ' · ' + fmtTime(e.at)]),
-        el('span', 'text', [String(e.text || '')])
+    if (!notes.length) {
+      ol.appendChild(el('li', 'empty', [t('noNotes')]));
+      return;
+    }
+    notes.forEach(function (n) {
+      ol.appendChild(el('li', 'note', [
+        el('span', 'who', [(n.author || '') + ' · ' + stamp(n.at)]),
+        el('span', 'text', [String(n.text || '')])
       ]));
     });
-    tick();
   }
 
   function size(n) {
@@ -398,15 +863,22 @@
     });
   }
 
+  // updateActions shows what the agent can do now. Claim is the one
+  // prominent action on an open ticket; once claimed, Release is a quiet
+  // link, so the busiest control is the reply box.
   function updateActions(tk) {
     var mine = tk.status === 'claimed' && me && tk.assignee === me.name;
     var other = tk.status === 'claimed' && !mine;
     var closed = tk.status === 'resolved';
     $('claim').disabled = tk.status !== 'open';
+    $('claim').hidden = tk.status !== 'open';
     $('release').disabled = !mine;
+    $('release').hidden = !mine;
     $('reply-send').disabled = closed || other;
     $('resolve').disabled = closed || other;
+    $('transfer').disabled = closed || other;
     $('holder').textContent = mine ? t('claimedByYou') : (other ? t('heldBy', { name: tk.assignee }) : '');
+    refreshTransfer();
   }
 
   function setActionStatus(text, bad) {
@@ -416,13 +888,20 @@
   }
 
   function act(path, body, after) {
-    if (!selected) { return; }
+    if (!selected) { return Promise.resolve(); }
     setActionStatus('', false);
-    api('POST', '/api/tickets/' + encodeURIComponent(selected.id) + path, body).then(function (tk) {
+    var id = selected.id;
+    return api('POST', '/api/tickets/' + encodeURIComponent(id) + path, body).then(function (res) {
       if (after) { after(); }
       setActionStatus(t('done'), false);
-      if (tk && tk.id === selectedID) { showTicket(tk); }
-      return loadList();
+      // Calls answer with the ticket; the event for the change follows
+      // too, but this one is the agent's own and should show at once.
+      if (res && res.id === selectedID && res.status) {
+        upsert(res);
+        showTicket(res);
+      } else {
+        refreshTicket(id);
+      }
     }).catch(function (err) {
       setActionStatus(err.message || String(err), true);
       return loadTicket();
@@ -435,29 +914,128 @@
     ev.preventDefault();
     var text = $('reply-text').value.trim();
     if (!text) { return; }
-    act('/messages', { text: text }, function () { $('reply-text').value = ''; });
+    act('/messages', { text: text }, function () { $('reply-text').value = ''; $('canned').value = ''; });
+  });
+  // Ctrl+Enter (or Cmd+Enter) sends; Enter alone is a new line.
+  $('reply-text').addEventListener('keydown', function (ev) {
+    if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) {
+      ev.preventDefault();
+      $('reply-form').requestSubmit();
+    }
   });
   $('resolve-form').addEventListener('submit', function (ev) {
     ev.preventDefault();
     act('/resolve', { note: $('resolve-note').value.trim() }, function () { $('resolve-note').value = ''; });
   });
+  $('note-form').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var text = $('note-text').value.trim();
+    if (!text) { return; }
+    act('/notes', { text: text }, function () { $('note-text').value = ''; });
+  });
 
-  // --- polling -----------------------------------------------------------
+  // --- transfer ------------------------------------------------------------
 
-  // poll refreshes the queue and the open ticket every few seconds; one
-  // round at a time, so a slow server is not flooded.
-  function poll() {
-    clearTimeout(pollTimer);
-    if (!token || polling) { return; }
-    polling = true;
-    Promise.all([loadList(), loadTicket()]).catch(showListError).then(function () {
-      polling = false;
-      if (token) { pollTimer = setTimeout(poll, POLL_MS); }
+  // loadColleagues fills the transfer list with the other agents. Listing
+  // agents is an admin call; for others the list grows from the names seen
+  // on tickets.
+  function loadColleagues() {
+    if (!me || !me.admin) { return; }
+    api('GET', '/api/agents').then(function (res) {
+      var agents = (res && res.agents) || res || [];
+      agents.forEach(function (a) { if (a && a.name) { colleagues.add(a.name); } });
+      refreshTransfer();
+    }).catch(function () { /* queues still work */ });
+  }
+
+  function refreshTransfer() {
+    var sel = $('transfer-to');
+    var keep = sel.value;
+    var current = selected || {};
+    while (sel.options.length > 1) { sel.remove(1); }
+    var qg = el('optgroup', null, []);
+    qg.label = t('transferQueues');
+    Array.from(queues).sort().forEach(function (q) {
+      if (q === current.queue) { return; }
+      var o = el('option', null, [q]);
+      o.value = 'queue:' + q;
+      qg.appendChild(o);
+    });
+    var ag = el('optgroup', null, []);
+    ag.label = t('transferColleagues');
+    list.forEach(function (tk) { if (tk.assignee) { colleagues.add(tk.assignee); } });
+    Array.from(colleagues).sort().forEach(function (n) {
+      if (me && n === me.name) { return; }
+      var o = el('option', null, [n]);
+      o.value = 'assignee:' + n;
+      ag.appendChild(o);
+    });
+    if (qg.children.length) { sel.appendChild(qg); }
+    if (ag.children.length) { sel.appendChild(ag); }
+    sel.value = keep;
+    if (sel.value !== keep) { sel.value = ''; }
+  }
+
+  $('transfer-form').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var v = $('transfer-to').value;
+    var i = v.indexOf(':');
+    if (i < 0) { return; }
+    var body = {};
+    body[v.slice(0, i)] = v.slice(i + 1);
+    act('/transfer', body, function () { $('transfer-to').value = ''; });
+  });
+
+  // --- saved replies -------------------------------------------------------
+
+  function loadCanned() {
+    if (canned) { return Promise.resolve(canned); }
+    return api('GET', '/api/canned?lang=' + encodeURIComponent(TB.lang)).then(function (res) {
+      canned = (res && (res.replies || res.canned)) || (Array.isArray(res) ? res : []);
+      var sel = $('canned');
+      while (sel.options.length > 1) { sel.remove(1); }
+      canned.forEach(function (c) {
+        var o = el('option', null, [c.title]);
+        o.value = c.id;
+        sel.appendChild(o);
+      });
+      return canned;
+    });
+  }
+  $('canned').addEventListener('focus', function () { loadCanned().catch(function (err) { setActionStatus(t('loadFailed', { msg: err.message }), true); }); });
+
+  // fill puts the ticket's values into a saved reply's placeholders; one
+  // the console does not know is left for the agent to see and edit.
+  function fill(text, tk) {
+    var vals = {
+      TicketID: tk.id,
+      UserName: (tk.user && tk.user.name) || '',
+      AgentName: me ? me.name : '',
+      Queue: tk.queue,
+      TransactionID: (tk.details && tk.details.transaction_id) || ''
+    };
+    return String(text).replace(/\{\{\s*\.(\w+)\s*\}\}/g, function (m, k) {
+      return vals[k] ? vals[k] : m;
     });
   }
 
+  $('canned').addEventListener('change', function () {
+    var id = $('canned').value;
+    var c = (canned || []).find(function (x) { return x.id === id; });
+    if (!c || !selected) { return; }
+    var box = $('reply-text');
+    var text = fill(c.text, selected);
+    // Added to what the agent already wrote, never over it.
+    box.value = box.value.trim() ? box.value.replace(/\s*$/, '') + '\n\n' + text : text;
+    box.focus();
+    box.setSelectionRange(box.value.length, box.value.length);
+  });
+
+  // --- start -------------------------------------------------------------
+
   TB.apply(document);
   document.title = t('consoleTitle');
+  $('notify').checked = notifyOn();
   var saved = null;
   try { saved = sessionStorage.getItem(TOKEN_KEY); } catch (e) { saved = null; }
   if (saved) {
