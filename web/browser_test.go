@@ -90,7 +90,7 @@ func newStack(t *testing.T, wrap func(http.Handler) http.Handler) *stack {
 	if wrap != nil {
 		wsh = wrap(hub)
 	}
-	srv := httptest.NewServer(New(Config{Store: st, Engine: eng, WS: wsh, Registry: reg, Logger: log}).Handler())
+	srv := httptest.NewServer(New(Config{Store: st, Engine: eng, WS: wsh, Registry: reg, Logger: log, Location: hk}).Handler())
 	t.Cleanup(func() {
 		cancel()
 		<-done
