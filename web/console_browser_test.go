@@ -343,7 +343,7 @@ func TestConsoleScreenshots(t *testing.T) {
 
 // pageJSON evaluates expr in the page and decodes its JSON value into v.
 func pageJSON(ctx context.Context, expr string, v any) error {
-	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify(` + expr + `)`))
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify(`+expr+`)`))
 	if err != nil {
 		return err
 	}
