@@ -40,7 +40,6 @@
   var token = null;
   var me = null;
   var list = [];
-  var known = {}; // ids that have been in the list this session: "new" is anything else
   var selected = null; // the ticket shown
   var selectedID = null;
   var queues = new Set();
@@ -210,6 +209,7 @@
       (who.queues || []).forEach(function (q) { queues.add(q); });
       refreshQueues();
       loadColleagues();
+      loadCanned().catch(function () { /* the picker stays empty; replies still work */ });
       openStream();
       fromHash();
     });
@@ -233,7 +233,6 @@
     blobs = {};
     list = [];
     listLoaded = false;
-    known = {};
     canned = null;
     selected = null;
     selectedID = null;
@@ -311,7 +310,6 @@
       list = all;
       listLoaded = true;
       all.forEach(function (tk) {
-        known[tk.id] = true;
         if (tk.queue) { queues.add(tk.queue); }
       });
       refreshQueues();
@@ -538,14 +536,38 @@
     return pump();
   }
 
+  // dispatch handles one event. Every event carries the ticket's queue-row
+  // fields, so the queue is updated from the event itself: one change costs
+  // one row, never a reload of the queue. Only the ticket on screen is fetched.
   function dispatch(type, data) {
-    if (type === 'reset') {
+    var d;
+    try { d = JSON.parse(data); } catch (e) { return; }
+    if (!d) { return; }
+    if (d.kind === 'reset' || type === 'reset') {
+      // The server could not resume from our last id: start again from now.
       reloadAll();
       return;
     }
-    var d;
-    try { d = JSON.parse(data); } catch (e) { return; }
-    if (d && typeof d.id === 'string') { refreshTicket(d.id, d); }
+    if (typeof d.id !== 'string') { return; }
+    if (me && (me.queues || []).length && me.queues.indexOf(d.queue) < 0) {
+      // Transferred out of this agent's queues: the last word on it.
+      remove(d.id);
+    } else {
+      if (d.kind === 'created' && d.priority === 'urgent' && d.status === 'open') { alertUrgent(d); }
+      upsert(rowOf(d));
+    }
+    if (d.id === selectedID) { refreshTicket(d.id); }
+  }
+
+  // rowOf turns an event's data into the shape of a listed ticket.
+  function rowOf(d) {
+    var old = list.find(function (x) { return x.id === d.id; }) || {};
+    return {
+      id: d.id, status: d.status, queue: d.queue, priority: d.priority, assignee: d.assignee || '',
+      intent: d.intent, channel: d.channel, sla_due: d.sla_due, created_at: d.created_at, updated_at: d.updated_at,
+      user: { id: (old.user || {}).id || '', name: d.user_name || (old.user || {}).name || '' },
+      last_message: d.last_message || lastUser(old)
+    };
   }
 
   function reloadAll() {
@@ -553,41 +575,46 @@
     loadTicket().catch(function () { /* shown on the next change */ });
   }
 
-  // refreshTicket fetches one changed ticket and puts it in place: one
-  // request per change, never the whole queue. Changes arriving while it is
-  // in flight are folded into one more fetch.
-  function refreshTicket(id, ev) {
+  // refreshTicket fetches the ticket on screen after a change. Changes
+  // arriving while a fetch is in flight are folded into one more fetch.
+  function refreshTicket(id) {
     if (fetching[id]) {
       again[id] = true;
       return;
     }
     fetching[id] = true;
     api('GET', '/api/tickets/' + encodeURIComponent(id)).then(function (tk) {
-      upsert(tk, ev);
       if (tk.id === selectedID) { showTicket(tk); }
     }, function (err) {
-      // Moved out of this agent's queues, or gone: no longer ours to show.
-      if (err.status === 403 || err.status === 404) {
-        remove(id);
-        if (id === selectedID) { loadTicket().catch(function (e) { setActionStatus(e.message, true); }); }
-      }
+      if (id === selectedID) { ticketGone(err); }
     }).then(function () {
       delete fetching[id];
       if (again[id]) {
         delete again[id];
-        refreshTicket(id, ev);
+        refreshTicket(id);
       }
     });
   }
 
-  // upsert puts a changed ticket in the list, or takes it out when it no
-  // longer matches the filters. ev is the event that announced the change
-  // (undefined for the agent's own actions).
-  function upsert(tk, ev) {
-    // A ticket this tab has never seen, urgent and waiting: alert, whatever
-    // the filters show (a new one, or one transferred to this agent's queue).
-    if (ev && !known[tk.id] && tk.priority === 'urgent' && tk.status === 'open') { alertUrgent(tk); }
-    known[tk.id] = true;
+  // ticketGone clears the view when the ticket on screen can no longer be
+  // seen (transferred to a queue this agent does not work).
+  function ticketGone(err) {
+    if (err.status !== 403 && err.status !== 404) {
+      setActionStatus(t('loadFailed', { msg: err.message }), true);
+      return;
+    }
+    selected = null;
+    selectedID = null;
+    history.replaceState(null, '', location.pathname + location.search);
+    $('ticket').hidden = true;
+    $('empty').hidden = false;
+    $('empty').textContent = t('ticketMoved');
+    renderList();
+  }
+
+  // upsert puts a ticket in the list, or takes it out when it no longer
+  // matches the filters.
+  function upsert(tk) {
     var i = list.findIndex(function (x) { return x.id === tk.id; });
     if (searching()) {
       // Whether a change makes a ticket match is the server's call: ask again.
@@ -674,6 +701,7 @@
 
   function select(id) {
     selectedID = id;
+    $('empty').textContent = t('chooseTicket');
     if (location.hash !== '#' + id) { history.replaceState(null, '', '#' + id); }
     selected = null;
     setActionStatus('', false);
@@ -681,10 +709,11 @@
     $('resolve-note').value = '';
     $('note-text').value = '';
     $('canned').value = '';
-    $('transfer-to').value = '';
+    $('transfer-queue').value = '';
+    $('transfer-agent').value = '';
     showTab('transcript');
     renderList();
-    loadTicket().catch(function (err) { setActionStatus(t('loadFailed', { msg: err.message }), true); });
+    loadTicket().catch(ticketGone);
   }
 
   function loadTicket() {
@@ -948,50 +977,55 @@
     }).catch(function () { /* queues still work */ });
   }
 
+  // refreshTransfer offers the queues this console knows (the routing
+  // rules' when the server lists them, else those seen) and the colleagues'
+  // names as suggestions; the server checks both.
   function refreshTransfer() {
-    var sel = $('transfer-to');
+    var sel = $('transfer-queue');
     var keep = sel.value;
     var current = selected || {};
     while (sel.options.length > 1) { sel.remove(1); }
-    var qg = el('optgroup', null, []);
-    qg.label = t('transferQueues');
     Array.from(queues).sort().forEach(function (q) {
-      if (q === current.queue) { return; }
+      if (q === current.queue && current.status === 'open') { return; }
       var o = el('option', null, [q]);
-      o.value = 'queue:' + q;
-      qg.appendChild(o);
+      o.value = q;
+      sel.appendChild(o);
     });
-    var ag = el('optgroup', null, []);
-    ag.label = t('transferColleagues');
+    sel.value = keep;
+    if (sel.value !== keep) { sel.value = ''; }
+    var dl = $('colleague-list');
+    dl.textContent = '';
     list.forEach(function (tk) { if (tk.assignee) { colleagues.add(tk.assignee); } });
     Array.from(colleagues).sort().forEach(function (n) {
       if (me && n === me.name) { return; }
-      var o = el('option', null, [n]);
-      o.value = 'assignee:' + n;
-      ag.appendChild(o);
+      var o = el('option', null, []);
+      o.value = n;
+      dl.appendChild(o);
     });
-    if (qg.children.length) { sel.appendChild(qg); }
-    if (ag.children.length) { sel.appendChild(ag); }
-    sel.value = keep;
-    if (sel.value !== keep) { sel.value = ''; }
   }
+
+  // One target at a time: choosing a queue clears the colleague and back.
+  $('transfer-queue').addEventListener('change', function () { if ($('transfer-queue').value) { $('transfer-agent').value = ''; } });
+  $('transfer-agent').addEventListener('input', function () { if ($('transfer-agent').value) { $('transfer-queue').value = ''; } });
 
   $('transfer-form').addEventListener('submit', function (ev) {
     ev.preventDefault();
-    var v = $('transfer-to').value;
-    var i = v.indexOf(':');
-    if (i < 0) { return; }
-    var body = {};
-    body[v.slice(0, i)] = v.slice(i + 1);
-    act('/transfer', body, function () { $('transfer-to').value = ''; });
+    var agent = $('transfer-agent').value.trim();
+    var queue = $('transfer-queue').value;
+    if (!agent && !queue) { return; }
+    act('/transfer', agent ? { assignee: agent } : { queue: queue }, function () {
+      $('transfer-agent').value = '';
+      $('transfer-queue').value = '';
+    });
   });
 
   // --- saved replies -------------------------------------------------------
 
+  // loadCanned lists the saved replies' titles in the agent's language,
+  // once per sign-in.
   function loadCanned() {
-    if (canned) { return Promise.resolve(canned); }
     return api('GET', '/api/canned?lang=' + encodeURIComponent(TB.lang)).then(function (res) {
-      canned = (res && (res.replies || res.canned)) || (Array.isArray(res) ? res : []);
+      canned = (res && res.replies) || [];
       var sel = $('canned');
       while (sel.options.length > 1) { sel.remove(1); }
       canned.forEach(function (c) {
@@ -999,36 +1033,25 @@
         o.value = c.id;
         sel.appendChild(o);
       });
-      return canned;
-    });
-  }
-  $('canned').addEventListener('focus', function () { loadCanned().catch(function (err) { setActionStatus(t('loadFailed', { msg: err.message }), true); }); });
-
-  // fill puts the ticket's values into a saved reply's placeholders; one
-  // the console does not know is left for the agent to see and edit.
-  function fill(text, tk) {
-    var vals = {
-      TicketID: tk.id,
-      UserName: (tk.user && tk.user.name) || '',
-      AgentName: me ? me.name : '',
-      Queue: tk.queue,
-      TransactionID: (tk.details && tk.details.transaction_id) || ''
-    };
-    return String(text).replace(/\{\{\s*\.(\w+)\s*\}\}/g, function (m, k) {
-      return vals[k] ? vals[k] : m;
     });
   }
 
+  // Picking a saved reply asks the server for it filled in for this
+  // ticket, and adds it to what the agent has written, never over it.
   $('canned').addEventListener('change', function () {
     var id = $('canned').value;
-    var c = (canned || []).find(function (x) { return x.id === id; });
-    if (!c || !selected) { return; }
-    var box = $('reply-text');
-    var text = fill(c.text, selected);
-    // Added to what the agent already wrote, never over it.
-    box.value = box.value.trim() ? box.value.replace(/\s*$/, '') + '\n\n' + text : text;
-    box.focus();
-    box.setSelectionRange(box.value.length, box.value.length);
+    if (!id || !selected) { return; }
+    var tk = selected;
+    api('GET', '/api/canned?lang=' + encodeURIComponent(TB.lang) + '&ticket=' + encodeURIComponent(tk.id)).then(function (res) {
+      var c = ((res && res.replies) || []).find(function (x) { return x.id === id; });
+      if (!c || !selected || selected.id !== tk.id) { return; }
+      var box = $('reply-text');
+      var text = String(c.text || '');
+      box.value = box.value.trim() ? box.value.replace(/\s*$/, '') + '\n\n' + text : text;
+      $('canned').value = '';
+      box.focus();
+      box.setSelectionRange(box.value.length, box.value.length);
+    }).catch(function (err) { setActionStatus(t('loadFailed', { msg: err.message }), true); });
   });
 
   // --- start -------------------------------------------------------------
