@@ -63,6 +63,13 @@ type stack struct {
 // newStack starts the stack; wrap, when not nil, wraps the WebSocket handler.
 func newStack(t *testing.T, wrap func(http.Handler) http.Handler) *stack {
 	t.Helper()
+	return newStackWith(t, wrap, nil)
+}
+
+// newStackWith is newStack whose whole HTTP handler is also wrapped by
+// wrapAll when not nil (the console tests cut event streams with it).
+func newStackWith(t *testing.T, wrap, wrapAll func(http.Handler) http.Handler) *stack {
+	t.Helper()
 	st, err := boltstore.Open(filepath.Join(t.TempDir(), "browser.db"), boltstore.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +97,11 @@ func newStack(t *testing.T, wrap func(http.Handler) http.Handler) *stack {
 	if wrap != nil {
 		wsh = wrap(hub)
 	}
-	srv := httptest.NewServer(New(Config{Store: st, Engine: eng, WS: wsh, Registry: reg, Logger: log, Location: hk}).Handler())
+	h := New(Config{Store: st, Engine: eng, WS: wsh, Registry: reg, Logger: log, Location: hk}).Handler()
+	if wrapAll != nil {
+		h = wrapAll(h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
 		cancel()
 		<-done

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -92,14 +91,14 @@ func slaFor(p tickets.Priority) time.Duration {
 }
 
 // addAgent creates another agent and returns its token.
-func addAgent(t *testing.T, sk *stack, name string, admin bool) string {
+func addAgent(t *testing.T, sk *stack, name string, admin bool, queues ...string) string {
 	t.Helper()
 	tok, hash, err := tickets.NewToken()
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = sk.store.Update(context.Background(), func(tx tickets.Tx) error {
-		return tx.CreateAgent(&tickets.Agent{Name: name, Admin: admin, TokenHash: hash})
+		return tx.CreateAgent(&tickets.Agent{Name: name, Admin: admin, Queues: queues, TokenHash: hash})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -349,6 +348,3 @@ func pageJSON(ctx context.Context, expr string, v any) error {
 	}
 	return json.Unmarshal([]byte(s), v)
 }
-
-var _ = strings.Contains
-var _ = pageJSON
