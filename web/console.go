@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/triagebot/triagebot/intents"
 	"github.com/triagebot/triagebot/prompts"
+	"github.com/triagebot/triagebot/tickets"
 )
 
 // consoleLabels is what the console needs from the server besides the API:
@@ -55,4 +57,46 @@ func (s *Server) handleLabels() http.HandlerFunc {
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 		_, _ = w.Write(body)
 	}
+}
+
+// team is the answer of GET /api/team: where a ticket can be transferred.
+// Queues are the routing rules'; agents are everyone's names and queues
+// (empty: every queue), nothing else: no tokens, no admin flag.
+type team struct {
+	Queues []string     `json:"queues"`
+	Agents []teamMember `json:"agents"`
+}
+
+type teamMember struct {
+	Name   string   `json:"name"`
+	Queues []string `json:"queues"`
+}
+
+// handleTeam lists the transfer targets for the console's picker. Any agent
+// may call it: colleagues' names are what a transfer needs, and the admin
+// list (GET /api/agents) is for managing accounts.
+func (s *Server) handleTeam(w http.ResponseWriter, r *http.Request) {
+	out := team{Queues: slices.Clone(s.queues), Agents: []teamMember{}}
+	if out.Queues == nil {
+		out.Queues = []string{}
+	}
+	err := s.store.View(r.Context(), func(tx tickets.Tx) error {
+		agents, err := tx.Agents()
+		if err != nil {
+			return err
+		}
+		for _, a := range agents {
+			q := a.Queues
+			if q == nil {
+				q = []string{}
+			}
+			out.Agents = append(out.Agents, teamMember{Name: a.Name, Queues: q})
+		}
+		return nil
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, out)
 }

@@ -329,7 +329,7 @@ func TestConsoleScreenshots(t *testing.T) {
 			details: tickets.Details{Amount: "268.00", Currency: "CNY"},
 			lines:   []string{"昨天下午3点付款被扣了两次，每次 ¥268", "请问是哪一家商户？", "美团外卖"}},
 		{key: "app", lang: "en", channel: tickets.Web, userID: "w-7702", userName: "Visitor 7702", intent: "app_problem",
-			priority: tickets.Low, queue: "app", age: 2 * time.Hour,
+			priority: tickets.Low, queue: "tech", age: 2 * time.Hour,
 			lines: []string{"The app closes as soon as I open the wallet tab on my Pixel 8"}},
 	})
 	_ = ids

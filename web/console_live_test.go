@@ -240,7 +240,7 @@ func TestConsoleLive(t *testing.T) {
 	holds(t, tab, "reconnecting shown", `document.getElementById('live').dataset.state === 'reconnecting'`)
 	reset := seed(t, sk, time.Now(), []seedTicket{
 		{key: "reset", lang: "en", channel: tickets.Web, userID: "w-4", userName: "Visitor 0004", intent: "app_problem",
-			priority: tickets.Low, queue: "app", lines: []string{"The app crashes"}},
+			priority: tickets.Low, queue: "tech", lines: []string{"The app crashes"}},
 	})["reset"]
 	gate.release()
 	holds(t, tab, "reset reloads the list", fmt.Sprintf(`%s !== null && %s > %d`, rowJS(reset), listLoadsJS, loads))
@@ -298,8 +298,11 @@ func TestConsoleTwoAgents(t *testing.T) {
 	holds(t, alice, "note shown", `Array.from(document.querySelectorAll('#notes .note .text')).some(e => e.textContent === 'Called the bank; they will confirm by 5 pm') && document.getElementById('note-text').value === ''`)
 	holds(t, bob, "bob sees the note count", `document.getElementById('notes-count').textContent === '1'`)
 
-	// To a colleague by name.
-	if err := chromedp.Do(alice, chromedp.SendKeys(chromedp.CSS("#transfer-agent"), "bob")); err != nil {
+	// To a colleague: the picker offers those who work payments (bob,
+	// carol), not alice herself; and every routing queue.
+	holds(t, alice, "transfer targets", `JSON.stringify(Array.from(document.querySelectorAll('#transfer-to optgroup')).map(g => Array.from(g.children).map(o => o.value))) ===
+	  JSON.stringify([['queue:access', 'queue:fraud', 'queue:general', 'queue:merchant', 'queue:payments', 'queue:risk', 'queue:tech'], ['assignee:bob', 'assignee:carol']])`)
+	if err := chromedp.Do(alice, chromedp.SetValue(chromedp.CSS("#transfer-to"), "assignee:bob")); err != nil {
 		t.Fatal(err)
 	}
 	click(t, alice, "#transfer")
@@ -308,7 +311,7 @@ func TestConsoleTwoAgents(t *testing.T) {
 	holds(t, alice, "alice sees it moved", `document.getElementById('holder').textContent === 'Held by bob.'`)
 
 	// To another queue: carol works payments only, so it leaves her console.
-	if err := chromedp.Do(bob, chromedp.SetValue(chromedp.CSS("#transfer-queue"), "fraud")); err != nil {
+	if err := chromedp.Do(bob, chromedp.SetValue(chromedp.CSS("#transfer-to"), "queue:fraud")); err != nil {
 		t.Fatal(err)
 	}
 	click(t, bob, "#transfer")

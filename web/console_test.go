@@ -147,3 +147,37 @@ func TestConsoleStrings(t *testing.T) {
 		}
 	}
 }
+
+func TestTeam(t *testing.T) {
+	f := newFixture(t)
+	srv := httptest.NewServer(New(Config{Store: f.store, Queues: []string{"fraud", "payments"}}).Handler())
+	defer srv.Close()
+	get := func(token string) (int, string) {
+		req, err := http.NewRequest("GET", srv.URL+"/api/team", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := get(""); code != http.StatusUnauthorized {
+		t.Errorf("without a token: %d, want 401", code)
+	}
+	// Any agent may ask, a queue-limited one too; names and queues only.
+	code, body := get(f.tokens["carol"])
+	const want = `{"queues":["fraud","payments"],"agents":[{"name":"alice","queues":[]},{"name":"bob","queues":[]},{"name":"carol","queues":["merchant"]},{"name":"root","queues":[]}]}`
+	if code != 200 || strings.TrimSpace(body) != want {
+		t.Errorf("got %d %s\nwant %s", code, body, want)
+	}
+}

@@ -64,7 +64,8 @@ type Config struct {
 	// Canned are the agents' saved replies; nil means canned.Default().
 	Canned *canned.Set
 	// Queues are the routing rules' queues, which an agent created through
-	// the API may be limited to; nil means the embedded rules' queues.
+	// the API may be limited to and the console offers as transfer targets;
+	// nil means the embedded rules' queues.
 	Queues []string
 	// Now is the clock (SLA views in tests); nil means time.Now.
 	Now func() time.Time
@@ -183,6 +184,7 @@ func (s *Server) Handler() http.Handler {
 	api("DELETE /api/agents/{name}", s.handleDeleteAgent)
 	api("POST /api/agents/{name}/token", s.handleRotateToken)
 	s.reportRoutes(mux, api)
+	api("GET /api/team", s.handleTeam)
 	// The backup streams for minutes: no TimeoutHandler (it buffers the
 	// whole answer and cuts it at apiTimeout); it sets its own deadline.
 	mux.Handle("GET /api/admin/backup", s.auth(s.handleBackup))

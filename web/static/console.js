@@ -43,7 +43,7 @@
   var selected = null; // the ticket shown
   var selectedID = null;
   var queues = new Set();
-  var colleagues = new Set();
+  var team = { queues: [], agents: [] }; // transfer targets, from /api/team
   var blobs = {}; // attachment id → object URL, fetched once
   var canned = null; // saved replies in the agent's language, once loaded
   var seen = {};
@@ -208,7 +208,7 @@
       $('whoami').textContent = t('signedInAs', { name: who.name });
       (who.queues || []).forEach(function (q) { queues.add(q); });
       refreshQueues();
-      loadColleagues();
+      loadTeam().catch(function () { /* the picker offers what the tickets show */ });
       loadCanned().catch(function () { /* the picker stays empty; replies still work */ });
       openStream();
       fromHash();
@@ -234,6 +234,9 @@
     list = [];
     listLoaded = false;
     canned = null;
+    team = { queues: [], agents: [] };
+    queues = new Set();
+    while ($('f-queue').options.length > 1) { $('f-queue').remove(1); }
     selected = null;
     selectedID = null;
     $('list').textContent = '';
@@ -319,16 +322,15 @@
   }
 
   function refreshQueues() {
-    [$('f-queue')].forEach(function (sel) {
-      var have = new Set(Array.prototype.map.call(sel.options, function (o) { return o.value; }));
-      Array.from(queues).sort().forEach(function (q) {
-        if (!have.has(q)) {
-          var o = document.createElement('option');
-          o.value = q;
-          o.textContent = q;
-          sel.appendChild(o);
-        }
-      });
+    var sel = $('f-queue');
+    var have = new Set(Array.prototype.map.call(sel.options, function (o) { return o.value; }));
+    Array.from(queues).sort().forEach(function (q) {
+      if (!have.has(q)) {
+        var o = document.createElement('option');
+        o.value = q;
+        o.textContent = q;
+        sel.appendChild(o);
+      }
     });
     refreshTransfer();
   }
@@ -709,8 +711,7 @@
     $('resolve-note').value = '';
     $('note-text').value = '';
     $('canned').value = '';
-    $('transfer-queue').value = '';
-    $('transfer-agent').value = '';
+    $('transfer-to').value = '';
     showTab('transcript');
     renderList();
     loadTicket().catch(ticketGone);
@@ -965,58 +966,60 @@
 
   // --- transfer ------------------------------------------------------------
 
-  // loadColleagues fills the transfer list with the other agents. Listing
-  // agents is an admin call; for others the list grows from the names seen
-  // on tickets.
-  function loadColleagues() {
-    if (!me || !me.admin) { return; }
-    api('GET', '/api/agents').then(function (res) {
-      var agents = (res && res.agents) || res || [];
-      agents.forEach(function (a) { if (a && a.name) { colleagues.add(a.name); } });
-      refreshTransfer();
-    }).catch(function () { /* queues still work */ });
+  // loadTeam learns the routing rules' queues and the colleagues, for the
+  // queue filter and the transfer picker.
+  function loadTeam() {
+    return api('GET', '/api/team').then(function (res) {
+      team = res || { queues: [], agents: [] };
+      var mine = (me && me.queues) || [];
+      (team.queues || []).forEach(function (q) {
+        if (!mine.length || mine.indexOf(q) >= 0) { queues.add(q); }
+      });
+      refreshQueues();
+    });
   }
 
-  // refreshTransfer offers the queues this console knows (the routing
-  // rules' when the server lists them, else those seen) and the colleagues'
-  // names as suggestions; the server checks both.
+  // refreshTransfer offers every routing queue but the one an open ticket
+  // is already waiting in, and the colleagues who work the ticket's queue.
   function refreshTransfer() {
-    var sel = $('transfer-queue');
+    var sel = $('transfer-to');
     var keep = sel.value;
-    var current = selected || {};
-    while (sel.options.length > 1) { sel.remove(1); }
-    Array.from(queues).sort().forEach(function (q) {
-      if (q === current.queue && current.status === 'open') { return; }
+    var tk = selected || {};
+    sel.textContent = '';
+    var pick = el('option', null, [t('transferPick')]);
+    pick.value = '';
+    sel.appendChild(pick);
+    var qg = el('optgroup', null, []);
+    qg.label = t('transferQueues');
+    (team.queues || []).forEach(function (q) {
+      if (q === tk.queue && tk.status === 'open') { return; }
       var o = el('option', null, [q]);
-      o.value = q;
-      sel.appendChild(o);
+      o.value = 'queue:' + q;
+      qg.appendChild(o);
     });
+    var ag = el('optgroup', null, []);
+    ag.label = t('transferColleagues');
+    (team.agents || []).forEach(function (a) {
+      var works = !(a.queues || []).length || a.queues.indexOf(tk.queue) >= 0;
+      if ((me && a.name === me.name) || !works || (tk.status === 'claimed' && a.name === tk.assignee)) { return; }
+      var o = el('option', null, [a.name]);
+      o.value = 'assignee:' + a.name;
+      ag.appendChild(o);
+    });
+    if (qg.children.length) { sel.appendChild(qg); }
+    if (ag.children.length) { sel.appendChild(ag); }
     sel.value = keep;
     if (sel.value !== keep) { sel.value = ''; }
-    var dl = $('colleague-list');
-    dl.textContent = '';
-    list.forEach(function (tk) { if (tk.assignee) { colleagues.add(tk.assignee); } });
-    Array.from(colleagues).sort().forEach(function (n) {
-      if (me && n === me.name) { return; }
-      var o = el('option', null, []);
-      o.value = n;
-      dl.appendChild(o);
-    });
   }
-
-  // One target at a time: choosing a queue clears the colleague and back.
-  $('transfer-queue').addEventListener('change', function () { if ($('transfer-queue').value) { $('transfer-agent').value = ''; } });
-  $('transfer-agent').addEventListener('input', function () { if ($('transfer-agent').value) { $('transfer-queue').value = ''; } });
 
   $('transfer-form').addEventListener('submit', function (ev) {
     ev.preventDefault();
-    var agent = $('transfer-agent').value.trim();
-    var queue = $('transfer-queue').value;
-    if (!agent && !queue) { return; }
-    act('/transfer', agent ? { assignee: agent } : { queue: queue }, function () {
-      $('transfer-agent').value = '';
-      $('transfer-queue').value = '';
-    });
+    var v = $('transfer-to').value;
+    var i = v.indexOf(':');
+    if (i < 0) { return; }
+    var body = {};
+    body[v.slice(0, i)] = v.slice(i + 1);
+    act('/transfer', body, function () { $('transfer-to').value = ''; });
   });
 
   // --- saved replies -------------------------------------------------------
