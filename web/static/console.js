@@ -22,11 +22,11 @@
   // FETCH_TIMEOUT bounds every request but the event stream.
   var FETCH_TIMEOUT = 15000;
   // The event stream: reconnect after BACKOFF_MIN, doubling to BACKOFF_MAX;
-  // a stream silent for STREAM_IDLE (the server sends heartbeats well
-  // within it) is taken as dead and reopened.
+  // a stream silent for STREAM_IDLE (the server sends a heartbeat every
+  // 15 s) is taken as dead and reopened.
   var BACKOFF_MIN = 500;
   var BACKOFF_MAX = 30000;
-  var STREAM_IDLE = 75000;
+  var STREAM_IDLE = 45000;
   // IMAGE_TYPES are the only attachment types shown. The server stores
   // nothing else, but an object URL runs with this page's origin, so the
   // page checks too rather than trust it.
@@ -225,6 +225,7 @@
 
   function signOut(message) {
     token = null;
+    loadSeq++;
     me = null;
     closeStream();
     lastEventID = '';
@@ -302,12 +303,15 @@
   function loadList() {
     var seq = ++loadSeq;
     var status = $('f-status').value;
-    // "Open and claimed" is two calls: the API filters by one status.
-    var calls = status === 'active' ? [query('open'), query('claimed')] : [query(status)];
+    // "Open and claimed" is two calls, as the API filters by one status;
+    // a search is one (its order is the server's, best first), with the
+    // resolved left out here.
+    var calls = status !== 'active' ? [query(status)] : searching() ? [query('')] : [query('open'), query('claimed')];
     return Promise.all(calls.map(function (p) { return api('GET', p); })).then(function (pages) {
-      if (seq !== loadSeq) { return; } // a newer load (another filter) won
+      if (seq !== loadSeq || !token) { return; } // a newer load won, or signed out
       var all = [];
       pages.forEach(function (pg) { all = all.concat((pg && pg.tickets) || []); });
+      all = all.filter(matches);
       // A search comes best match first; keep the server's order then.
       if (pages.length > 1 && !searching()) { all.sort(byUrgency); }
       list = all;
@@ -529,9 +533,11 @@
         if (r.done || !stream || stream.gen !== gen) { return; }
         alive();
         buf += decoder.decode(r.value, { stream: true });
-        var parts = buf.split(/\r\n|\r|\n/);
+        // Lines end in \n (a \r before it is dropped), so a \r\n split
+        // across two reads is still one line end.
+        var parts = buf.split('\n');
         buf = parts.pop();
-        parts.forEach(line);
+        parts.forEach(function (l) { line(l.replace(/\r$/, '')); });
         return pump();
       });
     }
@@ -618,11 +624,13 @@
   // matches the filters.
   function upsert(tk) {
     var i = list.findIndex(function (x) { return x.id === tk.id; });
-    if (searching()) {
-      // Whether a change makes a ticket match is the server's call: ask again.
-      if (i < 0) { scheduleSearch(); return; }
-    } else if (!matches(tk)) {
+    if (!matches(tk)) {
       if (i >= 0) { list.splice(i, 1); renderList(); }
+      return;
+    }
+    if (searching() && i < 0) {
+      // Whether a changed ticket matches the words is the server's call.
+      scheduleSearch();
       return;
     }
     if (tk.queue && !queues.has(tk.queue)) { queues.add(tk.queue); refreshQueues(); }
@@ -726,6 +734,12 @@
     });
   }
 
+  // sig is what, when it differs, makes the ticket view redraw.
+  function sig(tk) {
+    return [tk.id, tk.updated_at, tk.status, tk.assignee, tk.queue, (tk.transcript || []).length,
+      (tk.notes || []).length, (tk.attachments || []).length, (tk.history || []).length].join('|');
+  }
+
   function showTab(name) {
     ['transcript', 'notes'].forEach(function (n) {
       $('tab-' + n).setAttribute('aria-selected', n === name ? 'true' : 'false');
@@ -738,15 +752,14 @@
   // showTicket draws the ticket. The forms are left alone, so a half-typed
   // reply or note survives every live update.
   function showTicket(tk) {
-    var changed = !selected || selected.id !== tk.id || selected.updated_at !== tk.updated_at || selected.status !== tk.status;
+    var changed = !selected || sig(selected) !== sig(tk);
     var first = !selected || selected.id !== tk.id;
     selected = tk;
     $('empty').hidden = true;
     $('ticket').hidden = false;
     updateActions(tk);
     markSeen(tk);
-    var i = list.findIndex(function (x) { return x.id === tk.id; });
-    if (i >= 0) { list[i] = tk; renderList(); }
+    if (list.some(function (x) { return x.id === tk.id; })) { upsert(tk); }
     if (!changed) { return; }
 
     $('view-h').textContent = tk.id + ' · ' + t(tk.priority) + ' · ' + t(tk.status);
