@@ -350,24 +350,31 @@ func TestConsoleWorkspace(t *testing.T) {
 
 	// Search: a Chinese substring, then a transaction id; clearing it brings the queue back.
 	for _, q := range []string{"提款", "TX20261205HK0093"} {
-		if err := chromedp.Do(tab, chromedp.SetValue(chromedp.CSS("#search"), ""), chromedp.SendKeys(chromedp.CSS("#search"), q+"\r")); err != nil {
-			t.Fatal(err)
-		}
+		search(t, tab, q)
 		holds(t, tab, "search "+q, fmt.Sprintf(`%s === %q && document.getElementById('list-status').textContent === '找到 1 個'`, rows, ids["wd"]))
 	}
-	if err := chromedp.Do(tab, chromedp.SetValue(chromedp.CSS("#search"), "no such words anywhere"), chromedp.SendKeys(chromedp.CSS("#search"), "\r")); err != nil {
-		t.Fatal(err)
-	}
+	search(t, tab, "no such words anywhere")
 	holds(t, tab, "nothing found", `document.querySelectorAll('#list .row').length === 0 && document.querySelector('#list .empty').textContent === '找不到相符的個案。'`)
-	if err := chromedp.Do(tab, chromedp.SetValue(chromedp.CSS("#search"), ""), chromedp.SendKeys(chromedp.CSS("#search"), "\r")); err != nil {
-		t.Fatal(err)
-	}
+	search(t, tab, "")
 	holds(t, tab, "search cleared", rowJS(ids["wd"])+` !== null && `+rowJS(ids["refund"])+` !== null && document.getElementById('list-status').textContent === ''`)
 
 	// The customer's other ticket, beside the transcript; a click opens it.
 	openTicket(t, tab, ids["wd"])
 	holds(t, tab, "history", fmt.Sprintf(`(() => { const h = document.querySelectorAll('#history .history-item');
 	  return h.length === 1 && h[0].dataset.id === %q && h[0].querySelector('.intent').textContent === '收唔到驗證碼' && h[0].querySelector('.status').textContent === '已解決'; })()`, ids["old"]))
+
+	// An internal note: in the notes tab, not in the transcript.
+	click(t, tab, "#tab-notes")
+	if err := chromedp.Do(tab, chromedp.SendKeys(chromedp.CSS("#note-text"), "已致電銀行，等回覆")); err != nil {
+		t.Fatal(err)
+	}
+	click(t, tab, "#note-add")
+	holds(t, tab, "note", `(() => { const n = document.querySelectorAll('#notes .note');
+	  return n.length === 1 && n[0].querySelector('.text').textContent === '已致電銀行，等回覆' && n[0].querySelector('.who').textContent.startsWith('alice · ') &&
+	    document.getElementById('notes-count').textContent === '1' &&
+	    !Array.from(document.querySelectorAll('#transcript .text')).some(e => e.textContent.includes('已致電銀行')); })()`)
+
+	click(t, tab, "#tab-transcript")
 
 	// Saved replies in zh-Hant, filled in for this ticket by the server.
 	var canned struct {
@@ -398,17 +405,18 @@ func TestConsoleWorkspace(t *testing.T) {
 	click(t, tab, "#reply-send")
 	holds(t, tab, "sent", fmt.Sprintf(`document.getElementById('reply-text').value === '' && document.querySelector('#transcript li:last-child .text').textContent === %s`, bothJSON))
 
-	// An internal note: in the notes tab, not in the transcript.
-	click(t, tab, "#tab-notes")
-	if err := chromedp.Do(tab, chromedp.SendKeys(chromedp.CSS("#note-text"), "已致電銀行，等回覆")); err != nil {
-		t.Fatal(err)
-	}
-	click(t, tab, "#note-add")
-	holds(t, tab, "note", `(() => { const n = document.querySelectorAll('#notes .note');
-	  return n.length === 1 && n[0].querySelector('.text').textContent === '已致電銀行，等回覆' && n[0].querySelector('.who').textContent.startsWith('alice · ') &&
-	    document.getElementById('notes-count').textContent === '1' &&
-	    !Array.from(document.querySelectorAll('#transcript .text')).some(e => e.textContent.includes('已致電銀行')); })()`)
-
 	click(t, tab, fmt.Sprintf(`#history .history-item[data-id=%q]`, ids["old"]))
 	holds(t, tab, "history opens the other ticket", fmt.Sprintf(`document.getElementById('view-h').textContent.startsWith(%q)`, ids["old"]+" "))
+}
+
+// search types q into the search box as an agent would and presses Enter.
+func search(t *testing.T, ctx context.Context, q string) {
+	t.Helper()
+	err := chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('search').value = ''`),
+		chromedp.SendKeys(chromedp.CSS("#search"), q+"\r"),
+	)
+	if err != nil {
+		t.Fatalf("search %q: %v", q, err)
+	}
 }

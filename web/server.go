@@ -184,7 +184,6 @@ func (s *Server) Handler() http.Handler {
 	api("DELETE /api/agents/{name}", s.handleDeleteAgent)
 	api("POST /api/agents/{name}/token", s.handleRotateToken)
 	s.reportRoutes(mux, api)
-	api("GET /api/team", s.handleTeam)
 	// The backup streams for minutes: no TimeoutHandler (it buffers the
 	// whole answer and cuts it at apiTimeout); it sets its own deadline.
 	mux.Handle("GET /api/admin/backup", s.auth(s.handleBackup))
