@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"testing"
 	"time"
@@ -333,8 +334,9 @@ func TestConsoleScreenshots(t *testing.T) {
 			lines: []string{"The app closes as soon as I open the wallet tab on my Pixel 8"}},
 	})
 	_ = ids
-	bob := addAgent(t, sk, "bob", false)
-	_ = bob
+	addAgent(t, sk, "bob", false)
+
+	// The queue in English, with bob working the fraud ticket.
 	tab := newBrowser(t, exe)
 	if err = chromedp.Do(tab, chromedp.EmulateViewport(1360, 820)); err != nil {
 		t.Fatal(err)
@@ -342,19 +344,37 @@ func TestConsoleScreenshots(t *testing.T) {
 	if err := signIn(tab, sk.srv.URL, "en", sk.token); err != nil {
 		t.Fatal(err)
 	}
-	holds(t, tab, "queue shown", `document.querySelectorAll('#list .row').length === 4`)
-	openTicket(t, tab, ids["wd"])
-	holds(t, tab, "transcript shown", `document.querySelectorAll('#transcript li').length === 7`)
-	screenshot(t, tab, "console.png")
-	click(t, tab, "#claim")
-	holds(t, tab, "claimed", `!document.getElementById('release').hidden`)
+	holds(t, tab, "queue shown", `document.querySelectorAll('#list .row').length === 4 && document.getElementById('live').dataset.state === 'live'`)
 	openTicket(t, tab, ids["fraud"])
 	click(t, tab, "#claim")
 	holds(t, tab, "claimed", `!document.getElementById('release').hidden`)
-	if err := chromedp.Do(tab, chromedp.SendKeys(chromedp.CSS("#reply-text"), "Thank you. I have frozen the card and opened a dispute for HK$1,250; you will hear from us within one working day.")); err != nil {
+	if err := chromedp.Do(tab, chromedp.SendKeys(chromedp.CSS("#reply-text"), "Thank you. I have blocked the card and opened a dispute for HK$1,250; you will hear from us within one working day.")); err != nil {
 		t.Fatal(err)
 	}
-	screenshot(t, tab, "console-ticket.png")
+	screenshot(t, tab, "console.png")
+
+	// 陳大文's withdrawal in the zh-Hant console: a colleague's note, the
+	// earlier ticket beside it, a saved reply in the box.
+	if code := call(t, sk, sk.token, "POST", "/api/tickets/"+ids["wd"]+"/notes", map[string]string{"text": "已致電中銀查詢，對方話今日 5 點前回覆"}, nil); code != http.StatusCreated {
+		t.Fatalf("note: %d", code)
+	}
+	zh, cancel := chromedp.NewContext(tab)
+	defer cancel()
+	if err = chromedp.Do(zh, chromedp.EmulateViewport(1360, 820)); err != nil {
+		t.Fatal(err)
+	}
+	if err := signIn(zh, sk.srv.URL, "zh-Hant", sk.token); err != nil {
+		t.Fatal(err)
+	}
+	openTicket(t, zh, ids["wd"])
+	click(t, zh, "#claim")
+	holds(t, zh, "claimed, with history and a note", `!document.getElementById('release').hidden && document.querySelectorAll('#history .history-item').length === 1 &&
+	  document.getElementById('notes-count').textContent === '1' && document.querySelectorAll('#canned option').length > 5`)
+	if err := chromedp.Do(zh, chromedp.Evaluate[chromedp.Void](`(() => { const c = document.getElementById('canned'); c.selectedIndex = 1; c.dispatchEvent(new Event('change')); })()`)); err != nil {
+		t.Fatal(err)
+	}
+	holds(t, zh, "saved reply filled", `document.getElementById('reply-text').value.length > 20`)
+	screenshot(t, zh, "console-ticket.png")
 }
 
 // pageJSON evaluates expr in the page and decodes its JSON value into v.
