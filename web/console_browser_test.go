@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -375,13 +374,4 @@ func TestConsoleScreenshots(t *testing.T) {
 	}
 	holds(t, zh, "saved reply filled", `document.getElementById('reply-text').value.length > 20`)
 	screenshot(t, zh, "console-ticket.png")
-}
-
-// pageJSON evaluates expr in the page and decodes its JSON value into v.
-func pageJSON(ctx context.Context, expr string, v any) error {
-	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify(`+expr+`)`))
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal([]byte(s), v)
 }
