@@ -270,6 +270,10 @@ func TestConsoleTwoAgents(t *testing.T) {
 	carolTok := addAgent(t, sk, "carol", false, "payments")
 
 	alice := newBrowser(t, exe)
+	// Start the browser first: the other tabs open in it.
+	if err := chromedp.Do(alice, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
 	bob, cancelBob := chromedp.NewContext(alice)
 	defer cancelBob()
 	carol, cancelCarol := chromedp.NewContext(alice)
