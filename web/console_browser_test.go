@@ -152,7 +152,7 @@ const cleanJS = `const clean = s => s.replace(/[\u202f\u2009\u00a0]/g, ' ');`
 func TestConsoleSignIn(t *testing.T) {
 	exe := chromium(t)
 	sk := newStack(t, nil)
-	tab := newBrowser(t, exe)
+	tab := consoleTab(t, exe)
 
 	err := chromedp.Do(tab,
 		chromedp.Navigate(sk.srv.URL+"/agent?lang=en"),
@@ -182,8 +182,7 @@ func TestConsoleSignIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	holds(t, tab, "a reload keeps the session", `!document.getElementById('app').hidden && document.getElementById('signin').hidden`)
-	other, cancel := chromedp.NewContext(tab)
-	defer cancel()
+	other := consoleTab(t, exe)
 	if err := chromedp.Do(other, chromedp.Navigate(sk.srv.URL+"/agent?lang=en"), chromedp.WaitVisible(chromedp.CSS("#token"))); err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +228,7 @@ func TestConsoleReadable(t *testing.T) {
 		{"zh-Hant", "提款未到帳", "2025年12月4日 下午8時至9時", "2025年12月4日（全日）", "待處理"},
 		{"zh-Hans", "提现未到账", "2025年12月4日 下午8时至9时", "2025年12月4日（全天）", "待处理"},
 	}
-	tab := newBrowser(t, exe)
+	tab := consoleTab(t, exe)
 	for i, c := range cases {
 		if i > 0 {
 			if err := chromedp.Do(tab, chromedp.Evaluate[chromedp.Void](`sessionStorage.clear()`)); err != nil {
@@ -336,7 +335,7 @@ func TestConsoleScreenshots(t *testing.T) {
 	addAgent(t, sk, "bob", false)
 
 	// The queue in English, with bob working the fraud ticket.
-	tab := newBrowser(t, exe)
+	tab := consoleTab(t, exe)
 	if err = chromedp.Do(tab, chromedp.EmulateViewport(1360, 820)); err != nil {
 		t.Fatal(err)
 	}
@@ -357,8 +356,7 @@ func TestConsoleScreenshots(t *testing.T) {
 	if code := call(t, sk, sk.token, "POST", "/api/tickets/"+ids["wd"]+"/notes", map[string]string{"text": "已致電中銀查詢，對方話今日 5 點前回覆"}, nil); code != http.StatusCreated {
 		t.Fatalf("note: %d", code)
 	}
-	zh, cancel := chromedp.NewContext(tab)
-	defer cancel()
+	zh := consoleTab(t, exe)
 	if err = chromedp.Do(zh, chromedp.EmulateViewport(1360, 820)); err != nil {
 		t.Fatal(err)
 	}

@@ -170,7 +170,7 @@ func TestConsoleLive(t *testing.T) {
 		{key: "refund", lang: "en", channel: tickets.Web, userID: "w-1", userName: "Visitor 0001", intent: "refund_not_received",
 			priority: tickets.Normal, queue: "payments", age: 5 * time.Minute, lines: []string{"My refund has not arrived"}},
 	})
-	tab := newBrowser(t, exe)
+	tab := consoleTab(t, exe)
 	if err := signIn(tab, sk.srv.URL, "en", sk.token); err != nil {
 		t.Fatal(err)
 	}
@@ -269,15 +269,7 @@ func TestConsoleTwoAgents(t *testing.T) {
 	bobTok := addAgent(t, sk, "bob", false)
 	carolTok := addAgent(t, sk, "carol", false, "payments")
 
-	alice := newBrowser(t, exe)
-	// Start the browser first: the other tabs open in it.
-	if err := chromedp.Do(alice, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatal(err)
-	}
-	bob, cancelBob := chromedp.NewContext(alice)
-	defer cancelBob()
-	carol, cancelCarol := chromedp.NewContext(alice)
-	defer cancelCarol()
+	alice, bob, carol := consoleTab(t, exe), consoleTab(t, exe), consoleTab(t, exe)
 	for _, a := range []struct {
 		ctx context.Context
 		tok string
@@ -345,7 +337,7 @@ func TestConsoleWorkspace(t *testing.T) {
 		{key: "refund", lang: "en", channel: tickets.Web, userID: "w-2", userName: "Visitor 0002", intent: "refund_not_received",
 			priority: tickets.Normal, queue: "payments", age: 30 * time.Minute, lines: []string{"My refund has not arrived"}},
 	})
-	tab := newBrowser(t, exe)
+	tab := consoleTab(t, exe)
 	if err := signIn(tab, sk.srv.URL, "zh-Hant", sk.token); err != nil {
 		t.Fatal(err)
 	}
