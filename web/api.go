@@ -38,7 +38,11 @@ type ticketList struct {
 // queue of long conversations used to download megabytes each time.
 // Built from the ticket's own JSON, so a field added to tickets.Ticket
 // shows in lists without a change here.
+//
+// It carries last_message instead, the customer's latest line as the
+// event stream has it: the console's queue rows show it.
 func summary(t tickets.Ticket) (json.RawMessage, error) {
+	last := tickets.NewEvent(tickets.EventUpdated, nil, &t).LastMessage
 	t.Transcript = nil
 	b, err := json.Marshal(t)
 	if err != nil {
@@ -50,6 +54,11 @@ func summary(t tickets.Ticket) (json.RawMessage, error) {
 	}
 	delete(fields, "transcript")
 	delete(fields, "transcript_from")
+	if last != nil {
+		if fields["last_message"], err = json.Marshal(last); err != nil {
+			return nil, err
+		}
+	}
 	return json.Marshal(fields)
 }
 

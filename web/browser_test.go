@@ -97,8 +97,7 @@ func newStackWith(t *testing.T, wrap, wrapAll func(http.Handler) http.Handler) *
 	if wrap != nil {
 		wsh = wrap(hub)
 	}
-	h := New(Config{Store: st, Engine: eng, WS: wsh, Registry: reg, Logger: log, Location: hk,
-		Queues: escalation.Default().Queues()}).Handler()
+	h := New(Config{Store: st, Engine: eng, WS: wsh, Registry: reg, Logger: log, Location: hk}).Handler()
 	if wrapAll != nil {
 		h = wrapAll(h)
 	}

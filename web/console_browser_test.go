@@ -127,7 +127,9 @@ func holds(t *testing.T, ctx context.Context, what, expr string) {
 		  head: (document.getElementById('view-h') || {}).textContent,
 		  status: (document.getElementById('action-status') || {}).textContent,
 		  live: (document.getElementById('live') || {}).textContent,
-		  signin: (document.getElementById('signin-error') || {}).textContent})`))
+		  signin: (document.getElementById('signin-error') || {}).textContent,
+		  reply: (document.getElementById('reply-text') || {}).value,
+		  canned: Array.from(document.querySelectorAll('#canned option')).map(o => o.value + '=' + o.textContent).join('; ')})`))
 		t.Fatalf("%s: %s never held: %v\npage: %s", what, expr, err, dump)
 	}
 }

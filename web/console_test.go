@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/triagebot/triagebot/intents"
 	"github.com/triagebot/triagebot/prompts"
+	"github.com/triagebot/triagebot/tickets"
 )
 
 func TestConsoleLabels(t *testing.T) {
@@ -179,5 +181,53 @@ func TestTeam(t *testing.T) {
 	const want = `{"queues":["fraud","payments"],"agents":[{"name":"alice","queues":[]},{"name":"bob","queues":[]},{"name":"carol","queues":["merchant"]},{"name":"root","queues":[]}]}`
 	if code != 200 || strings.TrimSpace(body) != want {
 		t.Errorf("got %d %s\nwant %s", code, body, want)
+	}
+}
+
+// TestListLastMessage: queue rows show the customer's latest line, so the
+// list carries it without the transcript.
+func TestListLastMessage(t *testing.T) {
+	f := newFixture(t)
+	tk := f.ticket(tickets.High, "payments", time.Hour)
+	err := f.store.Update(context.Background(), func(tx tickets.Tx) error {
+		_, err := tickets.AppendEntry(tx, tk.ID, tickets.Entry{From: tickets.FromBot, Text: "A colleague will look at it", At: t0})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	quiet := f.ticket(tickets.Low, "app", 2*time.Hour)
+	err = f.store.Update(context.Background(), func(tx tickets.Tx) error {
+		q, err := tx.Ticket(quiet.ID)
+		if err != nil {
+			return err
+		}
+		q.Transcript = nil
+		return tx.PutTicket(&q)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := f.do("GET", "/api/tickets", "alice", nil)
+	var list struct {
+		Tickets []map[string]json.RawMessage `json:"tickets"`
+	}
+	if err := json.Unmarshal(r.body, &list); err != nil || r.status != 200 {
+		t.Fatalf("%d %v: %s", r.status, err, r.body)
+	}
+	got := map[string]string{}
+	for _, e := range list.Tickets {
+		var id string
+		_ = json.Unmarshal(e["id"], &id)
+		if _, ok := e["transcript"]; ok {
+			t.Errorf("%s: the list carries the transcript", id)
+		}
+		got[id] = string(e["last_message"])
+	}
+	if want := `{"text":"my withdrawal failed","at":"2025-11-03T09:00:00Z"}`; got[tk.ID] != want {
+		t.Errorf("%s: last_message %s, want %s (the customer's line, not the bot's)", tk.ID, got[tk.ID], want)
+	}
+	if got[quiet.ID] != "" {
+		t.Errorf("%s: last_message %s for a ticket without customer lines", quiet.ID, got[quiet.ID])
 	}
 }
