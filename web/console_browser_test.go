@@ -176,6 +176,7 @@ func TestConsoleSignIn(t *testing.T) {
 	}
 	// The token lives in this tab's sessionStorage and nowhere else.
 	holds(t, tab, "signed in", fmt.Sprintf(`document.getElementById('whoami').textContent === 'Signed in as alice' &&
+	  !document.getElementById('reports-link').hidden && document.getElementById('reports-link').getAttribute('href') === '/agent/reports?lang=en' &&
 	  sessionStorage.getItem('triagebot.agentToken') === %q &&
 	  !Object.keys(localStorage).some(k => (localStorage.getItem(k) || '').includes(%q))`, sk.token, sk.token))
 

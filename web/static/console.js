@@ -205,6 +205,7 @@
       $('signin').hidden = true;
       $('app').hidden = false;
       $('signout').hidden = false;
+      $('reports-link').hidden = false;
       $('whoami').textContent = t('signedInAs', { name: who.name });
       (who.queues || []).forEach(function (q) { queues.add(q); });
       refreshQueues();
@@ -245,6 +246,7 @@
     $('empty').hidden = false;
     $('app').hidden = true;
     $('signout').hidden = true;
+    $('reports-link').hidden = true;
     $('whoami').textContent = '';
     $('live').textContent = '';
     $('signin').hidden = false;
@@ -1074,6 +1076,8 @@
 
   TB.apply(document);
   document.title = t('consoleTitle');
+  // The reports page signs in with the same tab's token; keep the language.
+  $('reports-link').href = '/agent/reports' + location.search;
   $('notify').checked = notifyOn();
   var saved = null;
   try { saved = sessionStorage.getItem(TOKEN_KEY); } catch (e) { saved = null; }

@@ -131,7 +131,8 @@
       transferColleagues: 'Colleagues',
       ticketMoved: 'That ticket is now in a queue you do not work.',
       transfer: 'Transfer',
-      resolveTitle: 'Resolve'
+      resolveTitle: 'Resolve',
+      reportsLink: 'Reports'
     },
     'zh-Hant': {
       title: '客戶服務',
@@ -256,7 +257,8 @@
       transferColleagues: '同事',
       ticketMoved: '這個個案已轉到你不負責的隊列。',
       transfer: '轉交',
-      resolveTitle: '解決'
+      resolveTitle: '解決',
+      reportsLink: '報表'
     },
     'zh-Hans': {
       title: '客户服务',
@@ -381,7 +383,8 @@
       transferColleagues: '同事',
       ticketMoved: '这个工单已转到你不负责的队列。',
       transfer: '转交',
-      resolveTitle: '解决'
+      resolveTitle: '解决',
+      reportsLink: '报表'
     }
   };
 
