@@ -16,9 +16,11 @@ import (
 // Grams (the index terms): a run of Latin letters and digits is a word, and
 // its trigrams are taken padded the way pg_trgm pads ("  ab", " ab", "ab "),
 // so words of one or two characters are found at least at their start; a
-// run of Han (or other CJK) characters gives every single character and every
-// pair of neighbours, because Chinese has no spaces and a two-character
-// query such as 提款 must find 提款失敗.
+// run of Han (or other CJK) characters gives every pair of neighbours (a run
+// of one, the character), because Chinese has no spaces and a two-character
+// query such as 提款 must find 提款失敗. A query of single Han characters
+// alone has no index term and is refused; next to other words it is checked
+// on what they find.
 
 // MaxQueryRunes bounds q: a search is for a few words, and each word costs
 // index reads.
@@ -111,11 +113,14 @@ func runs(s string, fn func(run []rune, isCJK bool)) {
 func IndexGrams(text string, add func(gram string)) {
 	runs(NormalizeSearch(text), func(run []rune, isCJK bool) {
 		if isCJK {
-			for i := range run {
-				add(string(run[i]))
-				if i+1 < len(run) {
-					add(string(run[i : i+2]))
-				}
+			// Pairs only: single characters would add as many keys again
+			// to every write for one-character searches, which find
+			// little of use. A lone character is kept as itself.
+			if len(run) == 1 {
+				add(string(run))
+			}
+			for i := 0; i+2 <= len(run); i++ {
+				add(string(run[i : i+2]))
 			}
 			return
 		}
@@ -154,7 +159,8 @@ func QueryGrams(word string) []string {
 	runs(word, func(run []rune, isCJK bool) {
 		switch {
 		case isCJK && len(run) == 1:
-			out = append(out, string(run))
+			// No index term: a single Han character is checked by
+			// Matches only, on what the query's other words find.
 		case isCJK:
 			for i := 0; i+2 <= len(run); i++ {
 				out = append(out, string(run[i:i+2]))

@@ -34,7 +34,6 @@ var (
 	bucketKV            = []byte("kv")              // Meta/SetMeta values
 	bucketEvents        = []byte("events")          // seq → eventRecord (the agents' stream)
 	bucketSearch        = []byte("ix_search")       // gram|seq → "" (search postings)
-	bucketSearchCount   = []byte("ix_search_n")     // gram → number of tickets
 	bucketSearchKey     = []byte("ix_search_key")   // exact key|seq → "" (transaction and user ids)
 	bucketSearchDoc     = []byte("search_doc")      // seq → searchDoc (what filters read)
 
@@ -57,7 +56,7 @@ var (
 		bucketAttachData, bucketConversations, bucketConvResume, bucketOutbox, bucketOutboxSeq,
 		bucketPending, bucketAgents, bucketAgentTokens, bucketSeen, bucketKV,
 		bucketArchive, bucketIdxIdle, bucketIdxOwner, bucketIdxSeen, bucketIdxResolved,
-		bucketEvents, bucketSearch, bucketSearchCount, bucketSearchKey, bucketSearchDoc,
+		bucketEvents, bucketSearch, bucketSearchKey, bucketSearchDoc,
 	}
 )
 

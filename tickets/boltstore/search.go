@@ -1,6 +1,7 @@
 package boltstore
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -12,9 +13,10 @@ import (
 )
 
 // The search index (see tickets/search.go for what q means). Postings are
-// keys gram|seq in ix_search, so the tickets holding a gram are one cursor
-// range, newest last; ix_search_n counts each gram's tickets so a query
-// walks its rarest gram and only looks up the others. The index is
+// keys block|gram|seq in ix_search (see blockShift); a query judges each
+// gram's rarity on the newest blocks, walks the rarest one's postings block
+// by block from the newest, and only looks up the others. No per-gram
+// count is kept: it would add pages to every ticket write. The index is
 // maintained in the transaction that changes the ticket, and only for what
 // changed: a new transcript line costs its own grams, not the transcript's.
 // Grams are never removed while the ticket exists (a replaced transaction id
@@ -97,26 +99,26 @@ func indexTicket(btx *bolt.Tx, seq uint64, before, after *tickets.Ticket) error 
 	for _, t := range texts {
 		tickets.IndexGrams(t, func(g string) { grams[g] = struct{}{} })
 	}
-	post, counts := btx.Bucket(bucketSearch), btx.Bucket(bucketSearchCount)
+	post := btx.Bucket(bucketSearch)
+	keys := make([][]byte, 0, len(grams))
 	for g := range grams {
-		k := binary.BigEndian.AppendUint64(appendString(nil, g), seq)
+		keys = append(keys, postingKey(seq, g))
+	}
+	// In key order, so neighbouring Puts land on pages already in hand.
+	slices.SortFunc(keys, bytes.Compare)
+	for _, k := range keys {
+		// A key already there is left alone: a Put would dirty its page
+		// (and so write it at commit) for nothing.
 		if post.Get(k) != nil {
 			continue
 		}
 		if err := post.Put(k, nil); err != nil {
 			return err
 		}
-		var n uint64
-		if v := counts.Get([]byte(g)); len(v) == 8 {
-			n = u64(v)
-		}
-		if err := counts.Put([]byte(g), be64(n+1)); err != nil {
-			return err
-		}
 	}
-	keys := btx.Bucket(bucketSearchKey)
+	exact := btx.Bucket(bucketSearchKey)
 	for _, key := range tickets.ExactKeys(after) {
-		if err := keys.Put(binary.BigEndian.AppendUint64(appendString(nil, key), seq), nil); err != nil {
+		if err := exact.Put(binary.BigEndian.AppendUint64(appendString(nil, key), seq), nil); err != nil {
 			return err
 		}
 	}
@@ -225,49 +227,85 @@ func (x *tx) search(f tickets.Filter, limit int) ([]tickets.Ticket, error) {
 			}
 		}
 	}
-	counts := x.tx.Bucket(bucketSearchCount)
-	n := make(map[string]uint64, len(grams))
-	for _, g := range grams {
-		v := counts.Get([]byte(g))
-		if len(v) != 8 {
-			return out, nil // a gram no ticket has: nothing more can match
-		}
-		n[g] = u64(v)
+	if len(grams) == 0 {
+		return nil, fmt.Errorf("search: %q: a Chinese word needs at least two characters: %w", f.Q, tickets.ErrInvalid)
 	}
-	slices.SortFunc(grams, func(a, b string) int { return int(n[a]) - int(n[b]) })
+	// The rarest gram leads: count each one's postings in the newest
+	// blocks (a sample: enough to tell a transaction id from "withdrawal").
 	post := x.tx.Bucket(bucketSearch)
-	rare := appendString(nil, grams[0])
-	others := make([][]byte, len(grams)-1)
-	for i, g := range grams[1:] {
-		others[i] = appendString(nil, g)
+	last := x.tx.Bucket(bucketTickets).Sequence()
+	n := make(map[string]int, len(grams))
+	for _, g := range grams {
+		n[g] = samplePostings(post, g, last)
 	}
+	slices.SortStableFunc(grams, func(a, b string) int { return n[a] - n[b] })
 	pc := post.Cursor()
-	k, _ := pc.Seek(binary.BigEndian.AppendUint64(slices.Clip(rare), ^uint64(0)))
-	if k == nil {
-		k, _ = pc.Last()
-	} else {
-		k, _ = pc.Prev()
-	}
 	key := make([]byte, 0, 64)
-	for scanned := 0; hasPrefix(k, rare) && len(k) == len(rare)+8 && len(out) < limit && scanned < maxSearchScan; k, _ = pc.Prev() {
-		scanned++
-		seq := u64(k[len(rare):])
-		all := true
-		for _, o := range others {
-			key = binary.BigEndian.AppendUint64(append(key[:0], o...), seq)
-			if post.Get(key) == nil {
-				all = false
+	var blockSeqs []uint64
+	scanned := 0
+	// Walk the blocks from the newest; in each, the rarest gram's tickets
+	// newest first, checking the other grams by lookup.
+	for block := int64(last >> blockShift); block >= 0 && len(out) < limit && scanned < maxSearchScan; block-- {
+		prefix := blockGramPrefix(uint64(block), grams[0])
+		blockSeqs = blockSeqs[:0]
+		for k, _ := pc.Seek(prefix); hasPrefix(k, prefix) && len(k) == len(prefix)+8; k, _ = pc.Next() {
+			blockSeqs = append(blockSeqs, u64(k[len(prefix):]))
+		}
+		for _, seq := range slices.Backward(blockSeqs) {
+			if len(out) >= limit || scanned >= maxSearchScan {
 				break
 			}
-		}
-		if !all {
-			continue
-		}
-		if err := take(seq); err != nil {
-			return nil, fmt.Errorf("search: %w", err)
+			scanned++
+			all := true
+			for _, o := range grams[1:] {
+				key = append(blockGramPrefix(uint64(block), o), be64(seq)...)
+				if post.Get(key) == nil {
+					all = false
+					break
+				}
+			}
+			if !all {
+				continue
+			}
+			if err := take(seq); err != nil {
+				return nil, fmt.Errorf("search: %w", err)
+			}
 		}
 	}
 	return out, nil
+}
+
+// Postings are grouped in blocks of 2^blockShift consecutive tickets: a key
+// is block|gram|seq. New tickets all fall in the newest block, so the pages
+// a ticket write dirties are that block's few, not one page per gram across
+// the whole index (which made every commit write hundreds of pages); a
+// query pays a seek per block instead, newest first, and stops when it has
+// its page.
+const blockShift = 6
+
+// sampleBlocks is how many of the newest blocks rarity is judged on.
+const sampleBlocks = 32
+
+func blockGramPrefix(block uint64, gram string) []byte {
+	return appendString(binary.BigEndian.AppendUint32(nil, uint32(block)), gram)
+}
+
+func postingKey(seq uint64, gram string) []byte {
+	return binary.BigEndian.AppendUint64(blockGramPrefix(seq>>blockShift, gram), seq)
+}
+
+// samplePostings counts gram's postings in the newest sampleBlocks blocks.
+func samplePostings(b *bolt.Bucket, gram string, last uint64) int {
+	n := 0
+	c := b.Cursor()
+	top := int64(last >> blockShift)
+	for block := top; block >= 0 && block > top-sampleBlocks; block-- {
+		prefix := blockGramPrefix(uint64(block), gram)
+		for k, _ := c.Seek(prefix); hasPrefix(k, prefix) && len(k) == len(prefix)+8; k, _ = c.Next() {
+			n++
+		}
+	}
+	return n
 }
 
 // docMatches applies a filter's status, queue, queues and priority to a

@@ -78,7 +78,7 @@ func TestSearchIndexBuiltForOlderFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range []string{"ix_search", "ix_search_n", "ix_search_key", "search_doc"} {
+		for _, b := range []string{"ix_search", "ix_search_key", "search_doc"} {
 			if err := tx.DeleteBucket([]byte(b)); err != nil {
 				return err
 			}

@@ -287,7 +287,8 @@ func testSearch(t *testing.T, open Opener) {
 	}{
 		{q: "提款", want: []string{b.ID, a.ID}},
 		{q: "提款失敗", want: []string{a.ID}},
-		{q: "失", want: []string{a.ID}},
+		{q: "失敗 我嘅", want: []string{a.ID}},
+		{q: "提款 失", want: []string{a.ID}}, // a lone character is checked on what 提款 finds
 		{q: "withdraw", want: []string{b.ID, a.ID}},
 		{q: "WITHDRAWAL slow", want: []string{b.ID}},
 		{q: "drawal", want: []string{b.ID, a.ID}},
@@ -324,7 +325,7 @@ func testSearch(t *testing.T, open Opener) {
 			})
 		})
 	}
-	for _, bad := range []tickets.Filter{{Q: "- ! ?"}, {Q: "x", After: a.ID}, {Q: string(make([]rune, 201))}} {
+	for _, bad := range []tickets.Filter{{Q: "- ! ?"}, {Q: "失"}, {Q: "x", After: a.ID}, {Q: string(make([]rune, 201))}} {
 		err := s.View(t.Context(), func(tx tickets.Tx) error { _, err := tx.Tickets(bad); return err })
 		if !errors.Is(err, tickets.ErrInvalid) {
 			t.Errorf("q %q after %q: %v, want ErrInvalid", bad.Q, bad.After, err)
