@@ -128,9 +128,13 @@ func (e *Engine) agentOp(ctx context.Context, name, ticketID string,
 		}
 		var out outbox
 		if note.event {
-			out.event(&t)
+			out.event(&t, e.router.Location())
 		}
-		out.say(note.from, note.text, nil)
+		if note.from == tickets.FromAgent {
+			out.sayAs(note.agent, note.text)
+		} else {
+			out.say(note.from, note.text, nil)
+		}
 		if note.rating {
 			asked, err := e.askRating(&conv, &t, &out, now)
 			if err != nil {

@@ -68,7 +68,7 @@ func (t *turn) openTicket(lead prompts.Key) error {
 // sentence with its id, priority and deadline.
 func (t *turn) tellTicket() {
 	tk := t.ticket
-	t.out.event(tk)
+	t.out.event(tk, t.e.router.Location())
 	r := t.e.router
 	text := t.render(prompts.Escalated, map[string]any{
 		"TicketID": tk.ID,

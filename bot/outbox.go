@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 )
 
@@ -13,6 +14,11 @@ type outbox struct{ msgs []tickets.OutMessage }
 
 func (o *outbox) say(from tickets.Author, text string, quickReplies []string) {
 	o.msgs = append(o.msgs, tickets.OutMessage{Kind: tickets.KindMessage, From: from, Text: text, QuickReplies: quickReplies})
+}
+
+// sayAs is say for an agent's message: the page shows who wrote it.
+func (o *outbox) sayAs(agent, text string) {
+	o.msgs = append(o.msgs, tickets.OutMessage{Kind: tickets.KindMessage, From: tickets.FromAgent, Agent: agent, Text: text})
 }
 
 // text is the turn's answer as the user reads it: its messages, joined.
@@ -27,10 +33,19 @@ func (o *outbox) text() string {
 	return b.String()
 }
 
-func (o *outbox) event(t *tickets.Ticket) {
-	o.msgs = append(o.msgs, tickets.OutMessage{Kind: tickets.KindTicket, Ticket: &tickets.TicketEvent{
+// event tells the user's page the ticket's state. The team's name and
+// the due time (in the routing zone, loc) are written in the ticket's
+// language now, so the stored event replays as it was first sent.
+func (o *outbox) event(t *tickets.Ticket, loc *time.Location) {
+	ev := &tickets.TicketEvent{
 		TicketID: t.ID, Status: t.Status, Queue: t.Queue, Priority: t.Priority,
-	}})
+		Team: prompts.TeamName(t.Lang, t.Queue),
+	}
+	if !t.SLADue.IsZero() {
+		ev.SLADue = t.SLADue.In(loc)
+		ev.DueText = prompts.When(t.Lang, ev.SLADue)
+	}
+	o.msgs = append(o.msgs, tickets.OutMessage{Kind: tickets.KindTicket, Ticket: ev})
 }
 
 func (o *outbox) flush(tx tickets.Tx, conversationID string, now time.Time) error {

@@ -52,19 +52,28 @@ type TicketEvent struct {
 	Status   Status   `json:"status"`
 	Queue    string   `json:"queue"`
 	Priority Priority `json:"priority"`
+	// Team is the queue's name for the user, in the ticket's language
+	// (written when the event is made, so a replay reads the same).
+	Team string `json:"team,omitempty"`
+	// SLADue is when the first agent reply is due, in the routing zone;
+	// DueText is that moment written for the user, with the zone.
+	SLADue  time.Time `json:"sla_due,omitzero"`
+	DueText string    `json:"due_text,omitempty"`
 }
 
 // OutMessage is one message waiting in a conversation's outbox until the
 // user's channel has delivered it. ID is stable and unique across the store,
 // so a channel may send a message twice but never two different ones.
 type OutMessage struct {
-	ID             string       `json:"id"`
-	Seq            uint64       `json:"seq"` // increasing within the conversation
-	ConversationID string       `json:"conversation_id"`
-	Kind           Kind         `json:"kind"`
-	From           Author       `json:"from,omitempty"`
-	Text           string       `json:"text,omitempty"`
-	QuickReplies   []string     `json:"quick_replies,omitempty"`
-	Ticket         *TicketEvent `json:"ticket,omitempty"`
-	CreatedAt      time.Time    `json:"created_at"`
+	ID             string   `json:"id"`
+	Seq            uint64   `json:"seq"` // increasing within the conversation
+	ConversationID string   `json:"conversation_id"`
+	Kind           Kind     `json:"kind"`
+	From           Author   `json:"from,omitempty"`
+	Text           string   `json:"text,omitempty"`
+	QuickReplies   []string `json:"quick_replies,omitempty"`
+	// Agent is the name of the agent who wrote an agent message.
+	Agent     string       `json:"agent,omitempty"`
+	Ticket    *TicketEvent `json:"ticket,omitempty"`
+	CreatedAt time.Time    `json:"created_at"`
 }

@@ -28,7 +28,7 @@ type conn struct {
 	release   func()        // gives back the address's connection slot; set by ServeHTTP
 
 	wake chan struct{} // capacity 1: the outbox has news
-	send chan []byte   // error frames from the reader to the writer
+	send chan outFrame // error, typing and received frames for the writer
 	// When send is full the reader folds further refusals into one later
 	// frame: it counts them here and pokes folded (capacity 1).
 	folded     chan struct{}
@@ -51,11 +51,32 @@ func newConn(h *Hub, ws *websocket.Conn, conv tickets.Conversation, resumeKey st
 	return &conn{
 		hub: h, ws: ws, session: conv.ID, resumeKey: resumeKey, user: user, unknown: unknown,
 		wake:     make(chan struct{}, 1),
-		send:     make(chan []byte, h.lim.SendBuffer),
+		send:     make(chan outFrame, h.lim.SendBuffer),
 		folded:   make(chan struct{}, 1),
 		release:  func() {},
 		quit:     make(chan struct{}),
 		readDone: make(chan struct{}),
+	}
+}
+
+// outFrame is a transient server frame (not from the outbox) and its type
+// for the metrics.
+type outFrame struct {
+	data []byte
+	typ  string
+}
+
+// typing passes a typing frame to the writer. It is a hint, not a
+// message: when the queue is half full it is dropped, and the client
+// stays (a full queue of error frames means a client that does not read;
+// hints must not make one look so).
+func (c *conn) typing(b []byte) {
+	if len(c.send) >= cap(c.send)/2 {
+		return
+	}
+	select {
+	case c.send <- outFrame{b, "typing"}:
+	default:
 	}
 }
 
@@ -171,6 +192,10 @@ func (c *conn) handle(raw []byte) *refusal {
 	switch f.Type {
 	case typeMessage:
 		in.Text = *f.Text
+		if f.ClientID != "" {
+			// Per conversation: two pages may well pick the same id.
+			in.DedupKey = "web:" + c.session + ":" + f.ClientID
+		}
 	case typeAttachment:
 		up, ref := decodeAttachment(f)
 		if ref != nil {
@@ -225,7 +250,7 @@ func (c *conn) engineRefusal(err error) *refusal {
 func (c *conn) refuse(r *refusal) {
 	c.hub.metrics.refused.WithLabelValues(r.code).Inc()
 	select {
-	case c.send <- encodeError(r):
+	case c.send <- outFrame{encodeError(r), "error"}:
 		return
 	default:
 	}
@@ -272,8 +297,8 @@ func (c *conn) writePump() {
 			if !c.flush() {
 				return
 			}
-		case b := <-c.send:
-			if !c.write(b, "error") {
+		case f := <-c.send:
+			if !c.write(f.data, f.typ) {
 				return
 			}
 		case <-c.folded:
@@ -293,13 +318,13 @@ func (c *conn) writePump() {
 	}
 }
 
-// flushErrors sends the queued error frames, then one for the refusals
+// flushErrors sends the queued error (and transient) frames, then one for the refusals
 // folded meanwhile, so the client sees them in order.
 func (c *conn) flushErrors() bool {
 	for drained := false; !drained; {
 		select {
-		case b := <-c.send:
-			if !c.write(b, "error") {
+		case f := <-c.send:
+			if !c.write(f.data, f.typ) {
 				return false
 			}
 		default:

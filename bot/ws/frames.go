@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/triagebot/triagebot/bot"
@@ -66,7 +67,13 @@ type clientFrame struct {
 	Filename    string  `json:"filename"`
 	ContentType string  `json:"content_type"`
 	Data        string  `json:"data"`
+	// ClientID names a user message so that sending it again (a page that
+	// lost its connection and does not know whether it arrived) is harmless.
+	ClientID string `json:"client_id"`
 }
+
+// maxClientID bounds a message's client_id; a UUID is 36.
+const maxClientID = 64
 
 // Client frame types.
 const (
@@ -95,6 +102,9 @@ func parseFrame(raw []byte) (clientFrame, *refusal) {
 		}
 		if n := utf8.RuneCountInString(*f.Text); n > MaxTextRunes {
 			return f, refuse(CodeTooLong, "the text has %d characters, at most %d are allowed", n, MaxTextRunes)
+		}
+		if len(f.ClientID) > maxClientID || !validSessionID(f.ClientID) {
+			return f, refuse(CodeBadFrame, "client_id must be at most %d printable ASCII characters without spaces", maxClientID)
 		}
 	case typeAttachment:
 		if f.Data == "" {
@@ -160,12 +170,17 @@ type (
 		Type    string `json:"type"`
 		Session string `json:"session"`
 	}
+	// messageFrame's Agent and At, and ticketFrame's Team, SLADue, DueText
+	// and At, are additions to the contract: optional, so a client that
+	// does not know them reads the frames as before.
 	messageFrame struct {
 		Type         string   `json:"type"`
 		ID           string   `json:"id"`
 		From         string   `json:"from"`
 		Text         string   `json:"text"`
 		QuickReplies []string `json:"quick_replies"`
+		Agent        string   `json:"agent,omitempty"`
+		At           string   `json:"at,omitempty"`
 	}
 	ticketFrame struct {
 		Type     string `json:"type"`
@@ -174,6 +189,17 @@ type (
 		Status   string `json:"status"`
 		Queue    string `json:"queue"`
 		Priority string `json:"priority"`
+		Team     string `json:"team,omitempty"`
+		SLADue   string `json:"sla_due,omitempty"`
+		DueText  string `json:"due_text,omitempty"`
+		At       string `json:"at,omitempty"`
+	}
+	// typingFrame is transient: it is never stored, never replayed and
+	// has no id, so a client neither acknowledges nor deduplicates it.
+	typingFrame struct {
+		Type  string `json:"type"`
+		From  string `json:"from"`
+		Agent string `json:"agent,omitempty"`
 	}
 	errorFrame struct {
 		Type    string `json:"type"`
@@ -198,16 +224,32 @@ func encodeOut(m tickets.OutMessage) ([]byte, error) {
 		if qr == nil {
 			qr = []string{} // the contract promises an array
 		}
-		return json.Marshal(messageFrame{Type: "message", ID: m.ID, From: from, Text: m.Text, QuickReplies: qr})
+		return json.Marshal(messageFrame{Type: "message", ID: m.ID, From: from, Text: m.Text, QuickReplies: qr,
+			Agent: m.Agent, At: stamp(m.CreatedAt)})
 	case tickets.KindTicket:
 		if m.Ticket == nil {
 			return nil, fmt.Errorf("%w: ticket message %s without a ticket", errBadOutMessage, m.ID)
 		}
-		return json.Marshal(ticketFrame{Type: "ticket", ID: m.ID, TicketID: m.Ticket.TicketID,
-			Status: string(m.Ticket.Status), Queue: m.Ticket.Queue, Priority: string(m.Ticket.Priority)})
+		ev := m.Ticket
+		return json.Marshal(ticketFrame{Type: "ticket", ID: m.ID, TicketID: ev.TicketID,
+			Status: string(ev.Status), Queue: ev.Queue, Priority: string(ev.Priority),
+			Team: ev.Team, SLADue: stamp(ev.SLADue), DueText: ev.DueText, At: stamp(m.CreatedAt)})
 	default:
 		return nil, fmt.Errorf("%w: message %s of kind %q", errBadOutMessage, m.ID, m.Kind)
 	}
+}
+
+// stamp is an RFC 3339 time for a frame, "" (left out) when unset.
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339)
+}
+
+func encodeTyping(agent string) []byte {
+	b, _ := json.Marshal(typingFrame{Type: "typing", From: string(tickets.FromAgent), Agent: agent}) // strings only: cannot fail
+	return b
 }
 
 func encodeSession(id string) []byte {

@@ -89,6 +89,11 @@ type frame struct {
 	Status       string   `json:"status"`
 	Queue        string   `json:"queue"`
 	Priority     string   `json:"priority"`
+	Team         string   `json:"team"`
+	SLADue       string   `json:"sla_due"`
+	DueText      string   `json:"due_text"`
+	Agent        string   `json:"agent"`
+	At           string   `json:"at"`
 	Code         string   `json:"code"`
 	Message      string   `json:"message"`
 	raw          string

@@ -190,7 +190,20 @@ type Hub struct {
 	pendingMu sync.Mutex
 	pending   map[string]struct{}
 	signal    chan struct{}
+
+	// typing carries agents' typing hints to Run, which knows the
+	// connections; full means Run is busy, and a hint may be lost.
+	typing chan typingNote
 }
+
+// typingNote is one agent typing to one conversation.
+type typingNote struct {
+	conversation string
+	frame        []byte
+}
+
+// typingBuffer bounds the typing hints waiting for Run.
+const typingBuffer = 64
 
 // writeBufferPool is shared by every connection: a write buffer is only
 // held while a frame is being written.
@@ -213,6 +226,7 @@ func New(cfg Config) *Hub {
 		signal:     make(chan struct{}, 1),
 		trusted:    cfg.TrustedProxies,
 		unlimited:  cfg.Unlimited,
+		typing:     make(chan typingNote, typingBuffer),
 	}
 	l := h.lim
 	h.convLimits = newLimiterSet(l.Rate*frameUnits, l.Burst*frameUnits, maxLimiters)
@@ -243,6 +257,18 @@ func (h *Hub) notify(id string) {
 	select {
 	case h.signal <- struct{}{}:
 	default: // a wake-up is already pending; it will see id too
+	}
+}
+
+// Typing tells the pages open on a web conversation that agent is typing
+// a reply, as a transient {"type":"typing","from":"agent"} frame. It never
+// blocks and is not stored: a page that is not connected now, or a server
+// too busy to pass it on, simply misses a hint that expires in seconds.
+// Only this process's connections get it.
+func (h *Hub) Typing(conversationID, agent string) {
+	select {
+	case h.typing <- typingNote{conversation: conversationID, frame: encodeTyping(agent)}:
+	default:
 	}
 }
 
@@ -300,6 +326,12 @@ func (h *Hub) Run(ctx context.Context) error {
 					for c := range s.conns {
 						c.poke()
 					}
+				}
+			}
+		case n := <-h.typing:
+			if s := sessions[n.conversation]; s != nil {
+				for c := range s.conns {
+					c.typing(n.frame)
 				}
 			}
 		case <-ctx.Done():

@@ -112,15 +112,19 @@ type messageRecord struct {
 	From         string       `json:"from,omitempty"`
 	Text         string       `json:"text,omitempty"`
 	QuickReplies []string     `json:"quick_replies,omitempty"`
+	Agent        string       `json:"agent,omitempty"`
 	Ticket       *eventRecord `json:"ticket,omitempty"`
 	CreatedAt    time.Time    `json:"created_at"`
 }
 
 type eventRecord struct {
-	TicketID string `json:"ticket_id"`
-	Status   string `json:"status"`
-	Queue    string `json:"queue,omitempty"`
-	Priority string `json:"priority,omitempty"`
+	TicketID string    `json:"ticket_id"`
+	Status   string    `json:"status"`
+	Queue    string    `json:"queue,omitempty"`
+	Priority string    `json:"priority,omitempty"`
+	Team     string    `json:"team,omitempty"`
+	SLADue   time.Time `json:"sla_due,omitzero"`
+	DueText  string    `json:"due_text,omitempty"`
 }
 
 type agentRecord struct {
@@ -229,10 +233,11 @@ func (r *conversationRecord) conversation() tickets.Conversation {
 
 func toMessageRecord(m *tickets.OutMessage) messageRecord {
 	r := messageRecord{Seq: m.Seq, Kind: string(m.Kind), From: string(m.From), Text: m.Text,
-		QuickReplies: m.QuickReplies, CreatedAt: m.CreatedAt}
+		QuickReplies: m.QuickReplies, Agent: m.Agent, CreatedAt: m.CreatedAt}
 	if m.Ticket != nil {
 		r.Ticket = &eventRecord{TicketID: m.Ticket.TicketID, Status: string(m.Ticket.Status),
-			Queue: m.Ticket.Queue, Priority: string(m.Ticket.Priority)}
+			Queue: m.Ticket.Queue, Priority: string(m.Ticket.Priority),
+			Team: m.Ticket.Team, SLADue: m.Ticket.SLADue, DueText: m.Ticket.DueText}
 	}
 	return r
 }
@@ -240,10 +245,11 @@ func toMessageRecord(m *tickets.OutMessage) messageRecord {
 func (r *messageRecord) message(convID string) tickets.OutMessage {
 	m := tickets.OutMessage{ID: messageID(convID, r.Seq), Seq: r.Seq, ConversationID: convID,
 		Kind: tickets.Kind(r.Kind), From: tickets.Author(r.From), Text: r.Text,
-		QuickReplies: r.QuickReplies, CreatedAt: r.CreatedAt}
+		QuickReplies: r.QuickReplies, Agent: r.Agent, CreatedAt: r.CreatedAt}
 	if r.Ticket != nil {
 		m.Ticket = &tickets.TicketEvent{TicketID: r.Ticket.TicketID, Status: tickets.Status(r.Ticket.Status),
-			Queue: r.Ticket.Queue, Priority: tickets.Priority(r.Ticket.Priority)}
+			Queue: r.Ticket.Queue, Priority: tickets.Priority(r.Ticket.Priority),
+			Team: r.Ticket.Team, SLADue: r.Ticket.SLADue, DueText: r.Ticket.DueText}
 	}
 	return m
 }
