@@ -77,6 +77,10 @@ type Config struct {
 	// Location is the zone of the routing rules' calendar: report days
 	// are cut in it, and the console shows every time in it. nil means UTC.
 	Location *time.Location
+	// Typing relays "an agent is typing" to a web conversation's open
+	// pages (ws.Hub.Typing); nil: POST .../typing is accepted and goes
+	// nowhere.
+	Typing func(conversationID, agent string)
 }
 
 // Server serves triagebot over HTTP. Make one with New.
@@ -91,6 +95,7 @@ type Server struct {
 	metrics *httpMetrics
 	canned  *canned.Set
 	queues  []string
+	typing  func(conversationID, agent string)
 	// apiTimeout is apiTimeout, a field so tests can shorten it.
 	apiTimeout time.Duration
 
@@ -125,6 +130,7 @@ func New(cfg Config) *Server {
 		log:    logger(cfg.Logger),
 		now:    cfg.Now,
 		loc:    cfg.Location,
+		typing: cfg.Typing,
 
 		apiTimeout: apiTimeout,
 
@@ -175,6 +181,7 @@ func (s *Server) Handler() http.Handler {
 	api("POST /api/tickets/{id}/release", s.handleRelease)
 	api("POST /api/tickets/{id}/messages", s.handleReply)
 	api("POST /api/tickets/{id}/resolve", s.handleResolve)
+	api("POST /api/tickets/{id}/typing", s.handleTyping)
 	api("GET /api/tickets/{id}/attachments/{aid}", s.handleAttachment)
 	api("POST /api/tickets/{id}/notes", s.handleNote)
 	api("POST /api/tickets/{id}/transfer", s.handleTransfer)

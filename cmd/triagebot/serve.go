@@ -167,6 +167,7 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 		Canned:   replies,
 		Queues:   router.Queues(),
 		Location: router.Location(),
+		Typing:   s.hub.Typing,
 	}
 	webCfg.MetricsToken, webCfg.NoMetrics = s.metricsExposure()
 	webSrv := web.New(webCfg)
