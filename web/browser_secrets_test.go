@@ -50,7 +50,7 @@ func TestBrowserWidgetKeepsNoSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := waitJS(tab, `!document.getElementById('send').disabled`, 10*time.Second); err != nil {
+	if err := waitJS(tab, `document.getElementById('chat').classList.contains('is-online')`, 10*time.Second); err != nil {
 		t.Fatalf("the widget never connected: %v", err)
 	}
 	const typed = "Someone used my card 4111 1111 1111 1111, my password: hunter2 was changed"

@@ -97,7 +97,7 @@ func newStackWith(t *testing.T, wrap, wrapAll func(http.Handler) http.Handler) *
 	if wrap != nil {
 		wsh = wrap(hub)
 	}
-	h := New(Config{Store: st, Engine: eng, WS: wsh, Registry: reg, Logger: log, Location: hk}).Handler()
+	h := New(Config{Store: st, Engine: eng, WS: wsh, Registry: reg, Logger: log, Location: hk, Typing: hub.Typing}).Handler()
 	if wrapAll != nil {
 		h = wrapAll(h)
 	}
@@ -214,7 +214,7 @@ func settle(ctx context.Context, n int) (chatState, error) {
 
 func say(ctx context.Context, text string) error {
 	return chromedp.Do(ctx,
-		chromedp.WaitEnabled(chromedp.CSS("#send")),
+		chromedp.WaitVisible(chromedp.CSS("#chat.is-online")),
 		chromedp.SendKeys(chromedp.CSS("#text"), text),
 		chromedp.Click(chromedp.CSS("#send")),
 	)
@@ -273,7 +273,7 @@ func TestBrowserWidgetAndConsole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := waitJS(user, `!document.getElementById('send').disabled`, 10*time.Second); err != nil {
+	if err := waitJS(user, `document.getElementById('chat').classList.contains('is-online')`, 10*time.Second); err != nil {
 		t.Fatalf("the widget never connected: %v", err)
 	}
 	if err := say(user, "My withdrawal to my bank account failed and the money never arrived"); err != nil {
@@ -394,7 +394,7 @@ func TestBrowserWidgetAndConsole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := waitJS(user, fmt.Sprintf(`!document.getElementById('send').disabled && document.getElementById('ticket-id').textContent === %q && Array.from(document.querySelectorAll('#log .from-agent .text')).filter(e => e.textContent === %q).length === 1`, tid, reply), 10*time.Second); err != nil {
+	if err := waitJS(user, fmt.Sprintf(`document.getElementById('chat').classList.contains('is-online') && document.getElementById('ticket-id').textContent === %q && Array.from(document.querySelectorAll('#log .from-agent .text')).filter(e => e.textContent === %q).length === 1`, tid, reply), 10*time.Second); err != nil {
 		t.Errorf("after a reload the widget lost the conversation or shows a message twice: %v", err)
 	}
 
@@ -572,7 +572,7 @@ func TestBrowserWidgetDetails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := waitJS(tab, `!document.getElementById('send').disabled`, 10*time.Second); err != nil {
+	if err := waitJS(tab, `document.getElementById('chat').classList.contains('is-online')`, 10*time.Second); err != nil {
 		t.Fatalf("never connected: %v", err)
 	}
 	if err := waitJS(tab, `document.documentElement.lang === 'zh-Hant' && document.getElementById('send').textContent === '傳送' && document.title === '客戶服務'`, time.Second); err != nil {
@@ -647,7 +647,7 @@ func TestBrowserWidgetDetails(t *testing.T) {
 	if n := cut.cut(); n == 0 {
 		t.Fatal("no WebSocket connection to cut")
 	}
-	if err := waitJS(tab, `window.__states.includes('重新連線中…') && !document.getElementById('send').disabled && document.getElementById('status').textContent === ''`, 10*time.Second); err != nil {
+	if err := waitJS(tab, `window.__states.includes('重新連線中…') && document.getElementById('chat').classList.contains('is-online') && document.getElementById('status').textContent === ''`, 10*time.Second); err != nil {
 		states, _ := chromedp.Run(tab, chromedp.Evaluate[[]string](`window.__states`))
 		t.Fatalf("no reconnecting state and reconnection: %v (states %q)", err, states)
 	}
@@ -682,33 +682,48 @@ func TestBrowserWidgetDetails(t *testing.T) {
 		t.Errorf("unknown stored session: %v\npage: %s", err, dump)
 	}
 
-	// embed.js on a merchant's page of another origin.
+	// embed.js on a merchant's page of another origin, with every
+	// attribute: the bubble on the left, in the page's colour and
+	// language; the framed widget takes both.
 	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, `<!doctype html><html lang="en"><title>Shop</title><h1>Shop</h1><script src="%s/embed.js" async></script></html>`, sk.srv.URL)
+		fmt.Fprintf(w, `<!doctype html><html lang="en"><title>Shop</title><h1>Shop</h1><script src="%s/embed.js" async data-lang="zh-HK" data-position="left" data-color="#8a2be2"></script></html>`, sk.srv.URL)
 	}))
 	defer shop.Close()
 	err = chromedp.Do(tab,
+		chromedp.EmulateViewport(1024, 720),
 		chromedp.Navigate(shop.URL),
-		chromedp.WaitVisible(chromedp.CSS(`button[aria-controls="triagebot-frame"]`)),
-		chromedp.Click(chromedp.CSS(`button[aria-controls="triagebot-frame"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#triagebot-bubble`)),
+	)
+	if err != nil {
+		t.Fatalf("embed: %v", err)
+	}
+	if err := waitJS(tab, `(() => { const b = document.getElementById('triagebot-bubble'); const r = b.getBoundingClientRect();
+	  return r.left < 100 && getComputedStyle(b).backgroundColor === 'rgb(138, 43, 226)' && b.getAttribute('aria-label') === '聯絡客服'; })()`, 5*time.Second); err != nil {
+		t.Errorf("embed: the bubble is not left, purple and in zh-Hant: %v", err)
+	}
+	err = chromedp.Do(tab,
+		chromedp.Click(chromedp.CSS(`#triagebot-bubble`)),
 		chromedp.WaitVisible(chromedp.CSS("#triagebot-frame")),
 	)
 	if err != nil {
 		t.Fatalf("embed: %v", err)
 	}
-	want := fmt.Sprintf(`document.getElementById('triagebot-frame').src === %q && document.querySelector('button[aria-controls="triagebot-frame"]').getAttribute('aria-expanded') === 'true'`, sk.srv.URL+"/?embed=1")
+	want := fmt.Sprintf(`document.getElementById('triagebot-frame').src === %q && document.getElementById('triagebot-bubble').getAttribute('aria-expanded') === 'true'`,
+		sk.srv.URL+"/?embed=1&open=1&lang=zh-HK&color=%238a2be2")
 	if err := waitJS(tab, want, 5*time.Second); err != nil {
 		t.Errorf("embed: the frame is not the widget: %v", err)
 	}
-	// The widget in the frame connects (its page is on our origin) and is greeted.
+	// The widget in the frame connects (its page is on our origin), is
+	// greeted, and wears the host's colour and language.
 	frames, err := chromedp.Run(tab, chromedp.Nodes(chromedp.CSS("#triagebot-frame")))
 	if err != nil || len(frames) != 1 {
 		t.Fatalf("embed: frame node: %v", err)
 	}
-	if err := chromedp.Do(tab, chromedp.Poll[chromedp.Void](`document.querySelectorAll('#log .from-bot').length > 0 && !document.getElementById('send').disabled`,
+	if err := chromedp.Do(tab, chromedp.Poll[chromedp.Void](`document.querySelectorAll('#log .from-bot').length > 0 && document.getElementById('chat').classList.contains('is-online') &&
+	    getComputedStyle(document.querySelector('.bar')).backgroundColor === 'rgb(138, 43, 226)' && document.getElementById('send').textContent === '傳送' && !document.getElementById('close').hidden`,
 		chromedp.WithPollingInFrame(frames[0]), chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
-		t.Errorf("embed: the framed widget did not connect: %v", err)
+		t.Errorf("embed: the framed widget did not connect in the host's colour and language: %v", err)
 	}
 }
 

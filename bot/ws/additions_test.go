@@ -56,7 +56,9 @@ func TestClientIDDeduplicates(t *testing.T) {
 		return len(msgs)
 	}
 	c.sayWithID("My withdrawal to my bank failed", "c-1")
-	c.sync()
+	if !received(c.sync(), "c-1") {
+		t.Error("no received frame for c-1")
+	}
 	after1 := outbox()
 	c.close() // the page is not sure "c-1" arrived
 
@@ -65,7 +67,9 @@ func TestClientIDDeduplicates(t *testing.T) {
 		t.Fatalf("not resumed: %q", again.session)
 	}
 	again.sayWithID("My withdrawal to my bank failed", "c-1")
-	again.sync()
+	if !received(again.sync(), "c-1") {
+		t.Error("no received frame for the copy of c-1: the page would keep sending it")
+	}
 	if got := outbox(); got != after1 {
 		t.Errorf("the same client_id on a new connection was handled again: outbox %d → %d", after1, got)
 	}
@@ -88,6 +92,16 @@ func TestClientIDDeduplicates(t *testing.T) {
 	if got, _ := eng.Outbox(ctx, oconv.ID); len(got) <= len(before) {
 		t.Error("client_id c-1 of one conversation silenced another's")
 	}
+}
+
+// received reports whether frames hold a received frame for clientID.
+func received(frames []frame, clientID string) bool {
+	for _, f := range frames {
+		if f.Type == "received" && f.ClientID == clientID {
+			return true
+		}
+	}
+	return false
 }
 
 // TestFrameAdditions: an agent's message names the agent and has a time;

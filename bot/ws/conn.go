@@ -66,16 +66,16 @@ type outFrame struct {
 	typ  string
 }
 
-// typing passes a typing frame to the writer. It is a hint, not a
-// message: when the queue is half full it is dropped, and the client
-// stays (a full queue of error frames means a client that does not read;
-// hints must not make one look so).
-func (c *conn) typing(b []byte) {
+// transient passes a typing or received frame to the writer. Neither is
+// a message: when the queue is half full the frame is dropped, and the
+// client stays (a full queue of error frames means a client that does not
+// read; these must not make one look so).
+func (c *conn) transient(b []byte, typ string) {
 	if len(c.send) >= cap(c.send)/2 {
 		return
 	}
 	select {
-	case c.send <- outFrame{b, "typing"}:
+	case c.send <- outFrame{b, typ}:
 	default:
 	}
 }
@@ -210,6 +210,12 @@ func (c *conn) handle(raw []byte) *refusal {
 	}
 	if err := c.hub.engine.Handle(ctx, in); err != nil {
 		return c.engineRefusal(err)
+	}
+	if f.ClientID != "" {
+		// Taken (now or before): the page may stop sending it again.
+		// Transient like typing: if this is lost, the page sends the
+		// message again and the engine drops the copy.
+		c.transient(encodeReceived(f.ClientID), "received")
 	}
 	return nil
 }

@@ -201,6 +201,12 @@ type (
 		From  string `json:"from"`
 		Agent string `json:"agent,omitempty"`
 	}
+	// receivedFrame says a message with this client_id has been taken;
+	// transient like typingFrame.
+	receivedFrame struct {
+		Type     string `json:"type"`
+		ClientID string `json:"client_id"`
+	}
 	errorFrame struct {
 		Type    string `json:"type"`
 		Code    string `json:"code"`
@@ -249,6 +255,11 @@ func stamp(t time.Time) string {
 
 func encodeTyping(agent string) []byte {
 	b, _ := json.Marshal(typingFrame{Type: "typing", From: string(tickets.FromAgent), Agent: agent}) // strings only: cannot fail
+	return b
+}
+
+func encodeReceived(clientID string) []byte {
+	b, _ := json.Marshal(receivedFrame{Type: "received", ClientID: clientID}) // strings only: cannot fail
 	return b
 }
 

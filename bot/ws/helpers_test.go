@@ -93,6 +93,7 @@ type frame struct {
 	SLADue       string   `json:"sla_due"`
 	DueText      string   `json:"due_text"`
 	Agent        string   `json:"agent"`
+	ClientID     string   `json:"client_id"`
 	At           string   `json:"at"`
 	Code         string   `json:"code"`
 	Message      string   `json:"message"`

@@ -331,7 +331,7 @@ func (h *Hub) Run(ctx context.Context) error {
 		case n := <-h.typing:
 			if s := sessions[n.conversation]; s != nil {
 				for c := range s.conns {
-					c.typing(n.frame)
+					c.transient(n.frame, "typing")
 				}
 			}
 		case <-ctx.Done():

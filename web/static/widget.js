@@ -3,6 +3,12 @@
 // from the server, message/attachment/ack frames from us. Every server frame
 // has an id and may arrive twice after a reconnect, so ids already shown are
 // dropped. Text from anyone is put into the page with textContent only.
+//
+// The additions of docs/interfaces.md are used too: each message we send
+// has a client_id, and the server's transient "received" frame confirms
+// it; until then it is sent again after a reconnect, and the server takes
+// it once. Messages typed while disconnected wait in memory (never in
+// storage) and go out on reconnect. "typing" frames show an agent typing.
 (function () {
   'use strict';
 
@@ -17,6 +23,12 @@
   var HISTORY_TTL = 7 * 24 * 3600 * 1000; // ms since the last message kept
   var BACKOFF_MIN = 500;
   var BACKOFF_MAX = 15000;
+  var QUEUE_MAX = 20; // messages waiting for the connection, in memory only
+  var UNCONFIRMED_MAX = 50;
+  var RESEND_MS = 2000; // a refused-for-now message is sent again after this
+  var TYPING_AGENT_MS = 6000; // an agent's hint lasts this long unless renewed
+  var TYPING_BOT_MS = 10000; // the bot's indicator gives up after this
+  var COLOR = /^#[0-9a-f]{3}([0-9a-f]{3})?$/i;
   // ERROR_TEXT maps the error frame codes a user can cause to strings.js keys.
   var ERROR_TEXT = {
     bad_attachment: 'badType',
@@ -33,12 +45,16 @@
   var statusEl = $('status');
   var form = $('composer');
   var input = $('text');
-  var sendBtn = $('send');
   var fileInput = $('file');
   var preview = $('preview');
   var previewImg = $('preview-img');
   var previewName = $('preview-name');
   var drop = $('drop');
+  var typingEl = $('typing');
+  var params = new URLSearchParams(location.search);
+  // embedded: inside embed.js's panel on a host page, which tells us when
+  // the panel opens and closes and shows our unread count on its bubble.
+  var embedded = params.get('embed') === '1';
 
   // storage wraps localStorage, which throws in some third-party iframes
   // and private modes; the widget then works without memory.
@@ -62,6 +78,14 @@
   var attempt = 0;
   var retryTimer = null;
   var pending = null; // {file, url} waiting in the preview
+  // outq holds messages typed while disconnected, unconfirmed those sent
+  // but not yet confirmed by a "received" frame: {cid, text, li}. Both live
+  // in memory only: what the user typed is never put in browser storage.
+  var outq = [];
+  var unconfirmed = [];
+  var typingTimer = null;
+  var panelOpen = !embedded || params.get('open') === '1';
+  var unread = 0;
 
   function historyKey() { return HISTORY_PREFIX + session; }
 
@@ -139,13 +163,41 @@
 
   // --- rendering ---------------------------------------------------------
 
-  function bubble(from, text) {
+  // fmt writes a date in the page's language.
+  function fmt(d, opts) {
+    try { return new Intl.DateTimeFormat(TB.lang, opts).format(d); } catch (e) { return d.toLocaleString(); }
+  }
+
+  // stamp is a message's time: hours and minutes today, with the date
+  // otherwise, and the whole moment with its zone on hover.
+  function stamp(at) {
+    var d = at ? new Date(at) : null;
+    if (!d || isNaN(d.getTime())) { return null; }
+    var el = document.createElement('time');
+    el.className = 'at';
+    el.dateTime = d.toISOString();
+    var hm = { hour: '2-digit', minute: '2-digit' };
+    el.textContent = fmt(d, new Date().toDateString() === d.toDateString() ? hm
+      : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+    el.title = fmt(d, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+    return el;
+  }
+
+  // bubble makes a message; meta.at is its time, meta.agent the name of
+  // the agent who wrote it.
+  function bubble(from, text, meta) {
+    meta = meta || {};
     var li = document.createElement('li');
     li.className = 'msg from-' + from;
+    var head = document.createElement('span');
+    head.className = 'head';
     var who = document.createElement('span');
     who.className = 'who';
-    who.textContent = t(from === 'user' ? 'you' : from);
-    li.appendChild(who);
+    who.textContent = from === 'agent' && meta.agent ? t('agentNamed', { name: meta.agent }) : t(from === 'user' ? 'you' : from);
+    head.appendChild(who);
+    var at = stamp(meta.at);
+    if (at) { head.appendChild(at); }
+    li.appendChild(head);
     if (text !== undefined) {
       var body = document.createElement('span');
       body.className = 'text';
@@ -157,19 +209,39 @@
 
   function append(li) {
     log.appendChild(li);
-    log.scrollTop = log.scrollHeight;
+    reveal();
+    return li;
   }
+
+  // reveal scrolls the log to its newest entry, where the question is (a
+  // self-help message ends with it). It runs again whenever the log
+  // changes size (quick replies appear, the typing line shows, the
+  // keyboard opens) while the reader is at the end, so what comes under
+  // the log never hides the question it answers.
+  var pinned = true; // the reader is at the newest entry
+  function reveal() {
+    log.scrollTop = log.scrollHeight;
+    pinned = true;
+  }
+  log.addEventListener('scroll', function () {
+    pinned = log.scrollHeight - log.scrollTop - log.clientHeight < 48;
+  });
+  // The log's box changes (quick replies, typing line, keyboard) and its
+  // content changes after the fact (a delivered mark under a message).
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () { if (pinned) { reveal(); } }).observe(log);
+  }
+  new MutationObserver(function () { if (pinned) { reveal(); } })
+    .observe(log, { childList: true, subtree: true, characterData: true });
 
   function render(item, imageURL) {
     switch (item.kind) {
       case 'message':
-        var li = bubble(item.from === 'agent' ? 'agent' : 'bot', item.text);
+        var li = bubble(item.from === 'agent' ? 'agent' : 'bot', item.text, { at: item.at, agent: item.agent });
         if (item.id) { li.dataset.id = item.id; }
-        append(li);
-        break;
+        return append(li);
       case 'user':
-        append(bubble('user', item.text));
-        break;
+        return append(bubble('user', item.text, { at: item.at }));
       case 'image':
         var b = bubble('user', t('screenshot', { name: item.name }));
         b.classList.add('image');
@@ -195,6 +267,10 @@
     append(li);
   }
 
+  // showTicket fills the card in the page's words: the team's name from
+  // the server (in the user's language), the status, and while the ticket
+  // waits, when a reply is due, with its zone. The priority is the
+  // team's business, not the user's: it is not shown.
   function showTicket(f) {
     var card = $('ticket');
     card.hidden = false;
@@ -202,7 +278,43 @@
     $('ticket-id').textContent = f.ticket_id;
     $('ticket-status').textContent = t('status_' + f.status);
     $('ticket-status').dataset.status = f.status;
-    $('ticket-queue').textContent = f.queue || '—';
+    $('ticket-queue').textContent = f.team || f.queue || '—';
+    var due = dueText(f);
+    $('ticket-due').textContent = due;
+    $('ticket-due-row').hidden = !due || f.status !== 'open';
+  }
+
+  // dueText is the server's wording of the due time when it sent one,
+  // else the time written here with the zone it is shown in.
+  function dueText(f) {
+    if (f.due_text) { return f.due_text; }
+    var d = f.sla_due ? new Date(f.sla_due) : null;
+    if (!d || isNaN(d.getTime())) { return ''; }
+    return fmt(d, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+  }
+
+  // --- typing --------------------------------------------------------------
+
+  // showTyping shows who is typing until hideTyping, a message from them,
+  // or ms pass (an agent's hint is renewed while they type).
+  function showTyping(who, text, ms) {
+    $('typing-text').textContent = text;
+    typingEl.dataset.who = who;
+    typingEl.hidden = false;
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(hideTyping, ms);
+  }
+
+  function hideTyping() {
+    clearTimeout(typingTimer);
+    typingEl.hidden = true;
+    delete typingEl.dataset.who;
+  }
+
+  // botAnswers: while a person has the ticket, the bot stays quiet.
+  function botAnswers() {
+    var card = $('ticket');
+    return card.hidden || card.dataset.status === 'resolved';
   }
 
   function showError(text) {
@@ -222,13 +334,16 @@
       b.addEventListener('click', function () { sendText(label); });
       quick.appendChild(b);
     });
+    // The buttons take room from the log: bring the question back in view.
+    reveal();
   }
 
+  // setState shows the connection. Text can be sent in every state (it
+  // waits in memory); a screenshot only while online.
   function setState(state) {
     chat.classList.toggle('is-online', state === 'online');
     chat.classList.toggle('is-reconnecting', state === 'reconnecting' || state === 'offline');
     statusEl.textContent = state === 'online' ? '' : t(state);
-    sendBtn.disabled = state !== 'online';
     $('preview-send').disabled = state !== 'online';
   }
 
@@ -295,6 +410,15 @@
         session = f.session;
         storage.set(SESSION_KEY, session);
         setState('online');
+        flushQueue();
+        break;
+      case 'received':
+        confirm(f.client_id);
+        break;
+      case 'typing':
+        if (f.from === 'agent') {
+          showTyping('agent', t('typingAgent', { name: f.agent || t('agent') }), TYPING_AGENT_MS);
+        }
         break;
       case 'message':
       case 'ticket':
@@ -302,9 +426,15 @@
         if (!seen.has(f.id)) {
           seen.add(f.id);
           var item = f.type === 'message'
-            ? { kind: 'message', id: f.id, from: f.from, text: String(f.text || ''), quick_replies: f.quick_replies || [] }
-            : { kind: 'ticket', id: f.id, ticket_id: f.ticket_id, status: f.status, queue: f.queue, priority: f.priority };
+            ? { kind: 'message', id: f.id, from: f.from, text: String(f.text || ''), quick_replies: f.quick_replies || [], at: f.at, agent: f.agent }
+            : { kind: 'ticket', id: f.id, ticket_id: f.ticket_id, status: f.status, queue: f.queue, priority: f.priority,
+              team: f.team, sla_due: f.sla_due, due_text: f.due_text };
+          if (f.type === 'message') { hideTyping(); }
           render(item);
+          if (!panelOpen) {
+            unread++;
+            tellHost({ type: 'triagebot:unread', count: unread });
+          }
           if (f.type === 'ticket' && f.status === 'resolved') {
             closeHistory();
           } else {
@@ -322,6 +452,12 @@
           showNote(t('sessionLost'));
           break;
         }
+        if ((f.code === 'rate_limited' || f.code === 'internal') && unconfirmed.length) {
+          // A message not taken now is sent again, under its client_id,
+          // so it cannot be taken twice.
+          setTimeout(resend, RESEND_MS);
+          break;
+        }
         // The server's message is English and for developers; the codes
         // a user can meet get a sentence in the page's language.
         var key = ERROR_TEXT[f.code];
@@ -332,6 +468,15 @@
 
   // --- sending -----------------------------------------------------------
 
+  // newClientID names a message for the server's deduplication.
+  function newClientID() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    return Array.from(b, function (x) { return (x + 256).toString(16).slice(1); }).join('');
+  }
+
+  // sendText sends the user's text, or keeps it for the connection.
   function sendText(text) {
     text = text.trim();
     if (!text) { return false; }
@@ -339,13 +484,76 @@
       showError(t('tooLong'));
       return false;
     }
-    if (!send({ type: 'message', text: text })) {
-      showError(t('notConnected'));
+    if (!connected() && outq.length >= QUEUE_MAX) {
+      showError(t('queueFull'));
       return false;
     }
-    render({ kind: 'user', text: text }); // shown, never stored
+    // shown, never stored
+    var m = { cid: newClientID(), text: text, li: render({ kind: 'user', text: text, at: new Date().toISOString() }) };
     setQuick([]);
+    if (connected()) {
+      transmit(m);
+    } else {
+      outq.push(m);
+      mark(m, 'queued', t('queued'));
+    }
     return true;
+  }
+
+  // mark shows a user message's state under it: queued, or delivered.
+  function mark(m, state, label) {
+    m.li.classList.remove('queued', 'delivered');
+    var el = m.li.querySelector('.state');
+    if (!state) {
+      if (el) { el.remove(); }
+      return;
+    }
+    m.li.classList.add(state);
+    if (!el) {
+      el = document.createElement('span');
+      el.className = 'state';
+      m.li.appendChild(el);
+    }
+    el.textContent = state === 'delivered' ? '✓' : label;
+    el.title = label;
+  }
+
+  function transmit(m) {
+    if (!send({ type: 'message', text: m.text, client_id: m.cid })) {
+      outq.push(m);
+      return;
+    }
+    mark(m, '', '');
+    unconfirmed.push(m);
+    if (unconfirmed.length > UNCONFIRMED_MAX) { unconfirmed.shift(); }
+    if (botAnswers()) { showTyping('bot', t('typingBot'), TYPING_BOT_MS); }
+  }
+
+  // flushQueue runs once a connection is up: first what was sent but not
+  // confirmed (the server drops what it already has), then what was typed
+  // meanwhile, in the order the user wrote it.
+  function flushQueue() {
+    var waiting = unconfirmed.concat(outq);
+    unconfirmed = [];
+    outq = [];
+    waiting.forEach(transmit);
+  }
+
+  function resend() {
+    if (!connected()) { return; } // the reconnect sends them
+    var again = unconfirmed;
+    unconfirmed = [];
+    again.forEach(transmit);
+  }
+
+  function confirm(cid) {
+    for (var i = 0; i < unconfirmed.length; i++) {
+      if (unconfirmed[i].cid === cid) {
+        mark(unconfirmed[i], 'delivered', t('delivered'));
+        unconfirmed.splice(i, 1);
+        return;
+      }
+    }
   }
 
   form.addEventListener('submit', function (ev) {
@@ -481,8 +689,40 @@
   });
   window.addEventListener('offline', function () { if (!connected()) { setState('offline'); } });
 
-  if (new URLSearchParams(location.search).get('embed') === '1') {
+  // tellHost tells embed.js on the host page how many messages arrived
+  // while its panel was closed: a number only, never a word of the chat,
+  // so any origin may hear it.
+  function tellHost(msg) {
+    if (embedded && window.parent !== window) { window.parent.postMessage(msg, '*'); }
+  }
+
+  if (embedded) {
     chat.classList.add('embedded');
+    // On a phone the panel covers the page; the chat closes it itself.
+    var closeBtn = $('close');
+    closeBtn.hidden = false;
+    closeBtn.addEventListener('click', function () { tellHost({ type: 'triagebot:close' }); });
+    document.addEventListener('keydown', function (ev) {
+      if (ev.key === 'Escape' && !ev.isComposing) { tellHost({ type: 'triagebot:close' }); }
+    });
+    window.addEventListener('message', function (ev) {
+      var d = ev.data;
+      if (ev.source !== window.parent || !d || d.type !== 'triagebot:panel') { return; }
+      panelOpen = !!d.open;
+      if (panelOpen) {
+        unread = 0;
+        tellHost({ type: 'triagebot:unread', count: 0 });
+        reveal();
+        input.focus();
+      }
+    });
+  }
+  // A host page's colour (embed.js data-color) for the bar, buttons and
+  // the user's bubbles.
+  var color = params.get('color');
+  if (color && COLOR.test(color)) {
+    document.documentElement.style.setProperty('--accent', color);
+    document.documentElement.style.setProperty('--user', color);
   }
   TB.apply(document);
   document.title = t('title');
