@@ -59,8 +59,8 @@ func newConn(h *Hub, ws *websocket.Conn, conv tickets.Conversation, resumeKey st
 	}
 }
 
-// outFrame is a transient server frame (not from the outbox) and its type
-// for the metrics.
+// outFrame is a server frame that is not in the outbox (an error, typing
+// or received frame) and its type for the metrics.
 type outFrame struct {
 	data []byte
 	typ  string
