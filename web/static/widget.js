@@ -285,12 +285,21 @@
   }
 
   // dueText is the server's wording of the due time when it sent one,
-  // else the time written here with the zone it is shown in.
+  // else the time written here in the routing zone (sla_due's offset, as
+  // "GMT+8"), so the card agrees with what the bot said.
   function dueText(f) {
     if (f.due_text) { return f.due_text; }
     var d = f.sla_due ? new Date(f.sla_due) : null;
     if (!d || isNaN(d.getTime())) { return ''; }
-    return fmt(d, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+    var opts = { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' };
+    var off = /([+-])(\d\d):00$/.exec(f.sla_due);
+    if (off && +off[2] <= 14) {
+      // Etc/GMT zones count the other way: Etc/GMT-8 is eight hours ahead.
+      opts.timeZone = +off[2] === 0 ? 'UTC' : 'Etc/GMT' + (off[1] === '+' ? '-' : '+') + (+off[2]);
+    } else if (/Z$/.test(f.sla_due)) {
+      opts.timeZone = 'UTC';
+    }
+    return fmt(d, opts);
   }
 
   // --- typing --------------------------------------------------------------
