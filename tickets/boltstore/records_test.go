@@ -201,10 +201,11 @@ func TestOutbox(t *testing.T) {
 
 func TestTicketEventRoundTrip(t *testing.T) {
 	s, _ := openTest(t, boltstore.Options{})
-	ev := &tickets.TicketEvent{TicketID: "T-000001", Status: tickets.Claimed, Queue: "fraud", Priority: tickets.Urgent}
 	at := time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC)
+	ev := &tickets.TicketEvent{TicketID: "T-000001", Status: tickets.Claimed, Queue: "fraud", Priority: tickets.Urgent,
+		Team: "Fraud and account security team", SLADue: at.Add(time.Hour), DueText: "Thu 2 Jan, 12:04 HKT"}
 	m := tickets.OutMessage{ConversationID: "c", Kind: tickets.KindTicket, Ticket: ev, QuickReplies: []string{"ok"},
-		From: tickets.FromBot, Text: "ticket created", CreatedAt: at}
+		From: tickets.FromBot, Text: "ticket created", Agent: "amy", CreatedAt: at}
 	update(t, s, func(tx tickets.Tx) error {
 		if err := tx.PutConversation(&tickets.Conversation{ID: "c", Channel: tickets.Web}); err != nil {
 			return err
