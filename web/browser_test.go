@@ -61,14 +61,15 @@ type stack struct {
 }
 
 // newStack starts the stack; wrap, when not nil, wraps the WebSocket handler.
-func newStack(t *testing.T, wrap func(http.Handler) http.Handler) *stack {
+// opts change the web server's Config before it starts.
+func newStack(t *testing.T, wrap func(http.Handler) http.Handler, opts ...func(*Config)) *stack {
 	t.Helper()
-	return newStackWith(t, wrap, nil)
+	return newStackWith(t, wrap, nil, opts...)
 }
 
 // newStackWith is newStack whose whole HTTP handler is also wrapped by
 // wrapAll when not nil (the console tests cut event streams with it).
-func newStackWith(t *testing.T, wrap, wrapAll func(http.Handler) http.Handler) *stack {
+func newStackWith(t *testing.T, wrap, wrapAll func(http.Handler) http.Handler, opts ...func(*Config)) *stack {
 	t.Helper()
 	st, err := boltstore.Open(filepath.Join(t.TempDir(), "browser.db"), boltstore.Options{NoSync: true})
 	if err != nil {
@@ -97,7 +98,11 @@ func newStackWith(t *testing.T, wrap, wrapAll func(http.Handler) http.Handler) *
 	if wrap != nil {
 		wsh = wrap(hub)
 	}
-	h := New(Config{Store: st, Engine: eng, WS: wsh, Registry: reg, Logger: log, Location: hk, Typing: hub.Typing}).Handler()
+	cfg := Config{Store: st, Engine: eng, WS: wsh, Registry: reg, Logger: log, Location: hk, Typing: hub.Typing}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	h := New(cfg).Handler()
 	if wrapAll != nil {
 		h = wrapAll(h)
 	}

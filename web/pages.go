@@ -32,6 +32,7 @@ func (s *Server) pages(mux *http.ServeMux) {
 	mux.Handle("GET /agent/labels.js", s.handleLabels())
 	// The console's own helper call, authenticated like the rest of the API.
 	mux.Handle("GET /api/team", s.timeout(s.auth(s.handleTeam)))
+	mux.HandleFunc("GET /hours", s.handleHours)
 	// A host page that loads embed.js, as a merchant's would (docs/embed.md).
 	mux.Handle("GET /embed-example.html", s.page("embed-example.html", false))
 	mux.Handle("GET /agent/{$}", http.RedirectHandler("/agent", http.StatusMovedPermanently))

@@ -81,6 +81,9 @@ type Config struct {
 	// pages (ws.Hub.Typing); nil: POST .../typing is accepted and goes
 	// nowhere.
 	Typing func(conversationID, agent string)
+	// Hours is the business-hours calendar behind GET /hours; nil: the
+	// team is always there.
+	Hours Hours
 }
 
 // Server serves triagebot over HTTP. Make one with New.
@@ -96,6 +99,7 @@ type Server struct {
 	canned  *canned.Set
 	queues  []string
 	typing  func(conversationID, agent string)
+	hours   Hours
 	// apiTimeout is apiTimeout, a field so tests can shorten it.
 	apiTimeout time.Duration
 
@@ -131,6 +135,7 @@ func New(cfg Config) *Server {
 		now:    cfg.Now,
 		loc:    cfg.Location,
 		typing: cfg.Typing,
+		hours:  cfg.Hours,
 
 		apiTimeout: apiTimeout,
 

@@ -52,6 +52,7 @@
       queueFull: 'Too many messages are waiting for the connection. Please wait until we are back online.',
       ticketDue: 'Reply by',
       closeChat: 'Close chat',
+      hoursClosed: 'We’re back {when}. Leave your details here and we’ll reply in this chat.',
       // console
       consoleTitle: 'Agent console',
       signInTitle: 'Sign in',
@@ -187,6 +188,7 @@
       queueFull: '太多訊息等待傳送，請等恢復連線後再試。',
       ticketDue: '預計回覆',
       closeChat: '關閉對話',
+      hoursClosed: '我們{when}回來。請在這裡留下你的資料，我們會在這個對話回覆你。',
       consoleTitle: '客服控制台',
       signInTitle: '登入',
       tokenLabel: '客服權杖',
@@ -321,6 +323,7 @@
       queueFull: '等待发送的消息太多，请等恢复连接后再试。',
       ticketDue: '预计回复',
       closeChat: '关闭对话',
+      hoursClosed: '我们{when}回来。请在这里留下你的资料，我们会在这个对话中回复你。',
       consoleTitle: '客服控制台',
       signInTitle: '登录',
       tokenLabel: '客服令牌',

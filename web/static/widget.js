@@ -291,15 +291,50 @@
     if (f.due_text) { return f.due_text; }
     var d = f.sla_due ? new Date(f.sla_due) : null;
     if (!d || isNaN(d.getTime())) { return ''; }
-    var opts = { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' };
-    var off = /([+-])(\d\d):00$/.exec(f.sla_due);
+    return fmt(d, inZoneOf(f.sla_due, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }));
+  }
+
+  // inZoneOf sets opts to show a time in the zone of an RFC 3339 time's
+  // offset (the server's routing zone), not the browser's.
+  function inZoneOf(iso, opts) {
+    var off = /([+-])(\d\d):00$/.exec(iso);
     if (off && +off[2] <= 14) {
       // Etc/GMT zones count the other way: Etc/GMT-8 is eight hours ahead.
       opts.timeZone = +off[2] === 0 ? 'UTC' : 'Etc/GMT' + (off[1] === '+' ? '-' : '+') + (+off[2]);
-    } else if (/Z$/.test(f.sla_due)) {
+    } else if (/Z$/.test(iso)) {
       opts.timeZone = 'UTC';
     }
-    return fmt(d, opts);
+    return opts;
+  }
+
+  // --- business hours ------------------------------------------------------
+
+  // checkHours asks the server whether the team works now; outside its
+  // hours a notice says when it is back, and that the user may leave
+  // their details (the bot still takes them all). It looks again when the
+  // team is due back, and every quarter of an hour.
+  var HOURS_RECHECK = 15 * 60 * 1000;
+  var hoursTimer = null;
+  function checkHours() {
+    clearTimeout(hoursTimer);
+    var next = HOURS_RECHECK;
+    fetch('/hours', { cache: 'no-store' }).then(function (r) { return r.ok ? r.json() : null; }).then(function (h) {
+      var el = $('hours');
+      var back = h && h.open === false && h.reopens ? new Date(h.reopens) : null;
+      el.dataset.open = String(!back); // the last answer, for styles and tests
+      if (!back || isNaN(back.getTime())) {
+        el.hidden = true;
+        return;
+      }
+      var opts = { weekday: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+      if (back - Date.now() > 6 * 24 * 3600 * 1000) { opts.month = 'long'; opts.day = 'numeric'; }
+      var when = fmt(back, inZoneOf(h.reopens, opts)) + (h.zone ? ' ' + h.zone : '');
+      el.textContent = t('hoursClosed', { when: when });
+      el.hidden = false;
+      next = Math.max(1000, Math.min(HOURS_RECHECK, back - Date.now() + 1000));
+    }).catch(function () { /* no notice; try again later */ }).then(function () {
+      hoursTimer = setTimeout(checkHours, next);
+    });
   }
 
   // --- typing --------------------------------------------------------------
@@ -737,4 +772,5 @@
   document.title = t('title');
   loadHistory();
   connect();
+  checkHours();
 })();
