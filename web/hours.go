@@ -29,8 +29,11 @@ func (s *Server) handleHours(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	ans := hoursAnswer{Open: true}
 	if s.hours != nil && !s.hours.Open(now) {
-		back := s.hours.NextOpen(now)
-		ans = hoursAnswer{Reopens: back.Format(time.RFC3339), Zone: back.Format("MST")}
+		// A calendar that never opens (a rules file without hours, used
+		// by no priority) names no time to come back: no notice.
+		if back := s.hours.NextOpen(now); back.After(now) {
+			ans = hoursAnswer{Reopens: back.Format(time.RFC3339), Zone: back.Format("MST")}
+		}
 	}
 	// writeJSON sets no-store: the answer changes with the clock.
 	s.writeJSON(w, http.StatusOK, ans)

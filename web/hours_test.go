@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/triagebot/triagebot/escalation"
 )
 
 // fakeHours is a calendar that is closed until back, or open.
@@ -35,19 +37,27 @@ func TestHours(t *testing.T) {
 	closed := &fakeHours{back: back}
 	open := &fakeHours{}
 	open.open.Store(true)
+	never := &fakeHours{} // closed, and NextOpen names no later time
+	real := escalation.Default().Calendar()
 	tests := []struct {
 		name  string
 		hours Hours
+		now   time.Time
 		want  hoursAnswer
 	}{
-		{"closed", closed, hoursAnswer{Open: false, Reopens: "2025-11-10T09:00:00+08:00", Zone: "HKT"}},
-		{"open", open, hoursAnswer{Open: true}},
-		{"no calendar", nil, hoursAnswer{Open: true}},
+		{"closed", closed, t0, hoursAnswer{Open: false, Reopens: "2025-11-10T09:00:00+08:00", Zone: "HKT"}},
+		{"open", open, t0, hoursAnswer{Open: true}},
+		{"no calendar", nil, t0, hoursAnswer{Open: true}},
+		{"a calendar that never opens", never, t0, hoursAnswer{Open: true}},
+		// The default rules: Hong Kong office hours (Saturday until 13:00).
+		{"default, Saturday afternoon", real, time.Date(2026, 12, 5, 14, 0, 0, 0, hk), hoursAnswer{Open: false, Reopens: "2026-12-07T09:00:00+08:00", Zone: "HKT"}},
+		{"default, Monday morning", real, time.Date(2026, 12, 7, 10, 0, 0, 0, hk), hoursAnswer{Open: true}},
+		{"default, Christmas Day", real, time.Date(2026, 12, 25, 10, 0, 0, 0, hk), hoursAnswer{Open: false, Reopens: "2026-12-28T09:00:00+08:00", Zone: "HKT"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := httptest.NewServer(New(Config{Logger: slog.New(slog.DiscardHandler), Hours: tt.hours,
-				Now: func() time.Time { return t0 }}).Handler())
+				Now: func() time.Time { return tt.now }}).Handler())
 			defer srv.Close()
 			resp, err := srv.Client().Get(srv.URL + "/hours")
 			if err != nil {

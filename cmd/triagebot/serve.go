@@ -167,6 +167,7 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 		Canned:   replies,
 		Queues:   router.Queues(),
 		Location: router.Location(),
+		Hours:    router.Calendar(),
 		Typing:   s.hub.Typing,
 	}
 	webCfg.MetricsToken, webCfg.NoMetrics = s.metricsExposure()
