@@ -72,7 +72,9 @@ func (t *turn) tellTicket() {
 	r := t.e.router
 	text := t.render(prompts.Escalated, map[string]any{
 		"TicketID": tk.ID,
-		"Priority": t.render(prompts.PriorityLabel(string(tk.Priority)), nil),
+		// Only urgency is worth telling: "priority: normal" reads as "not
+		// important" to someone whose money is stuck.
+		"Urgent": tk.Priority == tickets.Urgent,
 		"Due":      prompts.When(t.lang(), tk.SLADue.In(r.Location())),
 	})
 	if cal := r.Calendar(); r.BusinessTime(tk.Priority) && !cal.Open(t.now) {

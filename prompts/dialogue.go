@@ -84,7 +84,7 @@ func PriorityLabel(priority string) Key { return Key("label.priority." + priorit
 
 // exampleTicket is the example data of the ticket sentences.
 var exampleTicket = map[string]any{
-	"TicketID": "T-000042", "Priority": "high",
+	"TicketID": "T-000042", "Urgent": true,
 	"Due": When(English, time.Date(2026, 12, 7, 10, 30, 0, 0, time.FixedZone("HKT", 8*3600))),
 }
 
@@ -209,9 +209,9 @@ func init() {
 			En:   "Just to be sure: has your account, or the money in it, been frozen or restricted?",
 		},
 		Escalated: {
-			Hant:    "我已經開咗個案 {{.TicketID}}（優先級：{{.Priority}}），同事會喺 {{.Due}} 之前喺度回覆你。你可以繼續喺度補充資料。",
-			Hans:    "我已经创建了工单 {{.TicketID}}（优先级：{{.Priority}}），同事会在 {{.Due}} 之前在这里回复你。你可以继续在这里补充信息。",
-			En:      "I've opened ticket {{.TicketID}} (priority: {{.Priority}}). A colleague will reply here by {{.Due}}; you can keep adding information in this chat.",
+			Hant:    "我已經開咗個案 {{.TicketID}}{{if .Urgent}}，列為緊急{{end}}，同事會喺 {{.Due}} 之前喺度回覆你。你可以繼續喺度補充資料。",
+			Hans:    "我已经创建了工单 {{.TicketID}}{{if .Urgent}}，列为紧急{{end}}，同事会在 {{.Due}} 之前在这里回复你。你可以继续在这里补充信息。",
+			En:      "I've opened ticket {{.TicketID}}{{if .Urgent}} as urgent{{end}}. A colleague will reply here by {{.Due}}; you can keep adding information in this chat.",
 			Example: exampleTicket,
 		},
 		AddedToTicket: {

@@ -115,7 +115,7 @@ func catalog() *texts {
 			for _, k := range []prompts.Key{prompts.HumanNow, prompts.HumanGather, prompts.Unclear, prompts.RiskyUnclear} {
 				t.handedOver = append(t.handedOver, prompts.Render(lang, k, nil))
 			}
-			esc := prompts.Render(lang, prompts.Escalated, map[string]any{"TicketID": "\x00", "Priority": "", "Due": exampleDue})
+			esc := prompts.Render(lang, prompts.Escalated, map[string]any{"TicketID": "\x00", "Urgent": false, "Due": exampleDue})
 			t.ticketPrefix = append(t.ticketPrefix, esc[:strings.IndexByte(esc, 0)])
 		}
 		for _, k := range []prompts.Key{prompts.LabelFixed, prompts.LabelStill, prompts.LabelPerson, prompts.LabelOther,
