@@ -44,6 +44,11 @@ type Kind string
 const (
 	KindMessage Kind = "message"
 	KindTicket  Kind = "ticket"
+	// KindChannel is a sentence of the channel's own (its help, a refusal
+	// of what it cannot take), named by OutMessage.Key: the engine decides
+	// that it is said, the channel renders it in the conversation's
+	// language. Only the channel that asked for it (Telegram) gets one.
+	KindChannel Kind = "channel"
 )
 
 // TicketEvent tells the user their ticket was created or changed.
@@ -73,7 +78,12 @@ type OutMessage struct {
 	Text           string   `json:"text,omitempty"`
 	QuickReplies   []string `json:"quick_replies,omitempty"`
 	// Agent is the name of the agent who wrote an agent message.
-	Agent     string       `json:"agent,omitempty"`
-	Ticket    *TicketEvent `json:"ticket,omitempty"`
-	CreatedAt time.Time    `json:"created_at"`
+	Agent  string       `json:"agent,omitempty"`
+	Ticket *TicketEvent `json:"ticket,omitempty"`
+	// Key names the channel's sentence of a KindChannel message.
+	Key string `json:"key,omitempty"`
+	// Parts is how many parts of a message the channel had to split were
+	// delivered already (Tx.SetProgress): a restart sends the rest.
+	Parts     int       `json:"parts,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }

@@ -27,6 +27,7 @@ type Store interface {
 	// does not count. /healthz reports it.
 	Health() error
 	Close() error
+	ChannelStore
 }
 
 // Filter selects tickets for a queue view. Empty fields match everything.
@@ -104,6 +105,15 @@ type Tx interface {
 	Ack(conversationID, id string) error
 	// PendingConversations lists conversations of a channel with a non-empty outbox.
 	PendingConversations(ch Channel) ([]string, error)
+	// SetProgress records that the first parts parts of outbox message id
+	// were delivered (a message a channel must split), so that a restart
+	// resumes with the next part. A message no longer in the outbox is not
+	// an error.
+	SetProgress(conversationID, id string, parts int) error
+
+	// AddNotice stores a notice to the agents, assigning n.ID; call it in
+	// the transaction that makes its reason, so the two commit together.
+	AddNotice(n *Notice) error
 
 	// CreateAgent stores a new agent; ErrConflict when the name is taken.
 	CreateAgent(a *Agent) error

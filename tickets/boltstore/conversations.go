@@ -174,6 +174,7 @@ func (x *tx) Enqueue(m *tickets.OutMessage) error {
 	switch {
 	case m.Kind == tickets.KindMessage:
 	case m.Kind == tickets.KindTicket && m.Ticket != nil:
+	case m.Kind == tickets.KindChannel && m.Key != "":
 	default:
 		return fmt.Errorf("enqueue: kind %q (ticket event %v): %w", m.Kind, m.Ticket != nil, tickets.ErrInvalid)
 	}

@@ -31,11 +31,13 @@ var (
 	bucketAgents        = []byte("agents")          // name → agentRecord
 	bucketAgentTokens   = []byte("agent_tokens")    // sha256(token) → name
 	bucketSeen          = []byte("seen")            // key → first seen (unix seconds)
-	bucketKV            = []byte("kv")              // Meta/SetMeta values
+	bucketKV            = []byte("kv")              // Meta/SetMeta values, channel cursors
 	bucketEvents        = []byte("events")          // seq → eventRecord (the agents' stream)
 	bucketSearch        = []byte("ix_search")       // gram|seq → "" (search postings)
 	bucketSearchKey     = []byte("ix_search_key")   // exact key|seq → "" (transaction and user ids)
 	bucketSearchDoc     = []byte("search_doc")      // seq → searchDoc (what filters read)
+	bucketChoices       = []byte("choices")         // convID|seq → quick-reply labels
+	bucketNotices       = []byte("notices")         // rank|seq → noticeRecord (to send to agents)
 
 	// Retention (retention.go). The ix_ buckets are indexes by age, so a
 	// sweep seeks to the oldest entries instead of scanning records.
@@ -57,6 +59,7 @@ var (
 		bucketPending, bucketAgents, bucketAgentTokens, bucketSeen, bucketKV,
 		bucketArchive, bucketIdxIdle, bucketIdxOwner, bucketIdxSeen, bucketIdxResolved,
 		bucketEvents, bucketSearch, bucketSearchKey, bucketSearchDoc,
+		bucketChoices, bucketNotices,
 	}
 )
 

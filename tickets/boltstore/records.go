@@ -114,6 +114,8 @@ type messageRecord struct {
 	QuickReplies []string     `json:"quick_replies,omitempty"`
 	Agent        string       `json:"agent,omitempty"`
 	Ticket       *eventRecord `json:"ticket,omitempty"`
+	Key          string       `json:"key,omitempty"`
+	Parts        int          `json:"parts,omitempty"`
 	CreatedAt    time.Time    `json:"created_at"`
 }
 
@@ -233,7 +235,7 @@ func (r *conversationRecord) conversation() tickets.Conversation {
 
 func toMessageRecord(m *tickets.OutMessage) messageRecord {
 	r := messageRecord{Seq: m.Seq, Kind: string(m.Kind), From: string(m.From), Text: m.Text,
-		QuickReplies: m.QuickReplies, Agent: m.Agent, CreatedAt: m.CreatedAt}
+		QuickReplies: m.QuickReplies, Agent: m.Agent, Key: m.Key, Parts: m.Parts, CreatedAt: m.CreatedAt}
 	if m.Ticket != nil {
 		r.Ticket = &eventRecord{TicketID: m.Ticket.TicketID, Status: string(m.Ticket.Status),
 			Queue: m.Ticket.Queue, Priority: string(m.Ticket.Priority),
@@ -245,7 +247,7 @@ func toMessageRecord(m *tickets.OutMessage) messageRecord {
 func (r *messageRecord) message(convID string) tickets.OutMessage {
 	m := tickets.OutMessage{ID: messageID(convID, r.Seq), Seq: r.Seq, ConversationID: convID,
 		Kind: tickets.Kind(r.Kind), From: tickets.Author(r.From), Text: r.Text,
-		QuickReplies: r.QuickReplies, Agent: r.Agent, CreatedAt: r.CreatedAt}
+		QuickReplies: r.QuickReplies, Agent: r.Agent, Key: r.Key, Parts: r.Parts, CreatedAt: r.CreatedAt}
 	if r.Ticket != nil {
 		m.Ticket = &tickets.TicketEvent{TicketID: r.Ticket.TicketID, Status: tickets.Status(r.Ticket.Status),
 			Queue: r.Ticket.Queue, Priority: tickets.Priority(r.Ticket.Priority),

@@ -205,7 +205,7 @@ func TestTicketEventRoundTrip(t *testing.T) {
 	ev := &tickets.TicketEvent{TicketID: "T-000001", Status: tickets.Claimed, Queue: "fraud", Priority: tickets.Urgent,
 		Team: "Fraud and account security team", SLADue: at.Add(time.Hour), DueText: "Thu 2 Jan, 12:04 HKT"}
 	m := tickets.OutMessage{ConversationID: "c", Kind: tickets.KindTicket, Ticket: ev, QuickReplies: []string{"ok"},
-		From: tickets.FromBot, Text: "ticket created", Agent: "amy", CreatedAt: at}
+		From: tickets.FromBot, Text: "ticket created", Agent: "amy", Key: "telegram.help", Parts: 1, CreatedAt: at}
 	update(t, s, func(tx tickets.Tx) error {
 		if err := tx.PutConversation(&tickets.Conversation{ID: "c", Channel: tickets.Web}); err != nil {
 			return err
