@@ -28,6 +28,13 @@ type Inbound struct {
 	// DedupKey, when set, makes redelivery harmless: an event whose key was
 	// already handled is ignored (Telegram's update_id).
 	DedupKey string
+	// Command, when set, is an instruction to the bot (Telegram's /status)
+	// instead of words; Text is then ignored.
+	Command Command
+	// Refused, when set, is why the channel could not take what the user
+	// sent (ErrTooLarge, ErrBadUpload, ErrUnreadable, ErrGroupChat, or a
+	// failed download): the engine answers it through the outbox.
+	Refused error
 }
 
 // OpenRequest finds or creates a conversation.

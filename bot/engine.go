@@ -41,6 +41,10 @@ type Config struct {
 	Summarizer Summarizer
 	// Quota bounds the files a user may store; zero fields take the defaults.
 	Quota Quota
+	// Notices makes every new ticket leave a notice for the agents
+	// (tickets.Notice) in its own transaction; set it when a channel sends
+	// them (Telegram's agent chat), which deletes each once sent.
+	Notices bool
 }
 
 // Summarizer writes a short summary of a new ticket for agents. It may be
@@ -61,10 +65,12 @@ type Engine struct {
 	cls    intents.Classifier
 	router *escalation.Router
 	sum    Summarizer
-	now    func() time.Time
-	loc    *time.Location
-	log    *slog.Logger
-	quota  Quota
+	// notices: see Config.Notices.
+	notices bool
+	now     func() time.Time
+	loc     *time.Location
+	log     *slog.Logger
+	quota   Quota
 
 	locks [lockStripes]sync.Mutex
 
@@ -90,7 +96,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e := &Engine{
 		store: cfg.Store, cls: cfg.Classifier, router: cfg.Router, sum: cfg.Summarizer,
-		now: cfg.Now, loc: cfg.Location, log: cfg.Logger, quota: cfg.Quota.withDefaults(),
+		notices: cfg.Notices, now: cfg.Now, loc: cfg.Location, log: cfg.Logger, quota: cfg.Quota.withDefaults(),
 		subs: map[tickets.Channel][]func(string){},
 	}
 	if e.now == nil {
@@ -368,6 +374,31 @@ func (e *Engine) Ack(ctx context.Context, conversationID, messageID string) erro
 	return nil
 }
 
+// Progress records that the first parts parts of a message the channel
+// had to split were delivered, so a restart sends only the rest.
+func (e *Engine) Progress(ctx context.Context, conversationID, messageID string, parts int) error {
+	err := e.store.Update(ctx, func(tx tickets.Tx) error { return tx.SetProgress(conversationID, messageID, parts) })
+	if err != nil {
+		return fmt.Errorf("bot: progress of %s in %s: %w", messageID, conversationID, err)
+	}
+	return nil
+}
+
+// Pending lists the conversations of ch with messages waiting in their
+// outbox (what a channel delivers after a restart).
+func (e *Engine) Pending(ctx context.Context, ch tickets.Channel) ([]string, error) {
+	var ids []string
+	err := e.store.View(ctx, func(tx tickets.Tx) error {
+		var err error
+		ids, err = tx.PendingConversations(ch)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bot: pending conversations of %s: %w", ch, err)
+	}
+	return ids, nil
+}
+
 // MarkUnreachable records that the channel can no longer deliver to the
 // conversation (a Telegram user blocked the bot).
 func (e *Engine) MarkUnreachable(ctx context.Context, conversationID string) error {
@@ -394,6 +425,10 @@ func checkInbound(in Inbound) error {
 	switch {
 	case in.ConversationID == "":
 		return fmt.Errorf("bot: inbound without a conversation: %w", tickets.ErrInvalid)
+	case in.Command != "" && !in.Command.valid():
+		return fmt.Errorf("bot: unknown command %q: %w", in.Command, tickets.ErrInvalid)
+	case in.Command != "" || in.Refused != nil:
+		return nil
 	case in.Upload == nil && in.Text == "":
 		return fmt.Errorf("bot: inbound without text or attachment: %w", tickets.ErrInvalid)
 	case !utf8.ValidString(in.Text):

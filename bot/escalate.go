@@ -56,6 +56,14 @@ func (t *turn) openTicket(lead prompts.Key) error {
 	if err := t.tx.CreateTicket(&tk); err != nil {
 		return err
 	}
+	if t.e.notices {
+		// In the ticket's own transaction: the agents hear of every ticket
+		// that exists, whatever crashes after the commit.
+		n := tickets.Notice{Kind: tickets.NoticeNewTicket, TicketID: tk.ID, Rank: tk.Priority.Rank(), CreatedAt: t.now}
+		if err := t.tx.AddNotice(&n); err != nil {
+			return err
+		}
+	}
 	t.ticket, t.created = &tk, true
 	t.conv.TicketID = tk.ID
 	t.conv.Uploads = tickets.Usage{} // the ticket's quota counts its files from now on

@@ -38,10 +38,20 @@ type upload struct {
 // attachment becomes dialogue state, maybe a ticket, and outbound messages,
 // all in one transaction. A refused attachment is an error wrapping
 // ErrBadUpload and changes nothing; an unknown conversation is
-// tickets.ErrNotFound.
+// tickets.ErrNotFound. A command or a refusal (Inbound.Command,
+// Inbound.Refused) is answered through the outbox, once per DedupKey.
 func (e *Engine) Handle(ctx context.Context, in Inbound) error {
 	if err := checkInbound(in); err != nil {
 		return err
+	}
+	switch {
+	case in.Command == CommandAgent:
+		var err error
+		if in, err = e.agentRequest(ctx, in); err != nil {
+			return err
+		}
+	case in.Command != "" || in.Refused != nil:
+		return e.answer(ctx, in)
 	}
 	if in.Upload != nil && in.Text != "" {
 		// A file with a caption is two turns, the file first (as the user

@@ -74,13 +74,21 @@ type rig struct {
 	eng    *Engine
 	noSync bool
 	sum    Summarizer // nil: the engine's own summary
+	// notices: Config.Notices; set before the first open (newRigNotices).
+	notices bool
 
 	stopWorker func() // stops the engine's Run
 }
 
 func newRig(t testing.TB, noSync bool) *rig {
+	return newRigWith(t, func(r *rig) { r.noSync = noSync })
+}
+
+// newRigWith lets set change the rig's options before it opens.
+func newRigWith(t testing.TB, set func(*rig)) *rig {
 	r := &rig{t: t, path: filepath.Join(t.TempDir(), "triagebot.db"), clock: &fakeClock{t: testStart},
-		cls: realClassifier(t), noSync: noSync}
+		cls: realClassifier(t), noSync: true}
+	set(r)
 	r.open()
 	t.Cleanup(func() {
 		if r.store != nil {
@@ -96,7 +104,7 @@ func (r *rig) open() {
 	if err != nil {
 		r.t.Fatalf("open store: %v", err)
 	}
-	eng, err := New(Config{Store: st, Classifier: r.cls, Router: escalation.Default(), Now: r.clock.Now, Location: hk, Summarizer: r.sum})
+	eng, err := New(Config{Store: st, Classifier: r.cls, Router: escalation.Default(), Now: r.clock.Now, Location: hk, Summarizer: r.sum, Notices: r.notices})
 	if err != nil {
 		r.t.Fatalf("new engine: %v", err)
 	}

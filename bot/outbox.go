@@ -33,6 +33,11 @@ func (o *outbox) text() string {
 	return b.String()
 }
 
+// channel queues a sentence the channel words itself (see SayHelp).
+func (o *outbox) channel(key string) {
+	o.msgs = append(o.msgs, tickets.OutMessage{Kind: tickets.KindChannel, Key: key})
+}
+
 // event tells the user's page the ticket's state. The team's name and
 // the due time (in the routing zone, loc) are written in the ticket's
 // language now, so the stored event replays as it was first sent.

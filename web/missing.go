@@ -28,6 +28,26 @@ func (missingStore) Health() error { return fmt.Errorf("store: %w", errNotConfig
 
 func (missingStore) Close() error { return nil }
 
+// The channels' records: web never asks for them, but a Store has them.
+func (missingStore) Cursor(context.Context, tickets.Channel) (int64, error) {
+	return 0, fmt.Errorf("store: %w", errNotConfigured)
+}
+func (missingStore) SetCursor(context.Context, tickets.Channel, int64) error {
+	return fmt.Errorf("store: %w", errNotConfigured)
+}
+func (missingStore) PutChoices(context.Context, string, uint64, []string) error {
+	return fmt.Errorf("store: %w", errNotConfigured)
+}
+func (missingStore) Choices(context.Context, string, uint64) ([]string, error) {
+	return nil, fmt.Errorf("store: %w", errNotConfigured)
+}
+func (missingStore) Notices(context.Context, int) ([]tickets.Notice, error) {
+	return nil, fmt.Errorf("store: %w", errNotConfigured)
+}
+func (missingStore) DeleteNotice(context.Context, string) error {
+	return fmt.Errorf("store: %w", errNotConfigured)
+}
+
 // missingEngine stands in for a nil Config.Engine.
 type missingEngine struct{}
 
