@@ -122,7 +122,11 @@ func (e *Engine) answer(ctx context.Context, in Inbound) error {
 				return err
 			}
 		}
+		var quota *QuotaError
 		switch {
+		case errors.As(in.Refused, &quota):
+			// The engine's own sentence, in the conversation's language.
+			t.out.say(tickets.FromBot, quota.Message, nil)
 		case in.Refused != nil:
 			t.out.channel(refusalKey(in.Refused))
 		case in.Command == CommandStatus:

@@ -3,33 +3,147 @@ package telegram
 import (
 	"context"
 	"errors"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/triagebot/triagebot/internal/crashpoint"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 )
 
 const (
-	notifiedKey = "telegram.agent_notified" // number of the newest ticket announced
-	// maxCatchUp bounds the notices sent at start for tickets a crash left
-	// unannounced, so a long outage does not flood the agent chat.
-	maxCatchUp     = 20
 	maxSummaryRune = 300
-	maxScanPages   = 200
+	// noticeBatch is how many stored notices one pass reads; the next
+	// pass reads on from the store, so a backlog is never held in memory.
+	noticeBatch = 50
+	// noticeRetryMax caps the backoff of a notice that keeps failing
+	// (the agent chat unreachable, Telegram down): it is kept and tried
+	// again at least this often.
+	noticeRetryMax = 5 * time.Minute
 )
 
-// onTicket queues a notice for a new ticket, urgent ones first. The engine
-// calls it after its commit; it must not block.
-func (c *Channel) onTicket(t tickets.Ticket) {
-	if !c.jobs.push(c.notice(t)) {
-		c.log.Warn("job queue full; ticket notice dropped", "ticket", t.ID)
+// wakeNotices asks the notice sender to look at the store. It never blocks:
+// the engine calls it after the ticket's commit.
+func (c *Channel) wakeNotices() {
+	select {
+	case c.notices <- struct{}{}:
+	default:
 	}
 }
 
-func (c *Channel) notice(t tickets.Ticket) *job {
+// retry is the backoff of one notice that failed.
+type retry struct {
+	fails int
+	next  time.Time
+}
+
+// noticeLoop sends the agent notices the store holds, most urgent first,
+// deleting each once Telegram accepted it. Notices are written in the
+// transaction that created their ticket, so a crash at any point leaves
+// them in the store and the next pass (at start, on a new ticket, or every
+// rescanEvery) sends them: at least once, each naming its ticket.
+func (c *Channel) noticeLoop(ctx context.Context) {
+	retries := map[string]retry{}
+	for {
+		wait := c.sendNotices(ctx, retries)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-c.notices:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// sendNotices sends what is due and returns how long to wait before the
+// next pass when nothing wakes the loop.
+func (c *Channel) sendNotices(ctx context.Context, retries map[string]retry) time.Duration {
+	wait := rescanEvery
+	ns, err := c.cfg.Store.Notices(ctx, noticeBatch)
+	if err != nil {
+		if ctx.Err() == nil {
+			c.log.Warn("reading agent notices; will retry", "err", err)
+		}
+		return backoff(1)
+	}
+	c.metrics.noticesQueued.Set(float64(len(ns)))
+	listed := map[string]bool{}
+	for _, n := range ns {
+		if ctx.Err() != nil {
+			return wait
+		}
+		listed[n.ID] = true
+		now := c.now()
+		if r, ok := retries[n.ID]; ok && now.Before(r.next) {
+			wait = min(wait, r.next.Sub(now))
+			continue
+		}
+		text, ok := c.noticeText(n)
+		if !ok {
+			c.deleteNotice(ctx, n, "nothing to announce")
+			continue
+		}
+		err := c.send(ctx, c.cfg.AgentChatID, newText(c.cfg.AgentChatID, text))
+		crashpoint.At("telegram.notice-sent")
+		switch {
+		case err == nil:
+			c.metrics.noticesSent.Inc()
+			delete(retries, n.ID)
+			c.deleteNotice(ctx, n, "")
+		case ctx.Err() != nil:
+			return wait
+		case errors.Is(err, errRejected):
+			// Telegram refuses this text; sending it again cannot help.
+			c.metrics.noticeFails.WithLabelValues("dropped").Inc()
+			c.log.Error("Telegram refused an agent notice; dropped", "ticket", n.TicketID, "err", err)
+			delete(retries, n.ID)
+			c.deleteNotice(ctx, n, "")
+		default:
+			// Kept in the store: retried with backoff, after a restart too.
+			c.metrics.noticeFails.WithLabelValues("retry").Inc()
+			r := retries[n.ID]
+			r.fails++
+			d := min(backoff(r.fails)*4, noticeRetryMax)
+			r.next = c.now().Add(d)
+			retries[n.ID] = r
+			wait = min(wait, d)
+			c.log.Warn("agent notice not delivered; will retry", "ticket", n.TicketID, "attempt", r.fails, "wait", d, "err", err)
+		}
+	}
+	for id := range retries {
+		if !listed[id] {
+			delete(retries, id) // sent by an earlier pass or past this batch
+		}
+	}
+	if len(ns) == noticeBatch {
+		return 0 // more behind this batch
+	}
+	return wait
+}
+
+func (c *Channel) deleteNotice(ctx context.Context, n tickets.Notice, why string) {
+	if why != "" {
+		c.log.Info("agent notice dropped", "ticket", n.TicketID, "why", why)
+	}
+	// Outliving shutdown briefly: the notice was sent, and deleting it is
+	// what keeps a restart from sending it again.
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if err := c.cfg.Store.DeleteNotice(dctx, n.ID); err != nil {
+		c.log.Warn("deleting a sent agent notice; it may be sent again", "ticket", n.TicketID, "err", err)
+	}
+}
+
+// noticeText words a notice for the agent chat; false when there is nothing
+// to announce any more (the ticket is gone or already resolved).
+func (c *Channel) noticeText(n tickets.Notice) (string, bool) {
+	t := n.Ticket
+	if t.ID == "" || t.Status == tickets.Resolved || n.Kind != tickets.NoticeNewTicket {
+		return "", false
+	}
 	summary := []rune(strings.TrimSpace(t.Summary))
 	if len(summary) > maxSummaryRune {
 		summary = append(summary[:maxSummaryRune], '…')
@@ -40,98 +154,7 @@ func (c *Channel) notice(t tickets.Ticket) *job {
 	}
 	// The summary is the engine's, written from masked text: no card
 	// number, code or password reaches the agent chat.
-	text := prompts.Render(c.cfg.AgentLang, prompts.TelegramAgentNotice, prompts.TelegramNoticeData{
+	return prompts.Render(c.cfg.AgentLang, prompts.TelegramAgentNotice, prompts.TelegramNoticeData{
 		TicketID: t.ID, Priority: string(t.Priority), Queue: t.Queue, Intent: t.Intent,
-		Channel: string(t.Channel), Summary: string(summary), URL: url})
-	n := ticketNumber(t.ID)
-	return &job{rank: t.Priority.Rank(), chat: c.cfg.AgentChatID, text: text, onSent: func(ctx context.Context) {
-		if err := c.markNotified(ctx, n); err != nil && ctx.Err() == nil {
-			c.log.Warn("recording the notice", "ticket", t.ID, "err", err)
-		}
-	}}
-}
-
-// ticketNumber is 42 for "T-000042", 0 when the id has another form.
-func ticketNumber(id string) uint64 {
-	i := strings.LastIndexByte(id, '-')
-	n, err := strconv.ParseUint(id[i+1:], 10, 64)
-	if err != nil {
-		return 0
-	}
-	return n
-}
-
-func (c *Channel) markNotified(ctx context.Context, n uint64) error {
-	if n == 0 {
-		return nil
-	}
-	return c.cfg.Store.Update(ctx, func(tx tickets.Tx) error {
-		last, _, err := readNotified(tx)
-		if err != nil || last >= n {
-			return err
-		}
-		return tx.SetMeta(notifiedKey, []byte(strconv.FormatUint(n, 10)))
-	})
-}
-
-func readNotified(tx tickets.Tx) (uint64, bool, error) {
-	b, err := tx.Meta(notifiedKey)
-	if errors.Is(err, tickets.ErrNotFound) || (err == nil && len(b) == 0) {
-		return 0, false, nil
-	}
-	if err != nil {
-		return 0, false, err
-	}
-	n, err := strconv.ParseUint(string(b), 10, 64)
-	return n, err == nil, err
-}
-
-// catchUpNotices announces open tickets newer than the last notice sent,
-// which a crash between a ticket's commit and its notice left behind. On
-// the first run it only records where the agent chat starts.
-func (c *Channel) catchUpNotices(ctx context.Context) {
-	// Tickets made from now on get their notice from onTicket.
-	start := time.Now()
-	var missed []tickets.Ticket
-	err := c.cfg.Store.Update(ctx, func(tx tickets.Tx) error {
-		missed = nil
-		last, found, err := readNotified(tx)
-		if err != nil {
-			return err
-		}
-		var newest uint64
-		f := tickets.Filter{}
-		if found {
-			f.Status = tickets.Open
-		}
-		for range maxScanPages {
-			page, err := tx.Tickets(f)
-			if err != nil || len(page) == 0 {
-				return err
-			}
-			for _, t := range page {
-				n := ticketNumber(t.ID)
-				newest = max(newest, n)
-				if found && n > last && t.CreatedAt.Before(start) {
-					missed = append(missed, t)
-				}
-			}
-			f.After = page[len(page)-1].ID
-		}
-		if !found {
-			return tx.SetMeta(notifiedKey, []byte(strconv.FormatUint(newest, 10)))
-		}
-		return nil
-	})
-	if err != nil {
-		c.log.Warn("looking for unannounced tickets", "err", err)
-		return
-	}
-	sort.SliceStable(missed, func(i, j int) bool { return missed[i].Priority.Rank() < missed[j].Priority.Rank() })
-	for _, t := range missed[:min(len(missed), maxCatchUp)] {
-		c.onTicket(t)
-	}
-	if len(missed) > maxCatchUp {
-		c.log.Warn("more unannounced tickets than the catch-up sends", "sent", maxCatchUp, "missed", len(missed))
-	}
+		Channel: string(t.Channel), Summary: string(summary), URL: url}), true
 }

@@ -11,7 +11,6 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/triagebot/triagebot/bot"
-	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 )
 
@@ -33,53 +32,33 @@ var imageTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/w
 // by its bytes (bot.CheckUpload, as for the web), and hands it to the engine.
 // The caption, if any, follows as the user's words.
 func (c *Channel) onFile(ctx context.Context, key string, s session, f file, caption string, at time.Time) error {
-	conv, err := c.open(ctx, s, false)
-	if err != nil {
-		return err
-	}
 	switch {
 	case f.document && f.mime != "" && !imageTypes[f.mime]:
-		return c.refuseFile(ctx, key, s, conv, fmt.Errorf("document of type %q: %w", f.mime, bot.ErrBadUpload))
+		return c.refuse(ctx, key, s, fmt.Errorf("document of type %q: %w", f.mime, bot.ErrBadUpload))
 	case f.size > tickets.MaxAttachmentSize:
-		return c.refuseFile(ctx, key, s, conv, fmt.Errorf("%d bytes: %w", f.size, bot.ErrTooLarge))
+		return c.refuse(ctx, key, s, fmt.Errorf("%d bytes: %w", f.size, bot.ErrTooLarge))
+	}
+	if _, err := c.open(ctx, s, false); err != nil {
+		return err
 	}
 	data, err := c.download(ctx, f.id)
 	switch {
 	case errors.Is(err, bot.ErrBadUpload), errors.Is(err, errFileGone):
-		return c.refuseFile(ctx, key, s, conv, err)
+		return c.refuse(ctx, key, s, err)
 	case err != nil:
 		return err
 	}
 	up := &bot.Upload{Filename: f.name, ContentType: f.mime, Data: data}
 	if _, err := bot.CheckUpload(*up); err != nil {
-		return c.refuseFile(ctx, key, s, conv, err)
+		return c.refuse(ctx, key, s, err)
 	}
-	if err := c.feed(ctx, key, s, conv, "", up, at); err != nil {
+	if err := c.feed(ctx, key, s, "", up, at); err != nil {
 		return err
 	}
 	if caption == "" {
 		return nil
 	}
-	return c.feed(ctx, key+":caption", s, conv, caption, nil, at)
-}
-
-// refuseFile tells the user why their file was not taken.
-func (c *Channel) refuseFile(ctx context.Context, key string, s session, conv tickets.Conversation, why error) error {
-	lang := c.lang(conv, s)
-	var text string
-	var quota *bot.QuotaError
-	switch {
-	case errors.As(why, &quota):
-		text = quota.Message // already in the conversation's language
-	case errors.Is(why, bot.ErrTooLarge):
-		text = prompts.Render(lang, prompts.TelegramFileTooLarge, map[string]int{"MaxMB": tickets.MaxAttachmentSize >> 20})
-	case errors.Is(why, bot.ErrBadUpload):
-		text = prompts.Render(lang, prompts.TelegramFileNotImage, nil)
-	default:
-		text = prompts.Render(lang, prompts.TelegramFileFailed, nil)
-	}
-	c.log.Info("file refused", "conversation", s.conv, "why", why)
-	return c.answerOnce(ctx, key, s.chat, text)
+	return c.feed(ctx, key+":caption", s, caption, nil, at)
 }
 
 // download fetches a file through getFile and the file URL, never reading

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +21,9 @@ import (
 )
 
 const testToken = "123:TEST"
+
+// currentFake is the newest harness's fake Bot API, whose calls wake waitFor.
+var currentFake atomic.Pointer[fakebot.Bot]
 
 // recEngine is the real engine, recording what the channel hands it.
 type recEngine struct {
@@ -81,6 +85,7 @@ func quietLogger() *slog.Logger {
 func newHarness(t *testing.T, tune func(*Config)) *harness {
 	t.Helper()
 	h := &harness{t: t, fake: fakebot.New(testToken), dbPath: filepath.Join(t.TempDir(), "tb.db")}
+	currentFake.Store(h.fake)
 	h.fake.PollCap = 300 * time.Millisecond
 	t.Cleanup(h.fake.Close)
 	h.cfg = Config{Token: testToken, Endpoint: h.fake.Endpoint(), ConsoleURL: "http://console.test",
@@ -107,7 +112,7 @@ func (h *harness) start() {
 	}
 	loc, _ := time.LoadLocation("Asia/Hong_Kong")
 	eng, err := bot.New(bot.Config{Store: st, Classifier: cls, Router: escalation.Default(), Location: loc,
-		Logger: quietLogger()})
+		Logger: quietLogger(), Notices: h.cfg.AgentChatID != 0})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -164,29 +169,72 @@ func (h *harness) ticketOf(chat int64) (tickets.Ticket, bool) {
 	return tk, err == nil
 }
 
-// burst waits for the bot's answer to a user turn: messages to chat after
-// index from, until one carries buttons or quiet passes.
-func (h *harness) burst(chat int64, from int, quiet time.Duration) []fakebot.Call {
+// burst is the bot's answer to the last user turn: the messages to chat
+// after index from, once the channel has settled.
+func (h *harness) burst(chat int64, from int) []fakebot.Call {
 	h.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	var last time.Time
-	for time.Now().Before(deadline) {
-		sent := h.fake.Sent(chat)
-		if len(sent) > from {
-			if l, _ := fakebot.Buttons(sent[len(sent)-1]); len(l) > 0 {
-				return sent[from:]
-			}
-			if last.IsZero() || len(sent) > from && sent[len(sent)-1].At.After(last) {
-				last = sent[len(sent)-1].At
-			}
-			if time.Since(last) > quiet {
-				return sent[from:]
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
+	h.settle()
+	sent := h.fake.Sent(chat)
+	if len(sent) <= from {
+		h.t.Fatalf("no answer in chat %d after message %d", chat, from)
 	}
-	h.t.Fatalf("no answer in chat %d after message %d", chat, from)
-	return nil
+	return sent[from:]
+}
+
+// settled reports whether the channel has nothing left to do: every update
+// fetched and handled, no outbox being delivered, no notice waiting.
+func (h *harness) settled() bool {
+	if h.fake.Pending() > 0 || !h.ch.work.idle() {
+		return false
+	}
+	if h.cfg.AgentChatID != 0 {
+		ns, err := h.store.Notices(context.Background(), 1)
+		if err != nil || len(ns) > 0 {
+			return false
+		}
+	}
+	ids, err := h.engine.Pending(context.Background(), tickets.Telegram)
+	if err != nil {
+		return false
+	}
+	for _, id := range ids {
+		// An unreachable conversation keeps its outbox for the record.
+		if conv, err := h.engine.Conversation(context.Background(), id); err != nil || !conv.Unreachable {
+			return false
+		}
+	}
+	return true
+}
+
+// settle waits until the channel has settled.
+func (h *harness) settle() {
+	h.t.Helper()
+	waitFor(h.t, "the channel to settle", 10*time.Second, h.settled)
+}
+
+// waitFor waits until cond holds, looking again at every Bot API call and
+// at least every few milliseconds (for what changes in the store alone).
+func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var changed <-chan struct{}
+		if h := currentFake.Load(); h != nil {
+			changed = h.Changed()
+		}
+		if cond() {
+			return
+		}
+		select {
+		case <-changed:
+		case <-tick.C:
+		case <-deadline.C:
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+	}
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -18,9 +18,6 @@ import (
 
 const convPrefix = "tg-"
 
-// maxStatusTickets bounds the /status answer.
-const maxStatusTickets = 10
-
 // session is who wrote, and where: one private chat is one conversation.
 type session struct {
 	chat     int64
@@ -59,7 +56,7 @@ func (c *Channel) onMessage(ctx context.Context, key string, m *tgbotapi.Message
 		return nil // the agents' own chat is theirs to talk in
 	}
 	if !m.Chat.IsPrivate() {
-		return c.refuseGroup(ctx, m.Chat.ID, langOf(m.From.LanguageCode))
+		return c.refuseGroup(ctx, m.Chat.ID, m.From)
 	}
 	s := newSession(m.Chat.ID, m.From)
 	at := time.Unix(int64(m.Date), 0)
@@ -78,11 +75,7 @@ func (c *Channel) onMessage(ctx context.Context, key string, m *tgbotapi.Message
 		return c.handle(ctx, key, s, m.Text, nil, at)
 	}
 	// A sticker, voice note, location...: nothing the engine can read.
-	conv, err := c.open(ctx, s, false)
-	if err != nil {
-		return err
-	}
-	return c.answerOnce(ctx, key, s.chat, prompts.Render(c.lang(conv, s), prompts.TelegramUnsupported, nil))
+	return c.refuse(ctx, key, s, bot.ErrUnreadable)
 }
 
 // largestPhoto picks the biggest size Telegram offers.
@@ -96,56 +89,24 @@ func largestPhoto(ps []tgbotapi.PhotoSize) tgbotapi.PhotoSize {
 	return best
 }
 
-func (c *Channel) onCommand(ctx context.Context, key string, s session, cmd string, at time.Time) error {
-	cmd = strings.ToLower(cmd)
-	if cmd == "agent" {
-		conv, err := c.open(ctx, s, false)
-		if err != nil {
-			return err
-		}
-		return c.feed(ctx, key, s, conv, prompts.Render(c.lang(conv, s), prompts.TelegramAgentRequest, nil), nil, at)
-	}
-	conv, created, err := c.engine.Open(ctx, c.openRequest(s, cmd == "start"))
-	if err != nil {
-		return fmt.Errorf("open: %w", err)
-	}
-	lang := c.lang(conv, s)
-	switch cmd {
-	case "start":
-		if created {
-			return nil // the engine greets a new conversation through its outbox
-		}
-		return c.answerOnce(ctx, key, s.chat, prompts.Render(lang, prompts.TelegramHelp, nil))
-	case "status":
-		text, err := c.statusText(ctx, lang, s.user.ID)
-		if err != nil {
-			return err
-		}
-		return c.answerOnce(ctx, key, s.chat, text)
-	}
-	return c.answerOnce(ctx, key, s.chat, prompts.Render(lang, prompts.TelegramHelp, nil))
+// commands maps Telegram's slash commands to the engine's; any other
+// command gets the help.
+var commands = map[string]bot.Command{
+	"start": bot.CommandStart, "help": bot.CommandHelp, "status": bot.CommandStatus, "agent": bot.CommandAgent,
 }
 
-// statusText lists the user's tickets on Telegram, newest first.
-func (c *Channel) statusText(ctx context.Context, lang, userID string) (string, error) {
-	var ts []tickets.Ticket
-	err := c.cfg.Store.View(ctx, func(tx tickets.Tx) error {
-		var err error
-		ts, err = tx.TicketsOfUser(tickets.Telegram, userID)
+// onCommand hands a slash command to the engine, which answers it through
+// the conversation's outbox like any other message.
+func (c *Channel) onCommand(ctx context.Context, key string, s session, cmd string, at time.Time) error {
+	command, ok := commands[strings.ToLower(cmd)]
+	if !ok {
+		command = bot.CommandHelp
+	}
+	if _, err := c.open(ctx, s, false); err != nil {
 		return err
-	})
-	if err != nil {
-		return "", fmt.Errorf("tickets of user: %w", err)
 	}
-	if len(ts) == 0 {
-		return prompts.Render(lang, prompts.TelegramStatusNone, nil), nil
-	}
-	var d prompts.TelegramStatusData
-	for _, t := range ts[:min(len(ts), maxStatusTickets)] {
-		d.Tickets = append(d.Tickets, prompts.TelegramTicketData{TicketID: t.ID, Status: string(t.Status),
-			Queue: t.Queue, Priority: string(t.Priority)})
-	}
-	return prompts.Render(lang, prompts.TelegramStatusList, d), nil
+	return c.handleIn(ctx, bot.Inbound{Channel: tickets.Telegram, ConversationID: s.conv, User: s.user,
+		Command: command, At: at, DedupKey: key})
 }
 
 func (c *Channel) onCallback(ctx context.Context, key string, q *tgbotapi.CallbackQuery) error {
@@ -154,7 +115,7 @@ func (c *Channel) onCallback(ctx context.Context, key string, q *tgbotapi.Callba
 		return nil
 	}
 	s := newSession(q.Message.Chat.ID, q.From)
-	label, ok, err := c.choiceLabel(ctx, s.chat, q.Data)
+	label, ok, err := c.choiceLabel(ctx, s.conv, q.Data)
 	if err != nil {
 		return err
 	}
@@ -164,7 +125,7 @@ func (c *Channel) onCallback(ctx context.Context, key string, q *tgbotapi.Callba
 	}
 	// Answer first: the user's button spins until the callback is answered.
 	c.answerCallback(q.ID, "")
-	return c.handle(ctx, key, s, label, nil, time.Now())
+	return c.handle(ctx, key, s, label, nil, c.now())
 }
 
 // answerCallback stops the button's spinner. It is best effort: a second
@@ -182,16 +143,28 @@ func (c *Channel) onMembership(ctx context.Context, u *tgbotapi.ChatMemberUpdate
 	}
 	switch u.NewChatMember.Status {
 	case "member", "administrator":
-		return c.refuseGroup(ctx, u.Chat.ID, langOf(u.From.LanguageCode))
+		return c.refuseGroup(ctx, u.Chat.ID, &u.From)
 	}
 	return nil
 }
 
 // refuseGroup answers a group once (per group, ever): the bot handles
-// account problems only in private chats.
-func (c *Channel) refuseGroup(ctx context.Context, chat int64, lang string) error {
-	text := prompts.Render(lang, prompts.TelegramGroupRefusal, map[string]string{"Bot": c.api.Self.UserName})
-	return c.answerOnce(ctx, "tg:refused:"+strconv.FormatInt(chat, 10), chat, text)
+// account problems only in private chats. The group is a conversation of
+// its own (tg-<chat id>), so the refusal goes through its outbox.
+func (c *Channel) refuseGroup(ctx context.Context, chat int64, from *tgbotapi.User) error {
+	s := newSession(chat, from)
+	return c.refuse(ctx, "tg:refused:"+strconv.FormatInt(chat, 10), s, bot.ErrGroupChat)
+}
+
+// refuse tells the user, through the engine and the outbox, why what they
+// sent was not taken.
+func (c *Channel) refuse(ctx context.Context, key string, s session, why error) error {
+	if _, err := c.open(ctx, s, false); err != nil {
+		return err
+	}
+	c.log.Info("refused", "conversation", s.conv, "why", why)
+	return c.handleIn(ctx, bot.Inbound{Channel: tickets.Telegram, ConversationID: s.conv, User: s.user,
+		Refused: why, At: c.now(), DedupKey: key})
 }
 
 // openRequest is the engine's view of a private chat.
@@ -210,21 +183,20 @@ func (c *Channel) open(ctx context.Context, s session, greet bool) (tickets.Conv
 
 // handle opens the chat's conversation and feeds it one user event.
 func (c *Channel) handle(ctx context.Context, key string, s session, text string, up *bot.Upload, at time.Time) error {
-	conv, err := c.open(ctx, s, false)
-	if err != nil {
+	if _, err := c.open(ctx, s, false); err != nil {
 		return err
 	}
-	return c.feed(ctx, key, s, conv, text, up, at)
+	return c.feed(ctx, key, s, text, up, at)
 }
 
-// feed hands one user event of the opened conversation conv to the engine,
-// with the update's dedup key. Callers that have opened conv already call
+// feed hands one user event of the opened conversation to the engine,
+// with the update's dedup key. Callers that have opened it already call
 // it directly: each Open is a write transaction.
-func (c *Channel) feed(ctx context.Context, key string, s session, conv tickets.Conversation, text string, up *bot.Upload, at time.Time) error {
+func (c *Channel) feed(ctx context.Context, key string, s session, text string, up *bot.Upload, at time.Time) error {
 	err := c.engine.Handle(ctx, bot.Inbound{Channel: tickets.Telegram, ConversationID: s.conv, User: s.user,
 		Text: text, Upload: up, At: at, DedupKey: key})
 	if errors.Is(err, bot.ErrBadUpload) {
-		return c.refuseFile(ctx, key, s, conv, err)
+		return c.refuse(ctx, key, s, err)
 	}
 	if err != nil {
 		return fmt.Errorf("handle: %w", err)
@@ -232,30 +204,12 @@ func (c *Channel) feed(ctx context.Context, key string, s session, conv tickets.
 	return nil
 }
 
-// answerOnce queues an answer of the channel's own, once per key: a
-// redelivered update is not answered again.
-func (c *Channel) answerOnce(ctx context.Context, key string, chat int64, text string) error {
-	var seen bool
-	err := c.cfg.Store.Update(ctx, func(tx tickets.Tx) error {
-		var err error
-		seen, err = tx.Seen(key + ":answer")
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("dedup %s: %w", key, err)
-	}
-	if !seen {
-		c.say(chat, text)
+// handleIn hands the engine an event that is not the user's words.
+func (c *Channel) handleIn(ctx context.Context, in bot.Inbound) error {
+	if err := c.engine.Handle(ctx, in); err != nil {
+		return fmt.Errorf("handle: %w", err)
 	}
 	return nil
-}
-
-// lang is the conversation's language, else the user's Telegram language.
-func (c *Channel) lang(conv tickets.Conversation, s session) string {
-	if conv.Lang != "" {
-		return conv.Lang
-	}
-	return langOf(s.langHint)
 }
 
 // langOf maps Telegram's language_code to one of ours by the same parser

@@ -61,7 +61,7 @@ func TestSenderLoad(t *testing.T) {
 	total := chats * perChat
 	waitFor(t, "every message", 20*time.Second, func() bool { return acceptedCount(h.fake) >= total })
 	elapsed := time.Since(start)
-	time.Sleep(200 * time.Millisecond) // room for a wrong extra send
+	h.settle() // a wrong extra send would have happened by now
 
 	var all []time.Time
 	for i := range chats {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,7 +15,6 @@ import (
 )
 
 const (
-	offsetKey = "telegram.offset"
 	// updateAttempts is how many polls an update that failed (the store was
 	// busy, a download broke) is tried in before it is skipped, so one
 	// poisonous update cannot stall the chat forever.
@@ -160,29 +158,15 @@ func updateChat(u tgbotapi.Update) int64 {
 }
 
 func (c *Channel) loadOffset(ctx context.Context) (int, error) {
-	var off int
-	err := c.cfg.Store.View(ctx, func(tx tickets.Tx) error {
-		b, err := tx.Meta(offsetKey)
-		if errors.Is(err, tickets.ErrNotFound) || (err == nil && len(b) == 0) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		off, err = strconv.Atoi(string(b))
-		return err
-	})
+	off, err := c.cfg.Store.Cursor(ctx, tickets.Telegram)
 	if err != nil {
 		return 0, fmt.Errorf("telegram: offset: %w", err)
 	}
-	return off, nil
+	return int(off), nil
 }
 
 func (c *Channel) saveOffset(ctx context.Context, off int) error {
-	err := c.cfg.Store.Update(ctx, func(tx tickets.Tx) error {
-		return tx.SetMeta(offsetKey, []byte(strconv.Itoa(off)))
-	})
-	if err != nil {
+	if err := c.cfg.Store.SetCursor(ctx, tickets.Telegram, int64(off)); err != nil {
 		return fmt.Errorf("telegram: offset: %w", err)
 	}
 	return nil

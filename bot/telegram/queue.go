@@ -1,7 +1,6 @@
 package telegram
 
 import (
-	"container/heap"
 	"context"
 	"sync"
 )
@@ -27,8 +26,7 @@ func newWorkQueue(n int) *workQueue {
 		again: map[string]bool{}, cap: n}
 }
 
-// waker is the lock, the closed mark and the wake-up channel that both
-// queues share. The channel holds one token, "something changed"; a pop
+// waker is the lock, the closed mark and the wake-up channel of the queue. The channel holds one token, "something changed"; a pop
 // that finds nothing waits for it, and close wakes every waiter for good.
 type waker struct {
 	mu     sync.Mutex
@@ -126,6 +124,13 @@ func (q *workQueue) done(id string) {
 	}
 }
 
+// idle reports whether no conversation is queued or being worked.
+func (q *workQueue) idle() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.pending) == 0 && len(q.running) == 0 && !q.overflow
+}
+
 // takeOverflow reports and clears the overflow mark.
 func (q *workQueue) takeOverflow() bool {
 	q.mu.Lock()
@@ -133,80 +138,4 @@ func (q *workQueue) takeOverflow() bool {
 	o := q.overflow
 	q.overflow = false
 	return o
-}
-
-// job is one message that does not come from an outbox: an agent-chat
-// notice, or the channel's own answer (a refusal, /help, /status).
-type job struct {
-	rank   int // lower first: answers to users, then notices by ticket priority
-	seq    uint64
-	chat   int64
-	text   string
-	onSent func(ctx context.Context) // after Telegram accepted it
-}
-
-type jobHeap []*job
-
-func (h jobHeap) Len() int { return len(h) }
-func (h jobHeap) Less(i, j int) bool {
-	if h[i].rank != h[j].rank {
-		return h[i].rank < h[j].rank
-	}
-	return h[i].seq < h[j].seq
-}
-func (h jobHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *jobHeap) Push(x any)   { *h = append(*h, x.(*job)) }
-func (h *jobHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	return x
-}
-
-// jobQueue is a bounded priority queue of jobs, most urgent first.
-type jobQueue struct {
-	waker
-	h   jobHeap
-	seq uint64
-	cap int
-}
-
-func newJobQueue(n int) *jobQueue { return &jobQueue{waker: newWaker(), cap: n} }
-
-// push adds j; it reports false (and drops j) when the queue is full.
-func (q *jobQueue) push(j *job) bool {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.closed || len(q.h) >= q.cap {
-		return false
-	}
-	q.seq++
-	j.seq = q.seq
-	heap.Push(&q.h, j)
-	q.signal()
-	return true
-}
-
-// pop waits for the most urgent job; ok is false once closed.
-func (q *jobQueue) pop(ctx context.Context) (*job, bool) {
-	for {
-		q.mu.Lock()
-		if q.closed {
-			q.mu.Unlock()
-			return nil, false
-		}
-		if len(q.h) > 0 {
-			j := heap.Pop(&q.h).(*job)
-			if len(q.h) > 0 {
-				q.signal()
-			}
-			q.mu.Unlock()
-			return j, true
-		}
-		q.mu.Unlock()
-		if !q.wait(ctx) {
-			return nil, false
-		}
-	}
 }

@@ -2,15 +2,13 @@ package telegram
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/triagebot/triagebot/bot"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 )
@@ -19,14 +17,19 @@ const (
 	// maxTextRunes keeps a part under Telegram's 4096-character limit, which
 	// counts UTF-16 units: 2000 runes is safe even for characters outside the BMP.
 	maxTextRunes = 2000
-	// keptChoiceSets is how many recent keyboards per chat stay answerable.
-	keptChoiceSets = 8
-	choicePrefix   = "qr:"
+	choicePrefix = "qr:"
 )
 
 // renderOut turns an outbox message into the text the user reads.
-func renderOut(lang string, m tickets.OutMessage) string {
-	if m.Kind != tickets.KindTicket {
+func (c *Channel) renderOut(lang string, m tickets.OutMessage) string {
+	if lang == "" {
+		lang = prompts.English
+	}
+	switch m.Kind {
+	case tickets.KindChannel:
+		return c.channelText(lang, m.Key)
+	case tickets.KindTicket:
+	default:
 		return m.Text
 	}
 	if m.Ticket == nil {
@@ -41,6 +44,27 @@ func renderOut(lang string, m tickets.OutMessage) string {
 	}
 	return prompts.Render(lang, key, prompts.TelegramTicketData{TicketID: m.Ticket.TicketID,
 		Status: string(m.Ticket.Status), Queue: m.Ticket.Queue, Priority: string(m.Ticket.Priority)})
+}
+
+// channelText words a sentence the engine left to the channel (see
+// bot.SayHelp); an unknown one is logged and skipped.
+func (c *Channel) channelText(lang, key string) string {
+	switch key {
+	case bot.SayHelp:
+		return prompts.Render(lang, prompts.TelegramHelp, nil)
+	case bot.SayUnreadable:
+		return prompts.Render(lang, prompts.TelegramUnsupported, nil)
+	case bot.SayTooLarge:
+		return prompts.Render(lang, prompts.TelegramFileTooLarge, map[string]int{"MaxMB": tickets.MaxAttachmentSize >> 20})
+	case bot.SayNotImage:
+		return prompts.Render(lang, prompts.TelegramFileNotImage, nil)
+	case bot.SayFileFailed:
+		return prompts.Render(lang, prompts.TelegramFileFailed, nil)
+	case bot.SayGroup:
+		return prompts.Render(lang, prompts.TelegramGroupRefusal, map[string]string{"Bot": c.api.Self.UserName})
+	}
+	c.log.Error("no Telegram wording for the engine's sentence; skipped", "key", key)
+	return ""
 }
 
 // keyboard is the inline keyboard of quick replies, one per row (labels are
@@ -74,83 +98,21 @@ func parseChoice(data string) (seq uint64, i int, ok bool) {
 	return seq, i, true
 }
 
-func choicesKey(chat int64) string { return fmt.Sprintf("telegram.choices.%d", chat) }
-
-// choiceSets maps a message's sequence number to its quick-reply labels.
-type choiceSets map[string][]string
-
-// saveChoices stores the labels of a keyboard before it is sent, so the
-// button press can be turned back into the label's text, even after a restart.
-func (c *Channel) saveChoices(ctx context.Context, chat int64, seq uint64, labels []string) error {
-	key := choicesKey(chat)
-	err := c.cfg.Store.Update(ctx, func(tx tickets.Tx) error {
-		sets, err := loadChoices(tx, key)
-		if err != nil {
-			return err
-		}
-		sets[strconv.FormatUint(seq, 10)] = labels
-		// Keep only the newest sets: older keyboards have been answered.
-		if len(sets) > keptChoiceSets {
-			seqs := make([]uint64, 0, len(sets))
-			for k := range sets {
-				n, _ := strconv.ParseUint(k, 10, 64)
-				seqs = append(seqs, n)
-			}
-			sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] })
-			for _, n := range seqs[:len(seqs)-keptChoiceSets] {
-				delete(sets, strconv.FormatUint(n, 10))
-			}
-		}
-		b, err := json.Marshal(sets)
-		if err != nil {
-			return err
-		}
-		return tx.SetMeta(key, b)
-	})
-	if err != nil {
-		return fmt.Errorf("saving quick replies: %w", err)
-	}
-	return nil
-}
-
 // choiceLabel resolves a button press; ok is false for an unknown or
 // expired keyboard.
-func (c *Channel) choiceLabel(ctx context.Context, chat int64, data string) (string, bool, error) {
+func (c *Channel) choiceLabel(ctx context.Context, convID, data string) (string, bool, error) {
 	seq, i, ok := parseChoice(data)
 	if !ok {
 		return "", false, nil
 	}
-	var label string
-	err := c.cfg.Store.View(ctx, func(tx tickets.Tx) error {
-		sets, err := loadChoices(tx, choicesKey(chat))
-		if err != nil {
-			return err
-		}
-		if ls := sets[strconv.FormatUint(seq, 10)]; i < len(ls) {
-			label = ls[i]
-		}
-		return nil
-	})
+	labels, err := c.cfg.Store.Choices(ctx, convID, seq)
 	if err != nil {
 		return "", false, fmt.Errorf("reading quick replies: %w", err)
 	}
-	return label, label != "", nil
-}
-
-func loadChoices(tx tickets.Tx, key string) (choiceSets, error) {
-	sets := choiceSets{}
-	b, err := tx.Meta(key)
-	if errors.Is(err, tickets.ErrNotFound) || (err == nil && len(b) == 0) {
-		return sets, nil
+	if i >= len(labels) {
+		return "", false, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal(b, &sets); err != nil {
-		// A damaged record must not block the chat: start over.
-		return choiceSets{}, nil
-	}
-	return sets, nil
+	return labels[i], true, nil
 }
 
 // splitText cuts text into parts of at most n runes, at a line break or a

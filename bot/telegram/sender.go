@@ -10,6 +10,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/triagebot/triagebot/internal/crashpoint"
 	"github.com/triagebot/triagebot/tickets"
 )
 
@@ -66,14 +67,9 @@ func (c *Channel) rescan(ctx context.Context) error {
 		c.log.Warn("the work queue was full; conversations it turned away are queued again from the store",
 			"capacity", workQueueCap)
 	}
-	var ids []string
-	err := c.cfg.Store.View(ctx, func(tx tickets.Tx) error {
-		var err error
-		ids, err = tx.PendingConversations(tickets.Telegram)
-		return err
-	})
+	ids, err := c.engine.Pending(ctx, tickets.Telegram)
 	if err != nil {
-		return fmt.Errorf("pending conversations: %w", err)
+		return err
 	}
 	for _, id := range ids {
 		c.work.push(id)
@@ -109,7 +105,7 @@ func (c *Channel) deliver(ctx context.Context, convID string) error {
 			// The engine's own message beside the event already says it;
 			// the sentence would only repeat it.
 		} else {
-			err = c.sendOut(ctx, chat, conv.Lang, m)
+			err = c.sendOut(ctx, chat, conv, m)
 		}
 		switch {
 		case errors.Is(err, ErrBlocked):
@@ -125,9 +121,11 @@ func (c *Channel) deliver(ctx context.Context, convID string) error {
 		case err != nil:
 			return err
 		}
+		crashpoint.At("telegram.sent")
 		if err := c.ack(ctx, convID, m.ID); err != nil {
 			return err
 		}
+		crashpoint.At("telegram.acked")
 	}
 	return nil
 }
@@ -175,30 +173,43 @@ func chatOf(conv tickets.Conversation) (int64, error) {
 }
 
 // sendOut renders one outbox message and sends it, long texts in parts.
-func (c *Channel) sendOut(ctx context.Context, chat int64, lang string, m tickets.OutMessage) error {
-	text := renderOut(lang, m)
+// A message split into parts resumes after the parts already delivered
+// (m.Parts, stored by Engine.Progress after each part), so a restart sends
+// the rest and repeats at most the part in flight.
+func (c *Channel) sendOut(ctx context.Context, chat int64, conv tickets.Conversation, m tickets.OutMessage) error {
+	text := c.renderOut(conv.Lang, m)
 	if strings.TrimSpace(text) == "" {
 		return nil // nothing a user could read; acknowledge it
 	}
 	parts := splitText(text, maxTextRunes)
 	var markup any
 	if len(m.QuickReplies) > 0 {
-		if err := c.saveChoices(ctx, chat, m.Seq, m.QuickReplies); err != nil {
-			return err
+		if err := c.cfg.Store.PutChoices(ctx, conv.ID, m.Seq, m.QuickReplies); err != nil {
+			return fmt.Errorf("saving quick replies: %w", err)
 		}
 		markup = keyboard(m.Seq, m.QuickReplies)
 	}
-	for i, p := range parts {
-		msg := tgbotapi.NewMessage(chat, p)
+	for i := min(m.Parts, len(parts)-1); i < len(parts); i++ {
+		msg := newText(chat, parts[i])
 		if i == len(parts)-1 && markup != nil {
 			msg.ReplyMarkup = markup
 		}
 		if err := c.send(ctx, chat, msg); err != nil {
 			return err
 		}
+		if i < len(parts)-1 {
+			crashpoint.At("telegram.part-sent")
+			if err := c.engine.Progress(ctx, conv.ID, m.ID, i+1); err != nil {
+				return err
+			}
+			crashpoint.At("telegram.part-recorded")
+		}
 	}
 	return nil
 }
+
+// newText is a plain text message to chat.
+func newText(chat int64, text string) tgbotapi.MessageConfig { return tgbotapi.NewMessage(chat, text) }
 
 // send delivers one Bot API message to chat under the rate limits, obeying
 // retry_after, backing off on transient failures. It returns ErrBlocked or
@@ -239,30 +250,4 @@ func (c *Channel) send(ctx context.Context, chat int64, msg tgbotapi.Chattable) 
 		}
 	}
 	return fmt.Errorf("telegram: send to %d: giving up: %w", chat, last)
-}
-
-// jobWorker sends the channel's own messages, most urgent first.
-func (c *Channel) jobWorker(ctx context.Context) {
-	for {
-		j, ok := c.jobs.pop(ctx)
-		if !ok {
-			return
-		}
-		err := c.send(ctx, j.chat, tgbotapi.NewMessage(j.chat, j.text))
-		switch {
-		case err == nil:
-			if j.onSent != nil {
-				j.onSent(ctx)
-			}
-		case ctx.Err() == nil:
-			c.log.Warn("message not delivered", "chat", j.chat, "err", err)
-		}
-	}
-}
-
-// say queues a message of the channel's own (not from an outbox) to a user.
-func (c *Channel) say(chat int64, text string) {
-	if !c.jobs.push(&job{rank: -1, chat: chat, text: text}) {
-		c.log.Warn("job queue full; answer dropped", "chat", chat)
-	}
 }

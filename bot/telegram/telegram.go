@@ -21,6 +21,7 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/triagebot/triagebot/bot"
 	"github.com/triagebot/triagebot/tickets"
@@ -47,9 +48,23 @@ type Engine interface {
 	Handle(ctx context.Context, in bot.Inbound) error
 	Outbox(ctx context.Context, conversationID string) ([]tickets.OutMessage, error)
 	Ack(ctx context.Context, conversationID, messageID string) error
+	Progress(ctx context.Context, conversationID, messageID string, parts int) error
+	Pending(ctx context.Context, ch tickets.Channel) ([]string, error)
 	Subscribe(ch tickets.Channel, notify func(conversationID string))
 	MarkUnreachable(ctx context.Context, conversationID string) error
 	OnTicket(fn func(tickets.Ticket))
+}
+
+// State is what the channel keeps of its own in the store, typed: the poll
+// offset, the labels of sent keyboards, and the notices for the agent chat.
+// Every tickets.Store implements it (tickets.ChannelStore).
+type State interface {
+	Cursor(ctx context.Context, ch tickets.Channel) (int64, error)
+	SetCursor(ctx context.Context, ch tickets.Channel, v int64) error
+	PutChoices(ctx context.Context, conversationID string, seq uint64, labels []string) error
+	Choices(ctx context.Context, conversationID string, seq uint64) ([]string, error)
+	Notices(ctx context.Context, limit int) ([]tickets.Notice, error)
+	DeleteNotice(ctx context.Context, id string) error
 }
 
 // Limits are Telegram's sending limits as token buckets. Zero fields take the
@@ -95,9 +110,15 @@ type Config struct {
 	// ConsoleURL is the server's base URL; notices link to ConsoleURL+"/agent".
 	ConsoleURL string
 	Engine     Engine
-	// Store keeps the poll offset and the quick-reply labels of sent keyboards.
-	Store  tickets.Store
+	// Store keeps the poll offset, the quick-reply labels of sent keyboards
+	// and the agent notices (the engine must write them: bot.Config.Notices).
+	Store  State
 	Logger *slog.Logger
+	// Registerer, when set, gets the channel's metrics.
+	Registerer prometheus.Registerer
+	// Now is the clock of backoffs and retries (tests inject one); nil
+	// means time.Now. Timers still run on the real clock.
+	Now func() time.Time
 
 	// WebhookURL and WebhookSecret switch from long polling to a webhook:
 	// Run calls setWebhook and Handler serves Telegram's POSTs.
@@ -155,10 +176,12 @@ type Channel struct {
 	fileURL string // fmt format: token, file path
 	engine  Engine
 
-	limits *limiter
-	gate   *gate
-	work   *workQueue
-	jobs   *jobQueue
+	limits  *limiter
+	gate    *gate
+	work    *workQueue
+	notices chan struct{} // wakes the notice sender; holds one token
+	metrics *metrics
+	now     func() time.Time
 
 	runMu   sync.Mutex
 	running bool
@@ -172,7 +195,6 @@ const (
 	downloadTimeout    = 60 * time.Second
 	pollSlack          = 10 * time.Second // added to the long poll for the round trip
 	workQueueCap       = 4096
-	jobQueueCap        = 1024
 )
 
 // New checks cfg, connects to the Bot API (the library calls getMe) and
@@ -206,8 +228,13 @@ func New(ctx context.Context, cfg Config) (*Channel, error) {
 		limits:  newLimiter(cfg.Limits),
 		gate:    &gate{},
 		work:    newWorkQueue(workQueueCap),
-		jobs:    newJobQueue(jobQueueCap),
+		notices: make(chan struct{}, 1),
+		metrics: newMetrics(cfg.Registerer, log),
+		now:     cfg.Now,
 		done:    make(chan struct{}),
+	}
+	if c.now == nil {
+		c.now = time.Now
 	}
 	c.client = newAPIClient(ctx, cfg.HTTPClient, cfg.Token, cfg.PollTimeout)
 	api, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.Endpoint, c.client)
@@ -224,7 +251,7 @@ func New(ctx context.Context, cfg Config) (*Channel, error) {
 	// Run's first outbox scan is missed: notifications only mark work.
 	c.engine.Subscribe(tickets.Telegram, c.work.push)
 	if cfg.AgentChatID != 0 {
-		c.engine.OnTicket(c.onTicket)
+		c.engine.OnTicket(func(tickets.Ticket) { c.wakeNotices() })
 	}
 	return c, nil
 }
@@ -267,12 +294,9 @@ func (c *Channel) Run(ctx context.Context) error {
 	for range c.cfg.Workers {
 		spawn(c.outboxWorker)
 	}
-	for range 2 {
-		spawn(c.jobWorker)
-	}
 	spawn(c.rescanLoop)
 	if c.cfg.AgentChatID != 0 {
-		spawn(c.catchUpNotices)
+		spawn(c.noticeLoop)
 	}
 	if c.cfg.WebhookURL != "" {
 		spawn(c.setWebhook)
@@ -281,7 +305,6 @@ func (c *Channel) Run(ctx context.Context) error {
 	}
 	<-ctx.Done()
 	c.work.close()
-	c.jobs.close()
 	wg.Wait()
 	c.log.Info("stopped")
 	return nil

@@ -244,28 +244,6 @@ func TestWorkQueue(t *testing.T) {
 	q.push("z") // must not panic after close
 }
 
-func TestJobQueueUrgentFirst(t *testing.T) {
-	q := newJobQueue(3)
-	for _, p := range []tickets.Priority{tickets.Low, tickets.Urgent, tickets.Normal} {
-		q.push(&job{rank: p.Rank(), text: string(p)})
-	}
-	if q.push(&job{}) {
-		t.Error("push beyond capacity accepted")
-	}
-	var got []string
-	for range 3 {
-		j, _ := q.pop(context.Background())
-		got = append(got, j.text)
-	}
-	if fmt.Sprint(got) != "[urgent normal low]" {
-		t.Errorf("order %v", got)
-	}
-	q.close()
-	if _, ok := q.pop(context.Background()); ok {
-		t.Error("pop after close succeeded")
-	}
-}
-
 func TestMentionedTickets(t *testing.T) {
 	ev := func(id string) tickets.OutMessage {
 		return tickets.OutMessage{Kind: tickets.KindTicket, Ticket: &tickets.TicketEvent{TicketID: id, Status: tickets.Open}}
@@ -275,15 +253,8 @@ func TestMentionedTickets(t *testing.T) {
 	if !told["T-000001"] || told["T-000002"] {
 		t.Errorf("told = %v, want only T-000001", told)
 	}
-	if got := renderOut("en", ev("T-000002")); !strings.Contains(got, "T-000002") {
+	c := &Channel{}
+	if got := c.renderOut("en", ev("T-000002")); !strings.Contains(got, "T-000002") {
 		t.Errorf("event sentence %q lacks the ticket id", got)
-	}
-}
-
-func TestTicketNumber(t *testing.T) {
-	for in, want := range map[string]uint64{"T-000042": 42, "T-1": 1, "weird": 0, "": 0} {
-		if got := ticketNumber(in); got != want {
-			t.Errorf("ticketNumber(%q) = %d, want %d", in, got, want)
-		}
 	}
 }

@@ -65,17 +65,20 @@ type Bot struct {
 	faults  []*Fault
 	files   map[string]File // by file_id
 	polling int             // getUpdates requests in flight
-	webhook map[string]string
-	delay   time.Duration // added to every sendMessage
-	blocked map[int64]bool
-	down    bool // every Bot API call but getMe answers an HTML 502 (an outage)
+	// handedOut: a batch was returned and not yet asked past.
+	handedOut bool
+	changed   chan struct{} // closed at the next recorded call
+	webhook   map[string]string
+	delay     time.Duration // added to every sendMessage
+	blocked   map[int64]bool
+	down      bool // every Bot API call but getMe answers an HTML 502 (an outage)
 	// BotName is the username getMe reports.
 	BotName string
 }
 
 // New starts a fake on a local port.
 func New(token string) *Bot {
-	b := &Bot{Token: token, nextUpd: 100, nextMsg: 5000, wake: make(chan struct{}), files: map[string]File{},
+	b := &Bot{Token: token, nextUpd: 100, nextMsg: 5000, wake: make(chan struct{}), changed: make(chan struct{}), files: map[string]File{},
 		blocked: map[int64]bool{}, BotName: "triage_test_bot"}
 	b.srv = httptest.NewServer(b)
 	return b
@@ -152,7 +155,12 @@ func (b *Bot) answer(r *http.Request, method string, p map[string]string) (int, 
 		d := b.delay
 		b.mu.Unlock()
 		if d > 0 {
-			time.Sleep(d)
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+			}
+			t.Stop()
 		}
 		if st, body, hit := b.fault(chat, p["text"]); hit {
 			return st, body
@@ -246,6 +254,8 @@ func (b *Bot) getUpdates(r *http.Request, p map[string]string) []map[string]any 
 	offset, _ := strconv.Atoi(p["offset"])
 	timeout, _ := strconv.Atoi(p["timeout"])
 	b.mu.Lock()
+	// The client asks again only once it handled what it got before.
+	b.handedOut = false
 	b.polling++
 	wait := time.Duration(timeout) * time.Second
 	if b.PollCap > 0 {
@@ -273,7 +283,13 @@ func (b *Bot) getUpdates(r *http.Request, p map[string]string) []map[string]any 
 		wake := b.wake
 		b.mu.Unlock()
 		left := time.Until(deadline)
-		if len(out) > 0 || left <= 0 {
+		if len(out) > 0 {
+			b.mu.Lock()
+			b.handedOut = true
+			b.mu.Unlock()
+			return out
+		}
+		if left <= 0 {
 			return out
 		}
 		select {
@@ -289,7 +305,17 @@ func (b *Bot) record(c Call) {
 	c.At = time.Now()
 	b.mu.Lock()
 	b.calls = append(b.calls, c)
+	close(b.changed)
+	b.changed = make(chan struct{})
 	b.mu.Unlock()
+}
+
+// Changed is closed at the next recorded call: tests wait on it instead of
+// polling.
+func (b *Bot) Changed() <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.changed
 }
 
 func write(w http.ResponseWriter, status int, body any) {
@@ -378,16 +404,19 @@ func (b *Bot) Attempts(chat int64) []Call {
 
 // WaitSent waits until chat has at least n accepted messages and returns them.
 func (b *Bot) WaitSent(chat int64, n int, timeout time.Duration) ([]Call, error) {
-	deadline := time.Now().Add(timeout)
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
 	for {
+		changed := b.Changed()
 		got := b.Sent(chat)
 		if len(got) >= n {
 			return got, nil
 		}
-		if time.Now().After(deadline) {
+		select {
+		case <-changed:
+		case <-deadline.C:
 			return got, fmt.Errorf("chat %d: %d messages after %s, want %d", chat, len(got), timeout, n)
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -433,15 +462,21 @@ func (b *Bot) Resend(id int) {
 	b.nudge()
 }
 
-// Pending counts the updates the client has not confirmed with its offset.
+// Pending counts the updates the client has not confirmed with its offset
+// or is still to be handed again, plus one while the client holds a batch
+// it has not asked past (it asks again only after handling it): 0 means
+// every update was fetched and handled.
 func (b *Bot) Pending() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	n := 0
 	for _, u := range b.updates {
-		if !u.confirmed {
+		if !u.confirmed || u.forced {
 			n++
 		}
+	}
+	if b.handedOut {
+		n++
 	}
 	return n
 }
