@@ -46,15 +46,12 @@ func (c *Channel) noticeLoop(ctx context.Context) {
 	retries := map[string]retry{}
 	for {
 		wait := c.sendNotices(ctx, retries)
-		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
-			t.Stop()
 			return
 		case <-c.notices:
-		case <-t.C:
+		case <-c.clock.After(wait):
 		}
-		t.Stop()
 	}
 }
 

@@ -291,7 +291,8 @@ func TestSendFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, nil)
+			// Backoffs on a fast clock; retry_after keeps real time (the limiter's).
+			h := newHarness(t, func(c *Config) { c.Clock = newFastClock(20) })
 			const chat = 6001
 			for _, f := range tt.faults {
 				f.Chat = chat
@@ -603,7 +604,7 @@ func TestStatusListsTickets(t *testing.T) {
 }
 
 func TestOutageIsSurvived(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t, func(c *Config) { c.Clock = newFastClock(20) })
 	u := fakebot.User{ID: 5009, Name: "Fong", Lang: "en"}
 	h.fake.SetDown(true)
 	waitFor(t, "failed polls", 3*time.Second, func() bool { return countStatus(h.fake, "getUpdates", 502) >= 2 })

@@ -134,6 +134,7 @@ func isChatGone(msg string) bool {
 // gate is a shared backoff: when the Bot API fails for everyone (network
 // down, 5xx), every sender waits, rather than each hammering it on its own.
 type gate struct {
+	clock Clock
 	mu    sync.Mutex
 	until time.Time
 	fails int
@@ -157,7 +158,7 @@ func (g *gate) fail() time.Duration {
 	defer g.mu.Unlock()
 	g.fails++
 	d := backoff(g.fails)
-	if t := time.Now().Add(d); t.After(g.until) {
+	if t := g.clock.Now().Add(d); t.After(g.until) {
 		g.until = t
 	}
 	return d
@@ -174,7 +175,7 @@ func (g *gate) ok() {
 // wait blocks while the gate is closed.
 func (g *gate) wait(ctx context.Context) bool {
 	g.mu.Lock()
-	d := time.Until(g.until)
+	d := g.until.Sub(g.clock.Now())
 	g.mu.Unlock()
-	return sleep(ctx, d)
+	return sleepOn(ctx, g.clock, d)
 }

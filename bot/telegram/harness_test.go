@@ -238,3 +238,17 @@ func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// fastClock runs k times faster than real time: backoffs of seconds take
+// tens of milliseconds. Its Now advances k seconds per real second.
+type fastClock struct {
+	start time.Time
+	k     time.Duration
+}
+
+func newFastClock(k time.Duration) *fastClock { return &fastClock{start: time.Now(), k: k} }
+
+func (f *fastClock) Now() time.Time { return f.start.Add(time.Since(f.start) * f.k) }
+func (f *fastClock) After(d time.Duration) <-chan time.Time {
+	return time.After(d / f.k)
+}

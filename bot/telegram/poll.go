@@ -50,7 +50,7 @@ func (c *Channel) pollLoop(ctx context.Context) {
 			if errors.As(err, &te) && te.Code == 409 && strings.Contains(strings.ToLower(te.Message), "webhook") {
 				c.deleteWebhook()
 			}
-			sleep(ctx, d)
+			c.sleep(ctx, d)
 			continue
 		}
 		fails = 0

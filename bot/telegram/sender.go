@@ -48,16 +48,12 @@ func (c *Channel) outboxWorker(ctx context.Context) {
 // overflow costs little: a queue that full takes minutes to send at
 // Telegram's global limit.
 func (c *Channel) rescanLoop(ctx context.Context) {
-	t := time.NewTicker(rescanEvery)
-	defer t.Stop()
 	for {
 		if err := c.rescan(ctx); err != nil && ctx.Err() == nil {
 			c.log.Warn("scanning pending outboxes", "err", err)
 		}
-		select {
-		case <-ctx.Done():
+		if !c.sleep(ctx, rescanEvery) {
 			return
-		case <-t.C:
 		}
 	}
 }
@@ -152,7 +148,7 @@ func (c *Channel) ack(ctx context.Context, convID, msgID string) error {
 		if err = c.engine.Ack(ctx, convID, msgID); err == nil {
 			return nil
 		}
-		if !sleep(ctx, time.Duration(i+1)*100*time.Millisecond) {
+		if !c.sleep(ctx, time.Duration(i+1)*100*time.Millisecond) {
 			break
 		}
 	}

@@ -116,9 +116,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Registerer, when set, gets the channel's metrics.
 	Registerer prometheus.Registerer
-	// Now is the clock of backoffs and retries (tests inject one); nil
-	// means time.Now. Timers still run on the real clock.
-	Now func() time.Time
+	// Clock is the time of backoffs, retries and rescans (tests inject a
+	// faster one); nil means the real clock. Telegram's rate limits keep
+	// real time.
+	Clock Clock
 
 	// WebhookURL and WebhookSecret switch from long polling to a webhook:
 	// Run calls setWebhook and Handler serves Telegram's POSTs.
@@ -181,7 +182,7 @@ type Channel struct {
 	work    *workQueue
 	notices chan struct{} // wakes the notice sender; holds one token
 	metrics *metrics
-	now     func() time.Time
+	clock   Clock
 
 	runMu   sync.Mutex
 	running bool
@@ -230,12 +231,13 @@ func New(ctx context.Context, cfg Config) (*Channel, error) {
 		work:    newWorkQueue(workQueueCap),
 		notices: make(chan struct{}, 1),
 		metrics: newMetrics(cfg.Registerer, log),
-		now:     cfg.Now,
+		clock:   cfg.Clock,
 		done:    make(chan struct{}),
 	}
-	if c.now == nil {
-		c.now = time.Now
+	if c.clock == nil {
+		c.clock = realClock{}
 	}
+	c.gate.clock = c.clock
 	c.client = newAPIClient(ctx, cfg.HTTPClient, cfg.Token, cfg.PollTimeout)
 	api, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.Endpoint, c.client)
 	if err != nil {
@@ -310,17 +312,38 @@ func (c *Channel) Run(ctx context.Context) error {
 	return nil
 }
 
-// sleep waits d or until ctx ends; it reports whether the full wait passed.
-func sleep(ctx context.Context, d time.Duration) bool {
+// Clock is the channel's time.
+type Clock interface {
+	Now() time.Time
+	// After delivers on the channel once d has passed (time.After).
+	After(d time.Duration) <-chan time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// now is the channel's current time.
+func (c *Channel) now() time.Time { return c.clock.Now() }
+
+// sleep waits d on the channel's clock or until ctx ends; it reports
+// whether the full wait passed.
+func (c *Channel) sleep(ctx context.Context, d time.Duration) bool {
+	return sleepOn(ctx, c.clock, d)
+}
+
+func sleepOn(ctx context.Context, clock Clock, d time.Duration) bool {
 	if d <= 0 {
 		return ctx.Err() == nil
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
 	case <-ctx.Done():
 		return false
-	case <-t.C:
+	case <-clock.After(d):
 		return true
 	}
 }
+
+// sleep waits d (real time) or until ctx ends; the rate limiter's wait.
+func sleep(ctx context.Context, d time.Duration) bool { return sleepOn(ctx, realClock{}, d) }

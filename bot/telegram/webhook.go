@@ -33,7 +33,7 @@ func (c *Channel) setWebhook(ctx context.Context) {
 		}
 		d := backoff(fails)
 		c.log.Warn("setWebhook failed; retrying", "wait", d, "err", err)
-		sleep(ctx, d)
+		c.sleep(ctx, d)
 	}
 }
 
