@@ -45,8 +45,10 @@ const (
 	closeWait = time.Second
 	// handshakeWait bounds the HTTP upgrade.
 	handshakeWait = 10 * time.Second
-	// engineTimeout bounds one engine call made for a client frame.
-	engineTimeout = 15 * time.Second
+	// DefaultEngineTimeout bounds one engine call made for a client frame
+	// (a slow model's classification included). A server keeps it below its
+	// shutdown timeout, so shutdown never waits on one past its bound.
+	DefaultEngineTimeout = 15 * time.Second
 	// sendBuffer is how many error frames may wait for the writer; a client
 	// that lets more pile up is not reading and is dropped.
 	sendBuffer = 16
@@ -106,7 +108,7 @@ type Limits struct {
 func (l Limits) withDefaults() Limits {
 	l.WriteWait = orDefault(l.WriteWait, writeWait)
 	l.PongWait = orDefault(l.PongWait, pongWait)
-	l.EngineTimeout = orDefault(l.EngineTimeout, engineTimeout)
+	l.EngineTimeout = orDefault(l.EngineTimeout, DefaultEngineTimeout)
 	l.SendBuffer = orDefault(l.SendBuffer, sendBuffer)
 	l.Rate = orDefault(l.Rate, frameRate)
 	l.Burst = orDefault(l.Burst, frameBurst)

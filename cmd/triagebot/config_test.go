@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/triagebot/triagebot/bot/ws"
 )
 
 func fakeEnv(m map[string]string) func(string) string {
@@ -119,6 +121,23 @@ func TestAgentLangAliases(t *testing.T) {
 		}
 		if c.AgentLang != want {
 			t.Errorf("-agent-lang %s: AgentLang = %q, want %q", in, c.AgentLang, want)
+		}
+	}
+}
+
+func TestBoundEngineCalls(t *testing.T) {
+	tests := []struct {
+		set, shutdown, want time.Duration
+	}{
+		{0, 10 * time.Second, 7500 * time.Millisecond}, // the default 15 s is cut below the shutdown
+		{0, time.Minute, ws.DefaultEngineTimeout},
+		{2 * time.Second, 10 * time.Second, 2 * time.Second},
+		{30 * time.Second, 4 * time.Second, 3 * time.Second},
+	}
+	for _, tt := range tests {
+		got := boundEngineCalls(ws.Limits{EngineTimeout: tt.set}, tt.shutdown).EngineTimeout
+		if got != tt.want {
+			t.Errorf("engine timeout %s with shutdown %s: %s, want %s", tt.set, tt.shutdown, got, tt.want)
 		}
 	}
 }

@@ -8,9 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -115,6 +118,9 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 		Location:   cfg.Location,
 		Logger:     logger.With("part", "bot"),
 		Quota:      cfg.Storage.Quota,
+		// Each new ticket leaves a notice in its transaction for the
+		// Telegram agent chat, which deletes it once sent.
+		Notices: cfg.TelegramToken != "" && cfg.TelegramAgentChat != 0,
 	})
 	if err != nil {
 		return fail(fmt.Errorf("starting the engine: %w", err))
@@ -124,7 +130,7 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 		Origins:        cfg.Origins,
 		Registerer:     reg,
 		Logger:         logger.With("part", "ws"),
-		Limits:         cfg.Edge.wsLimits,
+		Limits:         boundEngineCalls(cfg.Edge.wsLimits, cfg.ShutdownTimeout),
 		TrustedProxies: cfg.Edge.trusted,
 		Unlimited:      cfg.Edge.exempt,
 	})
@@ -147,6 +153,7 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 			Store:         store,
 			ConsoleURL:    cfg.PublicURL,
 			Logger:        logger.With("part", "telegram"),
+			Registerer:    reg,
 		})
 		if err != nil {
 			return fail(err)
@@ -250,12 +257,24 @@ func (s *Server) metricsExposure() (token string, off bool) {
 func (s *Server) Run(ctx context.Context) error {
 	partsCtx, stopParts := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopParts()
-	var wg sync.WaitGroup
+	var (
+		wg      sync.WaitGroup
+		runMu   sync.Mutex
+		running = map[string]bool{} // parts not yet returned, for the shutdown log
+	)
 	errc := make(chan error, 8) // one per part started below
 	start := func(name string, run func(context.Context) error) {
 		wg.Add(1)
+		runMu.Lock()
+		running[name] = true
+		runMu.Unlock()
 		go func() {
 			defer wg.Done()
+			defer func() {
+				runMu.Lock()
+				delete(running, name)
+				runMu.Unlock()
+			}()
 			if err := run(partsCtx); err != nil && !errors.Is(err, context.Canceled) {
 				errc <- fmt.Errorf("%s: %w", name, err)
 			}
@@ -320,12 +339,35 @@ func (s *Server) Run(ctx context.Context) error {
 	select {
 	case <-done:
 	case <-shutCtx.Done():
-		s.log.Warn("shutdown timed out; closing the database anyway")
+		// Closing the database now would wait for the transactions still
+		// open, past the bound. What was committed is on disk, and the
+		// process's exit releases the file: say what was abandoned and go.
+		runMu.Lock()
+		names := slices.Sorted(maps.Keys(running))
+		runMu.Unlock()
+		s.log.Error("shutdown timed out; abandoning the parts still running and leaving the database to the process exit",
+			"timeout", s.cfg.ShutdownTimeout, "running", strings.Join(names, ", "))
+		if runErr == nil {
+			runErr = fmt.Errorf("shutdown timed out after %s with %s still running", s.cfg.ShutdownTimeout, strings.Join(names, ", "))
+		}
+		return runErr
 	}
 	if err := s.store.Close(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("closing the database: %w", err)
 	}
 	return runErr
+}
+
+// boundEngineCalls keeps a WebSocket engine call shorter than the shutdown:
+// a turn in flight when shutdown starts is finished and saved, within the
+// bound, rather than cut off or waited for past it.
+func boundEngineCalls(l ws.Limits, shutdown time.Duration) ws.Limits {
+	limit := shutdown * 3 / 4
+	if l.EngineTimeout == 0 {
+		l.EngineTimeout = ws.DefaultEngineTimeout
+	}
+	l.EngineTimeout = min(l.EngineTimeout, limit)
+	return l
 }
 
 // Addr is the address the server listens on (useful with port 0).
