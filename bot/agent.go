@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/internal/crashpoint"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 )
@@ -155,6 +156,7 @@ func (e *Engine) agentOp(ctx context.Context, name, ticketID string,
 	if err != nil {
 		return tickets.Ticket{}, fmt.Errorf("bot: %s %s: %w", name, ticketID, err)
 	}
+	crashpoint.At("bot.reply-committed")
 	e.announce(ctx, &fx)
 	return result, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/triagebot/triagebot/internal/crashpoint"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 )
@@ -160,6 +161,7 @@ func (e *Engine) answer(ctx context.Context, in Inbound) error {
 	if err != nil {
 		return fmt.Errorf("bot: answer %s: %w", in.ConversationID, err)
 	}
+	crashpoint.At("bot.turn-committed")
 	e.announce(ctx, &fx)
 	return nil
 }

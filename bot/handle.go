@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/internal/crashpoint"
 	"github.com/triagebot/triagebot/tickets"
 )
 
@@ -131,6 +132,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) error {
 		}
 		break
 	}
+	crashpoint.At("bot.turn-committed")
 	e.announce(ctx, &fx)
 	return nil
 }

@@ -90,6 +90,7 @@ func (c *Channel) sendNotices(ctx context.Context, retries map[string]retry) tim
 			c.metrics.noticesSent.Inc()
 			delete(retries, n.ID)
 			c.deleteNotice(ctx, n, "")
+			crashpoint.At("telegram.notice-deleted")
 		case ctx.Err() != nil:
 			return wait
 		case errors.Is(err, errRejected):

@@ -11,6 +11,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/triagebot/triagebot/internal/crashpoint"
 	"github.com/triagebot/triagebot/tickets"
 )
 
@@ -55,6 +56,7 @@ func (c *Channel) pollLoop(ctx context.Context) {
 		}
 		fails = 0
 		if next := c.handleBatch(ctx, ups, tries); next > offset {
+			crashpoint.At("telegram.update-handled")
 			offset = next
 			// Stored even while shutting down: what was handled is done.
 			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)

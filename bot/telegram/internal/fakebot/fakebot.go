@@ -54,6 +54,8 @@ type Bot struct {
 	Token string
 	// PollCap bounds a getUpdates wait (default: the client's timeout).
 	PollCap time.Duration
+	// Date, when set, dates the users' messages (tests that compare runs).
+	Date func() time.Time
 	srv     *httptest.Server
 
 	mu      sync.Mutex
@@ -95,6 +97,11 @@ func (b *Bot) Close() {
 
 // ServeHTTP answers /bot<token>/<method> and /file/bot<token>/<path>.
 func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == PendingPath {
+		// For a client in another process (crash tests): see Pending.
+		write(w, 200, b.Pending())
+		return
+	}
 	if rest, ok := strings.CutPrefix(r.URL.Path, "/file/bot"+b.Token+"/"); ok {
 		b.download(w, rest)
 		return
@@ -462,6 +469,9 @@ func (b *Bot) Resend(id int) {
 	b.nudge()
 }
 
+// PendingPath answers Pending over HTTP, as a JSON number.
+const PendingPath = "/test/pending"
+
 // Pending counts the updates the client has not confirmed with its offset
 // or is still to be handed again, plus one while the client holds a batch
 // it has not asked past (it asks again only after handling it): 0 means
@@ -486,7 +496,11 @@ func (b *Bot) message(u User, chat map[string]any, extra map[string]any) map[str
 	b.nextMsg++
 	id := b.nextMsg
 	b.mu.Unlock()
-	m := map[string]any{"message_id": id, "date": time.Now().Unix(), "from": u.from(), "chat": chat}
+	date := time.Now()
+	if b.Date != nil {
+		date = b.Date()
+	}
+	m := map[string]any{"message_id": id, "date": date.Unix(), "from": u.from(), "chat": chat}
 	for k, v := range extra {
 		m[k] = v
 	}
