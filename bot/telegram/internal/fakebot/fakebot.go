@@ -56,7 +56,7 @@ type Bot struct {
 	PollCap time.Duration
 	// Date, when set, dates the users' messages (tests that compare runs).
 	Date func() time.Time
-	srv     *httptest.Server
+	srv  *httptest.Server
 
 	mu      sync.Mutex
 	calls   []Call
