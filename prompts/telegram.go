@@ -6,8 +6,6 @@ package prompts
 const (
 	TelegramGroupRefusal Key = "telegram.group_refusal"
 	TelegramHelp         Key = "telegram.help"
-	TelegramStatusNone   Key = "telegram.status_none"
-	TelegramStatusList   Key = "telegram.status_list"
 	TelegramAgentRequest Key = "telegram.agent_request"
 	TelegramFileTooLarge Key = "telegram.file_too_large"
 	TelegramFileNotImage Key = "telegram.file_not_image"
@@ -20,27 +18,15 @@ const (
 	TelegramAgentNotice  Key = "telegram.agent_notice"
 )
 
-// TelegramTicketData fills the ticket-event and status texts.
+// TelegramTicketData fills the ticket-event texts.
 type TelegramTicketData struct {
 	TicketID, Status, Queue, Priority string
-}
-
-// TelegramStatusData fills TelegramStatusList.
-type TelegramStatusData struct {
-	Tickets []TelegramTicketData
 }
 
 // TelegramNoticeData fills TelegramAgentNotice.
 type TelegramNoticeData struct {
 	TicketID, Priority, Queue, Intent, Channel, Summary, URL string
 }
-
-// statusWord turns a ticket status into words inside the templates.
-const (
-	statusHant = `{{if eq .Status "open"}}等候處理{{else if eq .Status "claimed"}}客服跟進中{{else}}已完成{{end}}`
-	statusHans = `{{if eq .Status "open"}}等待处理{{else if eq .Status "claimed"}}客服跟进中{{else}}已完成{{end}}`
-	statusEn   = `{{if eq .Status "open"}}waiting for an agent{{else if eq .Status "claimed"}}an agent is on it{{else}}resolved{{end}}`
-)
 
 func init() {
 	ticket := TelegramTicketData{TicketID: "T-000042", Status: "open", Queue: "payments", Priority: "high"}
@@ -55,17 +41,6 @@ func init() {
 			Hant: "話俾我知你遇到咩付款或者帳戶問題，我會幫你整理好再交俾客服。\n/status 睇你嘅個案進度\n/agent 轉駁真人客服\n/help 顯示呢個說明\n你亦可以直接傳截圖俾我。",
 			Hans: "告诉我你遇到的付款或账户问题，我会帮你整理好再交给客服。\n/status 查看你的工单进度\n/agent 转接人工客服\n/help 显示本说明\n你也可以直接发截图给我。",
 			En:   "Tell me about your payment or account problem and I will prepare it for our support team.\n/status shows your tickets\n/agent asks for a person\n/help shows this message\nYou can also send me a screenshot.",
-		},
-		TelegramStatusNone: {
-			Hant: "你暫時未有任何個案。",
-			Hans: "你目前没有任何工单。",
-			En:   "You have no tickets with us yet.",
-		},
-		TelegramStatusList: {
-			Hant:    "你嘅個案：{{range .Tickets}}\n{{.TicketID}}：" + statusHant + "{{end}}",
-			Hans:    "你的工单：{{range .Tickets}}\n{{.TicketID}}：" + statusHans + "{{end}}",
-			En:      "Your tickets:{{range .Tickets}}\n{{.TicketID}}: " + statusEn + "{{end}}",
-			Example: TelegramStatusData{Tickets: []TelegramTicketData{ticket, {TicketID: "T-000007", Status: "resolved"}}},
 		},
 		TelegramAgentRequest: {
 			Hant: "我想搵真人客服",
