@@ -178,7 +178,7 @@ func (c *conn) handle(raw []byte) *refusal {
 		cost = ackUnits
 	}
 	// A refused frame spends nothing, so a client that backs off recovers.
-	if !c.limiter.AllowN(time.Now(), cost) {
+	if !c.limiter.AllowN(c.hub.now(), cost) {
 		return refuse(CodeRateLimited, "too many frames; at most %g a second (bursts of %d)", c.hub.lim.Rate, c.hub.lim.Burst)
 	}
 	if ref != nil {
@@ -188,7 +188,7 @@ func (c *conn) handle(raw []byte) *refusal {
 	// is finished and saved even if the page goes away meanwhile.
 	ctx, cancel := context.WithTimeout(context.Background(), c.hub.lim.EngineTimeout)
 	defer cancel()
-	in := bot.Inbound{Channel: tickets.Web, ConversationID: c.session, User: c.user, At: time.Now()}
+	in := bot.Inbound{Channel: tickets.Web, ConversationID: c.session, User: c.user, At: c.hub.now()}
 	switch f.Type {
 	case typeMessage:
 		in.Text = *f.Text

@@ -9,13 +9,20 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/triagebot/triagebot/tickets"
 )
+
+// fixtures maps a hub's URL to its fixture, so that a client can ask the
+// engine what it should have received by now.
+var fixtures sync.Map
 
 // fixture is a hub behind an httptest server.
 type fixture struct {
@@ -39,12 +46,7 @@ func startHub(t *testing.T, eng Engine, cfg Config, opts ...func(*httptest.Serve
 	f.cancel = cancel
 	go func() { f.runErr <- f.hub.Run(ctx) }()
 	// Wait until Run has taken over, so ServeHTTP does not answer 503.
-	for deadline := time.Now().Add(2 * time.Second); f.hub.state.Load() != stateRunning; {
-		if time.Now().After(deadline) {
-			t.Fatal("hub did not start")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitFor(t, 2*time.Second, func() bool { return f.hub.state.Load() == stateRunning })
 	mux := http.NewServeMux()
 	mux.Handle("GET /ws", f.hub)
 	f.srv = httptest.NewUnstartedServer(mux)
@@ -53,7 +55,8 @@ func startHub(t *testing.T, eng Engine, cfg Config, opts ...func(*httptest.Serve
 	}
 	f.srv.Start()
 	f.url = "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/ws"
-	t.Cleanup(func() { f.stop(t) })
+	fixtures.Store(f.url, f)
+	t.Cleanup(func() { fixtures.Delete(f.url); f.stop(t) })
 	return f
 }
 
@@ -106,7 +109,9 @@ type client struct {
 	conn    *websocket.Conn
 	session string
 	frames  chan frame
-	err     error // why reading stopped; set before frames is closed
+	err     error           // why reading stopped; set before frames is closed
+	eng     Engine          // the hub's engine, when the URL is a fixture's
+	seen    map[string]bool // ids of the frames read
 }
 
 var errQuiet = errors.New("no frame in time")
@@ -127,6 +132,9 @@ func connect(t *testing.T, wsURL, session string) *client {
 		t.Fatalf("dial: %v", err)
 	}
 	c := wrap(t, conn)
+	if f, ok := fixtures.Load(wsURL); ok {
+		c.eng = f.(*fixture).hub.engine
+	}
 	f := c.must(5 * time.Second)
 	if f.Type != "session" || f.Session == "" {
 		t.Fatalf("first frame is not a session frame: %s", f.raw)
@@ -136,7 +144,7 @@ func connect(t *testing.T, wsURL, session string) *client {
 }
 
 func wrap(t *testing.T, conn *websocket.Conn) *client {
-	c := &client{t: t, conn: conn, frames: make(chan frame, 4096)}
+	c := &client{t: t, conn: conn, frames: make(chan frame, 4096), seen: map[string]bool{}}
 	go func() {
 		defer close(c.frames)
 		for {
@@ -162,6 +170,9 @@ func (c *client) next(wait time.Duration) (frame, error) {
 	case f, ok := <-c.frames:
 		if !ok {
 			return frame{}, c.err
+		}
+		if f.ID != "" {
+			c.seen[f.ID] = true
 		}
 		return f, nil
 	case <-time.After(wait):
@@ -193,16 +204,91 @@ func (c *client) until(wait time.Duration, match func(frame) bool) frame {
 	}
 }
 
-// collect gathers frames until quiet lasts gap.
-func (c *client) collect(gap time.Duration) []frame {
+// settle reads frames until the client has read the newest message of its
+// conversation's outbox (at once when it has, or the outbox is empty): what
+// the server has to send is then all here. It fails the test after wait.
+func (c *client) settle(wait time.Duration) []frame {
+	c.t.Helper()
+	if c.eng == nil {
+		c.t.Fatal("settle: the client's server is no fixture")
+	}
 	var got []frame
+	deadline := time.Now().Add(wait)
 	for {
-		f, err := c.next(gap)
-		if err != nil {
+		out := outboxOf(c.t, c.eng, c.session)
+		if len(out) == 0 || c.seen[out[len(out)-1].ID] {
 			return got
+		}
+		f, err := c.next(time.Until(deadline))
+		if err != nil {
+			c.t.Fatalf("settle: %d outbox messages, the newest %s not read within %s: %v", len(out), out[len(out)-1].ID, wait, err)
 		}
 		got = append(got, f)
 	}
+}
+
+// outboxOf is the outbox of the conversation a session key resumes (the
+// key is not the conversation's id).
+func outboxOf(t *testing.T, eng Engine, session string) []tickets.OutMessage {
+	t.Helper()
+	ctx := context.Background()
+	conv, err := eng.ConversationByResume(ctx, tickets.HashToken(session))
+	if errors.Is(err, tickets.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		t.Fatalf("conversation of the session: %v", err)
+	}
+	out, err := eng.Outbox(ctx, conv.ID)
+	if err != nil {
+		t.Fatalf("outbox: %v", err)
+	}
+	return out
+}
+
+// reply reads the answer to what the client just sent: at least one frame
+// (the answer's first, or an error), then the rest of the outbox. What
+// came before must have been read (settle), or it would pass for the answer.
+func (c *client) reply(wait time.Duration) []frame {
+	c.t.Helper()
+	first := c.must(wait)
+	return append([]frame{first}, c.settle(wait)...)
+}
+
+// waitFor waits until cond holds, looking again every few milliseconds.
+func waitFor(t *testing.T, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-tick.C:
+		case <-deadline.C:
+			t.Fatalf("condition not met within %s", d)
+		}
+	}
+}
+
+// fakeClock is a clock tests move by hand (Config.Now).
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2025, 11, 3, 10, 0, 0, 0, time.UTC)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
 
 func (c *client) sendRaw(b []byte) {

@@ -149,6 +149,10 @@ type Config struct {
 	// Unlimited are client addresses the per-address limits do not apply
 	// to (serve: loopback, i.e. local tools and an unconfigured local proxy).
 	Unlimited []netip.Prefix
+	// Now is the clock of the rate limits and of the time a turn is
+	// stamped with (tests inject one); nil means time.Now. Network
+	// deadlines keep real time.
+	Now func() time.Time
 }
 
 // Errors of Run.
@@ -167,6 +171,7 @@ const (
 // Hub is the WebSocket channel. Mount it at /ws and run Run.
 type Hub struct {
 	engine   Engine
+	now      func() time.Time
 	log      *slog.Logger
 	lim      Limits
 	metrics  *metrics
@@ -219,6 +224,7 @@ func New(cfg Config) *Hub {
 	}
 	h := &Hub{
 		engine:     cfg.Engine,
+		now:        cfg.Now,
 		log:        log.With("component", "ws"),
 		lim:        cfg.Limits.withDefaults(),
 		register:   make(chan *conn),
@@ -229,6 +235,9 @@ func New(cfg Config) *Hub {
 		trusted:    cfg.TrustedProxies,
 		unlimited:  cfg.Unlimited,
 		typing:     make(chan typingNote, typingBuffer),
+	}
+	if h.now == nil {
+		h.now = time.Now
 	}
 	l := h.lim
 	h.convLimits = newLimiterSet(l.Rate*frameUnits, l.Burst*frameUnits, maxLimiters)
@@ -296,14 +305,15 @@ func (h *Hub) Run(ctx context.Context) error {
 	defer sweep.Stop()
 	for {
 		select {
-		case now := <-sweep.C:
+		case <-sweep.C:
+			now := h.now()
 			h.convLimits.sweep(now)
 			h.ipConnLimits.sweep(now)
 			h.ipNewSessions.sweep(now)
 		case c := <-h.register:
 			s := sessions[c.session]
 			if s == nil {
-				s = &session{conns: map[*conn]struct{}{}, limiter: h.convLimits.get(c.session, time.Now())}
+				s = &session{conns: map[*conn]struct{}{}, limiter: h.convLimits.get(c.session, h.now())}
 				sessions[c.session] = s
 			}
 			s.conns[c] = struct{}{}
@@ -369,7 +379,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	addr := clientAddr(r, h.trusted)
 	ipKey, limited := addrKey(addr), !inAny(addr, h.unlimited)
 	if limited {
-		if !h.ipConnLimits.allow(ipKey, time.Now()) {
+		if !h.ipConnLimits.allow(ipKey, h.now()) {
 			h.tooMany(w, "conn_rate", addr, retryAfter(h.lim.IPConnRate),
 				"too many connections from your address; wait and connect again")
 			return
@@ -393,7 +403,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), h.lim.EngineTimeout)
 	defer cancel()
 	admit := func() bool {
-		if !limited || h.ipNewSessions.allow(ipKey, time.Now()) {
+		if !limited || h.ipNewSessions.allow(ipKey, h.now()) {
 			return true
 		}
 		h.metrics.limited.WithLabelValues("new_sessions").Inc()

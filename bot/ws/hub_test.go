@@ -66,10 +66,11 @@ func TestSessionFrameFirstThenGreeting(t *testing.T) {
 func TestResumeReplaysUnackedInOrderAndAckTrims(t *testing.T) {
 	f := startHub(t, openEngine(t, t.TempDir()), Config{})
 	c := connect(t, f.url, "")
+	first := withIDs(c.settle(5 * time.Second)) // the greeting
 	c.say("hello")
-	first := withIDs(c.collect(700 * time.Millisecond))
+	first = append(first, withIDs(c.reply(5*time.Second))...)
 	c.say("my withdrawal has not arrived in my bank account")
-	first = append(first, withIDs(c.collect(700*time.Millisecond))...)
+	first = append(first, withIDs(c.reply(5*time.Second))...)
 	if len(first) < 2 {
 		t.Fatalf("want at least two frames with ids (greeting and replies), got %d", len(first))
 	}
@@ -87,7 +88,7 @@ func TestResumeReplaysUnackedInOrderAndAckTrims(t *testing.T) {
 	if c2.session != c.session {
 		t.Fatalf("resumed %s, session frame says %s", c.session, c2.session)
 	}
-	again := withIDs(c2.collect(700 * time.Millisecond))
+	again := withIDs(c2.settle(5 * time.Second))
 	if len(again) != len(first) {
 		t.Fatalf("replayed %d frames, want %d", len(again), len(first))
 	}
@@ -99,10 +100,10 @@ func TestResumeReplaysUnackedInOrderAndAckTrims(t *testing.T) {
 
 	// Ack the second to last: only the last one comes back.
 	c2.ack(first[len(first)-2].ID)
-	time.Sleep(200 * time.Millisecond)
+	waitFor(t, 5*time.Second, func() bool { return outboxLen(t, f, c.session) == 1 })
 	c2.close()
 	c3 := connect(t, f.url, c.session)
-	rest := withIDs(c3.collect(700 * time.Millisecond))
+	rest := withIDs(c3.settle(5 * time.Second))
 	if len(rest) != 1 || rest[0].raw != first[len(first)-1].raw {
 		t.Fatalf("after the ack got %d frames %v, want only %s", len(rest), rest, first[len(first)-1].raw)
 	}
@@ -185,7 +186,7 @@ func TestRefusedFramesGetErrorCodesAndConnectionStaysUsable(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := connect(t, f.url, "")
 			defer c.close()
-			c.collect(300 * time.Millisecond) // the greeting
+			c.settle(5 * time.Second) // the greeting
 			expectRefused(t, c, tt.code, func() { tt.send(c) })
 		})
 	}
@@ -208,9 +209,9 @@ func TestLongestTextAndSmallPNGAccepted(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := connect(t, f.url, "")
 			defer c.close()
-			c.collect(300 * time.Millisecond)
+			c.settle(5 * time.Second)
 			tt.send(c)
-			for _, fr := range c.collect(time.Second) {
+			for _, fr := range c.reply(5 * time.Second) {
 				if fr.Type == "error" {
 					t.Fatalf("refused: %s", fr.raw)
 				}
@@ -241,11 +242,12 @@ func TestFrameOverHardLimitClosesWith1009(t *testing.T) {
 }
 
 func TestRateLimitPerSession(t *testing.T) {
-	f := startHub(t, openEngine(t, t.TempDir()), Config{Limits: Limits{Rate: 2, Burst: 3}})
+	clock := newFakeClock()
+	f := startHub(t, openEngine(t, t.TempDir()), Config{Limits: Limits{Rate: 2, Burst: 3}, Now: clock.Now})
 	c := connect(t, f.url, "")
 	tab2 := connect(t, f.url, c.session) // a second tab shares the bucket
-	c.collect(300 * time.Millisecond)
-	tab2.collect(300 * time.Millisecond)
+	c.settle(5 * time.Second)
+	tab2.settle(5 * time.Second)
 	// One at a time, each answered, so which frame is over the burst is known.
 	for i, tab := range []*client{c, c, tab2} {
 		tab.say("message " + strconv.Itoa(i))
@@ -258,12 +260,11 @@ func TestRateLimitPerSession(t *testing.T) {
 	if e.Code != CodeRateLimited {
 		t.Fatalf("got %s, want rate_limited", e.raw)
 	}
-	time.Sleep(600 * time.Millisecond) // a token comes back
+	clock.Advance(600 * time.Millisecond) // a token comes back
 	tab2.say("five")
-	// Whether the bot answers depends on the dialogue (after a ticket it
-	// acknowledges once); what matters is that the frame is not refused,
-	// and a refusal comes at once.
-	for _, f := range tab2.collect(time.Second) {
+	// A refusal would come first: the frame must be taken (the bot answers
+	// every turn, after a ticket with its acknowledgement).
+	for _, f := range tab2.reply(5 * time.Second) {
 		if f.Type == "error" {
 			t.Fatalf("after waiting, still refused: %s", f.raw)
 		}
@@ -311,8 +312,8 @@ func TestTwoTabsBothReceive(t *testing.T) {
 	f := startHub(t, openEngine(t, t.TempDir()), Config{})
 	a := connect(t, f.url, "")
 	b := connect(t, f.url, a.session)
-	greetA := withIDs(a.collect(300 * time.Millisecond))
-	greetB := withIDs(b.collect(300 * time.Millisecond))
+	greetA := withIDs(a.settle(5 * time.Second))
+	greetB := withIDs(b.settle(5 * time.Second))
 	if len(greetA) == 0 || len(greetA) != len(greetB) {
 		t.Fatalf("tab a got %d frames, tab b %d: want the same, at least one", len(greetA), len(greetB))
 	}
@@ -342,13 +343,13 @@ func TestDeadClientDroppedAndReplayed(t *testing.T) {
 		t.Fatalf("session frame: %v %+v", err, sf)
 	}
 	live := connect(t, f.url, sf.Session)
-	live.collect(300 * time.Millisecond)
+	live.settle(5 * time.Second)
 	waitFor(t, 3*time.Second, func() bool { return metricValue(f.hub.metrics.open) == 1 })
 	live.say("while the first tab is gone")
 	want := live.until(5*time.Second, isType("message"))
 	live.close()
 	back := connect(t, f.url, sf.Session)
-	got := withIDs(back.collect(700 * time.Millisecond))
+	got := withIDs(back.settle(5 * time.Second))
 	found := false
 	for _, g := range got {
 		found = found || g.raw == want.raw
@@ -366,11 +367,11 @@ func TestSlowReaderDroppedWithoutLoss(t *testing.T) {
 	f := startHub(t, eng, Config{Limits: Limits{WriteWait: 200 * time.Millisecond}}, smallSendBuffers)
 	// The talker escalates to a ticket, so an agent can write to the session.
 	talker := connect(t, f.url, "")
-	talker.collect(300 * time.Millisecond)
+	talker.settle(5 * time.Second)
 	var ticketID string
 	for turn := 0; turn < 6 && ticketID == ""; turn++ {
 		talker.say("I want to talk to a human agent please")
-		for _, fr := range talker.collect(700 * time.Millisecond) {
+		for _, fr := range talker.reply(5 * time.Second) {
 			if fr.Type == "ticket" {
 				ticketID = fr.TicketID
 			}
@@ -402,6 +403,7 @@ func TestSlowReaderDroppedWithoutLoss(t *testing.T) {
 	// The talker reads everything the agent sends while the slow tab chokes.
 	var mu sync.Mutex
 	var sent []string
+	ids := map[string]bool{}
 	stop := make(chan struct{})
 	drained := make(chan struct{})
 	go func() {
@@ -417,6 +419,7 @@ func TestSlowReaderDroppedWithoutLoss(t *testing.T) {
 				if fr.ID != "" {
 					mu.Lock()
 					sent = append(sent, fr.raw)
+					ids[fr.ID] = true
 					mu.Unlock()
 				}
 			}
@@ -433,7 +436,16 @@ func TestSlowReaderDroppedWithoutLoss(t *testing.T) {
 	if !dropped {
 		t.Fatal("the slow client was never dropped")
 	}
-	time.Sleep(500 * time.Millisecond) // the talker takes the last replies
+	// The talker takes the last replies.
+	waitFor(t, 10*time.Second, func() bool {
+		out := outboxOf(t, eng, talker.session)
+		if len(out) == 0 {
+			return true
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return ids[out[len(out)-1].ID]
+	})
 	close(stop)
 	<-drained
 	talker.close()
@@ -442,7 +454,7 @@ func TestSlowReaderDroppedWithoutLoss(t *testing.T) {
 	mu.Unlock()
 	back := connect(t, f.url, talker.session)
 	got := map[string]bool{}
-	for _, fr := range withIDs(back.collect(time.Second)) {
+	for _, fr := range withIDs(back.settle(10 * time.Second)) {
 		got[fr.raw] = true
 	}
 	missing := 0
@@ -461,7 +473,7 @@ func TestShutdownClosesClientsWithCloseFrame(t *testing.T) {
 	var cs []*client
 	for range 3 {
 		c := connect(t, f.url, "")
-		c.collect(200 * time.Millisecond)
+		c.settle(5 * time.Second)
 		cs = append(cs, c)
 	}
 	waitFor(t, 3*time.Second, func() bool { return metricValue(f.hub.metrics.open) == 3 })
@@ -496,7 +508,7 @@ func TestShutdownClosesClientsWithCloseFrame(t *testing.T) {
 func TestMetrics(t *testing.T) {
 	f := startHub(t, openEngine(t, t.TempDir()), Config{})
 	c := connect(t, f.url, "")
-	c.collect(300 * time.Millisecond)
+	c.settle(5 * time.Second)
 	c.say("hello")
 	c.until(5*time.Second, isType("message"))
 	c.send(map[string]string{"type": "teleport"})
@@ -529,16 +541,6 @@ func TestRunTwiceAndWithoutEngine(t *testing.T) {
 	}
 }
 
-func waitFor(t *testing.T, d time.Duration, cond func() bool) {
-	t.Helper()
-	for end := time.Now().Add(d); !cond(); {
-		if time.Now().After(end) {
-			t.Fatalf("condition not met within %s", d)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // TestResumeAfterServerRestart closes the hub, the server and the store,
 // reopens the same bbolt file with a new engine and hub, and resumes: the
 // session is the same and every unacknowledged frame comes back unchanged.
@@ -547,17 +549,17 @@ func TestResumeAfterServerRestart(t *testing.T) {
 	eng, closeStore := realEngine(t, dir)
 	f := startHub(t, eng, Config{})
 	c := connect(t, f.url, "")
-	var before []frame
+	before := withIDs(c.settle(5 * time.Second)) // the greeting
 	for _, text := range []string{"hello", "我提款去銀行戶口三日都未到", "昨天下午三点左右"} {
 		c.say(text)
-		before = append(before, withIDs(c.collect(700*time.Millisecond))...)
+		before = append(before, withIDs(c.reply(5*time.Second))...)
 	}
 	if len(before) < 3 {
 		t.Fatalf("only %d frames before the restart", len(before))
 	}
 	// Acknowledge the first frame only: the rest must survive the restart.
 	c.ack(before[0].ID)
-	time.Sleep(200 * time.Millisecond)
+	waitFor(t, 5*time.Second, func() bool { return outboxLen(t, f, c.session) == len(before)-1 })
 	f.stop(t) // live client: closed with 1001 by the hub
 	closeStore()
 
@@ -567,7 +569,7 @@ func TestResumeAfterServerRestart(t *testing.T) {
 	if c2.session != c.session {
 		t.Fatalf("after the restart the session is %s, want %s", c2.session, c.session)
 	}
-	after := withIDs(c2.collect(time.Second))
+	after := withIDs(c2.settle(5 * time.Second))
 	if len(after) != len(before)-1 {
 		t.Fatalf("replayed %d frames after the restart, want %d", len(after), len(before)-1)
 	}
@@ -578,7 +580,7 @@ func TestResumeAfterServerRestart(t *testing.T) {
 	}
 	// The conversation goes on, and new ids do not reuse old ones.
 	c2.say("HK$500")
-	for _, fr := range withIDs(c2.collect(700 * time.Millisecond)) {
+	for _, fr := range withIDs(c2.settle(5 * time.Second)) {
 		for _, b := range before {
 			if fr.ID == b.ID && fr.raw != b.raw {
 				t.Errorf("id %s reused with other content: %s, before %s", fr.ID, fr.raw, b.raw)
@@ -620,4 +622,10 @@ func TestLangHintGreets(t *testing.T) {
 			}
 		})
 	}
+}
+
+// outboxLen is how many messages the session's outbox holds.
+func outboxLen(t *testing.T, f *fixture, session string) int {
+	t.Helper()
+	return len(outboxOf(t, f.hub.engine, session))
 }

@@ -123,19 +123,14 @@ func expectCodes(t *testing.T, c *client, n int, want string) {
 // waitOpen waits until the hub counts n open connections.
 func waitOpen(t *testing.T, f *fixture, n float64) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); metricValue(f.hub.metrics.open) != n; {
-		if time.Now().After(deadline) {
-			t.Fatalf("open connections %v, want %v", metricValue(f.hub.metrics.open), n)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitFor(t, 10*time.Second, func() bool { return metricValue(f.hub.metrics.open) == n })
 }
 
 func TestReconnectDoesNotResetTheLimit(t *testing.T) {
 	// Almost no refill, so only the burst counts, however slow the machine.
 	f := startHub(t, openEngine(t, t.TempDir()), Config{Limits: Limits{Rate: 0.001, Burst: 3}})
 	c := connect(t, f.url, "")
-	c.collect(300 * time.Millisecond) // the greeting
+	c.settle(5 * time.Second) // the greeting
 	for range 3 {
 		c.sendRaw([]byte(`not json`))
 	}
@@ -146,7 +141,7 @@ func TestReconnectDoesNotResetTheLimit(t *testing.T) {
 	waitOpen(t, f, 0) // the conversation has no connection left
 	for i := range 3 {
 		back := connect(t, f.url, c.session)
-		back.collect(200 * time.Millisecond)
+		back.settle(5 * time.Second)
 		back.sendRaw([]byte(`not json`))
 		e := back.until(5*time.Second, isType("error"))
 		if e.Code != CodeRateLimited {
@@ -287,7 +282,7 @@ func TestMalformedBurstKeepsAReadingClient(t *testing.T) {
 	f := startHub(t, openEngine(t, t.TempDir()), Config{Limits: Limits{SendBuffer: 1, Rate: 1000, Burst: 1000}})
 	c := connect(t, f.url, "")
 	c.until(5*time.Second, isType("message")) // the greeting
-	c.collect(300 * time.Millisecond)         // and the rest of it, if any
+	c.settle(5 * time.Second)                 // and the rest of it, if any
 	const bad = 100
 	for i := range bad {
 		c.sendRaw([]byte(`{"type":"message","text":"unterminated ` + strconv.Itoa(i)))

@@ -15,7 +15,7 @@ func TestAttachmentQuotaFrame(t *testing.T) {
 	f := startHub(t, openEngine(t, t.TempDir()), Config{})
 	c := connect(t, f.url, "")
 	defer c.close()
-	c.collect(300 * time.Millisecond) // the greeting
+	c.settle(5 * time.Second) // the greeting
 	for i := range bot.DefaultConversationFiles {
 		c.send(attachment("s.png", "image/png", smallPNG(t)))
 		if r := c.until(10*time.Second, func(f frame) bool { return f.Type == "message" || f.Type == "error" }); r.Type != "message" {
