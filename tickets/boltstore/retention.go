@@ -147,6 +147,10 @@ func (x *tx) deleteConversation(rec *conversationRecord) error {
 	if err := deletePrefix(x.tx.Bucket(bucketOutbox), prefix); err != nil {
 		return err
 	}
+	// choicesKey has the same conversation prefix.
+	if err := deletePrefix(x.tx.Bucket(bucketChoices), prefix); err != nil {
+		return err
+	}
 	var files [][]byte
 	c := x.tx.Bucket(bucketIdxOwner).Cursor()
 	for k, _ := c.Seek(prefix); hasPrefix(k, prefix); k, _ = c.Next() {

@@ -1,6 +1,7 @@
 package boltstore_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -114,6 +115,11 @@ func TestExpireConversations(t *testing.T) {
 		return tx.PutConversation(&c)
 	})
 
+	for _, id := range []string{"oldest", "recent"} {
+		if err := s.PutChoices(context.Background(), id, 1, []string{"yes"}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	expire := func(limit int) int {
 		var n int
 		update(t, s, func(tx tickets.Tx) error {
@@ -125,6 +131,12 @@ func TestExpireConversations(t *testing.T) {
 	}
 	if n := expire(1); n != 1 {
 		t.Fatalf("first batch took %d, want 1", n)
+	}
+	if l, _ := s.Choices(context.Background(), "oldest", 1); l != nil {
+		t.Errorf("an expired conversation's keyboard is kept: %q", l)
+	}
+	if l, _ := s.Choices(context.Background(), "recent", 1); l == nil {
+		t.Error("a live conversation's keyboard went with another's expiry")
 	}
 	view(t, s, func(tx tickets.Tx) error {
 		if _, err := tx.Conversation("oldest"); !errors.Is(err, tickets.ErrNotFound) {
