@@ -20,7 +20,44 @@ const (
 	// (the agent chat unreachable, Telegram down): it is kept and tried
 	// again at least this often.
 	noticeRetryMax = 5 * time.Minute
+	// summaryGrace is how long a notice waits for the engine to hand its
+	// ticket on (OnTicket, after the model's summary) before it goes with
+	// the one-line summary: after a restart, or when a model is slow.
+	summaryGrace = 15 * time.Second
+	maxTold      = 10000
 )
+
+// told records a ticket the engine handed on (its summary written), so its
+// notice may go at once.
+func (c *Channel) told(t tickets.Ticket) {
+	c.toldMu.Lock()
+	if len(c.toldIDs) >= maxTold {
+		clear(c.toldIDs) // the grace then applies; nothing is lost
+	}
+	c.toldIDs[t.ID] = true
+	c.toldMu.Unlock()
+	c.wakeNotices()
+}
+
+// due reports whether n may be sent now, else how long until it may.
+func (c *Channel) due(n tickets.Notice, now time.Time) (bool, time.Duration) {
+	c.toldMu.Lock()
+	told := c.toldIDs[n.TicketID]
+	c.toldMu.Unlock()
+	if told {
+		return true, 0
+	}
+	if wait := n.CreatedAt.Add(summaryGrace).Sub(now); wait > 0 {
+		return false, wait
+	}
+	return true, 0
+}
+
+func (c *Channel) forget(ticketID string) {
+	c.toldMu.Lock()
+	delete(c.toldIDs, ticketID)
+	c.toldMu.Unlock()
+}
 
 // wakeNotices asks the notice sender to look at the store. It never blocks:
 // the engine calls it after the ticket's commit.
@@ -78,6 +115,10 @@ func (c *Channel) sendNotices(ctx context.Context, retries map[string]retry) tim
 			wait = min(wait, r.next.Sub(now))
 			continue
 		}
+		if ok, d := c.due(n, now); !ok {
+			wait = min(wait, d)
+			continue
+		}
 		text, ok := c.noticeText(n)
 		if !ok {
 			c.deleteNotice(ctx, n, "nothing to announce")
@@ -123,6 +164,7 @@ func (c *Channel) sendNotices(ctx context.Context, retries map[string]retry) tim
 }
 
 func (c *Channel) deleteNotice(ctx context.Context, n tickets.Notice, why string) {
+	c.forget(n.TicketID)
 	if why != "" {
 		c.log.Info("agent notice dropped", "ticket", n.TicketID, "why", why)
 	}

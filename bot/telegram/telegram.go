@@ -181,6 +181,8 @@ type Channel struct {
 	gate    *gate
 	work    *workQueue
 	notices chan struct{} // wakes the notice sender; holds one token
+	toldMu  sync.Mutex
+	toldIDs map[string]bool // tickets the engine handed on: their notice is due
 	metrics *metrics
 	clock   Clock
 
@@ -230,6 +232,7 @@ func New(ctx context.Context, cfg Config) (*Channel, error) {
 		gate:    &gate{},
 		work:    newWorkQueue(workQueueCap),
 		notices: make(chan struct{}, 1),
+		toldIDs: map[string]bool{},
 		metrics: newMetrics(cfg.Registerer, log),
 		clock:   cfg.Clock,
 		done:    make(chan struct{}),
@@ -253,7 +256,7 @@ func New(ctx context.Context, cfg Config) (*Channel, error) {
 	// Run's first outbox scan is missed: notifications only mark work.
 	c.engine.Subscribe(tickets.Telegram, c.work.push)
 	if cfg.AgentChatID != 0 {
-		c.engine.OnTicket(func(tickets.Ticket) { c.wakeNotices() })
+		c.engine.OnTicket(c.told)
 	}
 	return c, nil
 }
