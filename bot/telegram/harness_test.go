@@ -22,6 +22,13 @@ import (
 
 const testToken = "123:TEST"
 
+// The offline classifier, trained once per test binary (it is read-only).
+var (
+	classifierOnce sync.Once
+	classifier     *intents.Offline
+	classifierErr  error
+)
+
 // currentFake is the newest harness's fake Bot API, whose calls wake waitFor.
 var currentFake atomic.Pointer[fakebot.Bot]
 
@@ -106,10 +113,11 @@ func (h *harness) start() {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	cls, err := intents.NewOffline()
-	if err != nil {
-		h.t.Fatal(err)
+	classifierOnce.Do(func() { classifier, classifierErr = intents.NewOffline() })
+	if classifierErr != nil {
+		h.t.Fatal(classifierErr)
 	}
+	cls := classifier
 	loc, _ := time.LoadLocation("Asia/Hong_Kong")
 	eng, err := bot.New(bot.Config{Store: st, Classifier: cls, Router: escalation.Default(), Location: loc,
 		Logger: quietLogger(), Notices: h.cfg.AgentChatID != 0})
