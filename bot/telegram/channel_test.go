@@ -487,7 +487,7 @@ func TestFilesRefused(t *testing.T) {
 
 func TestShutdownWithLongPollOpen(t *testing.T) {
 	h := newHarness(t, func(c *Config) { c.PollTimeout = 30 * time.Second })
-	h.fake.PollCap = 0 // hold the poll for the full 30 s
+	h.fake.SetPollCap(0) // hold the poll for the full 30 s
 	waitFor(t, "a long poll to be open", 3*time.Second, func() bool { return h.fake.Polling() > 0 })
 	start := time.Now()
 	h.cancel()

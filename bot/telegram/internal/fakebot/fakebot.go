@@ -317,6 +317,13 @@ func (b *Bot) record(c Call) {
 	b.mu.Unlock()
 }
 
+// SetPollCap changes PollCap while clients poll.
+func (b *Bot) SetPollCap(d time.Duration) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.PollCap = d
+}
+
 // Changed is closed at the next recorded call: tests wait on it instead of
 // polling.
 func (b *Bot) Changed() <-chan struct{} {
