@@ -116,3 +116,26 @@ func TestNewTicketLeavesANotice(t *testing.T) {
 		t.Fatalf("notices without a consumer: %+v", ns)
 	}
 }
+
+func TestBreachLeavesANotice(t *testing.T) {
+	ctx := context.Background()
+	r := newRigWith(t, func(r *rig) { r.notices = true })
+	_, _, late := r.escalated("late")
+	r.clock.t = late.SLADue
+	if n, err := r.eng.SweepSLA(ctx); err != nil || n != 1 {
+		t.Fatalf("sweep = %d, %v", n, err)
+	}
+	ns, err := r.store.Notices(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var breach *tickets.Notice
+	for i := range ns {
+		if ns[i].Kind == tickets.NoticeBreach {
+			breach = &ns[i]
+		}
+	}
+	if breach == nil || breach.TicketID != late.ID || breach.Was != late.Priority || breach.Ticket.Priority == late.Priority {
+		t.Fatalf("notices %+v: want a breach of %s, was %s, the ticket raised since", ns, late.ID, late.Priority)
+	}
+}

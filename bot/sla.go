@@ -57,6 +57,13 @@ func (e *Engine) SweepSLA(ctx context.Context) (int, error) {
 				if err := tx.PutTicket(&t); err != nil {
 					return err
 				}
+				if e.notices {
+					// With the breach, so a crash cannot lose the agents' notice.
+					n := tickets.Notice{Kind: tickets.NoticeBreach, TicketID: t.ID, Rank: t.Priority.Rank(), Was: b.Was, CreatedAt: now}
+					if err := tx.AddNotice(&n); err != nil {
+						return err
+					}
+				}
 				b.Ticket = t
 				found = append(found, b)
 			}

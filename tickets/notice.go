@@ -8,9 +8,11 @@ import (
 // NoticeKind is what a notice to the agents announces.
 type NoticeKind string
 
-// Notice kinds. Other parts (SLA breaches) add theirs.
+// Notice kinds.
 const (
 	NoticeNewTicket NoticeKind = "new_ticket"
+	// NoticeBreach: a ticket's SLA passed without an agent's answer.
+	NoticeBreach NoticeKind = "sla_breach"
 )
 
 // Notice is a message to the agents (their Telegram chat) that must go out
@@ -23,7 +25,10 @@ type Notice struct {
 	TicketID string     `json:"ticket_id"`
 	// Rank orders notices, lowest first (a ticket's Priority.Rank()):
 	// urgent tickets are announced before older normal ones.
-	Rank      int       `json:"rank"`
+	Rank int `json:"rank"`
+	// Was is, for NoticeBreach, the priority whose SLA was missed (the
+	// ticket may have been raised since).
+	Was       Priority  `json:"was,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	// Ticket is the ticket as it is when the notice is listed (Store.Notices
 	// fills it); zero when the ticket is gone.

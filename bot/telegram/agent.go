@@ -41,6 +41,9 @@ func (c *Channel) told(t tickets.Ticket) {
 
 // due reports whether n may be sent now, else how long until it may.
 func (c *Channel) due(n tickets.Notice, now time.Time) (bool, time.Duration) {
+	if n.Kind != tickets.NoticeNewTicket {
+		return true, 0 // nothing to wait for
+	}
 	c.toldMu.Lock()
 	told := c.toldIDs[n.TicketID]
 	c.toldMu.Unlock()
@@ -87,6 +90,8 @@ func (c *Channel) noticeLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-c.notices:
+		case r := <-c.reports:
+			c.sendReport(ctx, r)
 		case <-c.clock.After(wait):
 		}
 	}
@@ -178,10 +183,18 @@ func (c *Channel) deleteNotice(ctx context.Context, n tickets.Notice, why string
 }
 
 // noticeText words a notice for the agent chat; false when there is nothing
-// to announce any more (the ticket is gone or already resolved).
+// to announce any more (the ticket is gone or already resolved, or the
+// notice is of a kind this version does not know).
 func (c *Channel) noticeText(n tickets.Notice) (string, bool) {
 	t := n.Ticket
-	if t.ID == "" || t.Status == tickets.Resolved || n.Kind != tickets.NoticeNewTicket {
+	if t.ID == "" || t.Status == tickets.Resolved {
+		return "", false
+	}
+	switch n.Kind {
+	case tickets.NoticeNewTicket:
+	case tickets.NoticeBreach:
+		return c.breachText(n), true
+	default:
 		return "", false
 	}
 	summary := []rune(strings.TrimSpace(t.Summary))
@@ -197,4 +210,22 @@ func (c *Channel) noticeText(n tickets.Notice) (string, bool) {
 	return prompts.Render(c.cfg.AgentLang, prompts.TelegramAgentNotice, prompts.TelegramNoticeData{
 		TicketID: t.ID, Priority: string(t.Priority), Queue: t.Queue, Intent: t.Intent,
 		Channel: string(t.Channel), Summary: string(summary), URL: url}), true
+}
+
+// breachText words a breach notice: the ticket, the priority whose SLA was
+// missed, the one it has now, and when it was due, in the agents' zone.
+func (c *Channel) breachText(n tickets.Notice) string {
+	t := n.Ticket
+	url := ""
+	if c.cfg.ConsoleURL != "" {
+		url = strings.TrimRight(c.cfg.ConsoleURL, "/") + "/agent#" + t.ID
+	}
+	was := n.Was
+	if was == "" {
+		was = t.Priority
+	}
+	return prompts.Render(c.cfg.AgentLang, prompts.TelegramBreachNotice, prompts.BreachData{
+		TicketID: t.ID, Queue: t.Queue, Was: string(was), Priority: string(t.Priority),
+		Due: prompts.When(c.cfg.AgentLang, t.SLADue.In(c.location())), URL: url,
+	})
 }

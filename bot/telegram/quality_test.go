@@ -62,25 +62,39 @@ func (h *harness) ticket(id string) tickets.Ticket {
 	return tk
 }
 
-// TestBreachNoticeAndAgentReport: a breach and a report reach the agent
-// chat in the agents' language.
+// TestBreachNoticeAndAgentReport: a breach the engine stored as a notice,
+// and a report, reach the agent chat in the agents' language, the due time
+// in the routing zone.
 func TestBreachNoticeAndAgentReport(t *testing.T) {
 	const agentChat = -100778
-	h := newHarness(t, func(c *Config) { c.AgentChatID = agentChat; c.AgentLang = "zh-Hant" })
 	hk, _ := time.LoadLocation("Asia/Hong_Kong")
+	h := newHarness(t, func(c *Config) { c.AgentChatID = agentChat; c.AgentLang = "zh-Hant"; c.Location = hk })
 	due := time.Date(2026, 12, 7, 10, 30, 0, 0, hk)
-	h.ch.OnBreach(bot.Breach{Was: tickets.High, Ticket: tickets.Ticket{ID: "T-000042", Queue: "payments",
-		Priority: tickets.Urgent, SLADue: due.UTC()}}, hk)
+	var id string
+	err := h.store.Update(context.Background(), func(tx tickets.Tx) error {
+		tk := tickets.Ticket{Queue: "payments", Priority: tickets.Urgent, Channel: tickets.Web, Intent: "other",
+			SLADue: due.UTC(), Breached: true}
+		if err := tx.CreateTicket(&tk); err != nil {
+			return err
+		}
+		id = tk.ID
+		return tx.AddNotice(&tickets.Notice{Kind: tickets.NoticeBreach, TicketID: tk.ID, Rank: tk.Priority.Rank(), Was: tickets.High})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.ch.OnBreach(bot.Breach{})
 	sent, err := h.fake.WaitSent(agentChat, 1, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := sent[0].Params["text"]
-	for _, want := range []string{"T-000042", "payments", "high", "urgent", "12月7日（星期一）10:30 HKT", "http://console.test/agent#T-000042"} {
+	for _, want := range []string{id, "payments", "high", "urgent", "12月7日（星期一）10:30 HKT", "http://console.test/agent#" + id} {
 		if !strings.Contains(text, want) {
 			t.Errorf("breach notice %q lacks %q", text, want)
 		}
 	}
+	h.settle() // the notice deleted once sent
 	done := make(chan struct{})
 	if !h.ch.NotifyAgents("daily figures", func(context.Context) { close(done) }) {
 		t.Fatal("NotifyAgents refused")

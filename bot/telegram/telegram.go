@@ -107,6 +107,9 @@ type Config struct {
 	AgentChatID int64
 	// AgentLang is the language of agent notices (default English).
 	AgentLang string
+	// Location is the zone due times are shown in to agents (the routing
+	// rules' zone); nil means UTC.
+	Location *time.Location
 	// ConsoleURL is the server's base URL; notices link to ConsoleURL+"/agent".
 	ConsoleURL string
 	Engine     Engine
@@ -181,6 +184,7 @@ type Channel struct {
 	gate    *gate
 	work    *workQueue
 	notices chan struct{} // wakes the notice sender; holds one token
+	reports chan report   // texts for the agent chat (NotifyAgents)
 	toldMu  sync.Mutex
 	toldIDs map[string]bool // tickets the engine handed on: their notice is due
 	metrics *metrics
@@ -232,6 +236,7 @@ func New(ctx context.Context, cfg Config) (*Channel, error) {
 		gate:    &gate{},
 		work:    newWorkQueue(workQueueCap),
 		notices: make(chan struct{}, 1),
+		reports: make(chan report, reportQueue),
 		toldIDs: map[string]bool{},
 		metrics: newMetrics(cfg.Registerer, log),
 		clock:   cfg.Clock,

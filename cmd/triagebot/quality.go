@@ -13,7 +13,6 @@ import (
 
 	"github.com/triagebot/triagebot/bot"
 	"github.com/triagebot/triagebot/bot/telegram"
-	"github.com/triagebot/triagebot/escalation"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/reports"
 	"github.com/triagebot/triagebot/tickets"
@@ -55,17 +54,18 @@ func (q *qualityConfig) validate(c *Config) []error {
 }
 
 // wireQuality connects the breach sweep to its metric and the agent chat.
-func wireQuality(engine *bot.Engine, router *escalation.Router, tg *telegram.Channel, reg prometheus.Registerer) {
+func wireQuality(engine *bot.Engine, tg *telegram.Channel, reg prometheus.Registerer) {
 	breaches := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "triagebot_sla_breaches_total",
 		Help: "Tickets whose first agent response was not there by sla_due, by queue and by the priority whose SLA was missed.",
 	}, []string{"queue", "priority"})
 	reg.MustRegister(breaches)
-	loc := router.Location()
+	// The agent chat's notice is stored with the breach (bot.Config.Notices);
+	// the hook only wakes its sender.
 	engine.OnBreach(func(b bot.Breach) {
 		breaches.WithLabelValues(b.Ticket.Queue, string(b.Was)).Inc()
 		if tg != nil {
-			tg.OnBreach(b, loc)
+			tg.OnBreach(b)
 		}
 	})
 }

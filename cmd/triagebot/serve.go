@@ -146,6 +146,7 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 			Token:         cfg.TelegramToken,
 			Endpoint:      cfg.TelegramEndpoint,
 			AgentChatID:   cfg.TelegramAgentChat,
+			Location:      router.Location(),
 			AgentLang:     cfg.AgentLang,
 			WebhookURL:    cfg.TelegramWebhook,
 			WebhookSecret: cfg.TelegramSecret,
@@ -159,7 +160,7 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 			return fail(err)
 		}
 	}
-	wireQuality(s.engine, router, s.tg, reg)
+	wireQuality(s.engine, s.tg, reg)
 	if cfg.Quality.DailyReport != "" && s.tg != nil {
 		s.daily = &dailyReporter{store: store, send: s.tg.NotifyAgents, loc: router.Location(), at: cfg.Quality.dailyAt,
 			lang: cfg.AgentLang, now: time.Now, log: logger.With("part", "daily-report")}

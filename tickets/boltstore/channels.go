@@ -115,6 +115,7 @@ func (s *Store) Choices(ctx context.Context, convID string, seq uint64) ([]strin
 type noticeRecord struct {
 	Kind      string    `json:"kind"`
 	TicketID  string    `json:"ticket_id"`
+	Was       string    `json:"was,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -149,7 +150,7 @@ func (x *tx) AddNotice(n *tickets.Notice) error {
 	if err != nil {
 		return fmt.Errorf("add notice: %w", err)
 	}
-	v, err := encode(noticeRecord{Kind: string(n.Kind), TicketID: n.TicketID, CreatedAt: n.CreatedAt})
+	v, err := encode(noticeRecord{Kind: string(n.Kind), TicketID: n.TicketID, Was: string(n.Was), CreatedAt: n.CreatedAt})
 	if err != nil {
 		return err
 	}
@@ -179,7 +180,7 @@ func (s *Store) Notices(ctx context.Context, limit int) ([]tickets.Notice, error
 				return err
 			}
 			n := tickets.Notice{ID: noticeID(k), Kind: tickets.NoticeKind(rec.Kind), TicketID: rec.TicketID,
-				Rank: int(k[0]), CreatedAt: rec.CreatedAt}
+				Rank: int(k[0]), Was: tickets.Priority(rec.Was), CreatedAt: rec.CreatedAt}
 			tr, err := getTicket(btx, rec.TicketID)
 			switch {
 			case err == nil:
