@@ -262,7 +262,7 @@ func TestMentionedTickets(t *testing.T) {
 func TestNoticeWaitsForTheSummary(t *testing.T) {
 	c := &Channel{toldIDs: map[string]bool{}, notices: make(chan struct{}, 1)}
 	now := time.Date(2025, 11, 3, 10, 0, 0, 0, time.UTC)
-	fresh := tickets.Notice{TicketID: "T-000001", CreatedAt: now.Add(-time.Second)}
+	fresh := tickets.Notice{Kind: tickets.NoticeNewTicket, TicketID: "T-000001", CreatedAt: now.Add(-time.Second)}
 	if ok, wait := c.due(fresh, now); ok || wait != summaryGrace-time.Second {
 		t.Errorf("a fresh notice whose ticket was not handed on: due %v, wait %s", ok, wait)
 	}
@@ -270,12 +270,16 @@ func TestNoticeWaitsForTheSummary(t *testing.T) {
 	if ok, _ := c.due(fresh, now); !ok {
 		t.Error("a notice whose ticket has its summary is not due")
 	}
-	old := tickets.Notice{TicketID: "T-000002", CreatedAt: now.Add(-summaryGrace)}
+	old := tickets.Notice{Kind: tickets.NoticeNewTicket, TicketID: "T-000002", CreatedAt: now.Add(-summaryGrace)}
 	if ok, _ := c.due(old, now); !ok {
 		t.Error("a notice past the grace (left by a restart) is not due")
 	}
 	c.forget("T-000001")
 	if ok, _ := c.due(fresh, now); ok {
 		t.Error("forgotten, the notice is still marked")
+	}
+	breach := tickets.Notice{Kind: tickets.NoticeBreach, TicketID: "T-000003", CreatedAt: now}
+	if ok, _ := c.due(breach, now); !ok {
+		t.Error("a breach notice waits for a summary")
 	}
 }
