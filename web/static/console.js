@@ -961,6 +961,15 @@
     if (!text) { return; }
     act('/messages', { text: text }, function () { $('reply-text').value = ''; $('canned').value = ''; });
   });
+  // While the agent types a reply, the user's chat shows "typing…": at
+  // most one call every 3 s (the widget drops the hint after 6 s). A
+  // refusal (another's ticket, a resolved one) is the reply's business.
+  var typingSent = 0;
+  $('reply-text').addEventListener('input', function () {
+    if (!selected || !$('reply-text').value.trim() || Date.now() - typingSent < 3000) { return; }
+    typingSent = Date.now();
+    api('POST', '/api/tickets/' + encodeURIComponent(selected.id) + '/typing').catch(function () {});
+  });
   // Ctrl+Enter (or Cmd+Enter) sends; Enter alone is a new line.
   $('reply-text').addEventListener('keydown', function (ev) {
     if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) {
