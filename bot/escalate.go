@@ -83,7 +83,7 @@ func (t *turn) tellTicket() {
 		// Only urgency is worth telling: "priority: normal" reads as "not
 		// important" to someone whose money is stuck.
 		"Urgent": tk.Priority == tickets.Urgent,
-		"Due":      prompts.When(t.lang(), tk.SLADue.In(r.Location())),
+		"Due":    prompts.When(t.lang(), tk.SLADue.In(r.Location())),
 	})
 	if cal := r.Calendar(); r.BusinessTime(tk.Priority) && !cal.Open(t.now) {
 		// The dialogue goes on as ever (every detail is still asked for and
