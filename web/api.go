@@ -266,22 +266,30 @@ func (s *Server) handleRelease(w http.ResponseWriter, r *http.Request) {
 	s.writeTicket(w, r, http.StatusOK, t)
 }
 
-// replyBody is the body of POST /api/tickets/{id}/messages.
-type replyBody struct {
-	Text string `json:"text"`
-}
-
-func (s *Server) handleReply(w http.ResponseWriter, r *http.Request) {
-	var body replyBody
+// textBody reads the {"text"} body of a reply or a note: trimmed, not
+// empty, not too long; the answer is written when it is not.
+func (s *Server) textBody(w http.ResponseWriter, r *http.Request) (string, bool) {
+	var body struct {
+		Text string `json:"text"`
+	}
 	if !s.decode(w, r, &body, false) {
-		return
+		return "", false
 	}
 	text := strings.TrimSpace(body.Text)
 	if text == "" {
 		s.writeError(w, http.StatusBadRequest, CodeBadRequest, `"text" is empty`)
-		return
+		return "", false
 	}
 	if !s.checkLength(w, "text", text) {
+		return "", false
+	}
+	return text, true
+}
+
+// handleReply is POST /api/tickets/{id}/messages.
+func (s *Server) handleReply(w http.ResponseWriter, r *http.Request) {
+	text, ok := s.textBody(w, r)
+	if !ok {
 		return
 	}
 	t, ok := s.ticketFor(w, r)

@@ -13,23 +13,10 @@ func named(t *tickets.Ticket) {
 	t.User.Name = tickets.DisplayName(t.Channel, t.User)
 }
 
-// noteBody is the body of POST /api/tickets/{id}/notes.
-type noteBody struct {
-	Text string `json:"text"`
-}
-
 // handleNote adds an internal note: 201 with the ticket.
 func (s *Server) handleNote(w http.ResponseWriter, r *http.Request) {
-	var body noteBody
-	if !s.decode(w, r, &body, false) {
-		return
-	}
-	text := strings.TrimSpace(body.Text)
-	if text == "" {
-		s.writeError(w, http.StatusBadRequest, CodeBadRequest, `"text" is empty`)
-		return
-	}
-	if !s.checkLength(w, "text", text) {
+	text, ok := s.textBody(w, r)
+	if !ok {
 		return
 	}
 	t, ok := s.ticketFor(w, r)
