@@ -139,23 +139,7 @@ func (e *Engine) answer(ctx context.Context, in Inbound) error {
 		default:
 			t.out.channel(SayHelp)
 		}
-		if conv.State, err = st.encode(); err != nil {
-			return err
-		}
-		conv.UpdatedAt = now
-		if err := tx.PutConversation(&conv); err != nil {
-			return err
-		}
-		if t.ticket != nil {
-			if err := tx.PutTicket(t.ticket); err != nil {
-				return err
-			}
-		}
-		if err := t.out.flush(tx, conv.ID, now); err != nil {
-			return err
-		}
-		fx.touch(conv)
-		return nil
+		return t.save(&fx)
 	})
 	unlock()
 	if err != nil {

@@ -54,12 +54,7 @@ type turn struct {
 	phaseBefore phase // the phase the turn began in (outcomes.go)
 }
 
-func (t *turn) lang() string {
-	if t.conv.Lang == "" {
-		return prompts.ZhHant
-	}
-	return t.conv.Lang
-}
+func (t *turn) lang() string { return conversationLang(*t.conv) }
 
 func (t *turn) render(k prompts.Key, data any) string { return prompts.Render(t.lang(), k, data) }
 

@@ -225,26 +225,34 @@ func (e *Engine) turn(tx tickets.Tx, in Inbound, an *analysis, up *upload, now t
 	if err := t.countOutcomes(); err != nil {
 		return err
 	}
-	if conv.State, err = st.encode(); err != nil {
+	return t.save(fx)
+}
+
+// save writes what a turn changed, in its transaction: the dialogue state
+// and conversation, the ticket, and the outbox; fx learns what to announce
+// after the commit.
+func (t *turn) save(fx *effects) error {
+	var err error
+	if t.conv.State, err = t.st.encode(); err != nil {
 		return err
 	}
-	conv.UpdatedAt = now
-	if err := tx.PutConversation(&conv); err != nil {
+	t.conv.UpdatedAt = t.now
+	if err := t.tx.PutConversation(t.conv); err != nil {
 		return err
 	}
 	if t.ticket != nil {
-		if err := tx.PutTicket(t.ticket); err != nil {
+		if err := t.tx.PutTicket(t.ticket); err != nil {
 			return err
 		}
 		if t.created {
 			fx.newTickets = append(fx.newTickets, *t.ticket)
 		}
 	}
-	if err := t.out.flush(tx, conv.ID, now); err != nil {
+	if err := t.out.flush(t.tx, t.conv.ID, t.now); err != nil {
 		return err
 	}
 	if len(t.out.msgs) > 0 {
-		fx.touch(conv)
+		fx.touch(*t.conv)
 	}
 	return nil
 }
