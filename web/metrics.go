@@ -4,8 +4,8 @@ import (
 	"bufio"
 	"context"
 	"crypto/subtle"
-	"errors"
 	"fmt"
+	"github.com/triagebot/triagebot/internal/promreg"
 	"log/slog"
 	"net"
 	"net/http"
@@ -37,25 +37,9 @@ func newHTTPMetrics(reg prometheus.Registerer, log *slog.Logger) *httpMetrics {
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"route"}),
 	}
-	m.requests = register(reg, log, m.requests)
-	m.latency = register(reg, log, m.latency)
+	m.requests = promreg.Register(reg, m.requests, log)
+	m.latency = promreg.Register(reg, m.latency, log)
 	return m
-}
-
-// register adds c to reg. When an equal collector is already there (a
-// second Server on the same registry, as in tests) it shares that one, so
-// both servers' counts land in the exposed series.
-func register[C prometheus.Collector](reg prometheus.Registerer, log *slog.Logger, c C) C {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing
-			}
-		}
-		log.Error("register metrics", "err", err)
-	}
-	return c
 }
 
 // wrap records every request that h answers.
@@ -149,12 +133,12 @@ func (c *ticketCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 func (s *Server) registerTicketCollector() {
-	register[prometheus.Collector](s.reg, s.log, &ticketCollector{
+	promreg.Register[prometheus.Collector](s.reg, &ticketCollector{
 		store: s.store,
 		desc: prometheus.NewDesc("triagebot_tickets",
 			"Tickets in the store, by status, queue and priority.",
 			[]string{"status", "queue", "priority"}, nil),
-	})
+	}, s.log)
 }
 
 // MetricsHandler exposes the registry, behind Config.MetricsToken when one

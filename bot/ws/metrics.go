@@ -1,7 +1,7 @@
 package ws
 
 import (
-	"errors"
+	"github.com/triagebot/triagebot/internal/promreg"
 	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -44,29 +44,14 @@ func newMetrics(reg prometheus.Registerer, log *slog.Logger) *metrics {
 	}
 	// A second hub on the same registry (tests, a restart inside one
 	// process) shares the series instead of failing.
-	m.open = register(reg, m.open, log)
-	m.framesIn = register(reg, m.framesIn, log)
-	m.framesOut = register(reg, m.framesOut, log)
-	m.refused = register(reg, m.refused, log)
-	m.dropped = register(reg, m.dropped, log)
-	m.limited = register(reg, m.limited, log)
-	m.coalesced = register(reg, m.coalesced, log)
+	m.open = promreg.Register(reg, m.open, log)
+	m.framesIn = promreg.Register(reg, m.framesIn, log)
+	m.framesOut = promreg.Register(reg, m.framesOut, log)
+	m.refused = promreg.Register(reg, m.refused, log)
+	m.dropped = promreg.Register(reg, m.dropped, log)
+	m.limited = promreg.Register(reg, m.limited, log)
+	m.coalesced = promreg.Register(reg, m.coalesced, log)
 	return m
-}
-
-func register[C prometheus.Collector](reg prometheus.Registerer, c C, log *slog.Logger) C {
-	err := reg.Register(c)
-	if err == nil {
-		return c
-	}
-	var are prometheus.AlreadyRegisteredError
-	if errors.As(err, &are) {
-		if existing, ok := are.ExistingCollector.(C); ok {
-			return existing
-		}
-	}
-	log.Error("ws: registering a metric", "err", err)
-	return c
 }
 
 // frameType labels a client frame for the counter; anything unknown is
