@@ -30,12 +30,20 @@ type Store interface {
 	ChannelStore
 }
 
+// Page sizes for Tx.Tickets, the same in every store: a queue view shows
+// DefaultLimit tickets unless it asks for more, and never more than
+// MaxLimit at once (a larger Limit is cut to it, not refused).
+const (
+	DefaultLimit = 50
+	MaxLimit     = 500
+)
+
 // Filter selects tickets for a queue view. Empty fields match everything.
 type Filter struct {
 	Status   Status
 	Queue    string
 	Priority Priority
-	Limit    int // 0: the store's default page size
+	Limit    int // 0: DefaultLimit; more than MaxLimit: MaxLimit
 	// After is the ID of the last ticket of the previous page, for paging.
 	After string
 	// Queues, when set, limits the list to these queues (an agent's own),

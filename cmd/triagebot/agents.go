@@ -305,7 +305,7 @@ func claimedBy(ctx context.Context, store tickets.Store, agent string) ([]string
 	var ids []string
 	err := store.View(ctx, func(tx tickets.Tx) error {
 		for after := ""; ; {
-			page, err := tx.Tickets(tickets.Filter{Status: tickets.Claimed, Limit: boltstore.MaxLimit, After: after})
+			page, err := tx.Tickets(tickets.Filter{Status: tickets.Claimed, Limit: tickets.MaxLimit, After: after})
 			if err != nil {
 				return err
 			}
@@ -314,7 +314,7 @@ func claimedBy(ctx context.Context, store tickets.Store, agent string) ([]string
 					ids = append(ids, t.ID)
 				}
 			}
-			if len(page) < boltstore.MaxLimit {
+			if len(page) < tickets.MaxLimit {
 				return nil
 			}
 			after = page[len(page)-1].ID

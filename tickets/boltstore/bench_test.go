@@ -141,7 +141,7 @@ func BenchmarkListPage(b *testing.B) {
 	defer s.Close()
 	var deep string // a cursor half-way through the open payments queue
 	view(b, s, func(tx tickets.Tx) error {
-		all, err := tx.Tickets(tickets.Filter{Status: tickets.Open, Queue: "payments", Limit: boltstore.MaxLimit})
+		all, err := tx.Tickets(tickets.Filter{Status: tickets.Open, Queue: "payments", Limit: tickets.MaxLimit})
 		if err != nil || len(all) < 500 {
 			return fmt.Errorf("fixture too small: %d, %v", len(all), err)
 		}

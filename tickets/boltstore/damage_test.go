@@ -242,7 +242,7 @@ func readAll(t *testing.T, s *boltstore.Store) {
 				return err
 			}
 		}
-		for _, f := range []tickets.Filter{{Limit: boltstore.MaxLimit}, {Status: tickets.Open, Limit: boltstore.MaxLimit}} {
+		for _, f := range []tickets.Filter{{Limit: tickets.MaxLimit}, {Status: tickets.Open, Limit: tickets.MaxLimit}} {
 			if _, err := tx.Tickets(f); err != nil {
 				return err
 			}

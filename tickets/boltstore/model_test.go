@@ -250,7 +250,7 @@ func checkModel(t *testing.T, s tickets.Store, m *model, rng *rand.Rand) {
 			}
 		}
 		// Each listed ticket's stored fields agree with the model.
-		all, err := tx.Tickets(tickets.Filter{Limit: boltstore.MaxLimit})
+		all, err := tx.Tickets(tickets.Filter{Limit: tickets.MaxLimit})
 		if err != nil {
 			return err
 		}

@@ -11,13 +11,6 @@ import (
 	"github.com/triagebot/triagebot/tickets"
 )
 
-// Page sizes for Tickets: a queue view shows DefaultLimit tickets unless it
-// asks for more, and never more than MaxLimit at once.
-const (
-	DefaultLimit = 50
-	MaxLimit     = 500
-)
-
 // CreateTicket assigns the next id and stores t with its index entries.
 // Zero Status becomes open; zero CreatedAt becomes now; zero UpdatedAt
 // becomes CreatedAt.
@@ -230,9 +223,9 @@ func (x *tx) Tickets(f tickets.Filter) ([]tickets.Ticket, error) {
 	case limit < 0:
 		return nil, fmt.Errorf("list tickets: limit %d: %w", limit, tickets.ErrInvalid)
 	case limit == 0:
-		limit = DefaultLimit
-	case limit > MaxLimit:
-		limit = MaxLimit
+		limit = tickets.DefaultLimit
+	case limit > tickets.MaxLimit:
+		limit = tickets.MaxLimit
 	}
 
 	if f.Q != "" {

@@ -199,7 +199,7 @@ func TestTicketsOrderAndPaging(t *testing.T) {
 func TestTicketsLimits(t *testing.T) {
 	s, _ := openTest(t, boltstore.Options{NoSync: true})
 	update(t, s, func(tx tickets.Tx) error {
-		for range boltstore.MaxLimit + 20 {
+		for range tickets.MaxLimit + 20 {
 			tk := newTicket("q", tickets.Normal)
 			if err := tx.CreateTicket(&tk); err != nil {
 				return err
@@ -208,7 +208,7 @@ func TestTicketsLimits(t *testing.T) {
 		return nil
 	})
 	tests := []struct{ limit, want int }{
-		{0, boltstore.DefaultLimit}, {1, 1}, {120, 120}, {boltstore.MaxLimit + 1, boltstore.MaxLimit}, {1 << 30, boltstore.MaxLimit},
+		{0, tickets.DefaultLimit}, {1, 1}, {120, 120}, {tickets.MaxLimit + 1, tickets.MaxLimit}, {1 << 30, tickets.MaxLimit},
 	}
 	for _, tc := range tests {
 		view(t, s, func(tx tickets.Tx) error {
