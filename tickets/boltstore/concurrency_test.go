@@ -7,64 +7,15 @@ import (
 	"slices"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/boltstore"
 )
 
-// TestClaimRace: many agents claim one ticket at once (their Updates share
-// group commits, and each loser's conflict takes it out of its group to run
-// again alone); exactly one wins.
-func TestClaimRace(t *testing.T) {
-	for round := range 5 {
-		s, _ := openTest(t, boltstore.Options{})
-		tk := mustCreate(t, s, newTicket("q", tickets.Urgent))
-		const n = 40
-		var (
-			wg      sync.WaitGroup
-			mu      sync.Mutex
-			winners []string
-			errs    []error
-		)
-		start := make(chan struct{})
-		for i := range n {
-			wg.Go(func() {
-				agent := fmt.Sprint("agent", i)
-				<-start
-				err := s.Update(t.Context(), func(tx tickets.Tx) error {
-					_, err := tickets.Claim(tx, tk.ID, agent, time.Now())
-					return err
-				})
-				mu.Lock()
-				defer mu.Unlock()
-				switch {
-				case err == nil:
-					winners = append(winners, agent)
-				case errors.Is(err, tickets.ErrConflict):
-				default:
-					errs = append(errs, err)
-				}
-			})
-		}
-		close(start)
-		wg.Wait()
-		if len(errs) > 0 || len(winners) != 1 {
-			t.Fatalf("round %d: winners %v, unexpected errors %v", round, winners, errs)
-		}
-		view(t, s, func(tx tickets.Tx) error {
-			got, err := tx.Ticket(tk.ID)
-			if err != nil || got.Status != tickets.Claimed || got.Assignee != winners[0] {
-				t.Errorf("stored %s/%s, winner %s, %v", got.Status, got.Assignee, winners[0], err)
-			}
-			return nil
-		})
-	}
-}
-
-// TestConcurrentCreates: parallel creates get unique ids with no gaps, and
-// every one is in the indexes.
-func TestConcurrentCreates(t *testing.T) {
+// TestConcurrentCreatesLeaveNoGaps: parallel creates, which share group
+// commits, still number tickets 1..n with no gap (the suite checks that
+// ids are distinct and every ticket is indexed).
+func TestConcurrentCreatesLeaveNoGaps(t *testing.T) {
 	s, _ := openTest(t, boltstore.Options{})
 	const workers, each = 16, 25
 	var (
@@ -93,7 +44,7 @@ func TestConcurrentCreates(t *testing.T) {
 		want[i] = fmt.Sprintf("T-%06d", i+1)
 	}
 	if !slices.Equal(got, want) {
-		t.Fatalf("ids not unique and sequential: %d ids, first %v", len(got), head(got))
+		t.Fatalf("ids not unique and sequential: %d ids, first %v", len(got), got[:min(len(got), 12)])
 	}
 	view(t, s, func(tx tickets.Tx) error {
 		counts, err := tx.CountTickets()

@@ -3,36 +3,11 @@ package boltstore_test
 import (
 	"context"
 	"path/filepath"
-	"reflect"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/boltstore"
 )
-
-// fakeClock is a settable clock for Options.Now.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *fakeClock {
-	return &fakeClock{t: time.Date(2025, 11, 2, 7, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // openTest opens a store on a fresh file in t.TempDir and closes it at the end.
 func openTest(t testing.TB, opts boltstore.Options) (*boltstore.Store, string) {
@@ -84,38 +59,4 @@ func ids(ts []tickets.Ticket) []string {
 		out[i] = tk.ID
 	}
 	return out
-}
-
-// requireAllSet fails when any field of v (recursively, through structs,
-// pointers and the first element of slices) is zero. Round-trip fixtures are
-// checked with it, so a field added to a domain type later, but forgotten in
-// the stored record, makes the round-trip test fail instead of being dropped.
-func requireAllSet(t testing.TB, v any) {
-	t.Helper()
-	var walk func(path string, rv reflect.Value)
-	walk = func(path string, rv reflect.Value) {
-		if rv.IsZero() {
-			t.Errorf("fixture field %s is zero; set it so the round trip covers it", path)
-			return
-		}
-		switch rv.Kind() {
-		case reflect.Pointer:
-			walk(path, rv.Elem())
-		case reflect.Struct:
-			if rv.Type() == reflect.TypeFor[time.Time]() {
-				return
-			}
-			for i := range rv.NumField() {
-				if !rv.Type().Field(i).IsExported() {
-					continue // bookkeeping such as Ticket's change mark, never stored
-				}
-				walk(path+"."+rv.Type().Field(i).Name, rv.Field(i))
-			}
-		case reflect.Slice:
-			if rv.Type().Elem().Kind() != reflect.Uint8 {
-				walk(path+"[0]", rv.Index(0))
-			}
-		}
-	}
-	walk(reflect.TypeOf(v).String(), reflect.ValueOf(v))
 }

@@ -13,45 +13,6 @@ import (
 	"github.com/triagebot/triagebot/tickets/boltstore"
 )
 
-// TestResumeHashIndex: a conversation is found by its resume key's hash,
-// the index follows a changed hash, and two conversations never share one.
-func TestResumeHashIndex(t *testing.T) {
-	s, _ := openTest(t, boltstore.Options{})
-	h1, h2 := tickets.HashToken("key-1"), tickets.HashToken("key-2")
-	c := tickets.Conversation{ID: "c-1", Channel: tickets.Web, ResumeHash: h1}
-	update(t, s, func(tx tickets.Tx) error { return tx.PutConversation(&c) })
-	find := func(h []byte) (string, error) {
-		var id string
-		err := s.View(t.Context(), func(tx tickets.Tx) error {
-			got, err := tx.ConversationByResumeHash(h)
-			id = got.ID
-			return err
-		})
-		return id, err
-	}
-	if id, err := find(h1); err != nil || id != "c-1" {
-		t.Fatalf("by hash 1: %q, %v; want c-1", id, err)
-	}
-	c.ResumeHash = h2
-	update(t, s, func(tx tickets.Tx) error { return tx.PutConversation(&c) })
-	if _, err := find(h1); !errors.Is(err, tickets.ErrNotFound) {
-		t.Errorf("the replaced hash still finds a conversation: %v", err)
-	}
-	if id, err := find(h2); err != nil || id != "c-1" {
-		t.Errorf("by hash 2: %q, %v; want c-1", id, err)
-	}
-	other := tickets.Conversation{ID: "c-2", Channel: tickets.Web, ResumeHash: h2}
-	err := s.Update(t.Context(), func(tx tickets.Tx) error { return tx.PutConversation(&other) })
-	if !errors.Is(err, tickets.ErrConflict) {
-		t.Errorf("a second conversation took a hash in use: %v", err)
-	}
-	for _, h := range [][]byte{nil, tickets.HashToken("c-1")} {
-		if _, err := find(h); !errors.Is(err, tickets.ErrNotFound) {
-			t.Errorf("hash %x: %v, want ErrNotFound", h, err)
-		}
-	}
-}
-
 // TestMigrateSchema1ResumeKeys: in a schema-1 file a web conversation's id
 // was its resume key and agents saw it as user.id. Opening the file gives
 // the conversation a new public id everywhere (outbox, pending index,

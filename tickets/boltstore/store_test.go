@@ -186,7 +186,10 @@ func TestOpenInUseOtherProcess(t *testing.T) {
 	s.Close()
 }
 
-func TestUpdateRollsBackOnError(t *testing.T) {
+// TestRolledBackCreateLeavesNoGap: boltstore's ticket sequence is part
+// of the transaction, so a rolled-back create does not use up a number
+// (the suite checks that it leaves nothing else behind).
+func TestRolledBackCreateLeavesNoGap(t *testing.T) {
 	s, _ := openTest(t, boltstore.Options{})
 	boom := errors.New("boom")
 	err := s.Update(context.Background(), func(tx tickets.Tx) error {
@@ -205,32 +208,12 @@ func TestUpdateRollsBackOnError(t *testing.T) {
 	}
 }
 
-func TestUpdateRespectsContext(t *testing.T) {
+func TestBackupRespectsContext(t *testing.T) {
 	s, _ := openTest(t, boltstore.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	ran := false
-	err := s.Update(ctx, func(tx tickets.Tx) error { ran = true; return nil })
-	if !errors.Is(err, context.Canceled) || ran {
-		t.Errorf("Update on a done context: err=%v ran=%v", err, ran)
-	}
-	err = s.View(ctx, func(tx tickets.Tx) error { ran = true; return nil })
-	if !errors.Is(err, context.Canceled) || ran {
-		t.Errorf("View on a done context: err=%v ran=%v", err, ran)
-	}
 	if _, err := s.Backup(ctx, &bytes.Buffer{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Backup on a done context: %v", err)
-	}
-}
-
-func TestViewIsReadOnly(t *testing.T) {
-	s, _ := openTest(t, boltstore.Options{})
-	err := s.View(context.Background(), func(tx tickets.Tx) error {
-		tk := newTicket("q", tickets.Low)
-		return tx.CreateTicket(&tk)
-	})
-	if err == nil {
-		t.Fatal("CreateTicket inside View succeeded")
 	}
 }
 

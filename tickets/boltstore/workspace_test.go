@@ -21,14 +21,10 @@ func kinds(evs []tickets.Event) []string {
 	return out
 }
 
-// Every change writes one event in its own transaction, with the kind the
-// console needs; one operation writing a ticket twice makes one event.
-// Changed wakes a waiter after a commit that wrote an event, not before,
-// and not for commits that wrote none.
 // Events older than MaxEventAge are pruned a batch per write, and the
 // range says where the kept ones begin.
 func TestEventRetention(t *testing.T) {
-	clock := newClock()
+	clock := storetest.NewClock()
 	s, _ := openTest(t, boltstore.Options{Now: clock.Now})
 	for range 20 {
 		mustCreate(t, s, newTicket("payments", tickets.Normal))
@@ -57,8 +53,6 @@ func TestEventRetention(t *testing.T) {
 	})
 }
 
-// Filter.Queues gives the same order as the whole list with other queues
-// left out, page by page.
 // A file written before search existed gets its index built once at Open.
 func TestSearchIndexBuiltForOlderFiles(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
@@ -102,11 +96,11 @@ func TestSearchIndexBuiltForOlderFiles(t *testing.T) {
 	})
 }
 
-// The store conformance suite (tickets/storetest), which a PostgreSQL
-// store will run too.
+// The store conformance suite (tickets/storetest), which the PostgreSQL
+// store runs too.
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) tickets.Store {
-		s, _ := openTest(t, boltstore.Options{NoSync: true})
+	storetest.Run(t, func(t *testing.T, now tickets.Clock) tickets.Store {
+		s, _ := openTest(t, boltstore.Options{NoSync: true, Now: now})
 		return s
 	})
 }

@@ -1,19 +1,24 @@
-package boltstore_test
+package storetest
 
 import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/triagebot/triagebot/tickets"
-	"github.com/triagebot/triagebot/tickets/boltstore"
 )
 
-func TestTicketRoundTrip(t *testing.T) {
-	s, _ := openTest(t, boltstore.Options{})
+// ticketID is the form of every ticket id: T- and at least six digits.
+var ticketID = regexp.MustCompile(`^T-[0-9]{6,}$`)
+
+// A ticket comes back whole; a transcript longer than the window keeps the
+// newest entries on the ticket and the older ones in the archive.
+func testTicketRoundTrip(t *testing.T, open Opener) {
+	s, _ := fresh(t, open)
 	at := time.Date(2025, 11, 2, 15, 4, 5, 123456789, time.UTC)
 	want := tickets.Ticket{
 		Status: tickets.Open, Intent: "duplicate_charge", Priority: tickets.High, Queue: "payments",
@@ -66,17 +71,56 @@ func TestTicketRoundTrip(t *testing.T) {
 	})
 }
 
-func TestCreateTicketDefaults(t *testing.T) {
-	clock := newClock()
-	s, _ := openTest(t, boltstore.Options{Now: clock.Now})
+// A new ticket without status or times is open, created now.
+func testCreateTicketDefaults(t *testing.T, open Opener) {
+	s, clock := fresh(t, open)
 	tk := mustCreate(t, s, tickets.Ticket{Priority: tickets.Normal})
 	if tk.Status != tickets.Open || !tk.CreatedAt.Equal(clock.Now()) || !tk.UpdatedAt.Equal(clock.Now()) {
 		t.Errorf("defaults: %+v", tk)
 	}
+	view(t, s, func(tx tickets.Tx) error {
+		got, err := tx.Ticket(tk.ID)
+		if err == nil && (got.Status != tickets.Open || !got.CreatedAt.Equal(clock.Now())) {
+			t.Errorf("stored defaults: %+v", got)
+		}
+		return err
+	})
 }
 
-func TestTicketErrors(t *testing.T) {
-	s, _ := openTest(t, boltstore.Options{})
+// A fresh store numbers tickets T-000001, T-000002, … in creation order,
+// and a ticket is found by that id only.
+func testTicketIDSequence(t *testing.T, open Opener) {
+	s, _ := fresh(t, open)
+	var got []string
+	for range 3 {
+		got = append(got, mustCreate(t, s, newTicket("q", tickets.Normal)).ID)
+	}
+	update(t, s, func(tx tickets.Tx) error { // two in one transaction
+		for range 2 {
+			tk := newTicket("q", tickets.Low)
+			if err := tx.CreateTicket(&tk); err != nil {
+				return err
+			}
+			got = append(got, tk.ID)
+		}
+		return nil
+	})
+	want := []string{"T-000001", "T-000002", "T-000003", "T-000004", "T-000005"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("ids %v, want %v", got, want)
+	}
+	view(t, s, func(tx tickets.Tx) error {
+		for _, id := range want {
+			if tk, err := tx.Ticket(id); err != nil || tk.ID != id {
+				t.Errorf("Ticket(%s) = %s, %v", id, tk.ID, err)
+			}
+		}
+		return nil
+	})
+}
+
+func testTicketErrors(t *testing.T, open Opener) {
+	s, _ := fresh(t, open)
 	existing := mustCreate(t, s, newTicket("q", tickets.Normal))
 	tests := []struct {
 		name string
@@ -94,12 +138,18 @@ func TestTicketErrors(t *testing.T) {
 			tk.Status = tickets.Claimed
 			return tx.CreateTicket(&tk)
 		}, tickets.ErrInvalid},
+		{"create with a partial transcript", func(tx tickets.Tx) error {
+			tk := newTicket("q", tickets.Low)
+			tk.TranscriptFrom = 3
+			return tx.CreateTicket(&tk)
+		}, tickets.ErrInvalid},
 		{"put bad priority", func(tx tickets.Tx) error { tk := existing; tk.Priority = ""; return tx.PutTicket(&tk) }, tickets.ErrInvalid},
 		{"put unknown", func(tx tickets.Tx) error { tk := existing; tk.ID = "T-000099"; return tx.PutTicket(&tk) }, tickets.ErrNotFound},
 		{"get unknown", func(tx tickets.Tx) error { _, err := tx.Ticket("T-000099"); return err }, tickets.ErrNotFound},
 		{"get non-canonical", func(tx tickets.Tx) error { _, err := tx.Ticket("T-1"); return err }, tickets.ErrNotFound},
 		{"get garbage", func(tx tickets.Tx) error { _, err := tx.Ticket("../etc"); return err }, tickets.ErrNotFound},
 		{"get empty", func(tx tickets.Tx) error { _, err := tx.Ticket(""); return err }, tickets.ErrNotFound},
+		{"transcript unknown", func(tx tickets.Tx) error { _, err := tx.Transcript("T-000099"); return err }, tickets.ErrNotFound},
 		{"filter bad status", func(tx tickets.Tx) error { _, err := tx.Tickets(tickets.Filter{Status: "x"}); return err }, tickets.ErrInvalid},
 		{"filter bad priority", func(tx tickets.Tx) error { _, err := tx.Tickets(tickets.Filter{Priority: "x"}); return err }, tickets.ErrInvalid},
 		{"filter negative limit", func(tx tickets.Tx) error { _, err := tx.Tickets(tickets.Filter{Limit: -1}); return err }, tickets.ErrInvalid},
@@ -120,22 +170,24 @@ func TestTicketErrors(t *testing.T) {
 		if err != nil || len(all) != 1 {
 			t.Errorf("tickets after refused writes: %v, %v", ids(all), err)
 		}
+		got, err := tx.Ticket(existing.ID)
+		if err != nil || got.Priority != tickets.Normal {
+			t.Errorf("a refused put changed the ticket: %+v, %v", got, err)
+		}
 		return nil
 	})
 }
 
-func TestTicketsOrderAndPaging(t *testing.T) {
-	clock := newClock()
-	s, _ := openTest(t, boltstore.Options{NoSync: true, Now: clock.Now})
+func testTicketsOrderAndPaging(t *testing.T, open Opener) {
+	s, clock := fresh(t, open)
 	// Created in this order; the queue view wants urgent first, then oldest,
 	// with equal times broken by creation order.
 	specs := []tickets.Priority{tickets.Low, tickets.Urgent, tickets.Normal, tickets.Urgent, tickets.High, tickets.Low}
-	var created []tickets.Ticket
 	for i, p := range specs {
 		if i != 3 { // tickets 3 and 4 share a timestamp
 			clock.Advance(time.Minute)
 		}
-		created = append(created, mustCreate(t, s, newTicket("payments", p)))
+		mustCreate(t, s, newTicket("payments", p))
 	}
 	want := []string{"T-000002", "T-000004", "T-000005", "T-000003", "T-000001", "T-000006"}
 	view(t, s, func(tx tickets.Tx) error {
@@ -196,8 +248,9 @@ func TestTicketsOrderAndPaging(t *testing.T) {
 	})
 }
 
-func TestTicketsLimits(t *testing.T) {
-	s, _ := openTest(t, boltstore.Options{NoSync: true})
+// Limit 0 is DefaultLimit; a larger limit than MaxLimit is cut to it.
+func testTicketsLimits(t *testing.T, open Opener) {
+	s, _ := fresh(t, open)
 	update(t, s, func(tx tickets.Tx) error {
 		for range tickets.MaxLimit + 20 {
 			tk := newTicket("q", tickets.Normal)
@@ -221,8 +274,8 @@ func TestTicketsLimits(t *testing.T) {
 	}
 }
 
-func TestQueuePrefixesDoNotMix(t *testing.T) {
-	s, _ := openTest(t, boltstore.Options{})
+func testQueuePrefixesDoNotMix(t *testing.T, open Opener) {
+	s, _ := fresh(t, open)
 	a := mustCreate(t, s, newTicket("pay", tickets.Normal))
 	b := mustCreate(t, s, newTicket("payments", tickets.Normal))
 	view(t, s, func(tx tickets.Tx) error {
@@ -231,13 +284,22 @@ func TestQueuePrefixesDoNotMix(t *testing.T) {
 			if err != nil || len(got) != 1 || got[0].ID != want {
 				t.Errorf("queue %q: %v, %v", q, ids(got), err)
 			}
+			got, err = tx.Tickets(tickets.Filter{Queues: []string{q}})
+			if err != nil || len(got) != 1 || got[0].ID != want {
+				t.Errorf("queues [%q]: %v, %v", q, ids(got), err)
+			}
+		}
+		// A queue outside the agent's own lists nothing.
+		got, err := tx.Tickets(tickets.Filter{Queue: "pay", Queues: []string{"payments"}})
+		if err != nil || len(got) != 0 {
+			t.Errorf("queue outside queues: %v, %v", ids(got), err)
 		}
 		return nil
 	})
 }
 
-func TestTicketsOfUserNewestFirst(t *testing.T) {
-	s, _ := openTest(t, boltstore.Options{})
+func testTicketsOfUserNewestFirst(t *testing.T, open Opener) {
+	s, _ := fresh(t, open)
 	mk := func(ch tickets.Channel, user string) string {
 		tk := newTicket("q", tickets.Normal)
 		tk.Channel, tk.User.ID = ch, user
@@ -263,8 +325,15 @@ func TestTicketsOfUserNewestFirst(t *testing.T) {
 	})
 }
 
-func TestCountTickets(t *testing.T) {
-	s, _ := openTest(t, boltstore.Options{})
+func testCountTickets(t *testing.T, open Opener) {
+	s, _ := fresh(t, open)
+	view(t, s, func(tx tickets.Tx) error {
+		got, err := tx.CountTickets()
+		if err != nil || len(got) != 0 {
+			t.Errorf("counts of an empty store = %v, %v", got, err)
+		}
+		return nil
+	})
 	for i := range 5 {
 		tk := mustCreate(t, s, newTicket(fmt.Sprint("q", i%2), tickets.High))
 		if i == 0 {
@@ -289,4 +358,61 @@ func TestCountTickets(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// A ticket record keeps the newest entries; older ones move to the
+// archive, and Transcript returns them all in order.
+func testTranscriptWindow(t *testing.T, open Opener) {
+	s, _ := fresh(t, open)
+	tk := mustCreate(t, s, newTicket("payments", tickets.Normal))
+	at := time.Date(2025, 11, 2, 7, 0, 0, 0, time.UTC)
+	n := tickets.TranscriptWindow*2 + 50
+	for i := range n {
+		update(t, s, func(tx tickets.Tx) error {
+			_, err := tickets.AppendEntry(tx, tk.ID, tickets.Entry{From: tickets.FromUser, Text: fmt.Sprint(i), At: at})
+			return err
+		})
+	}
+	view(t, s, func(tx tickets.Tx) error {
+		got, err := tx.Ticket(tk.ID)
+		if err != nil {
+			return err
+		}
+		if len(got.Transcript) != tickets.TranscriptWindow || got.TranscriptFrom != n-tickets.TranscriptWindow {
+			t.Errorf("record holds %d entries from %d, want %d from %d",
+				len(got.Transcript), got.TranscriptFrom, tickets.TranscriptWindow, n-tickets.TranscriptWindow)
+		}
+		if got.Transcript[0].Text != fmt.Sprint(n-tickets.TranscriptWindow) {
+			t.Errorf("first kept entry %q", got.Transcript[0].Text)
+		}
+		all, err := tx.Transcript(tk.ID)
+		if err != nil {
+			return err
+		}
+		if len(all) != n {
+			t.Fatalf("whole transcript has %d entries, want %d", len(all), n)
+		}
+		for i, e := range all {
+			if e.Text != fmt.Sprint(i) {
+				t.Fatalf("entry %d is %q", i, e.Text)
+			}
+		}
+		return nil
+	})
+	// A ticket whose transcript does not start where the stored one does
+	// (read whole, then put back) is refused: it would duplicate entries.
+	err := s.Update(t.Context(), func(tx tickets.Tx) error {
+		got, err := tx.Ticket(tk.ID)
+		if err != nil {
+			return err
+		}
+		if got.Transcript, err = tx.Transcript(tk.ID); err != nil {
+			return err
+		}
+		got.TranscriptFrom = 0
+		return tx.PutTicket(&got)
+	})
+	if !errors.Is(err, tickets.ErrInvalid) {
+		t.Errorf("putting a whole transcript back: err = %v, want ErrInvalid", err)
+	}
 }
