@@ -349,3 +349,42 @@ func TestBackupIsAUsableCopy(t *testing.T) {
 		return nil
 	})
 }
+
+// TestTimesKeepNanoseconds: boltstore keeps times to the nanosecond (the
+// suite asks only for microseconds, as PostgreSQL keeps them).
+func TestTimesKeepNanoseconds(t *testing.T) {
+	s, _ := openTest(t, boltstore.Options{})
+	at := time.Date(2025, 11, 2, 15, 4, 5, 123456789, time.UTC)
+	tk := newTicket("q", tickets.High)
+	tk.CreatedAt, tk.ConversationID = at, "c"
+	tk.Transcript = []tickets.Entry{{From: tickets.FromUser, Text: "hi", At: at}}
+	update(t, s, func(tx tickets.Tx) error {
+		c := tickets.Conversation{ID: "c", Channel: tickets.Web, CreatedAt: at, UpdatedAt: at}
+		if err := tx.PutConversation(&c); err != nil {
+			return err
+		}
+		if err := tx.Enqueue(&tickets.OutMessage{ConversationID: "c", Kind: tickets.KindMessage, Text: "x", CreatedAt: at}); err != nil {
+			return err
+		}
+		if err := tx.CreateAgent(&tickets.Agent{Name: "amy", TokenHash: tickets.HashToken("t"), CreatedAt: at}); err != nil {
+			return err
+		}
+		return tx.CreateTicket(&tk)
+	})
+	view(t, s, func(tx tickets.Tx) error {
+		got, err := tx.Ticket(tk.ID)
+		c, err2 := tx.Conversation("c")
+		out, err3 := tx.Outbox("c")
+		a, err4 := tx.Agent("amy")
+		if err := errors.Join(err, err2, err3, err4); err != nil {
+			return err
+		}
+		for name, v := range map[string]time.Time{"ticket": got.CreatedAt, "entry": got.Transcript[0].At,
+			"conversation": c.UpdatedAt, "outbox": out[0].CreatedAt, "agent": a.CreatedAt} {
+			if !v.Equal(at) {
+				t.Errorf("%s time %s, want %s", name, v.Format(time.RFC3339Nano), at.Format(time.RFC3339Nano))
+			}
+		}
+		return nil
+	})
+}

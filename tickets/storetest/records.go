@@ -204,7 +204,7 @@ func testOutbox(t *testing.T, open Opener) {
 
 func testTicketEventRoundTrip(t *testing.T, open Opener) {
 	s, _ := fresh(t, open)
-	at := time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC)
+	at := time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC)
 	ev := &tickets.TicketEvent{TicketID: "T-000001", Status: tickets.Claimed, Queue: "fraud", Priority: tickets.Urgent,
 		Team: "Fraud and account security team", SLADue: at.Add(time.Hour), DueText: "Thu 2 Jan, 12:04 HKT"}
 	m := tickets.OutMessage{ConversationID: "c", Kind: tickets.KindTicket, Ticket: ev, QuickReplies: []string{"ok"},
@@ -227,7 +227,7 @@ func testTicketEventRoundTrip(t *testing.T, open Opener) {
 
 func testConversationRoundTripAndChannelMove(t *testing.T, open Opener) {
 	s, _ := fresh(t, open)
-	at := time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC)
+	at := time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC)
 	c := tickets.Conversation{ID: "c", Channel: tickets.Web, User: tickets.User{ID: "u", Name: "n"}, Address: "12345",
 		Lang: "zh-Hant", State: []byte(`{"step":"ask_amount"}`), TicketID: "T-000001", Unreachable: true, ResumeHash: tickets.HashToken("key-c"),
 		Uploads: tickets.Usage{Files: 2, Bytes: 4096}, CreatedAt: at, UpdatedAt: at.Add(time.Second)}
@@ -264,7 +264,7 @@ func testAgents(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	amy := tickets.Agent{Name: "amy", Queues: []string{"fraud"}, Admin: true, TokenHash: hash,
-		CreatedAt: time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC)}
+		CreatedAt: time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC)}
 	requireAllSet(t, amy)
 	update(t, s, func(tx tickets.Tx) error { return tx.CreateAgent(&amy) })
 	tests := []struct {

@@ -146,23 +146,25 @@ func testPurgeResolved(t *testing.T, open Opener) {
 		return tk
 	}
 	done, waiting := mk(true), mk(false)
+	clock.Advance(time.Hour)
+	done2, done3 := mk(true), mk(true)
 	clock.Advance(10 * 24 * time.Hour)
 	later := mk(true)
 
-	purge := func(before time.Time) int {
+	purge := func(before time.Time, limit int) int {
 		var n int
 		update(t, s, func(tx tickets.Tx) error {
 			var err error
-			n, err = tx.PurgeResolved(before, 10)
+			n, err = tx.PurgeResolved(before, limit)
 			return err
 		})
 		return n
 	}
-	if n := purge(clock.Now().Add(-9 * 24 * time.Hour)); n != 1 {
-		t.Fatalf("purged %d, want 1", n)
-	}
-	if n := purge(clock.Now().Add(-9 * 24 * time.Hour)); n != 0 {
-		t.Errorf("purging again took %d, want 0", n)
+	cut := clock.Now().Add(-9 * 24 * time.Hour)
+	for i, want := range []int{2, 1, 0} {
+		if n := purge(cut, 2); n != want {
+			t.Fatalf("batch %d of 2 purged %d, want %d", i, n, want)
+		}
 	}
 	view(t, s, func(tx tickets.Tx) error {
 		got, err := tx.Ticket(done.ID)
@@ -180,6 +182,11 @@ func testPurgeResolved(t *testing.T, open Opener) {
 		}
 		if _, _, err := tx.AttachmentData(a.ID); !errors.Is(err, tickets.ErrNotFound) {
 			t.Errorf("file after purge: %v", err)
+		}
+		for _, id := range []string{done2.ID, done3.ID} {
+			if all, err := tx.Transcript(id); err != nil || len(all) != 0 {
+				t.Errorf("%s after purge: %d entries, %v", id, len(all), err)
+			}
 		}
 		for _, id := range []string{waiting.ID, later.ID} {
 			if all, err := tx.Transcript(id); err != nil || len(all) != tickets.TranscriptWindow+5 {
@@ -230,5 +237,27 @@ func testPruneSeen(t *testing.T, open Opener) {
 	}
 	if !seen("tg:3") {
 		t.Error("a recent key was pruned")
+	}
+}
+
+// A batch call with no room (limit 0 or less) is refused, not taken for
+// "everything": sweepers and streams always say how much they take.
+func testBatchLimits(t *testing.T, open Opener) {
+	s, clock := fresh(t, open)
+	now := clock.Now()
+	calls := map[string]func(tx tickets.Tx, limit int) error{
+		"Events":              func(tx tickets.Tx, n int) error { _, err := tx.Events(0, n); return err },
+		"DueTickets":          func(tx tickets.Tx, n int) error { _, err := tx.DueTickets(now, n); return err },
+		"ExpireConversations": func(tx tickets.Tx, n int) error { _, err := tx.ExpireConversations(now, n); return err },
+		"PurgeResolved":       func(tx tickets.Tx, n int) error { _, err := tx.PurgeResolved(now, n); return err },
+		"PruneSeen":           func(tx tickets.Tx, n int) error { _, err := tx.PruneSeen(now, n); return err },
+	}
+	for name, call := range calls {
+		for _, limit := range []int{0, -1} {
+			err := s.Update(t.Context(), func(tx tickets.Tx) error { return call(tx, limit) })
+			if !errors.Is(err, tickets.ErrInvalid) {
+				t.Errorf("%s with limit %d: %v, want ErrInvalid", name, limit, err)
+			}
+		}
 	}
 }

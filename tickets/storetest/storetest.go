@@ -41,7 +41,8 @@ import (
 // Opener returns a fresh, empty store, closed when the test ends. The
 // store must take the time from now wherever it stamps one itself (a
 // ticket's CreatedAt left zero, an attachment's, a Seen key's, a
-// notice's), because the suite moves that clock to test retention.
+// notice's), because the suite moves that clock to test retention. Times
+// must come back as they were stored to the microsecond, in UTC.
 type Opener func(t *testing.T, now tickets.Clock) tickets.Store
 
 // Run runs every check of the suite as a subtest, each on a fresh store.
@@ -94,6 +95,7 @@ func Run(t *testing.T, open Opener) {
 		{"ExpireConversations", testExpireConversations},
 		{"PurgeResolved", testPurgeResolved},
 		{"PruneSeen", testPruneSeen},
+		{"BatchLimits", testBatchLimits},
 		// The agent workspace.
 		{"EventsPerChange", testEventsPerChange},
 		{"EventRange", testEventRange},

@@ -58,6 +58,9 @@ func testRolledBackUpdateChangesNothing(t *testing.T, open Opener) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("err = %v, want the function's own", err)
 	}
+	if err := s.Health(); err != nil {
+		t.Errorf("Health after a transaction its function refused: %v", err)
+	}
 	select {
 	case <-ch:
 		t.Error("a rolled-back transaction woke a waiter")

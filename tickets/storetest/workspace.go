@@ -320,7 +320,9 @@ func testAgentByNameDeleteRotate(t *testing.T, open Opener) {
 		_, err = tx.AgentByTokenHash(tickets.HashToken("new"))
 		return err
 	})
+	ch = s.Changed()
 	update(t, s, func(tx tickets.Tx) error { return tx.DeleteAgent("amy") })
+	<-ch // a removal wakes the streams too, which then end the agent's
 	view(t, s, func(tx tickets.Tx) error {
 		if _, err := tx.AgentByTokenHash(tickets.HashToken("new")); !errors.Is(err, tickets.ErrNotFound) {
 			t.Errorf("token of a removed agent: %v", err)
