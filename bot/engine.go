@@ -12,6 +12,7 @@ import (
 
 	"github.com/triagebot/triagebot/escalation"
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/internal/logs"
 	"github.com/triagebot/triagebot/tickets"
 )
 
@@ -24,16 +25,20 @@ const MaxTextRunes = 4000
 // at a time, while 1,000 conversations rarely share a stripe.
 const lockStripes = 1024
 
-// Config wires an Engine.
+// Config wires an Engine. Store, Classifier and Router are required (New
+// fails without them); every other field is optional.
 type Config struct {
-	Store      tickets.Store
+	// Store keeps conversations, tickets and outboxes. Required.
+	Store tickets.Store
+	// Classifier understands each user message. Required.
 	Classifier intents.Classifier
-	Router     *escalation.Router
+	// Router gives an escalated ticket its priority, queue and SLA. Required.
+	Router *escalation.Router
 	// Now is the clock (tests inject one); nil means time.Now.
 	Now func() time.Time
 	// Location resolves relative times ("yesterday 3pm"); nil means UTC.
 	Location *time.Location
-	// Logger gets one line per failed turn; nil means slog.Default().
+	// Logger gets one line per failed turn; nil means slog.Default() (logs.Or).
 	Logger *slog.Logger
 	// Summarizer, when set, writes each new ticket's summary for agents
 	// (possibly with a model) in the engine's worker (Run), never on the
@@ -88,15 +93,15 @@ type Engine struct {
 func New(cfg Config) (*Engine, error) {
 	switch {
 	case cfg.Store == nil:
-		return nil, errors.New("bot: Config.Store is nil")
+		return nil, errors.New("bot: Config.Store is required")
 	case cfg.Classifier == nil:
-		return nil, errors.New("bot: Config.Classifier is nil")
+		return nil, errors.New("bot: Config.Classifier is required")
 	case cfg.Router == nil:
-		return nil, errors.New("bot: Config.Router is nil")
+		return nil, errors.New("bot: Config.Router is required")
 	}
 	e := &Engine{
 		store: cfg.Store, cls: cfg.Classifier, router: cfg.Router, sum: cfg.Summarizer,
-		notices: cfg.Notices, now: cfg.Now, loc: cfg.Location, log: cfg.Logger, quota: cfg.Quota.withDefaults(),
+		notices: cfg.Notices, now: cfg.Now, loc: cfg.Location, log: logs.Or(cfg.Logger), quota: cfg.Quota.withDefaults(),
 		subs: map[tickets.Channel][]func(string){},
 	}
 	if e.now == nil {
@@ -104,9 +109,6 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if e.loc == nil {
 		e.loc = time.UTC
-	}
-	if e.log == nil {
-		e.log = slog.Default()
 	}
 	if e.sum != nil {
 		e.summaries = make(chan tickets.Ticket, summaryQueue)

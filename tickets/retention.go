@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/triagebot/triagebot/internal/logs"
 )
 
 // Retention says how long stored things are kept. A zero duration keeps
@@ -77,8 +79,10 @@ func (r Retention) Sweep(ctx context.Context, s Store, now time.Time) (Swept, er
 
 // Run sweeps now and then every interval until ctx ends. A failed sweep is
 // logged and tried again next time: retention is housekeeping, and a
-// store that cannot write is reported by its health check.
+// store that cannot write is reported by its health check. A nil log is
+// slog.Default() (logs.Or).
 func (r Retention) Run(ctx context.Context, s Store, now Clock, every time.Duration, log *slog.Logger) error {
+	log = logs.Or(log)
 	if every <= 0 {
 		every = DefaultSweepEvery
 	}

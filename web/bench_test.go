@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -45,7 +44,7 @@ func benchServer(b *testing.B, n int) (http.Handler, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := New(Config{Store: st, Engine: missingEngine{}, Logger: slog.New(slog.DiscardHandler)})
+	s := newServer(b, Config{Store: st})
 	return s.Handler(), tok
 }
 

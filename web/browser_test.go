@@ -90,7 +90,10 @@ func newStackWith(t *testing.T, wrap, wrapAll func(http.Handler) http.Handler, o
 		t.Fatal(err)
 	}
 	reg := prometheus.NewRegistry()
-	hub := ws.New(ws.Config{Engine: eng, Registerer: reg, Logger: log})
+	hub, err := ws.New(ws.Config{Engine: eng, Registerer: reg, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- hub.Run(ctx) }()
@@ -102,7 +105,7 @@ func newStackWith(t *testing.T, wrap, wrapAll func(http.Handler) http.Handler, o
 	for _, o := range opts {
 		o(&cfg)
 	}
-	h := New(cfg).Handler()
+	h := newServer(t, cfg).Handler()
 	if wrapAll != nil {
 		h = wrapAll(h)
 	}

@@ -33,7 +33,7 @@ func TestConsoleLabels(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			srv := httptest.NewServer(New(Config{Location: c.loc}).Handler())
+			srv := httptest.NewServer(newServer(t, Config{Location: c.loc}).Handler())
 			defer srv.Close()
 			resp, err := http.Get(srv.URL + "/agent/labels.js")
 			if err != nil {
@@ -152,7 +152,7 @@ func TestConsoleStrings(t *testing.T) {
 
 func TestTeam(t *testing.T) {
 	f := newFixture(t)
-	srv := httptest.NewServer(New(Config{Store: f.store, Queues: []string{"fraud", "payments"}}).Handler())
+	srv := httptest.NewServer(newServer(t, Config{Store: f.store, Queues: []string{"fraud", "payments"}}).Handler())
 	defer srv.Close()
 	get := func(token string) (int, string) {
 		req, err := http.NewRequest("GET", srv.URL+"/api/team", nil)

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -62,7 +61,7 @@ func newFanout(tb testing.TB, agents, open int, heartbeat time.Duration) *fanout
 	}
 	tb.Cleanup(func() { _ = st.Close() })
 	fo := &fanout{store: st, count: &countingStore{Store: st}}
-	srv := New(Config{Store: fo.count, Engine: missingEngine{}, Logger: slog.New(slog.DiscardHandler)})
+	srv := newServer(tb, Config{Store: fo.count})
 	srv.heartbeat = heartbeat
 	fo.srv = httptest.NewServer(srv.Handler())
 	tb.Cleanup(fo.srv.Close)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -231,7 +230,7 @@ func TestEventsResetWhenPruned(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = st.Close() })
 	f := &fixture{t: t, store: st, tokens: map[string]string{}}
-	srv := New(Config{Store: st, Engine: missingEngine{}, Logger: slog.New(slog.DiscardHandler)})
+	srv := newServer(t, Config{Store: st})
 	f.srv = httptest.NewServer(srv.Handler())
 	// Cleanups run last-in first-out: the streams' requests (registered
 	// later) are cancelled before Close waits for the handlers.
@@ -290,7 +289,7 @@ func TestEventsHeartbeatAndStop(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = st.Close() })
 	f := &fixture{t: t, store: st, tokens: map[string]string{}}
-	srv := New(Config{Store: st, Engine: missingEngine{}, Logger: slog.New(slog.DiscardHandler)})
+	srv := newServer(t, Config{Store: st})
 	srv.heartbeat = 20 * time.Millisecond
 	f.srv = httptest.NewServer(srv.Handler())
 	// Cleanups run last-in first-out: the streams' requests (registered

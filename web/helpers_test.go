@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"image"
 	"image/color"
 	"image/png"
@@ -60,7 +61,7 @@ func newFixtureOpts(t *testing.T, opts boltstore.Options) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{t: t, store: st, reg: prometheus.NewRegistry(), tokens: map[string]string{}}
-	s := New(Config{Store: st, Engine: eng, Registry: f.reg, Logger: slog.New(slog.DiscardHandler),
+	s := newServer(t, Config{Store: st, Engine: eng, Registry: f.reg, Logger: slog.New(slog.DiscardHandler),
 		Now: func() time.Time { return t0 }})
 	f.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(f.srv.Close)
@@ -210,4 +211,60 @@ func pngBytes(t testing.TB) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// newServer is New for tests of a part other than the store or the engine:
+// a nil Store becomes a fresh bbolt file, a nil Engine one that refuses
+// every change, a nil Logger a quiet one.
+func newServer(tb testing.TB, cfg Config) *Server {
+	tb.Helper()
+	if cfg.Store == nil {
+		st, err := boltstore.Open(filepath.Join(tb.TempDir(), "server.db"), boltstore.Options{NoSync: true})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { _ = st.Close() })
+		cfg.Store = st
+	}
+	if cfg.Engine == nil {
+		cfg.Engine = refusingEngine{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s, err := New(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// errRefused is refusingEngine's answer to every change.
+var errRefused = errors.New("test engine: refused")
+
+// refusingEngine fails every change: for tests that make none.
+type refusingEngine struct{}
+
+func (refusingEngine) Claim(context.Context, string, string) (tickets.Ticket, error) {
+	return tickets.Ticket{}, errRefused
+}
+
+func (refusingEngine) Release(context.Context, string, string) (tickets.Ticket, error) {
+	return tickets.Ticket{}, errRefused
+}
+
+func (refusingEngine) Reply(context.Context, string, string, string) (tickets.Ticket, error) {
+	return tickets.Ticket{}, errRefused
+}
+
+func (refusingEngine) Resolve(context.Context, string, string, string) (tickets.Ticket, error) {
+	return tickets.Ticket{}, errRefused
+}
+
+func (refusingEngine) Note(context.Context, string, string, string) (tickets.Ticket, error) {
+	return tickets.Ticket{}, errRefused
+}
+
+func (refusingEngine) Transfer(context.Context, string, string, tickets.Target) (tickets.Ticket, error) {
+	return tickets.Ticket{}, errRefused
 }

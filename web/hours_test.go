@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -56,7 +55,7 @@ func TestHours(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := httptest.NewServer(New(Config{Logger: slog.New(slog.DiscardHandler), Hours: tt.hours,
+			srv := httptest.NewServer(newServer(t, Config{Hours: tt.hours,
 				Now: func() time.Time { return tt.now }}).Handler())
 			defer srv.Close()
 			resp, err := srv.Client().Get(srv.URL + "/hours")

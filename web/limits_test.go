@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -56,7 +55,7 @@ func TestBodyLimitEverywhere(t *testing.T) {
 }
 
 func TestMetricsToken(t *testing.T) {
-	s := New(Config{MetricsToken: "scrape-secret", Logger: slog.New(slog.DiscardHandler)})
+	s := newServer(t, Config{MetricsToken: "scrape-secret"})
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
 	tests := []struct {
@@ -88,7 +87,7 @@ func TestMetricsToken(t *testing.T) {
 }
 
 func TestNoMetricsLeavesRouteOff(t *testing.T) {
-	s := New(Config{NoMetrics: true, Logger: slog.New(slog.DiscardHandler)})
+	s := newServer(t, Config{NoMetrics: true})
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + "/metrics")

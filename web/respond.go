@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 
 	"github.com/triagebot/triagebot/tickets"
@@ -77,12 +76,4 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		s.writeError(w, http.StatusInternalServerError, CodeInternal, "internal error")
 	}
-}
-
-// logger returns l or a logger that discards, so nil is a valid Config.Logger.
-func logger(l *slog.Logger) *slog.Logger {
-	if l != nil {
-		return l
-	}
-	return slog.New(slog.DiscardHandler)
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/triagebot/triagebot/canned"
 	"github.com/triagebot/triagebot/escalation"
+	"github.com/triagebot/triagebot/internal/logs"
 	"github.com/triagebot/triagebot/tickets"
 )
 
@@ -50,9 +51,12 @@ type Engine interface {
 	Transfer(ctx context.Context, ticketID, agent string, to tickets.Target) (tickets.Ticket, error)
 }
 
-// Config wires a Server. Store and Engine are required; the others may be nil.
+// Config wires a Server. Store and Engine are required (New fails
+// without them); every other field is optional.
 type Config struct {
-	Store  tickets.Store
+	// Store is read for every view and probed by /healthz. Required.
+	Store tickets.Store
+	// Engine makes every change an agent asks for. Required.
 	Engine Engine
 	// WS is the WebSocket channel, mounted at /ws; nil leaves /ws unserved.
 	WS http.Handler
@@ -60,7 +64,8 @@ type Config struct {
 	// exposes, so other packages' collectors registered on it show too.
 	// nil: a private registry.
 	Registry *prometheus.Registry
-	Logger   *slog.Logger
+	// Logger gets failed requests; nil means slog.Default() (logs.Or).
+	Logger *slog.Logger
 	// Canned are the agents' saved replies; nil means canned.Default().
 	Canned *canned.Set
 	// Queues are the routing rules' queues, which an agent created through
@@ -120,18 +125,21 @@ type Server struct {
 // and a stream never finishes by itself.
 func (s *Server) StopStreams() { s.stopStreams() }
 
-// errNotConfigured answers for a missing Store or Engine, so a wiring
-// mistake shows as a clear 500 in the log instead of a nil dereference.
-var errNotConfigured = errors.New("web: not configured")
-
-// New returns a Server for cfg. It registers its metrics on cfg.Registry.
-func New(cfg Config) *Server {
+// New checks cfg and returns a Server. It registers its metrics on
+// cfg.Registry.
+func New(cfg Config) (*Server, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, errors.New("web: Config.Store is required")
+	case cfg.Engine == nil:
+		return nil, errors.New("web: Config.Engine is required")
+	}
 	s := &Server{
 		store:  cfg.Store,
 		engine: cfg.Engine,
 		ws:     cfg.WS,
 		reg:    cfg.Registry,
-		log:    logger(cfg.Logger),
+		log:    logs.Or(cfg.Logger),
 		now:    cfg.Now,
 		loc:    cfg.Location,
 		typing: cfg.Typing,
@@ -145,12 +153,6 @@ func New(cfg Config) *Server {
 		streams:      make(chan struct{}, maxStreams),
 	}
 	s.stopCtx, s.stopStreams = context.WithCancel(context.Background())
-	if s.store == nil {
-		s.store = missingStore{}
-	}
-	if s.engine == nil {
-		s.engine = missingEngine{}
-	}
 	if s.reg == nil {
 		s.reg = prometheus.NewRegistry()
 	}
@@ -166,7 +168,7 @@ func New(cfg Config) *Server {
 	}
 	s.metrics = newHTTPMetrics(s.reg, s.log)
 	s.registerTicketCollector()
-	return s
+	return s, nil
 }
 
 // Handler returns the routes. Every response except /ws goes through the

@@ -3,9 +3,9 @@ package web
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -63,29 +63,36 @@ func TestHealthzWhenCommitsPanic(t *testing.T) {
 	}
 }
 
-func TestNoStoreNoEngine(t *testing.T) {
-	srv := httptest.NewServer(New(Config{}).Handler())
-	defer srv.Close()
-	cases := []struct {
-		path   string
-		status int
-	}{
-		{"/healthz", 503},
-		{"/api/tickets", 500}, // the token cannot be checked
-		{"/metrics", 200},     // the ticket series are left out
-		{"/", 200},
+func TestNewRequires(t *testing.T) {
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "req.db"), boltstore.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, c := range cases {
-		req, _ := http.NewRequest("GET", srv.URL+c.path, nil)
-		req.Header.Set("Authorization", "Bearer some-token")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != c.status {
-			t.Errorf("%s: status %d, want %d", c.path, resp.StatusCode, c.status)
-		}
+	defer st.Close()
+	tests := []struct {
+		name string
+		cfg  Config
+		want string // "" when New must succeed
+	}{
+		{"nothing", Config{}, "web: Config.Store is required"},
+		{"no store", Config{Engine: refusingEngine{}}, "web: Config.Store is required"},
+		{"no engine", Config{Store: st}, "web: Config.Engine is required"},
+		{"store and engine", Config{Store: st, Engine: refusingEngine{}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := New(tt.cfg)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("New: %v", err)
+			case tt.want == "" && s == nil:
+				t.Fatal("New returned no server and no error")
+			case tt.want != "" && (err == nil || err.Error() != tt.want):
+				t.Fatalf("New: error %v, want %q", err, tt.want)
+			case tt.want != "" && s != nil:
+				t.Fatal("New returned a server with its error")
+			}
+		})
 	}
 }
 
@@ -203,7 +210,7 @@ func TestWSMount(t *testing.T) {
 		_, hijackable = w.(http.Hijacker)
 		io.WriteString(w, "ws here")
 	})
-	s := New(Config{WS: ws, Logger: slog.New(slog.DiscardHandler)})
+	s := newServer(t, Config{WS: ws})
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + "/ws?session=abc")
@@ -253,7 +260,7 @@ func (stuckEngine) Transfer(ctx context.Context, _, _ string, _ tickets.Target) 
 func TestAPITimeout(t *testing.T) {
 	f := newFixture(t)
 	tk := f.ticket(tickets.High, "payments", time.Hour)
-	s := New(Config{Store: f.store, Engine: stuckEngine{}, Logger: slog.New(slog.DiscardHandler)})
+	s := newServer(t, Config{Store: f.store, Engine: stuckEngine{}})
 	s.apiTimeout = 200 * time.Millisecond
 	f.srv = httptest.NewServer(s.Handler())
 	defer f.srv.Close()

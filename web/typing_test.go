@@ -46,7 +46,7 @@ func TestTyping(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := &typed{}
-	srv := httptest.NewServer(New(Config{Store: f.store, Engine: eng, Logger: slog.New(slog.DiscardHandler),
+	srv := httptest.NewServer(newServer(t, Config{Store: f.store, Engine: eng,
 		Now: func() time.Time { return t0 }, Typing: rec.typing}).Handler())
 	t.Cleanup(srv.Close)
 	f.srv = srv

@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/triagebot/triagebot/bot"
+	"github.com/triagebot/triagebot/internal/logs"
 	"github.com/triagebot/triagebot/tickets"
 )
 
@@ -96,7 +97,8 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// Config configures the channel. Token, Engine and Store are required.
+// Config configures the channel. Token, Engine and Store are required (New
+// fails without them); every other field is optional.
 type Config struct {
 	Token string
 	// Endpoint is the Bot API endpoint in the library's format
@@ -115,7 +117,8 @@ type Config struct {
 	Engine     Engine
 	// Store keeps the poll offset, the quick-reply labels of sent keyboards
 	// and the agent notices (the engine must write them: bot.Config.Notices).
-	Store  State
+	Store State
+	// Logger: nil means slog.Default() (logs.Or).
 	Logger *slog.Logger
 	// Registerer, when set, gets the channel's metrics.
 	Registerer prometheus.Registerer
@@ -151,10 +154,10 @@ func (c *Config) Validate() error {
 		bad = append(bad, fmt.Sprintf("endpoint %q must contain two %%s (https://host/bot%%s/%%s)", c.Endpoint))
 	}
 	if c.Engine == nil {
-		bad = append(bad, "engine is required")
+		bad = append(bad, "Config.Engine is required")
 	}
 	if c.Store == nil {
-		bad = append(bad, "store is required")
+		bad = append(bad, "Config.Store is required")
 	}
 	if (c.WebhookURL == "") != (c.WebhookSecret == "") {
 		bad = append(bad, "webhook URL and secret go together")
@@ -204,7 +207,7 @@ const (
 	workQueueCap       = 4096
 )
 
-// New checks cfg, connects to the Bot API (the library calls getMe) and
+// New checks cfg (Validate), connects to the Bot API (the library calls getMe) and
 // subscribes to the engine. It fails clearly when the token is rejected.
 func New(ctx context.Context, cfg Config) (*Channel, error) {
 	if err := cfg.Validate(); err != nil {
@@ -223,10 +226,7 @@ func New(ctx context.Context, cfg Config) (*Channel, error) {
 		cfg.AgentLang = "en"
 	}
 	cfg.Limits = cfg.Limits.withDefaults()
-	log := cfg.Logger
-	if log == nil {
-		log = slog.Default()
-	}
+	log := logs.Or(cfg.Logger)
 	c := &Channel{
 		cfg:     cfg,
 		log:     log.With("channel", "telegram"),

@@ -26,8 +26,8 @@ func TestValidate(t *testing.T) {
 		{"minimal", func(*Config) {}, ""},
 		{"no token", func(c *Config) { c.Token = "" }, "token"},
 		{"endpoint without verbs", func(c *Config) { c.Endpoint = "http://x/bot" }, "endpoint"},
-		{"no engine", func(c *Config) { c.Engine = nil }, "engine"},
-		{"no store", func(c *Config) { c.Store = nil }, "store"},
+		{"no engine", func(c *Config) { c.Engine = nil }, "Config.Engine is required"},
+		{"no store", func(c *Config) { c.Store = nil }, "Config.Store is required"},
 		{"webhook without secret", func(c *Config) { c.WebhookURL = "https://x/hook" }, "webhook"},
 		{"bad secret", func(c *Config) { c.WebhookURL, c.WebhookSecret = "https://x/hook", "has space" }, "secret"},
 		{"poll too long", func(c *Config) { c.PollTimeout = time.Minute }, "poll"},
@@ -42,6 +42,29 @@ func TestValidate(t *testing.T) {
 				t.Fatalf("unexpected error %v", err)
 			case tt.want != "" && (!errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.want)):
 				t.Fatalf("err = %v, want ErrConfig mentioning %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestNewRequires: New refuses a configuration without a required part
+// before it makes any network call (the endpoint here answers nothing).
+func TestNewRequires(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"nothing", Config{}, "Config.Engine is required"},
+		{"no engine", Config{Token: "1:A", Store: nopStore{}}, "telegram: bad configuration: Config.Engine is required"},
+		{"no store", Config{Token: "1:A", Engine: &recEngine{}}, "telegram: bad configuration: Config.Store is required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.Endpoint = "http://127.0.0.1:1/bot%s/%s"
+			c, err := New(t.Context(), tt.cfg)
+			if c != nil || !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("New: %v, error %v, want ErrConfig with %q", c, err, tt.want)
 			}
 		})
 	}

@@ -41,7 +41,11 @@ func startHub(t *testing.T, eng Engine, cfg Config, opts ...func(*httptest.Serve
 	f := &fixture{reg: prometheus.NewRegistry(), runErr: make(chan error, 1)}
 	cfg.Engine = eng
 	cfg.Registerer = f.reg
-	f.hub = New(cfg)
+	hub, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.hub = hub
 	ctx, cancel := context.WithCancel(context.Background())
 	f.cancel = cancel
 	go func() { f.runErr <- f.hub.Run(ctx) }()

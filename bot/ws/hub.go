@@ -30,6 +30,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/triagebot/triagebot/bot"
+	"github.com/triagebot/triagebot/internal/logs"
 	"github.com/triagebot/triagebot/tickets"
 )
 
@@ -133,16 +134,20 @@ func orDefault[T int | float64 | time.Duration](v, d T) T {
 // pingPeriod is shorter than PongWait so a pong can arrive in time.
 func (l Limits) pingPeriod() time.Duration { return l.PongWait * 9 / 10 }
 
-// Config is what New needs. Engine is required.
+// Config is what New needs. Engine is required (New fails without it);
+// every other field is optional.
 type Config struct {
+	// Engine takes every turn and holds the outboxes. Required.
 	Engine Engine
 	// Origins lists the browser origins allowed besides the server's own:
 	// "https://shop.example.com", a bare "host:port", or "*" for any.
 	Origins []string
 	// Registerer receives the channel's metrics; nil keeps them unregistered.
 	Registerer prometheus.Registerer
-	Logger     *slog.Logger
-	Limits     Limits
+	// Logger: nil means slog.Default() (logs.Or).
+	Logger *slog.Logger
+	// Limits: zero fields take the defaults.
+	Limits Limits
 	// TrustedProxies are the peers whose X-Forwarded-For is believed when
 	// working out a client's address; from anyone else the header is ignored.
 	TrustedProxies []netip.Prefix
@@ -155,11 +160,8 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Errors of Run.
-var (
-	ErrRunning  = errors.New("ws: hub is already running or has run")
-	ErrNoEngine = errors.New("ws: Config.Engine is nil")
-)
+// ErrRunning is Run's answer when the hub runs or has run already.
+var ErrRunning = errors.New("ws: hub is already running or has run")
 
 // hub states.
 const (
@@ -216,16 +218,16 @@ const typingBuffer = 64
 // held while a frame is being written.
 var writeBufferPool sync.Pool
 
-// New makes a hub and subscribes it to the engine's web conversations.
-func New(cfg Config) *Hub {
-	log := cfg.Logger
-	if log == nil {
-		log = slog.Default()
+// New checks cfg, makes a hub and subscribes it to the engine's web
+// conversations.
+func New(cfg Config) (*Hub, error) {
+	if cfg.Engine == nil {
+		return nil, errors.New("ws: Config.Engine is required")
 	}
 	h := &Hub{
 		engine:     cfg.Engine,
 		now:        cfg.Now,
-		log:        log.With("component", "ws"),
+		log:        logs.Or(cfg.Logger).With("component", "ws"),
 		lim:        cfg.Limits.withDefaults(),
 		register:   make(chan *conn),
 		unregister: make(chan *conn),
@@ -253,10 +255,8 @@ func New(cfg Config) *Hub {
 		WriteBufferPool:  &writeBufferPool,
 		CheckOrigin:      origins.allow,
 	}
-	if h.engine != nil {
-		h.engine.Subscribe(tickets.Web, h.notify)
-	}
-	return h
+	h.engine.Subscribe(tickets.Web, h.notify)
+	return h, nil
 }
 
 // notify is the engine's callback: conversation id has new outbox
@@ -294,9 +294,6 @@ type session struct {
 // frame and returns once their goroutines (and the engine calls they were
 // making) have finished. It may be called once.
 func (h *Hub) Run(ctx context.Context) error {
-	if h.engine == nil {
-		return ErrNoEngine
-	}
 	if !h.state.CompareAndSwap(stateNew, stateRunning) {
 		return ErrRunning
 	}

@@ -531,10 +531,29 @@ func TestMetrics(t *testing.T) {
 	waitFor(t, 3*time.Second, func() bool { return metricValue(f.hub.metrics.open) == 0 })
 }
 
-func TestRunTwiceAndWithoutEngine(t *testing.T) {
-	if err := New(Config{}).Run(t.Context()); !errors.Is(err, ErrNoEngine) {
-		t.Errorf("Run without engine: %v", err)
+func TestNewRequires(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		want string // "" when New must succeed
+	}{
+		{"no engine", Config{Origins: []string{"*"}}, "ws: Config.Engine is required"},
+		{"engine", Config{Engine: openEngine(t, t.TempDir())}, ""},
 	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, err := New(tt.cfg)
+			switch {
+			case tt.want == "" && (err != nil || h == nil):
+				t.Fatalf("New: %v, %v", h, err)
+			case tt.want != "" && (err == nil || err.Error() != tt.want || h != nil):
+				t.Fatalf("New: %v, error %v, want %q", h, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestRunTwice(t *testing.T) {
 	f := startHub(t, openEngine(t, t.TempDir()), Config{})
 	if err := f.hub.Run(t.Context()); !errors.Is(err, ErrRunning) {
 		t.Errorf("second Run: %v", err)

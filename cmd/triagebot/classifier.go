@@ -32,16 +32,20 @@ func newClassifier(cfg Config, reg prometheus.Registerer, logger *slog.Logger) (
 		return nil, fmt.Errorf("OPENAI_API_KEY: %w", err)
 	}
 	logger.Info("LLM second opinion on", "base_url", cfg.OpenAIBaseURL, "model", cfg.OpenAIModel)
-	return llm.NewCombined(offline, llm.NewClassifier(client), llm.CombinedOptions{}), nil
+	model, err := llm.NewClassifier(client)
+	if err != nil {
+		return nil, err
+	}
+	return llm.NewCombined(llm.CombinedConfig{Offline: offline, Model: model})
 }
 
 // newSummarizer returns the ticket summarizer for agents working in lang:
 // the model's, sharing the classifier's client (breaker, bounds, metrics),
 // when clf is the combined classifier; the template otherwise.
-func newSummarizer(clf intents.Classifier, cfg Config, lang string) llm.Summarizer {
+func newSummarizer(clf intents.Classifier, cfg Config, lang string) (llm.Summarizer, error) {
 	var client *llm.Client
 	if c, ok := clf.(*llm.Combined); ok {
 		client = c.Client()
 	}
-	return llm.NewSummarizer(client, lang, cfg.Location)
+	return llm.NewSummarizer(llm.SummarizerConfig{Client: client, Lang: lang, Location: cfg.Location})
 }

@@ -24,7 +24,9 @@ func TestNewClassifierOfflineWithoutKey(t *testing.T) {
 	if _, ok := clf.(*intents.Offline); !ok {
 		t.Errorf("without OPENAI_API_KEY got %T, want the offline classifier", clf)
 	}
-	if _, ok := newSummarizer(clf, Config{}, "zh-Hant").(llm.Template); !ok {
+	if s, err := newSummarizer(clf, Config{}, "zh-Hant"); err != nil {
+		t.Fatal(err)
+	} else if _, ok := s.(llm.Template); !ok {
 		t.Error("without a model the summarizer should be the template")
 	}
 }
@@ -38,7 +40,11 @@ func TestNewClassifierWithKey(t *testing.T) {
 	if _, ok := clf.(*llm.Combined); !ok {
 		t.Fatalf("with OPENAI_API_KEY got %T, want llm.Combined", clf)
 	}
-	if _, ok := newSummarizer(clf, Config{Location: time.UTC}, "en").(*llm.ModelSummarizer); !ok {
+	s, err := newSummarizer(clf, Config{Location: time.UTC}, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.(*llm.ModelSummarizer); !ok {
 		t.Error("with a model the summarizer should use it")
 	}
 	mfs, err := reg.Gather()
@@ -53,7 +59,6 @@ func TestNewClassifierWithKey(t *testing.T) {
 		t.Error("LLM metrics not registered on the server's registry")
 	}
 	// The summarizer falls back to the template when the endpoint is down.
-	s := newSummarizer(clf, Config{Location: time.UTC}, "en")
 	got := s.Summarize(t.Context(), intents.SummaryInput{Intent: intents.RefundNotReceived,
 		Lines: []intents.SummaryLine{{From: "user", Text: "refund not back"}}})
 	if !strings.HasPrefix(got, "Refund not received.") {

@@ -128,7 +128,10 @@ func wsServer(t *testing.T) string {
 	}
 	// As serve does by default: the per-address limits skip loopback, where
 	// the load tool runs.
-	hub := ws.New(ws.Config{Engine: eng, Unlimited: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	hub, err := ws.New(ws.Config{Engine: eng, Unlimited: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = hub.Run(ctx) }()

@@ -109,10 +109,14 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 	if err != nil {
 		return fail(err)
 	}
+	summarizer, err := newSummarizer(classifier, cfg, cfg.AgentLang)
+	if err != nil {
+		return fail(err)
+	}
 	s.engine, err = bot.New(bot.Config{
 		Store:      store,
 		Classifier: classifier,
-		Summarizer: newSummarizer(classifier, cfg, cfg.AgentLang),
+		Summarizer: summarizer,
 		Router:     router,
 		Now:        time.Now,
 		Location:   cfg.Location,
@@ -125,7 +129,7 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 	if err != nil {
 		return fail(fmt.Errorf("starting the engine: %w", err))
 	}
-	s.hub = ws.New(ws.Config{
+	s.hub, err = ws.New(ws.Config{
 		Engine:         s.engine,
 		Origins:        cfg.Origins,
 		Registerer:     reg,
@@ -134,6 +138,9 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 		TrustedProxies: cfg.Edge.trusted,
 		Unlimited:      cfg.Edge.exempt,
 	})
+	if err != nil {
+		return fail(fmt.Errorf("starting the WebSocket channel: %w", err))
+	}
 	if cfg.TelegramToken != "" {
 		if cfg.TelegramWebhook != "" && cfg.TelegramSecret == "" {
 			// Telegram echoes this secret on every webhook call; without one
@@ -179,7 +186,10 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 		Typing:   s.hub.Typing,
 	}
 	webCfg.MetricsToken, webCfg.NoMetrics = s.metricsExposure()
-	webSrv := web.New(webCfg)
+	webSrv, err := web.New(webCfg)
+	if err != nil {
+		return fail(fmt.Errorf("starting the web server: %w", err))
+	}
 	handler := webSrv.Handler()
 	if s.tg != nil && cfg.TelegramWebhook != "" {
 		// Telegram POSTs to the path of the public webhook URL; the rest is the web.

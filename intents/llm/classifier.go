@@ -3,6 +3,7 @@ package llm
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -31,9 +32,12 @@ type cached struct {
 	minute time.Time
 }
 
-// NewClassifier builds the classifier on c.
-func NewClassifier(c *Client) *Classifier {
-	return &Classifier{c: c, cache: newLRU[cached](c.cfg.CacheSize)}
+// NewClassifier builds the classifier on c, which is required.
+func NewClassifier(c *Client) (*Classifier, error) {
+	if c == nil {
+		return nil, errors.New("llm: NewClassifier: the Client is required")
+	}
+	return &Classifier{c: c, cache: newLRU[cached](c.cfg.CacheSize)}, nil
 }
 
 // Client returns the client the classifier calls through.

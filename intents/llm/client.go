@@ -22,6 +22,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/triagebot/triagebot/internal/logs"
 )
 
 // Sentinel errors of a failed call; Kind maps them to metric labels.
@@ -110,7 +112,8 @@ type Config struct {
 	HTTPClient *http.Client
 	// Registerer gets the metrics; nil leaves them unregistered.
 	Registerer prometheus.Registerer
-	Logger     *slog.Logger
+	// Logger: nil means slog.Default() (logs.Or).
+	Logger *slog.Logger
 }
 
 // Client is the connection to one OpenAI-compatible endpoint, with the
@@ -158,9 +161,7 @@ func NewClient(cfg Config) (*Client, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
+	cfg.Logger = logs.Or(cfg.Logger)
 	metrics, err := NewMetrics(cfg.Registerer)
 	if err != nil {
 		return nil, err

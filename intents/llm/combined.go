@@ -2,6 +2,7 @@ package llm
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 	"unicode/utf8"
@@ -46,11 +47,19 @@ type Combined struct {
 	llm     intents.Classifier
 	metrics *Metrics
 	log     *slog.Logger
-	opts    CombinedOptions
+	opts    CombinedConfig
 }
 
-// CombinedOptions tune the policy; zero fields take the defaults.
-type CombinedOptions struct {
+// CombinedConfig wires a Combined. Offline and Model are required (New
+// fails without them); the policy's fields are optional, zero taking the
+// defaults.
+type CombinedConfig struct {
+	// Offline answers every message first. Required.
+	Offline intents.Classifier
+	// Model is the second opinion; its Client's metrics, logger and
+	// breaker are the policy's too. Required.
+	Model *Classifier
+
 	// Threshold: offline answers at or above it stand (default
 	// intents.ClarifyBelow).
 	Threshold float64
@@ -62,18 +71,27 @@ type CombinedOptions struct {
 
 var _ intents.Classifier = (*Combined)(nil)
 
-// NewCombined combines offline with the model classifier l.
-func NewCombined(offline intents.Classifier, l *Classifier, opts CombinedOptions) *Combined {
-	c := newCombined(offline, l, l.c.metrics, l.c.log, opts)
-	c.client = l.c
-	return c
+// NewCombined checks cfg and combines cfg.Offline with the model
+// classifier cfg.Model.
+func NewCombined(cfg CombinedConfig) (*Combined, error) {
+	switch {
+	case cfg.Offline == nil:
+		return nil, errors.New("llm: CombinedConfig.Offline is required")
+	case cfg.Model == nil:
+		return nil, errors.New("llm: CombinedConfig.Model is required")
+	}
+	c := newCombined(cfg.Offline, cfg.Model, cfg.Model.c.metrics, cfg.Model.c.log, cfg)
+	c.client = cfg.Model.c
+	return c, nil
 }
 
 // Client returns the model client, for building a Summarizer on the same
 // breaker, bounds and metrics.
 func (c *Combined) Client() *Client { return c.client }
 
-func newCombined(offline, l intents.Classifier, m *Metrics, log *slog.Logger, opts CombinedOptions) *Combined {
+// newCombined is NewCombined on any model classifier (tests combine stubs);
+// opts gives the policy's fields.
+func newCombined(offline, l intents.Classifier, m *Metrics, log *slog.Logger, opts CombinedConfig) *Combined {
 	if opts.Threshold <= 0 {
 		opts.Threshold = intents.ClarifyBelow
 	}

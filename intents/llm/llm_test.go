@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -51,6 +52,7 @@ func unsure(i intents.Intent) intents.Result {
 }
 
 type env struct {
+	t      *testing.T
 	fake   *llmfake.Fake
 	srv    *httptest.Server
 	client *Client
@@ -76,11 +78,19 @@ func newEnv(t *testing.T, script llmfake.Script, mod func(*Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{fake: f, srv: srv, client: c, clf: NewClassifier(c), reg: reg, clock: ck}
+	clf, err := NewClassifier(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{t: t, fake: f, srv: srv, client: c, clf: clf, reg: reg, clock: ck}
 }
 
 func (e *env) combined(off intents.Classifier) *Combined {
-	return NewCombined(off, e.clf, CombinedOptions{})
+	c, err := NewCombined(CombinedConfig{Offline: off, Model: e.clf})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c
 }
 
 func reply(content string) llmfake.Script {
@@ -556,5 +566,41 @@ func TestEmptyText(t *testing.T) {
 	}
 	if e.fake.Hits() != 0 {
 		t.Error("an empty text reached the endpoint")
+	}
+}
+
+// TestConstructorsRequire: each constructor of the package refuses a
+// missing required part with an error naming it.
+func TestConstructorsRequire(t *testing.T) {
+	e := newEnv(t, reply(plainAnswer), nil)
+	off := stubOffline{unsure(intents.LoginFailed)}
+	tests := []struct {
+		name string
+		new  func() (any, error)
+		want string // "" when the constructor must succeed
+	}{
+		{"client without key", func() (any, error) { return NewClient(Config{}) }, "llm: bad configuration: no API key"},
+		{"client", func() (any, error) { return NewClient(Config{APIKey: "k"}) }, ""},
+		{"classifier without client", func() (any, error) { return NewClassifier(nil) }, "llm: NewClassifier: the Client is required"},
+		{"classifier", func() (any, error) { return NewClassifier(e.client) }, ""},
+		{"combined without offline", func() (any, error) { return NewCombined(CombinedConfig{Model: e.clf}) }, "llm: CombinedConfig.Offline is required"},
+		{"combined without model", func() (any, error) { return NewCombined(CombinedConfig{Offline: off}) }, "llm: CombinedConfig.Model is required"},
+		{"combined", func() (any, error) { return NewCombined(CombinedConfig{Offline: off, Model: e.clf}) }, ""},
+		{"summarizer without lang", func() (any, error) { return NewSummarizer(SummarizerConfig{Client: e.client}) }, `llm: SummarizerConfig.Lang "" is not zh-Hant, zh-Hans or en`},
+		{"summarizer with a bad lang", func() (any, error) { return NewSummarizer(SummarizerConfig{Lang: "fr"}) }, `llm: SummarizerConfig.Lang "fr" is not zh-Hant, zh-Hans or en`},
+		{"summarizer", func() (any, error) { return NewSummarizer(SummarizerConfig{Lang: "zh-Hans"}) }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.new()
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("error %v", err)
+			case tt.want != "" && (err == nil || err.Error() != tt.want):
+				t.Fatalf("error %v, want %q", err, tt.want)
+			case tt.want != "" && got != nil && !reflect.ValueOf(got).IsNil():
+				t.Fatalf("%v returned with its error", got)
+			}
+		})
 	}
 }

@@ -95,14 +95,28 @@ type ModelSummarizer struct {
 
 var _ Summarizer = (*ModelSummarizer)(nil)
 
-// NewSummarizer returns the model summarizer on c in the agents' language
-// lang, or the template alone when c is nil.
-func NewSummarizer(c *Client, lang string, loc *time.Location) Summarizer {
-	t := Template{Lang: lang, Location: loc}
-	if c == nil {
-		return t
+// SummarizerConfig wires a Summarizer. Lang is required; Client and
+// Location are optional.
+type SummarizerConfig struct {
+	// Client is the model's; nil gives the template alone.
+	Client *Client
+	// Lang is the agents' working language (zh-Hant, zh-Hans or en). Required.
+	Lang string
+	// Location is the zone times are written in; nil means UTC.
+	Location *time.Location
+}
+
+// NewSummarizer checks cfg and returns the model summarizer on cfg.Client,
+// or the template alone without a Client.
+func NewSummarizer(cfg SummarizerConfig) (Summarizer, error) {
+	if !intents.Lang(cfg.Lang).Valid() {
+		return nil, fmt.Errorf("llm: SummarizerConfig.Lang %q is not zh-Hant, zh-Hans or en", cfg.Lang)
 	}
-	return &ModelSummarizer{c: c, fallback: t}
+	t := Template{Lang: cfg.Lang, Location: cfg.Location}
+	if cfg.Client == nil {
+		return t, nil
+	}
+	return &ModelSummarizer{c: cfg.Client, fallback: t}, nil
 }
 
 // summaryInput is what the model is told about a ticket: masked text and

@@ -62,7 +62,7 @@ func TestTemplateSummary(t *testing.T) {
 
 func TestModelSummary(t *testing.T) {
 	e := newEnv(t, reply("客戶琴日下午3點提款 HKD 1200（TX20251102ABC）仍未到帳，已附截圖。"), nil)
-	s := NewSummarizer(e.client, "zh-Hant", hkt)
+	s := mustSummarizer(t, SummarizerConfig{Client: e.client, Lang: "zh-Hant", Location: hkt})
 	got := s.Summarize(t.Context(), testTicket())
 	if got != "客戶琴日下午3點提款 HKD 1200（TX20251102ABC）仍未到帳，已附截圖。" {
 		t.Errorf("summary = %q, want the model's", got)
@@ -110,7 +110,7 @@ func TestModelSummaryFallsBack(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, func(llmfake.Request) llmfake.Reply { return tt.reply }, nil)
-			got := NewSummarizer(e.client, "zh-Hant", hkt).Summarize(t.Context(), testTicket())
+			got := mustSummarizer(t, SummarizerConfig{Client: e.client, Lang: "zh-Hant", Location: hkt}).Summarize(t.Context(), testTicket())
 			want := Template{Lang: "zh-Hant", Location: hkt}.Summarize(t.Context(), testTicket())
 			if got != want {
 				t.Errorf("summary = %q, want the template %q", got, want)
@@ -124,14 +124,23 @@ func TestModelSummaryFallsBack(t *testing.T) {
 
 func TestModelSummaryIsMasked(t *testing.T) {
 	e := newEnv(t, reply("Customer says card 4111 1111 1111 1111 was charged twice."), nil)
-	got := NewSummarizer(e.client, "en", hkt).Summarize(t.Context(), testTicket())
+	got := mustSummarizer(t, SummarizerConfig{Client: e.client, Lang: "en", Location: hkt}).Summarize(t.Context(), testTicket())
 	if strings.Contains(got, "4111 1111 1111 1111") || !strings.Contains(got, "****1111") {
 		t.Errorf("summary %q: a card number from the model must be masked", got)
 	}
 }
 
 func TestNilClientSummarizerIsTemplate(t *testing.T) {
-	if _, ok := NewSummarizer(nil, "en", nil).(Template); !ok {
+	if _, ok := mustSummarizer(t, SummarizerConfig{Lang: "en"}).(Template); !ok {
 		t.Error("no client: want the template")
 	}
+}
+
+func mustSummarizer(t *testing.T, cfg SummarizerConfig) Summarizer {
+	t.Helper()
+	s, err := NewSummarizer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
