@@ -199,11 +199,12 @@ func testClaimRace(t *testing.T, open Opener) {
 	}
 }
 
-// Parallel creates get distinct, well-formed ids, and every ticket is in
-// the indexes. (Whether ids may have gaps is the store's own business.)
-func testConcurrentCreates(t *testing.T, open Opener) {
-	s, _ := fresh(t, open)
-	const workers, each = 16, 25
+// CreateConcurrently creates workers×each tickets in queue "q" from
+// workers goroutines, one transaction a ticket, and returns their ids
+// sorted. A store checks with it what it promises beyond the suite (e.g.
+// boltstore: no gaps).
+func CreateConcurrently(t *testing.T, s tickets.Store, workers, each int) []string {
+	t.Helper()
 	var (
 		wg  sync.WaitGroup
 		mu  sync.Mutex
@@ -225,6 +226,15 @@ func testConcurrentCreates(t *testing.T, open Opener) {
 	}
 	wg.Wait()
 	slices.Sort(got)
+	return got
+}
+
+// Parallel creates get distinct, well-formed ids, and every ticket is in
+// the indexes. (Whether ids may have gaps is the store's own business.)
+func testConcurrentCreates(t *testing.T, open Opener) {
+	s, _ := fresh(t, open)
+	const workers, each = 16, 25
+	got := CreateConcurrently(t, s, workers, each)
 	if len(slices.Compact(slices.Clone(got))) != workers*each {
 		t.Fatalf("%d distinct ids of %d creates: %v", len(slices.Compact(slices.Clone(got))), workers*each, head(got))
 	}
