@@ -52,16 +52,16 @@ func (e *Engine) Reply(ctx context.Context, ticketID, agent, text string) (ticke
 	text = strings.TrimSpace(text)
 	switch {
 	case text == "":
-		return tickets.Ticket{}, fmt.Errorf("bot: reply to %s: empty text: %w", ticketID, tickets.ErrInvalid)
+		return tickets.Ticket{}, tickets.Refuse(tickets.ErrInvalid, "The reply is empty.")
 	case strings.TrimSpace(agent) == "":
-		return tickets.Ticket{}, fmt.Errorf("bot: reply to %s: no agent: %w", ticketID, tickets.ErrInvalid)
+		return tickets.Ticket{}, tickets.Refuse(tickets.ErrInvalid, "The agent's name is empty.")
 	}
 	return e.agentOp(ctx, "reply", ticketID, func(tx tickets.Tx, before tickets.Ticket, say *userNote) (tickets.Ticket, error) {
 		switch {
 		case before.Status == tickets.Resolved:
-			return before, fmt.Errorf("reply to %s: resolved: %w", ticketID, tickets.ErrConflict)
+			return before, tickets.Refuse(tickets.ErrConflict, "%s is already resolved.", before.ID)
 		case before.Status == tickets.Claimed && before.Assignee != agent:
-			return before, fmt.Errorf("reply to %s: held by %s: %w", ticketID, before.Assignee, tickets.ErrConflict)
+			return before, tickets.Refuse(tickets.ErrConflict, "%s is held by %s.", before.ID, before.Assignee)
 		}
 		say.text, say.from, say.agent = intents.Mask(text), tickets.FromAgent, agent
 		return before, nil
@@ -154,7 +154,8 @@ func (e *Engine) agentOp(ctx context.Context, name, ticketID string,
 		return nil
 	})
 	if err != nil {
-		return tickets.Ticket{}, fmt.Errorf("bot: %s %s: %w", name, ticketID, err)
+		// The store and the domain name the ticket already.
+		return tickets.Ticket{}, fmt.Errorf("bot: %s: %w", name, err)
 	}
 	crashpoint.At("bot.reply-committed")
 	e.announce(ctx, &fx)
@@ -166,7 +167,7 @@ func (e *Engine) agentOp(ctx context.Context, name, ticketID string,
 func (e *Engine) Note(ctx context.Context, ticketID, agent, text string) (tickets.Ticket, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
-		return tickets.Ticket{}, fmt.Errorf("bot: note on %s: empty text: %w", ticketID, tickets.ErrInvalid)
+		return tickets.Ticket{}, tickets.Refuse(tickets.ErrInvalid, "The note is empty.")
 	}
 	return e.agentOp(ctx, "note", ticketID, func(tx tickets.Tx, _ tickets.Ticket, _ *userNote) (tickets.Ticket, error) {
 		return tickets.AddNote(tx, ticketID, agent, intents.Mask(text), e.clock())
@@ -180,18 +181,18 @@ func (e *Engine) Note(ctx context.Context, ticketID, agent, text string) (ticket
 // changes nothing and tells nobody.
 func (e *Engine) Transfer(ctx context.Context, ticketID, agent string, to tickets.Target) (tickets.Ticket, error) {
 	if to.Queue != "" && !slices.Contains(e.router.Queues(), to.Queue) {
-		return tickets.Ticket{}, fmt.Errorf("bot: transfer %s: no queue %q in the routing rules: %w", ticketID, to.Queue, tickets.ErrInvalid)
+		return tickets.Ticket{}, tickets.Refuse(tickets.ErrInvalid, "There is no queue %q; the queues are %s.", to.Queue, strings.Join(e.router.Queues(), ", "))
 	}
 	return e.agentOp(ctx, "transfer", ticketID, func(tx tickets.Tx, before tickets.Ticket, say *userNote) (tickets.Ticket, error) {
 		if to.Assignee != "" {
 			a, err := tx.Agent(to.Assignee)
 			switch {
 			case errors.Is(err, tickets.ErrNotFound):
-				return before, fmt.Errorf("transfer %s: no agent %q: %w", ticketID, to.Assignee, tickets.ErrInvalid)
+				return before, tickets.NoAgent(to.Assignee)
 			case err != nil:
 				return before, err
 			case !a.Works(before.Queue):
-				return before, fmt.Errorf("transfer %s: agent %s does not work queue %q: %w", ticketID, a.Name, before.Queue, tickets.ErrInvalid)
+				return before, tickets.Refuse(tickets.ErrInvalid, "%s does not work the queue %q of %s.", a.Name, before.Queue, before.ID)
 			}
 		}
 		t, err := tickets.Transfer(tx, ticketID, agent, to, e.clock())

@@ -2,26 +2,25 @@ package tickets
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 )
 
-// Validate reports, wrapping ErrInvalid, a ticket the domain refuses: an
-// unknown status or priority, or a claim without an assignee. Stores call it
+// Validate reports, as a Refusal of kind ErrInvalid, a ticket the domain
+// refuses: an unknown status or priority, or a claim without an assignee. Stores call it
 // before writing so an index is never built from a value it cannot order.
 func (t *Ticket) Validate() error {
 	if !t.Status.Valid() {
-		return fmt.Errorf("ticket %s: status %q: %w", t.ID, t.Status, ErrInvalid)
+		return Refuse(ErrInvalid, "The status %q of %s is not open, claimed or resolved.", t.Status, t.label())
 	}
 	if !t.Priority.Valid() {
-		return fmt.Errorf("ticket %s: priority %q: %w", t.ID, t.Priority, ErrInvalid)
+		return Refuse(ErrInvalid, "The priority %q of %s is not urgent, high, normal or low.", t.Priority, t.label())
 	}
 	if t.CSAT != nil && (t.CSAT.Score < 1 || t.CSAT.Score > 5) {
-		return fmt.Errorf("ticket %s: csat score %d: %w", t.ID, t.CSAT.Score, ErrInvalid)
+		return Refuse(ErrInvalid, "The rating %d of %s is not from 1 to 5.", t.CSAT.Score, t.label())
 	}
 	if t.Status == Claimed && t.Assignee == "" {
-		return fmt.Errorf("ticket %s: claimed without an assignee: %w", t.ID, ErrInvalid)
+		return Refuse(ErrInvalid, "A claimed ticket needs an agent; %s names none.", t.label())
 	}
 	return nil
 }
@@ -30,10 +29,27 @@ func (t *Ticket) Validate() error {
 // say who made it.
 func checkAgent(agent string) error {
 	if strings.TrimSpace(agent) == "" {
-		return fmt.Errorf("agent name is empty: %w", ErrInvalid)
+		return Refuse(ErrInvalid, "The agent's name is empty.")
 	}
 	return nil
 }
+
+// label names a ticket in a sentence; a ticket not yet stored has no id.
+func (t *Ticket) label() string {
+	if t.ID == "" {
+		return "the new ticket"
+	}
+	return t.ID
+}
+
+// heldBy and resolved are the two reasons a ticket's state refuses an
+// agent's change; every operation words them alike.
+func heldBy(t *Ticket) error   { return Refuse(ErrConflict, "%s is held by %s.", t.ID, t.Assignee) }
+func resolved(t *Ticket) error { return Refuse(ErrConflict, "%s is already resolved.", t.ID) }
+
+// NoAgent is the refusal for a name that is no agent's. It is ErrInvalid:
+// the request names a target that does not exist, the ticket is there.
+func NoAgent(name string) error { return Refuse(ErrInvalid, "There is no agent %q.", name) }
 
 // change loads ticket id, lets apply check and alter it, and stores it when
 // apply reports a change. Every transition below is this load-check-put; only
@@ -66,9 +82,9 @@ func Claim(tx Tx, id, agent string, now time.Time) (Ticket, error) {
 		case t.Status == Claimed && t.Assignee == agent:
 			return false, nil
 		case t.Status == Claimed:
-			return false, fmt.Errorf("claim %s: held by %s: %w", id, t.Assignee, ErrConflict)
+			return false, heldBy(t)
 		case t.Status == Resolved:
-			return false, fmt.Errorf("claim %s: already resolved: %w", id, ErrConflict)
+			return false, resolved(t)
 		}
 		t.Status, t.Assignee, t.UpdatedAt = Claimed, agent, now
 		return true, nil
@@ -87,9 +103,9 @@ func Release(tx Tx, id, agent string, now time.Time) (Ticket, error) {
 		case t.Status == Open:
 			return false, nil
 		case t.Status == Resolved:
-			return false, fmt.Errorf("release %s: already resolved: %w", id, ErrConflict)
+			return false, resolved(t)
 		case t.Assignee != agent:
-			return false, fmt.Errorf("release %s: held by %s: %w", id, t.Assignee, ErrConflict)
+			return false, heldBy(t)
 		}
 		t.Status, t.Assignee, t.UpdatedAt = Open, "", now
 		return true, nil
@@ -107,9 +123,9 @@ func Resolve(tx Tx, id, agent, note string, now time.Time) (Ticket, error) {
 	return change(tx, id, func(t *Ticket) (bool, error) {
 		switch {
 		case t.Status == Resolved:
-			return false, fmt.Errorf("resolve %s: already resolved: %w", id, ErrConflict)
+			return false, resolved(t)
 		case t.Status == Claimed && t.Assignee != agent:
-			return false, fmt.Errorf("resolve %s: held by %s: %w", id, t.Assignee, ErrConflict)
+			return false, heldBy(t)
 		}
 		t.Status, t.Assignee, t.Note = Resolved, agent, note
 		t.ResolvedAt, t.UpdatedAt = now, now
@@ -124,13 +140,13 @@ func AppendEntry(tx Tx, id string, e Entry) (Ticket, error) {
 	case FromUser, FromBot:
 	case FromAgent:
 		if err := checkAgent(e.Agent); err != nil {
-			return Ticket{}, fmt.Errorf("append to %s: %w", id, err)
+			return Ticket{}, err
 		}
 	default:
-		return Ticket{}, fmt.Errorf("append to %s: author %q: %w", id, e.From, ErrInvalid)
+		return Ticket{}, Refuse(ErrInvalid, "A line by %q cannot be added to %s: the author is not user, bot or agent.", e.From, id)
 	}
 	if e.At.IsZero() {
-		return Ticket{}, fmt.Errorf("append to %s: entry without a time: %w", id, ErrInvalid)
+		return Ticket{}, Refuse(ErrInvalid, "A line without a time cannot be added to %s.", id)
 	}
 	return change(tx, id, func(t *Ticket) (bool, error) {
 		t.Transcript = append(t.Transcript, e)
@@ -150,7 +166,7 @@ func AddNote(tx Tx, id, agent, text string, now time.Time) (Ticket, error) {
 		return Ticket{}, err
 	}
 	if strings.TrimSpace(text) == "" {
-		return Ticket{}, fmt.Errorf("note on %s: empty text: %w", id, ErrInvalid)
+		return Ticket{}, Refuse(ErrInvalid, "The note is empty.")
 	}
 	return change(tx, id, func(t *Ticket) (bool, error) {
 		t.Notes = append(t.Notes, Note{Author: agent, Text: text, At: now})
@@ -178,11 +194,11 @@ func Transfer(tx Tx, id, agent string, to Target, now time.Time) (Ticket, error)
 		return Ticket{}, err
 	}
 	if (to.Queue == "") == (to.Assignee == "") {
-		return Ticket{}, fmt.Errorf("transfer %s: name a queue or an agent, not both: %w", id, ErrInvalid)
+		return Ticket{}, Refuse(ErrInvalid, "Name either a queue or an agent to transfer %s to.", id)
 	}
 	if to.Assignee != "" {
 		if _, err := tx.Agent(to.Assignee); errors.Is(err, ErrNotFound) {
-			return Ticket{}, fmt.Errorf("transfer %s: no agent %q: %w", id, to.Assignee, ErrInvalid)
+			return Ticket{}, NoAgent(to.Assignee)
 		} else if err != nil {
 			return Ticket{}, err
 		}
@@ -190,9 +206,9 @@ func Transfer(tx Tx, id, agent string, to Target, now time.Time) (Ticket, error)
 	return change(tx, id, func(t *Ticket) (bool, error) {
 		switch {
 		case t.Status == Resolved:
-			return false, fmt.Errorf("transfer %s: already resolved: %w", id, ErrConflict)
+			return false, resolved(t)
 		case t.Status == Claimed && t.Assignee != agent:
-			return false, fmt.Errorf("transfer %s: held by %s: %w", id, t.Assignee, ErrConflict)
+			return false, heldBy(t)
 		}
 		if to.Queue != "" {
 			if t.Status == Open && t.Queue == to.Queue {

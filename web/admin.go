@@ -16,7 +16,7 @@ import (
 func (s *Server) handleBackup(w http.ResponseWriter, r *http.Request) {
 	a := agentFrom(r.Context())
 	if !a.Admin {
-		s.writeError(w, http.StatusForbidden, CodeForbidden, fmt.Sprintf("agent %s is not an admin", a.Name))
+		s.writeError(w, http.StatusForbidden, CodeForbidden, fmt.Sprintf("%s is not an admin.", a.Name))
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), backupTimeout)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -78,7 +79,8 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusOK, me{Name: a.Name, Queues: queues, Admin: a.Admin})
 }
 
-// parseFilter reads status, queue, priority, limit and after from the query.
+// parseFilter reads status, queue, priority, limit and after from the query;
+// what it refuses is a tickets.Refusal.
 func parseFilter(r *http.Request) (tickets.Filter, error) {
 	q := r.URL.Query()
 	f := tickets.Filter{
@@ -90,27 +92,27 @@ func parseFilter(r *http.Request) (tickets.Filter, error) {
 		Limit:    defaultPage,
 	}
 	if !tickets.ValidQuery(f.Q) || !printable(f.Q) {
-		return f, fmt.Errorf("q: at most %d printable characters", tickets.MaxQueryRunes)
+		return f, tickets.Refuse(tickets.ErrInvalid, "The search text q may have at most %d printable characters.", tickets.MaxQueryRunes)
 	}
 	if f.Q != "" && f.After != "" {
-		return f, errors.New("after: a search answers its best matches in one page; refine q instead")
+		return f, tickets.Refuse(tickets.ErrInvalid, "A search answers its best matches in one page, so after= cannot page it; refine q instead.")
 	}
 	if f.Status != "" && !f.Status.Valid() {
-		return f, fmt.Errorf("status %q: want open, claimed or resolved", f.Status)
+		return f, tickets.Refuse(tickets.ErrInvalid, "The status %q is not open, claimed or resolved.", f.Status)
 	}
 	if f.Priority != "" && !f.Priority.Valid() {
-		return f, fmt.Errorf("priority %q: want urgent, high, normal or low", f.Priority)
+		return f, tickets.Refuse(tickets.ErrInvalid, "The priority %q is not urgent, high, normal or low.", f.Priority)
 	}
 	if len(f.Queue) > maxQueueLen || !printable(f.Queue) {
-		return f, fmt.Errorf("queue %.20q: not a queue name", f.Queue)
+		return f, tickets.Refuse(tickets.ErrInvalid, "%.20q is not a queue name.", f.Queue)
 	}
 	if len(f.After) > maxIDLen || !printable(f.After) {
-		return f, fmt.Errorf("after %.20q: not a ticket id", f.After)
+		return f, tickets.Refuse(tickets.ErrInvalid, "after=%.20q is not a ticket id.", f.After)
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxPage {
-			return f, fmt.Errorf("limit %.20q: want a number from 1 to %d", v, maxPage)
+			return f, tickets.Refuse(tickets.ErrInvalid, "limit=%.20q is not a number from 1 to %d.", v, maxPage)
 		}
 		f.Limit = n
 	}
@@ -133,12 +135,12 @@ func printable(s string) bool {
 func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 	f, err := parseFilter(r)
 	if err != nil {
-		s.writeError(w, http.StatusBadRequest, CodeBadRequest, err.Error())
+		s.fail(w, r, err)
 		return
 	}
 	a := agentFrom(r.Context())
 	if f.Queue != "" && !a.Works(f.Queue) {
-		s.writeError(w, http.StatusForbidden, CodeForbidden, fmt.Sprintf("agent %s does not work queue %q", a.Name, f.Queue))
+		s.writeError(w, http.StatusForbidden, CodeForbidden, fmt.Sprintf("%s does not work the queue %q.", a.Name, f.Queue))
 		return
 	}
 	// An agent limited to some queues sees the global order with the other
@@ -178,7 +180,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 func (s *Server) ticketFor(w http.ResponseWriter, r *http.Request) (tickets.Ticket, bool) {
 	id := r.PathValue("id")
 	if id == "" || len(id) > maxIDLen || !printable(id) {
-		s.writeError(w, http.StatusNotFound, CodeNotFound, "no such ticket")
+		s.writeError(w, http.StatusNotFound, CodeNotFound, "There is no such ticket.")
 		return tickets.Ticket{}, false
 	}
 	var t tickets.Ticket
@@ -187,12 +189,16 @@ func (s *Server) ticketFor(w http.ResponseWriter, r *http.Request) (tickets.Tick
 		t, err = tx.Ticket(id)
 		return err
 	})
+	if errors.Is(err, tickets.ErrNotFound) {
+		s.writeError(w, http.StatusNotFound, CodeNotFound, fmt.Sprintf("There is no ticket %s.", id))
+		return t, false
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return t, false
 	}
 	if a := agentFrom(r.Context()); !maysee(a, t) {
-		s.writeError(w, http.StatusForbidden, CodeForbidden, fmt.Sprintf("agent %s does not work queue %q", a.Name, t.Queue))
+		s.writeError(w, http.StatusForbidden, CodeForbidden, fmt.Sprintf("%s does not work the queue %q of %s.", a.Name, t.Queue, t.ID))
 		return t, false
 	}
 	return t, true
@@ -266,9 +272,10 @@ func (s *Server) handleRelease(w http.ResponseWriter, r *http.Request) {
 	s.writeTicket(w, r, http.StatusOK, t)
 }
 
-// textBody reads the {"text"} body of a reply or a note: trimmed, not
-// empty, not too long; the answer is written when it is not.
-func (s *Server) textBody(w http.ResponseWriter, r *http.Request) (string, bool) {
+// textBody reads the {"text"} body of a reply or a note (what names it in
+// a refusal): trimmed, not empty, not too long; the answer is written when
+// it is not.
+func (s *Server) textBody(w http.ResponseWriter, r *http.Request, what string) (string, bool) {
 	var body struct {
 		Text string `json:"text"`
 	}
@@ -277,10 +284,10 @@ func (s *Server) textBody(w http.ResponseWriter, r *http.Request) (string, bool)
 	}
 	text := strings.TrimSpace(body.Text)
 	if text == "" {
-		s.writeError(w, http.StatusBadRequest, CodeBadRequest, `"text" is empty`)
+		s.writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("The %s is empty.", what))
 		return "", false
 	}
-	if !s.checkLength(w, "text", text) {
+	if !s.checkLength(w, what, text) {
 		return "", false
 	}
 	return text, true
@@ -288,7 +295,7 @@ func (s *Server) textBody(w http.ResponseWriter, r *http.Request) (string, bool)
 
 // handleReply is POST /api/tickets/{id}/messages.
 func (s *Server) handleReply(w http.ResponseWriter, r *http.Request) {
-	text, ok := s.textBody(w, r)
+	text, ok := s.textBody(w, r, "reply")
 	if !ok {
 		return
 	}
@@ -300,7 +307,7 @@ func (s *Server) handleReply(w http.ResponseWriter, r *http.Request) {
 	// A ticket another agent holds is theirs to answer: two agents writing
 	// to one user at once would contradict each other.
 	if t.Status == tickets.Claimed && t.Assignee != a.Name {
-		s.writeError(w, http.StatusConflict, CodeConflict, fmt.Sprintf("ticket %s is held by %s", t.ID, t.Assignee))
+		s.writeError(w, http.StatusConflict, CodeConflict, fmt.Sprintf("%s is held by %s.", t.ID, t.Assignee))
 		return
 	}
 	t, err := s.engine.Reply(r.Context(), t.ID, a.Name, text)
@@ -322,7 +329,7 @@ func (s *Server) handleResolve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	note := strings.TrimSpace(body.Note)
-	if !s.checkLength(w, "note", note) {
+	if !s.checkLength(w, "resolution note", note) {
 		return
 	}
 	t, ok := s.ticketFor(w, r)
@@ -345,7 +352,7 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any, optional 
 	if err == nil {
 		// Anything after the object means the client sent something else.
 		if _, terr := dec.Token(); terr != io.EOF {
-			err = errors.New("more than one JSON value")
+			err = errTrailing
 		}
 	}
 	var maxErr *http.MaxBytesError
@@ -355,20 +362,59 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any, optional 
 	case errors.Is(err, io.EOF) && optional:
 		return true
 	case errors.As(err, &maxErr):
-		s.writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("request body over %d bytes", maxBody))
+		s.writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge, msgTooLarge())
 	case errors.Is(err, io.EOF):
-		s.writeError(w, http.StatusBadRequest, CodeBadRequest, "request body is empty; want a JSON object")
+		s.writeError(w, http.StatusBadRequest, CodeBadRequest, "The request body is empty; send a JSON object.")
 	default:
-		s.writeError(w, http.StatusBadRequest, CodeBadRequest, "request body is not the expected JSON object: "+err.Error())
+		s.writeError(w, http.StatusBadRequest, CodeBadRequest, badJSON(err))
 	}
 	return false
 }
 
-// checkLength refuses a text over maxTextRunes characters (the limit users have too).
-func (s *Server) checkLength(w http.ResponseWriter, field, text string) bool {
+// badJSON says what is wrong with a body the decoder refused, in the
+// client's terms (fields and JSON types), not the decoder's (Go types).
+func badJSON(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && typeErr.Field != "" {
+		return fmt.Sprintf("The field %q must be %s, not %s.", typeErr.Field, jsonKind(typeErr.Type), typeErr.Value)
+	}
+	if errors.As(err, &typeErr) {
+		return fmt.Sprintf("The request body must be a JSON object, not %s.", typeErr.Value)
+	}
+	if errors.Is(err, errTrailing) {
+		return "The request body must hold one JSON object and nothing after it."
+	}
+	return "The request body is not valid JSON."
+}
+
+// errTrailing is a body with more after its JSON object.
+var errTrailing = errors.New("more than one JSON value")
+
+// jsonKind names the JSON type a Go type is decoded from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return "another type"
+}
+
+// checkLength refuses a text over maxTextRunes characters (the limit users
+// have too); what names the text in the refusal.
+func (s *Server) checkLength(w http.ResponseWriter, what, text string) bool {
 	if n := utf8.RuneCountInString(text); n > maxTextRunes {
 		s.writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge,
-			fmt.Sprintf("%q has %d characters; at most %d", field, n, maxTextRunes))
+			fmt.Sprintf("The %s has %d characters; at most %d are allowed.", what, n, maxTextRunes))
 		return false
 	}
 	return true
@@ -387,7 +433,7 @@ func (s *Server) handleAttachment(w http.ResponseWriter, r *http.Request) {
 		listed = listed || a.ID == aid
 	}
 	if !listed {
-		s.writeError(w, http.StatusNotFound, CodeNotFound, fmt.Sprintf("ticket %s has no attachment %.70q", t.ID, aid))
+		s.writeError(w, http.StatusNotFound, CodeNotFound, fmt.Sprintf("%s has no attachment %.70q.", t.ID, aid))
 		return
 	}
 	var (

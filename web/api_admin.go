@@ -26,7 +26,7 @@ func (s *Server) handleCanned(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("lang"); v != "" {
 		l, err := intents.ParseLang(v)
 		if err != nil {
-			s.writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("lang %.20q: want zh-Hant, zh-Hans or en", v))
+			s.writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("The language %.20q is not zh-Hant, zh-Hans or en.", v))
 			return
 		}
 		lang = l
@@ -80,7 +80,7 @@ func validAgentName(name string) bool {
 // admin answers 403 unless the caller is an admin agent.
 func (s *Server) admin(w http.ResponseWriter, r *http.Request) bool {
 	if a := agentFrom(r.Context()); !a.Admin {
-		s.writeError(w, http.StatusForbidden, CodeForbidden, fmt.Sprintf("agent %s is not an admin", a.Name))
+		s.writeError(w, http.StatusForbidden, CodeForbidden, fmt.Sprintf("%s is not an admin.", a.Name))
 		return false
 	}
 	return true
@@ -127,7 +127,7 @@ func (s *Server) handleCreateAgent(w http.ResponseWriter, r *http.Request) {
 	body.Name = strings.TrimSpace(body.Name)
 	if !validAgentName(body.Name) {
 		s.writeError(w, http.StatusBadRequest, CodeBadRequest,
-			fmt.Sprintf("name %.70q: want 1 to %d characters, no control characters", body.Name, maxNameLen))
+			fmt.Sprintf("The name %.70q is not 1 to %d characters without control characters.", body.Name, maxNameLen))
 		return
 	}
 	var queues []string
@@ -135,7 +135,7 @@ func (s *Server) handleCreateAgent(w http.ResponseWriter, r *http.Request) {
 		q = strings.TrimSpace(q)
 		if !slices.Contains(s.queues, q) {
 			s.writeError(w, http.StatusBadRequest, CodeBadRequest,
-				fmt.Sprintf("queue %.70q is not in the routing rules (%s)", q, strings.Join(s.queues, ", ")))
+				fmt.Sprintf("There is no queue %.70q; the queues are %s.", q, strings.Join(s.queues, ", ")))
 			return
 		}
 		if !slices.Contains(queues, q) {
@@ -162,7 +162,7 @@ func (s *Server) handleCreateAgent(w http.ResponseWriter, r *http.Request) {
 func (s *Server) pathAgent(w http.ResponseWriter, r *http.Request) (string, bool) {
 	name := r.PathValue("name")
 	if !validAgentName(name) {
-		s.writeError(w, http.StatusNotFound, CodeNotFound, fmt.Sprintf("no agent %.70q", name))
+		s.writeError(w, http.StatusNotFound, CodeNotFound, fmt.Sprintf("There is no agent %.70q.", name))
 		return "", false
 	}
 	return name, true
@@ -181,7 +181,7 @@ func (s *Server) handleDeleteAgent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if name == agentFrom(r.Context()).Name {
-		s.writeError(w, http.StatusConflict, CodeConflict, "an admin cannot remove themself; ask another admin")
+		s.writeError(w, http.StatusConflict, CodeConflict, "An admin cannot remove themself; ask another admin.")
 		return
 	}
 	if err := s.store.Update(r.Context(), func(tx tickets.Tx) error { return tx.DeleteAgent(name) }); err != nil {

@@ -15,7 +15,7 @@ func named(t *tickets.Ticket) {
 
 // handleNote adds an internal note: 201 with the ticket.
 func (s *Server) handleNote(w http.ResponseWriter, r *http.Request) {
-	text, ok := s.textBody(w, r)
+	text, ok := s.textBody(w, r, "note")
 	if !ok {
 		return
 	}
@@ -46,13 +46,13 @@ func (s *Server) handleTransfer(w http.ResponseWriter, r *http.Request) {
 	to := tickets.Target{Queue: strings.TrimSpace(body.Queue), Assignee: strings.TrimSpace(body.Assignee)}
 	switch {
 	case (to.Queue == "") == (to.Assignee == ""):
-		s.writeError(w, http.StatusBadRequest, CodeBadRequest, `give exactly one of "queue" and "assignee"`)
+		s.writeError(w, http.StatusBadRequest, CodeBadRequest, `Give exactly one of "queue" and "assignee".`)
 		return
 	case len(to.Queue) > maxQueueLen || !printable(to.Queue):
-		s.writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("queue %.20q: not a queue name", to.Queue))
+		s.writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("%.20q is not a queue name.", to.Queue))
 		return
 	case len(to.Assignee) > maxNameLen || !printable(to.Assignee):
-		s.writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("assignee %.20q: not an agent name", to.Assignee))
+		s.writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("%.20q is not an agent name.", to.Assignee))
 		return
 	}
 	t, ok := s.ticketFor(w, r)

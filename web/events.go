@@ -48,7 +48,7 @@ func lastEventID(r *http.Request) (id uint64, ok bool, err error) {
 	}
 	id, err = strconv.ParseUint(strings.TrimSpace(v), 10, 64)
 	if err != nil {
-		return 0, false, fmt.Errorf("Last-Event-ID %.20q: not an event id", v)
+		return 0, false, tickets.Refuse(tickets.ErrInvalid, "Last-Event-ID %.20q is not an event id.", v)
 	}
 	return id, true, nil
 }
@@ -84,14 +84,14 @@ var errStreamEnd = errors.New("agent removed or token rotated")
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	last, resume, err := lastEventID(r)
 	if err != nil {
-		s.writeError(w, http.StatusBadRequest, CodeBadRequest, err.Error())
+		s.fail(w, r, err)
 		return
 	}
 	select {
 	case s.streams <- struct{}{}:
 		defer func() { <-s.streams }()
 	default:
-		s.writeError(w, http.StatusServiceUnavailable, CodeUnavailable, fmt.Sprintf("over %d event streams are open; try again later", maxStreams))
+		s.writeError(w, http.StatusServiceUnavailable, CodeUnavailable, fmt.Sprintf("Over %d event streams are open; try again later.", maxStreams))
 		return
 	}
 	agent := agentFrom(r.Context())

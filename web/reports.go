@@ -24,7 +24,7 @@ func (s *Server) reportRoutes(mux *http.ServeMux, api func(string, http.HandlerF
 func (s *Server) reportRange(w http.ResponseWriter, r *http.Request) (reports.Range, bool) {
 	if a := agentFrom(r.Context()); len(a.Queues) > 0 {
 		s.writeError(w, http.StatusForbidden, CodeForbidden,
-			fmt.Sprintf("agent %s works only some queues; reports cover every queue", a.Name))
+			fmt.Sprintf("%s works only some queues, and reports cover every queue.", a.Name))
 		return reports.Range{}, false
 	}
 	q := r.URL.Query()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/triagebot/triagebot/tickets"
@@ -53,27 +54,70 @@ func (s *Server) writeError(w http.ResponseWriter, status int, code, msg string)
 	s.writeJSON(w, status, apiError{Error: errorBody{Code: code, Message: msg}})
 }
 
-// fail maps an error from the store or the engine to an answer. Domain
-// errors keep their message (it names the ticket and why); anything else is
-// logged and reported only as "internal", so no internals leak to clients.
+// Messages for a refusal that carries no sentence of its own (a store's
+// bare ErrNotFound, say) and for failures of the service. The detail of a
+// failure goes to the log only: a Go error chain names files, queries and
+// internals that are no client's business.
+const (
+	msgNotFound    = "What the request names does not exist."
+	msgConflict    = "The request conflicts with the ticket's current state; reload it and try again."
+	msgBadRequest  = "The request was refused as invalid."
+	msgUnavailable = "The server did not answer in time; try again."
+	msgInternal    = "Something went wrong on the server; the request was not completed. Try again, and tell an administrator if it keeps happening."
+)
+
+// fail answers an error from the store or the engine. A tickets.Refusal
+// anywhere in the chain is answered with its Reason, the sentence written
+// for the person who asked; the code comes from its kind. Anything else is
+// logged with the request and answered with a fixed sentence.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var maxErr *http.MaxBytesError
+	var (
+		maxErr  *http.MaxBytesError
+		refusal *tickets.Refusal
+	)
+	status, code, msg := http.StatusInternalServerError, CodeInternal, msgInternal
 	switch {
 	case errors.Is(err, tickets.ErrNotFound):
-		s.writeError(w, http.StatusNotFound, CodeNotFound, err.Error())
+		status, code, msg = http.StatusNotFound, CodeNotFound, msgNotFound
 	case errors.Is(err, tickets.ErrConflict):
-		s.writeError(w, http.StatusConflict, CodeConflict, err.Error())
+		status, code, msg = http.StatusConflict, CodeConflict, msgConflict
 	case errors.Is(err, tickets.ErrInvalid):
-		s.writeError(w, http.StatusBadRequest, CodeBadRequest, err.Error())
+		status, code, msg = http.StatusBadRequest, CodeBadRequest, msgBadRequest
 	case errors.As(err, &maxErr):
-		s.writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge, "request body too large")
+		s.writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge, msgTooLarge())
+		return
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		// The client went away or the handler ran out of time: the answer
 		// (if anyone still reads it) is "try again".
-		s.log.Warn("request cut short", "method", r.Method, "path", r.URL.Path, "err", err)
-		s.writeError(w, http.StatusServiceUnavailable, CodeUnavailable, "the server did not answer in time; try again")
+		s.log.Warn("request cut short", requestAttrs(r, err)...)
+		s.writeError(w, http.StatusServiceUnavailable, CodeUnavailable, msgUnavailable)
+		return
 	default:
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		s.writeError(w, http.StatusInternalServerError, CodeInternal, "internal error")
+		s.log.Error("request failed", requestAttrs(r, err)...)
+		s.writeError(w, status, code, msg)
+		return
 	}
+	if errors.As(err, &refusal) {
+		msg = refusal.Reason
+	} else {
+		// A refusal without words is worth a look: some layer should
+		// have said why.
+		s.log.Info("request refused without a reason", requestAttrs(r, err)...)
+	}
+	s.writeError(w, status, code, msg)
+}
+
+// msgTooLarge refuses a request body over maxBody.
+func msgTooLarge() string {
+	return fmt.Sprintf("The request body is larger than %d KiB.", maxBody>>10)
+}
+
+// requestAttrs are the log attributes of a failed request: enough to find
+// it (method, path, calling agent) and the whole error.
+func requestAttrs(r *http.Request, err error) []any {
+	attrs := []any{"method", r.Method, "path", r.URL.Path, "err", err}
+	if a := agentFrom(r.Context()); a.Name != "" {
+		attrs = append(attrs, "agent", a.Name)
+	}
+	return attrs
 }

@@ -234,7 +234,7 @@ func limitBody(h http.Handler, s *Server) http.Handler {
 		if r.ContentLength > maxBody {
 			// The unread body is not worth draining: close after answering.
 			w.Header().Set("Connection", "close")
-			s.writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("request body over %d bytes", maxBody))
+			s.writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge, msgTooLarge())
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
@@ -244,7 +244,7 @@ func limitBody(h http.Handler, s *Server) http.Handler {
 
 // timeout answers 503 with a JSON error when h takes longer than apiTimeout.
 func (s *Server) timeout(h http.Handler) http.Handler {
-	const body = `{"error":{"code":"unavailable","message":"the server did not answer in time; try again"}}`
+	const body = `{"error":{"code":"unavailable","message":"` + msgUnavailable + `"}}`
 	th := http.TimeoutHandler(h, s.apiTimeout, body)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// TimeoutHandler writes its body on the real writer without a
@@ -256,7 +256,7 @@ func (s *Server) timeout(h http.Handler) http.Handler {
 
 // handleAPINotFound keeps unknown API paths in JSON, like the rest of /api/.
 func (s *Server) handleAPINotFound(w http.ResponseWriter, r *http.Request) {
-	s.writeError(w, http.StatusNotFound, CodeNotFound, "no such API call: "+r.Method+" "+r.URL.Path)
+	s.writeError(w, http.StatusNotFound, CodeNotFound, fmt.Sprintf("There is no API call %s %s.", r.Method, r.URL.Path))
 }
 
 // handleHealth answers 200 when the store answers a read transaction and

@@ -23,10 +23,10 @@ func (s *Server) handleTyping(w http.ResponseWriter, r *http.Request) {
 	a := agentFrom(r.Context())
 	switch {
 	case t.Status == tickets.Resolved:
-		s.writeError(w, http.StatusConflict, CodeConflict, fmt.Sprintf("ticket %s is resolved", t.ID))
+		s.writeError(w, http.StatusConflict, CodeConflict, fmt.Sprintf("%s is already resolved.", t.ID))
 		return
 	case t.Status == tickets.Claimed && t.Assignee != a.Name:
-		s.writeError(w, http.StatusConflict, CodeConflict, fmt.Sprintf("ticket %s is held by %s", t.ID, t.Assignee))
+		s.writeError(w, http.StatusConflict, CodeConflict, fmt.Sprintf("%s is held by %s.", t.ID, t.Assignee))
 		return
 	}
 	if s.typing != nil && t.Channel == tickets.Web && t.ConversationID != "" {

@@ -21,7 +21,7 @@ func (x *tx) CreateAgent(a *tickets.Agent) error {
 	}
 	agents, byToken := x.tx.Bucket(bucketAgents), x.tx.Bucket(bucketAgentTokens)
 	if agents.Get([]byte(a.Name)) != nil {
-		return fmt.Errorf("create agent %q: name taken: %w", a.Name, tickets.ErrConflict)
+		return tickets.Refuse(tickets.ErrConflict, "An agent called %q exists already.", a.Name)
 	}
 	if byToken.Get(a.TokenHash) != nil {
 		return fmt.Errorf("create agent %q: token already issued: %w", a.Name, tickets.ErrConflict)
@@ -85,12 +85,13 @@ func (x *tx) Agents() ([]tickets.Agent, error) {
 	return out, nil
 }
 
-// agentRecordByName reads one agent's record, or ErrNotFound.
+// agentRecordByName reads one agent's record, or a Refusal of kind
+// ErrNotFound: an admin naming an agent that is not there reads it.
 func (x *tx) agentRecordByName(op, name string) (agentRecord, error) {
 	var rec agentRecord
 	v := x.tx.Bucket(bucketAgents).Get([]byte(name))
 	if v == nil {
-		return rec, fmt.Errorf("%s %q: %w", op, name, tickets.ErrNotFound)
+		return rec, tickets.Refuse(tickets.ErrNotFound, "There is no agent %q.", name)
 	}
 	if err := decode(v, &rec); err != nil {
 		return rec, fmt.Errorf("%s %q: %w", op, name, err)

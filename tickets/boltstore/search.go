@@ -152,14 +152,14 @@ func newNotes(before, after []tickets.Note) []tickets.Note {
 // equals q, or whose id is q, first; then the others newest first.
 func (x *tx) search(f tickets.Filter, limit int) ([]tickets.Ticket, error) {
 	if !tickets.ValidQuery(f.Q) {
-		return nil, fmt.Errorf("search: q over %d characters: %w", tickets.MaxQueryRunes, tickets.ErrInvalid)
+		return nil, tickets.Refuse(tickets.ErrInvalid, "The search text may have at most %d characters.", tickets.MaxQueryRunes)
 	}
 	if f.After != "" {
-		return nil, fmt.Errorf("search: after= cannot page a search: %w", tickets.ErrInvalid)
+		return nil, tickets.Refuse(tickets.ErrInvalid, "A search answers its best matches in one page; after= cannot page it.")
 	}
 	words := tickets.QueryWords(f.Q)
 	if len(words) == 0 {
-		return nil, fmt.Errorf("search: q %q has no letters or digits: %w", f.Q, tickets.ErrInvalid)
+		return nil, tickets.Refuse(tickets.ErrInvalid, "The search text %q has no letters or digits.", f.Q)
 	}
 	out := make([]tickets.Ticket, 0, min(limit, 64))
 	seen := make(map[uint64]bool)
@@ -228,7 +228,7 @@ func (x *tx) search(f tickets.Filter, limit int) ([]tickets.Ticket, error) {
 		}
 	}
 	if len(grams) == 0 {
-		return nil, fmt.Errorf("search: %q: a Chinese word needs at least two characters: %w", f.Q, tickets.ErrInvalid)
+		return nil, tickets.Refuse(tickets.ErrInvalid, "Search for %q with at least two Chinese characters.", f.Q)
 	}
 	// The rarest gram leads: count each one's postings in the newest
 	// blocks (a sample: enough to tell a transaction id from "withdrawal").

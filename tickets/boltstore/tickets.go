@@ -3,6 +3,7 @@ package boltstore
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -121,6 +122,11 @@ func getTicket(btx *bolt.Tx, id string) (ticketRecord, error) {
 		return ticketRecord{}, fmt.Errorf("ticket %q: %w", id, tickets.ErrNotFound)
 	}
 	return getTicketSeq(btx, seq)
+}
+
+// badCursor refuses an after= that names no ticket of the list.
+func badCursor(after string) error {
+	return tickets.Refuse(tickets.ErrInvalid, "after=%.20q names no ticket.", after)
 }
 
 func getTicketSeq(btx *bolt.Tx, seq uint64) (ticketRecord, error) {
@@ -255,11 +261,13 @@ func (x *tx) Tickets(f tickets.Filter) ([]tickets.Ticket, error) {
 	if f.After != "" {
 		seq, ok := parseTicketID(f.After)
 		if !ok {
-			return nil, fmt.Errorf("list tickets: cursor %q: %w", f.After, tickets.ErrInvalid)
+			return nil, badCursor(f.After)
 		}
 		after, err := getTicketSeq(x.tx, seq)
-		if err != nil {
-			return nil, fmt.Errorf("list tickets: cursor %q: %w", f.After, tickets.ErrInvalid)
+		if errors.Is(err, tickets.ErrNotFound) {
+			return nil, badCursor(f.After)
+		} else if err != nil {
+			return nil, fmt.Errorf("list tickets: cursor: %w", err)
 		}
 		// Where the cursor ticket sits (or would sit, if it has since
 		// changed) in this filter's order; the page starts just after it.
@@ -342,11 +350,13 @@ func (x *tx) ticketsInQueues(f tickets.Filter, limit int) ([]tickets.Ticket, err
 	if f.After != "" {
 		seq, ok := parseTicketID(f.After)
 		if !ok {
-			return nil, fmt.Errorf("list tickets: cursor %q: %w", f.After, tickets.ErrInvalid)
+			return nil, badCursor(f.After)
 		}
 		rec, err := getTicketSeq(x.tx, seq)
-		if err != nil {
-			return nil, fmt.Errorf("list tickets: cursor %q: %w", f.After, tickets.ErrInvalid)
+		if errors.Is(err, tickets.ErrNotFound) {
+			return nil, badCursor(f.After)
+		} else if err != nil {
+			return nil, fmt.Errorf("list tickets: cursor: %w", err)
 		}
 		after = &rec
 	}
