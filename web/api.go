@@ -303,14 +303,10 @@ func (s *Server) handleReply(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	a := agentFrom(r.Context())
-	// A ticket another agent holds is theirs to answer: two agents writing
-	// to one user at once would contradict each other.
-	if t.Status == tickets.Claimed && t.Assignee != a.Name {
-		s.writeError(w, http.StatusConflict, CodeConflict, fmt.Sprintf("%s is held by %s.", t.ID, t.Assignee))
-		return
-	}
-	t, err := s.engine.Reply(r.Context(), t.ID, a.Name, text)
+	// A ticket another agent holds is theirs to answer (the engine refuses
+	// it in the transaction): two agents writing to one user at once would
+	// contradict each other.
+	t, err := s.engine.Reply(r.Context(), t.ID, agentFrom(r.Context()).Name, text)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -76,7 +76,7 @@ func TestAgentsThroughServer(t *testing.T) {
 	}{
 		{nil, []string{"agents", "list", "-server", url}, "TRIAGEBOT_ADMIN_TOKEN"},
 		{env, []string{"agents", "remove", "nobody", "-server", url}, "404"},
-		{env, []string{"agents", "add", "ed", "-queues", "nowhere", "-server", url}, "not in the routing rules"},
+		{env, []string{"agents", "add", "ed", "-queues", "nowhere", "-server", url}, `There is no queue "nowhere"`},
 		{env, []string{"agents", "list", "-server", "ftp://x"}, "want a URL"},
 		{map[string]string{"TRIAGEBOT_ADMIN_TOKEN": "wrong"}, []string{"agents", "list", "-server", url}, "401"},
 	} {
