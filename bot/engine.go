@@ -268,7 +268,7 @@ func (e *Engine) summarize(ctx context.Context, t tickets.Ticket) tickets.Ticket
 // req.ID is empty), greeting a new one when req.Greet is set.
 func (e *Engine) Open(ctx context.Context, req OpenRequest) (tickets.Conversation, bool, error) {
 	if req.Channel == "" {
-		return tickets.Conversation{}, false, fmt.Errorf("bot: open: no channel: %w", tickets.ErrInvalid)
+		return tickets.Conversation{}, false, tickets.Refuse(tickets.ErrInvalid, "The conversation names no channel.")
 	}
 	id := req.ID
 	if id == "" {
@@ -333,7 +333,7 @@ func (e *Engine) Conversation(ctx context.Context, id string) (tickets.Conversat
 		return err
 	})
 	if err != nil {
-		return tickets.Conversation{}, fmt.Errorf("bot: conversation %s: %w", id, err)
+		return tickets.Conversation{}, fmt.Errorf("bot: %w", err) // the store names the conversation
 	}
 	return conv, nil
 }
@@ -371,7 +371,7 @@ func (e *Engine) Outbox(ctx context.Context, conversationID string) ([]tickets.O
 func (e *Engine) Ack(ctx context.Context, conversationID, messageID string) error {
 	err := e.store.Update(ctx, func(tx tickets.Tx) error { return tx.Ack(conversationID, messageID) })
 	if err != nil {
-		return fmt.Errorf("bot: ack %s in %s: %w", messageID, conversationID, err)
+		return fmt.Errorf("bot: ack in %s: %w", conversationID, err)
 	}
 	return nil
 }
@@ -426,17 +426,17 @@ func (e *Engine) MarkUnreachable(ctx context.Context, conversationID string) err
 func checkInbound(in Inbound) error {
 	switch {
 	case in.ConversationID == "":
-		return fmt.Errorf("bot: inbound without a conversation: %w", tickets.ErrInvalid)
+		return tickets.Refuse(tickets.ErrInvalid, "The message names no conversation.")
 	case in.Command != "" && !in.Command.valid():
-		return fmt.Errorf("bot: unknown command %q: %w", in.Command, tickets.ErrInvalid)
+		return tickets.Refuse(tickets.ErrInvalid, "There is no command %.40q.", in.Command)
 	case in.Command != "" || in.Refused != nil:
 		return nil
 	case in.Upload == nil && in.Text == "":
-		return fmt.Errorf("bot: inbound without text or attachment: %w", tickets.ErrInvalid)
+		return tickets.Refuse(tickets.ErrInvalid, "The message has neither text nor an attachment.")
 	case !utf8.ValidString(in.Text):
-		return fmt.Errorf("bot: text is not valid UTF-8: %w", tickets.ErrInvalid)
+		return tickets.Refuse(tickets.ErrInvalid, "The text is not valid UTF-8.")
 	case utf8.RuneCountInString(in.Text) > MaxTextRunes:
-		return fmt.Errorf("bot: text longer than %d characters: %w", MaxTextRunes, tickets.ErrInvalid)
+		return tickets.Refuse(tickets.ErrInvalid, "The text has more than %d characters.", MaxTextRunes)
 	}
 	return nil
 }

@@ -43,7 +43,7 @@ type upload struct {
 // Inbound.Refused) is answered through the outbox, once per DedupKey.
 func (e *Engine) Handle(ctx context.Context, in Inbound) error {
 	if err := checkInbound(in); err != nil {
-		return err
+		return fmt.Errorf("bot: %w", err)
 	}
 	switch {
 	case in.Command == CommandAgent:

@@ -152,7 +152,7 @@ func (c *Channel) ack(ctx context.Context, convID, msgID string) error {
 			break
 		}
 	}
-	return fmt.Errorf("ack %s: %w", msgID, err)
+	return fmt.Errorf("record delivery: %w", err)
 }
 
 // chatOf reads the chat id from the conversation's address (or its id).

@@ -221,8 +221,8 @@ func (c *conn) handle(raw []byte) *refusal {
 }
 
 // engineRefusal maps an engine error to an error frame. Only the upload
-// errors carry the engine's words (they say what was wrong with the file);
-// anything unexpected is logged and reported as internal.
+// errors and the domain's refusals (tickets.Refusal) carry the engine's
+// words; anything unexpected is logged and reported as internal.
 func (c *conn) engineRefusal(err error) *refusal {
 	var quota *bot.QuotaError
 	switch {
@@ -240,8 +240,14 @@ func (c *conn) engineRefusal(err error) *refusal {
 	case errors.Is(err, tickets.ErrInvalid):
 		// The client's own mistake (an ack naming no message of this
 		// session, say): sending it again cannot help, and it is no
-		// server failure worth an error in the log.
-		return refuse(CodeBadFrame, "the frame was refused: %s", clip(err.Error(), 200))
+		// server failure worth an error in the log. The refusal's own
+		// sentence says why; the error chain is no client's business.
+		var r *tickets.Refusal
+		if errors.As(err, &r) {
+			return refuse(CodeBadFrame, "%s", clip(r.Reason, 200))
+		}
+		c.hub.log.Info("ws: frame refused", "session", c.session, "err", err)
+		return refuse(CodeBadFrame, "the frame was refused")
 	}
 	c.hub.log.Error("ws: engine refused a frame", "session", c.session, "err", err)
 	return refuse(CodeInternal, "the server could not take this frame; send it again")

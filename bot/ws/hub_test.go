@@ -648,3 +648,17 @@ func outboxLen(t *testing.T, f *fixture, session string) int {
 	t.Helper()
 	return len(outboxOf(t, f.hub.engine, session))
 }
+
+// TestRefusalFrameSaysWhy: a frame the domain refuses is answered with the
+// refusal's sentence, not the engine's error chain.
+func TestRefusalFrameSaysWhy(t *testing.T) {
+	f := startHub(t, openEngine(t, t.TempDir()), Config{})
+	c := connect(t, f.url, "")
+	defer c.close()
+	c.settle(5 * time.Second) // the greeting
+	c.send(map[string]string{"type": "ack", "id": "no-such-message-7"})
+	e := c.until(10*time.Second, func(f frame) bool { return f.Type == "error" })
+	if want := `The acknowledged message "no-such-message-7" was never sent in this conversation.`; e.Code != CodeBadFrame || e.Message != want {
+		t.Errorf("error frame %s, want code %q message %q", e.raw, CodeBadFrame, want)
+	}
+}

@@ -246,7 +246,7 @@ func (x *tx) Ack(conversationID, id string) error {
 		last = u64(v)
 	}
 	if !ok || err != nil || upTo == 0 || upTo > last || messageID(conversationID, upTo) != id {
-		return fmt.Errorf("ack %q in conversation %q: no such message: %w", id, conversationID, tickets.ErrInvalid)
+		return tickets.Refuse(tickets.ErrInvalid, "The acknowledged message %.40q was never sent in this conversation.", id)
 	}
 	prefix := appendString(nil, conversationID)
 	// Collect first: deleting while a bbolt cursor walks can skip keys.
@@ -260,12 +260,12 @@ func (x *tx) Ack(conversationID, id string) error {
 	ob := x.tx.Bucket(bucketOutbox)
 	for _, k := range doomed {
 		if err := ob.Delete(k); err != nil {
-			return fmt.Errorf("ack: %w", err)
+			return fmt.Errorf("ack in conversation %s: %w", conversationID, err)
 		}
 	}
 	if !rest {
 		if err := x.tx.Bucket(bucketPending).Delete(pendingKey(tickets.Channel(conv.Channel), conversationID)); err != nil {
-			return fmt.Errorf("ack: %w", err)
+			return fmt.Errorf("ack in conversation %s: %w", conversationID, err)
 		}
 	}
 	return nil
