@@ -362,7 +362,7 @@ func (e *Engine) Outbox(ctx context.Context, conversationID string) ([]tickets.O
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("bot: outbox %s: %w", conversationID, err)
+		return nil, fmt.Errorf("bot: %w", err) // the store names the conversation
 	}
 	return msgs, nil
 }
@@ -381,7 +381,7 @@ func (e *Engine) Ack(ctx context.Context, conversationID, messageID string) erro
 func (e *Engine) Progress(ctx context.Context, conversationID, messageID string, parts int) error {
 	err := e.store.Update(ctx, func(tx tickets.Tx) error { return tx.SetProgress(conversationID, messageID, parts) })
 	if err != nil {
-		return fmt.Errorf("bot: progress of %s in %s: %w", messageID, conversationID, err)
+		return fmt.Errorf("bot: %w", err) // the store names the message and conversation
 	}
 	return nil
 }

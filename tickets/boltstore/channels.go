@@ -229,7 +229,7 @@ func (x *tx) SetProgress(convID, id string, parts int) error {
 	}
 	var rec messageRecord
 	if err := decode(v, &rec); err != nil {
-		return fmt.Errorf("set progress: %w", err)
+		return fmt.Errorf("set progress %q in %q: %w", id, convID, err)
 	}
 	rec.Parts = parts
 	nv, err := encode(&rec)
@@ -237,7 +237,7 @@ func (x *tx) SetProgress(convID, id string, parts int) error {
 		return err
 	}
 	if err := b.Put(k, nv); err != nil {
-		return fmt.Errorf("set progress: %w", err)
+		return fmt.Errorf("set progress %q in %q: %w", id, convID, err)
 	}
 	return nil
 }
