@@ -372,10 +372,10 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any, optional 
 func badJSON(err error) string {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) && typeErr.Field != "" {
-		return fmt.Sprintf("The field %q must be %s, not %s.", typeErr.Field, jsonKind(typeErr.Type), typeErr.Value)
+		return fmt.Sprintf("The field %q must be %s, not %s.", typeErr.Field, jsonKind(typeErr.Type), jsonValue(typeErr.Value))
 	}
 	if errors.As(err, &typeErr) {
-		return fmt.Sprintf("The request body must be a JSON object, not %s.", typeErr.Value)
+		return fmt.Sprintf("The request body must be a JSON object, not %s.", jsonValue(typeErr.Value))
 	}
 	if errors.Is(err, errTrailing) {
 		return "The request body must hold one JSON object and nothing after it."
@@ -389,6 +389,8 @@ var errTrailing = errors.New("more than one JSON value")
 // jsonKind names the JSON type a Go type is decoded from.
 func jsonKind(t reflect.Type) string {
 	switch t.Kind() {
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
 	case reflect.String:
 		return "a string"
 	case reflect.Bool:
@@ -403,6 +405,20 @@ func jsonKind(t reflect.Type) string {
 		return "a number"
 	}
 	return "another type"
+}
+
+// jsonValue names the JSON value the decoder found ("number", "array", …;
+// "number 1e999" for one out of range).
+func jsonValue(v string) string {
+	switch kind, _, _ := strings.Cut(v, " "); kind {
+	case "number", "string":
+		return "a " + kind
+	case "array", "object":
+		return "an " + kind
+	case "bool":
+		return "true or false"
+	}
+	return v
 }
 
 // checkLength refuses a text over maxTextRunes characters (the limit users
