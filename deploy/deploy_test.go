@@ -168,6 +168,9 @@ func (rules ignoreRules) ignored(rel string) bool {
 
 // copyContext copies the repository into dst as docker build would send it.
 func copyContext(src, dst string, rules ignoreRules) error {
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return err
+	}
 	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -461,7 +464,8 @@ func sampleNames(text string) map[string]bool {
 
 // fakeTelegram is the Bot API as far as serve uses it: getMe at start, an
 // idle long poll, and sendMessage for the agent chat's notices, the first
-// of which fails (a retry) and the rest succeed.
+// of which Telegram refuses (a 400: the notice is dropped) and the rest
+// succeed.
 func fakeTelegram(t *testing.T) *httptest.Server {
 	var sends atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -479,8 +483,8 @@ func fakeTelegram(t *testing.T) *httptest.Server {
 			fmt.Fprint(w, `{"ok":true,"result":[]}`)
 		case "sendMessage":
 			if sends.Add(1) == 1 {
-				w.WriteHeader(http.StatusInternalServerError)
-				fmt.Fprint(w, `{"ok":false,"error_code":500,"description":"Internal Server Error"}`)
+				w.WriteHeader(http.StatusBadRequest)
+				fmt.Fprint(w, `{"ok":false,"error_code":400,"description":"Bad Request: message text is empty"}`)
 				return
 			}
 			fmt.Fprintf(w, `{"ok":true,"result":{"message_id":%d,"date":%d,"chat":{"id":-100,"type":"group"}}}`, sends.Load(), time.Now().Unix())
