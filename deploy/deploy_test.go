@@ -19,6 +19,7 @@ import (
 	"go/token"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -743,7 +744,7 @@ func TestDashboardMetricsExist(t *testing.T) {
 	// The events are counted asynchronously (the sweep, the notice sender):
 	// scrape until every wanted metric is there, or report what never came.
 	var missing []string
-	for range 120 {
+	eventually(func() bool {
 		got := s.scrape(t)
 		missing = missing[:0]
 		for n := range want {
@@ -751,15 +752,8 @@ func TestDashboardMetricsExist(t *testing.T) {
 				missing = append(missing, n)
 			}
 		}
-		if len(missing) == 0 {
-			return
-		}
-		select {
-		case <-s.done:
-			t.Fatalf("server exited:\n%s", s.logs)
-		case <-time.After(500 * time.Millisecond):
-		}
-	}
+		return len(missing) == 0
+	})
 	slices.Sort(missing)
 	for _, n := range missing {
 		t.Errorf("dashboard plots %s (panels %q), which /metrics never exported", n, want[n])
@@ -1080,8 +1074,8 @@ func TestCompose(t *testing.T) {
 	}
 	var upstreams []string
 	for _, line := range strings.Split(string(caddy), "\n") {
-		if f := strings.Fields(line); len(f) > 1 && f[0] == "to" {
-			upstreams = append(upstreams, f[1:]...)
+		if f := strings.Fields(line); len(f) > 2 && f[0] == "reverse_proxy" && f[len(f)-1] == "{" {
+			upstreams = append(upstreams, f[1:len(f)-1]...)
 		}
 	}
 	slices.Sort(upstreams)
@@ -1094,30 +1088,25 @@ func TestCompose(t *testing.T) {
 	}
 }
 
-// TestCaddyfile: the SSE route is one the server has, it is never
-// buffered, and Caddy itself accepts the file (when installed).
+// TestCaddyfile: nothing in it cuts or holds a stream, and Caddy itself
+// accepts it (when installed).
 func TestCaddyfile(t *testing.T) {
 	text, err := os.ReadFile("Caddyfile")
 	if err != nil {
 		t.Fatal(err)
 	}
-	sse := regexp.MustCompile(`(?s)handle (/\S+) \{\s*reverse_proxy \{[^}]*flush_interval -1`).FindSubmatch(text)
-	if sse == nil {
-		t.Fatal("Caddyfile: no handle PATH { reverse_proxy { ... flush_interval -1 } } for the event stream")
+	for _, c := range []struct{ re, why string }{
+		{`(?m)^\s*(write|read_body)\s`, "a write or read_body timeout would cut WebSocket and SSE streams"},
+		{`(?m)^\s*(read_timeout|response_header_timeout)\s`, "an upstream read timeout would cut a quiet stream"},
+		{`(?m)^\s*flush_interval\s+-`, "flush_interval -1 keeps upstream streams open after the client left (TestCaddyPassesStreams)"},
+	} {
+		if regexp.MustCompile(c.re).Match(text) {
+			t.Errorf("Caddyfile: %s", c.why)
+		}
 	}
-	if regexp.MustCompile(`(?m)^\s*(write|read_body)\s`).Match(text) {
-		t.Error("Caddyfile sets a write or read_body timeout: it would cut WebSocket and SSE streams")
-	}
-	s := startServer(t, imageBinary(t), []string{"TRIAGEBOT_DB=" + filepath.Join(t.TempDir(), "t.db")})
-	// Without a token the stream is refused, which proves the route exists.
-	if code, body := s.get(t, string(sse[1])); code != http.StatusUnauthorized {
-		t.Errorf("GET %s without a token: %d %s; want 401 from the event stream", sse[1], code, body)
-	}
-
 	caddyBin, err := exec.LookPath("caddy")
 	if err != nil {
-		t.Log("caddy not installed; Caddyfile not validated by Caddy")
-		return
+		t.Skip("caddy not installed; Caddyfile not validated by Caddy")
 	}
 	out, err := exec.Command(caddyBin, "validate", "--config", "Caddyfile", "--adapter", "caddyfile").CombinedOutput()
 	if err != nil || !bytes.Contains(out, []byte("Valid configuration")) {
@@ -1126,4 +1115,187 @@ func TestCaddyfile(t *testing.T) {
 	if bytes.Contains(out, []byte("not formatted")) {
 		t.Error("Caddyfile is not formatted: run caddy fmt --overwrite deploy/Caddyfile")
 	}
+}
+
+// TestCaddyPassesStreams runs Caddy (when installed) with the Caddyfile in
+// front of the binary and goes through it the way the widget and the
+// console do: a WebSocket dialogue, and an event stream whose events
+// arrive while it stays open, so nothing on the way buffers them.
+func TestCaddyPassesStreams(t *testing.T) {
+	caddyBin, err := exec.LookPath("caddy")
+	if err != nil {
+		t.Skip("caddy not installed")
+	}
+	bin := imageBinary(t)
+	db := filepath.Join(t.TempDir(), "triagebot.db")
+	overdueTicket(t, db)
+	st, err := boltstore.Open(db, boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.Update(context.Background(), func(tx tickets.Tx) error {
+		return tx.CreateAgent(&tickets.Agent{Name: "amy", Admin: true, TokenHash: tickets.HashToken("amy-token"), CreatedAt: time.Now()})
+	})
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, bin, []string{"TRIAGEBOT_DB=" + db})
+
+	// The Caddyfile as shipped, on a free port, with this server as the
+	// upstream instead of the compose services.
+	text, err := os.ReadFile("Caddyfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	conf := regexp.MustCompile(`(?m)^(\s*)reverse_proxy .*\{$`).ReplaceAll(text, []byte("${1}reverse_proxy "+s.addr+" {"))
+	conf = bytes.Replace(conf, []byte("\n:80 {"), []byte("\n:"+port+" {"), 1)
+	if bytes.Equal(conf, text) || !bytes.Contains(conf, []byte(":"+port+" {")) {
+		t.Fatal("Caddyfile: no `reverse_proxy UPSTREAMS {` line or no `:80 {` site to point at the test server")
+	}
+	confPath := filepath.Join(t.TempDir(), "Caddyfile")
+	if err := os.WriteFile(confPath, conf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	caddy := exec.Command(caddyBin, "run", "--config", confPath, "--adapter", "caddyfile")
+	caddy.Env = append(os.Environ(), "HOME="+t.TempDir(), "XDG_DATA_HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir())
+	logs := &lockedBuffer{}
+	caddy.Stdout, caddy.Stderr = logs, logs
+	if err := caddy.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { caddy.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		caddy.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(30 * time.Second):
+			t.Error("caddy did not shut down on SIGTERM: a proxied stream is still open")
+			caddy.Process.Kill()
+			<-exited
+		}
+		if t.Failed() {
+			t.Logf("caddy log:\n%s", logs)
+		}
+	})
+	proxy := "127.0.0.1:" + port
+	// Ready once it answers /healthz from the upstream.
+	ready := eventually(func() bool {
+		resp, err := http.Get("http://" + proxy + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	if !ready {
+		t.Fatal("caddy did not proxy /healthz")
+	}
+
+	// The event stream, through the proxy.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+proxy+"/api/events", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer amy-token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("events through caddy: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	lines := make(chan string)
+	// Owned by the stream: it ends when the response body is closed.
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	next := func(what string, match func(string) bool) {
+		t.Helper()
+		timeout := time.After(time.Minute)
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatalf("event stream ended before %s", what)
+				}
+				if match(l) {
+					return
+				}
+			case <-timeout:
+				t.Fatalf("no %s through caddy within a minute: the stream is buffered", what)
+			}
+		}
+	}
+	// A few bytes only: a buffering proxy would hold them back.
+	next("the stream's opening comment", func(l string) bool { return l == ": stream open" })
+	claim, err := http.NewRequest(http.MethodPost, "http://"+proxy+"/api/tickets/T-000001/claim", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim.Header.Set("Authorization", "Bearer amy-token")
+	cresp, err := http.DefaultClient.Do(claim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cresp.Body.Close()
+	if cresp.StatusCode != http.StatusOK {
+		t.Fatalf("claim through caddy: %d", cresp.StatusCode)
+	}
+	next("the claim's event", func(l string) bool { return strings.HasPrefix(l, "data:") && strings.Contains(l, "T-000001") })
+
+	// The agent leaves: the replica's stream must end too, or streams
+	// would pile up on it. Its handler is counted when it returns.
+	cancel()
+	resp.Body.Close()
+	ended := `triagebot_http_requests_total{code="200",route="GET /api/events"} 1`
+	if !eventually(func() bool { _, body := s.get(t, "/metrics"); return strings.Contains(body, ended) }) {
+		t.Fatal("the replica's event stream stayed open after the client left through caddy")
+	}
+
+	// The widget's WebSocket, through the proxy.
+	w := openWidget(t, proxy)
+	w.say("hello")
+}
+
+// eventually polls cond until it holds, for at most a minute: for what
+// happens asynchronously (a process starting, a stream ending) and can only
+// be observed from outside.
+func eventually(cond func() bool) bool {
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return true
+}
+
+// freePort finds a port nothing listens on (for Caddy, which cannot report
+// the one it picked).
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	return port
 }
