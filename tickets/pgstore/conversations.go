@@ -1,0 +1,334 @@
+package pgstore
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// Conversation returns one conversation. In a read-write transaction its
+// row stays locked until commit: the turns of one conversation, on any
+// replica, run one after the other.
+func (x *tx) Conversation(id string) (tickets.Conversation, error) {
+	return x.getConversation(id, "SELECT doc, resume_hash FROM conversations WHERE id = $1"+x.forUpdate(), id)
+}
+
+func (x *tx) getConversation(what, q string, args ...any) (tickets.Conversation, error) {
+	var doc, hash []byte
+	found, err := x.row(q, args, &doc, &hash)
+	if err != nil {
+		return tickets.Conversation{}, fmt.Errorf("conversation %q: %w", what, err)
+	}
+	if !found {
+		return tickets.Conversation{}, fmt.Errorf("conversation %q: %w", what, tickets.ErrNotFound)
+	}
+	var rec conversationRecord
+	if err := decode(doc, &rec); err != nil {
+		return tickets.Conversation{}, fmt.Errorf("conversation %q: %w", what, err)
+	}
+	rec.ResumeHash = hash
+	return rec.conversation(), nil
+}
+
+// putConversation upserts a conversation. had_ticket only ever becomes
+// true; idle_ns (the expiry index) is kept only while it is false. The
+// pending entry follows a change of channel, so the conversation's sender
+// still sees its waiting messages.
+const putConversation = `
+WITH up AS (
+    INSERT INTO conversations AS c (id, channel, resume_hash, had_ticket, idle_ns, doc)
+    VALUES ($1, $2, $3, $4, CASE WHEN $4 THEN NULL ELSE $5::bigint END, $6)
+    ON CONFLICT (id) DO UPDATE SET channel = EXCLUDED.channel, resume_hash = EXCLUDED.resume_hash,
+        had_ticket = c.had_ticket OR EXCLUDED.had_ticket,
+        idle_ns = CASE WHEN c.had_ticket OR EXCLUDED.had_ticket THEN NULL ELSE $5::bigint END,
+        doc = EXCLUDED.doc
+    RETURNING id, channel)
+UPDATE pending SET channel = up.channel FROM up
+WHERE pending.conversation_id = up.id AND pending.channel <> up.channel`
+
+// PutConversation creates or replaces a conversation. Zero CreatedAt becomes
+// now and zero UpdatedAt becomes CreatedAt.
+func (x *tx) PutConversation(c *tickets.Conversation) error {
+	if c.ID == "" || c.Channel == "" {
+		return fmt.Errorf("put conversation %q: id and channel are required: %w", c.ID, tickets.ErrInvalid)
+	}
+	if !x.write {
+		return errReadOnly
+	}
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = x.now()
+	}
+	if c.UpdatedAt.IsZero() {
+		c.UpdatedAt = c.CreatedAt
+	}
+	var hash []byte
+	if len(c.ResumeHash) > 0 {
+		hash = c.ResumeHash
+		// Checked first: a unique violation would abort the transaction,
+		// and a caller may want to go on after ErrConflict.
+		var owner string
+		found, err := x.row(`SELECT id FROM conversations WHERE resume_hash = $1`, []any{hash}, &owner)
+		if err != nil {
+			return fmt.Errorf("put conversation %q: %w", c.ID, err)
+		}
+		if found && owner != c.ID {
+			return fmt.Errorf("put conversation %q: resume hash already in use: %w", c.ID, tickets.ErrConflict)
+		}
+	}
+	rec := toConversationRecord(c)
+	doc, err := encode(&rec)
+	if err != nil {
+		return fmt.Errorf("put conversation %q: %w", c.ID, err)
+	}
+	if _, err := x.exec(putConversation, c.ID, string(c.Channel), hash, c.TicketID != "", ns(c.UpdatedAt), doc); err != nil {
+		return fmt.Errorf("put conversation %q: %w", c.ID, err)
+	}
+	return nil
+}
+
+// ConversationByResumeHash finds a conversation by the hash of its resume key.
+func (x *tx) ConversationByResumeHash(h []byte) (tickets.Conversation, error) {
+	if len(h) == 0 {
+		return tickets.Conversation{}, fmt.Errorf("conversation by resume key: %w", tickets.ErrNotFound)
+	}
+	c, err := x.getConversation("by resume key", "SELECT doc, resume_hash FROM conversations WHERE resume_hash = $1", h)
+	if err != nil {
+		return tickets.Conversation{}, err
+	}
+	return c, nil
+}
+
+// messageID is an outbound message's store-unique id, as boltstore's:
+// conversation ids are unique and outbox_seq only grows.
+func messageID(convID string, seq uint64) string {
+	return convID + "-" + strconv.FormatUint(seq, 10)
+}
+
+// enqueue takes the conversation's next Seq (locking its row, so one
+// conversation's messages are numbered in commit order), stores the
+// message and marks the conversation pending, in one statement.
+const enqueue = `
+WITH c AS (UPDATE conversations SET outbox_seq = outbox_seq + 1 WHERE id = $1 RETURNING id, channel, outbox_seq),
+     o AS (INSERT INTO outbox (conversation_id, seq, doc) SELECT id, outbox_seq, $2 FROM c),
+     p AS (INSERT INTO pending (channel, conversation_id) SELECT channel, id FROM c ON CONFLICT DO NOTHING)
+SELECT channel, outbox_seq FROM c`
+
+// Enqueue appends m to its conversation's outbox; the commit notifies
+// every replica's outbox watchers.
+func (x *tx) Enqueue(m *tickets.OutMessage) error {
+	switch {
+	case m.Kind == tickets.KindMessage:
+	case m.Kind == tickets.KindTicket && m.Ticket != nil:
+	case m.Kind == tickets.KindChannel && m.Key != "":
+	default:
+		return fmt.Errorf("enqueue: kind %q (ticket event %v): %w", m.Kind, m.Ticket != nil, tickets.ErrInvalid)
+	}
+	if !x.write {
+		return errReadOnly
+	}
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = x.now()
+	}
+	rec := toMessageRecord(m)
+	rec.Seq = 0 // the seq column is the truth
+	doc, err := encode(&rec)
+	if err != nil {
+		return fmt.Errorf("enqueue: %w", err)
+	}
+	var ch string
+	var seq int64
+	found, err := x.row(enqueue, []any{m.ConversationID, doc}, &ch, &seq)
+	if err != nil {
+		return fmt.Errorf("enqueue: %w", err)
+	}
+	if !found {
+		return fmt.Errorf("enqueue: conversation %q: %w", m.ConversationID, tickets.ErrNotFound)
+	}
+	m.Seq, m.ID = uint64(seq), messageID(m.ConversationID, uint64(seq))
+	note := outboxNote{ch: tickets.Channel(ch), id: m.ConversationID}
+	for _, o := range x.enqueued {
+		if o == note {
+			return nil
+		}
+	}
+	x.enqueued = append(x.enqueued, note)
+	return nil
+}
+
+// Outbox lists a conversation's unacknowledged messages, oldest first.
+func (x *tx) Outbox(conversationID string) ([]tickets.OutMessage, error) {
+	var one int
+	found, err := x.row(`SELECT 1 FROM conversations WHERE id = $1`, []any{conversationID}, &one)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	if !found {
+		return nil, fmt.Errorf("outbox: conversation %q: %w", conversationID, tickets.ErrNotFound)
+	}
+	out, err := rows(x, `SELECT seq, parts, doc FROM outbox WHERE conversation_id = $1 ORDER BY seq`, []any{conversationID},
+		func(r pgx.Rows) (tickets.OutMessage, error) {
+			var seq int64
+			var parts int
+			var doc []byte
+			if err := r.Scan(&seq, &parts, &doc); err != nil {
+				return tickets.OutMessage{}, err
+			}
+			var rec messageRecord
+			if err := decode(doc, &rec); err != nil {
+				return tickets.OutMessage{}, err
+			}
+			rec.Seq, rec.Parts = uint64(seq), parts
+			return rec.message(conversationID), nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("outbox %q: %w", conversationID, err)
+	}
+	return out, nil
+}
+
+// parseMessageID returns the seq of message id of a conversation.
+func parseMessageID(convID, id string) (uint64, bool) {
+	digits, ok := strings.CutPrefix(id, convID+"-")
+	if !ok {
+		return 0, false
+	}
+	seq, err := strconv.ParseUint(digits, 10, 63)
+	if err != nil || seq == 0 || messageID(convID, seq) != id {
+		return 0, false
+	}
+	return seq, true
+}
+
+// Ack removes message id and every earlier one. An id already trimmed is
+// fine; one never issued, or of another conversation, is ErrInvalid.
+func (x *tx) Ack(conversationID, id string) error {
+	if !x.write {
+		return errReadOnly
+	}
+	var last int64
+	found, err := x.row(`SELECT outbox_seq FROM conversations WHERE id = $1`+x.forUpdate(), []any{conversationID}, &last)
+	if err != nil {
+		return fmt.Errorf("ack: %w", err)
+	}
+	if !found {
+		return fmt.Errorf("ack: conversation %q: %w", conversationID, tickets.ErrNotFound)
+	}
+	upTo, ok := parseMessageID(conversationID, id)
+	if !ok || upTo > uint64(last) {
+		return fmt.Errorf("ack %q in conversation %q: no such message: %w", id, conversationID, tickets.ErrInvalid)
+	}
+	if _, err := x.exec(`DELETE FROM outbox WHERE conversation_id = $1 AND seq <= $2`, conversationID, int64(upTo)); err != nil {
+		return fmt.Errorf("ack: %w", err)
+	}
+	if _, err := x.exec(`DELETE FROM pending WHERE conversation_id = $1
+		AND NOT EXISTS (SELECT 1 FROM outbox WHERE conversation_id = $1)`, conversationID); err != nil {
+		return fmt.Errorf("ack: %w", err)
+	}
+	return nil
+}
+
+// PendingConversations lists the conversations of ch with messages waiting.
+func (x *tx) PendingConversations(ch tickets.Channel) ([]string, error) {
+	out, err := rows(x, `SELECT conversation_id FROM pending WHERE channel = $1 ORDER BY conversation_id`,
+		[]any{string(ch)}, func(r pgx.Rows) (string, error) {
+			var id string
+			return id, r.Scan(&id)
+		})
+	if err != nil {
+		return nil, fmt.Errorf("pending conversations: %w", err)
+	}
+	return out, nil
+}
+
+// SetProgress stores how many parts of a message were delivered.
+func (x *tx) SetProgress(convID, id string, parts int) error {
+	seq, ok := parseMessageID(convID, id)
+	if !ok || parts < 0 {
+		return fmt.Errorf("set progress %q in %q: %w", id, convID, tickets.ErrInvalid)
+	}
+	// A message acknowledged meanwhile updates nothing: not an error.
+	if _, err := x.exec(`UPDATE outbox SET parts = $3 WHERE conversation_id = $1 AND seq = $2`, convID, int64(seq), parts); err != nil {
+		return fmt.Errorf("set progress: %w", err)
+	}
+	return nil
+}
+
+// PutAttachment stores a file's metadata and bytes in this transaction.
+// owner must be an existing ticket id or conversation id. A zero a.ID gets
+// a random one; a.Size is set from data; files over
+// tickets.MaxAttachmentSize are refused with ErrInvalid. Quotas are the
+// caller's (Conversation.Uploads and the ticket's list), as with boltstore.
+func (x *tx) PutAttachment(a *tickets.Attachment, owner string, data []byte) error {
+	if len(data) > tickets.MaxAttachmentSize {
+		return fmt.Errorf("put attachment: %d bytes, limit %d: %w", len(data), tickets.MaxAttachmentSize, tickets.ErrInvalid)
+	}
+	if owner == "" {
+		return fmt.Errorf("put attachment: no owner: %w", tickets.ErrInvalid)
+	}
+	if !x.write {
+		return errReadOnly
+	}
+	var seq int64
+	if s, ok := parseTicketID(owner); ok {
+		seq = int64(s)
+	}
+	var exists bool
+	if _, err := x.row(`SELECT EXISTS (SELECT 1 FROM tickets WHERE seq = $1) OR EXISTS (SELECT 1 FROM conversations WHERE id = $2)`,
+		[]any{seq, owner}, &exists); err != nil {
+		return fmt.Errorf("put attachment: %w", err)
+	}
+	if !exists {
+		return fmt.Errorf("put attachment: owner %q is neither a ticket nor a conversation: %w", owner, tickets.ErrNotFound)
+	}
+	if a.ID == "" {
+		a.ID = tickets.NewAttachmentID()
+	}
+	size := a.Size
+	a.Size = int64(len(data))
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = x.now()
+	}
+	rec := toAttachmentRecord(a, "")
+	meta, err := encode(&rec)
+	if err != nil {
+		return fmt.Errorf("put attachment %s: %w", a.ID, err)
+	}
+	if data == nil {
+		data = []byte{}
+	}
+	tag, err := x.exec(`INSERT INTO attachments (id, owner, meta, data) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
+		a.ID, owner, meta, data)
+	if err != nil {
+		return fmt.Errorf("put attachment %s: %w", a.ID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		a.Size = size
+		return fmt.Errorf("put attachment %s: id taken: %w", a.ID, tickets.ErrConflict)
+	}
+	return nil
+}
+
+// AttachmentData returns a file's metadata and its bytes.
+func (x *tx) AttachmentData(id string) (tickets.Attachment, []byte, error) {
+	var meta, data []byte
+	found, err := x.row(`SELECT meta, data FROM attachments WHERE id = $1`, []any{id}, &meta, &data)
+	if err != nil {
+		return tickets.Attachment{}, nil, fmt.Errorf("attachment %q: %w", id, err)
+	}
+	if !found {
+		return tickets.Attachment{}, nil, fmt.Errorf("attachment %q: %w", id, tickets.ErrNotFound)
+	}
+	var rec attachmentRecord
+	if err := decode(meta, &rec); err != nil {
+		return tickets.Attachment{}, nil, fmt.Errorf("attachment %q: %w", id, err)
+	}
+	return rec.attachment(), data, nil
+}
+
+// tokenSize is the length of an agent token hash (tickets.HashToken).
+const tokenSize = sha256.Size

@@ -1,0 +1,173 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// The listener: one dedicated connection per Store LISTENs on
+// changedChannel and outboxChannel, owned by one goroutine that Close
+// stops. A connection lost is made again with backoff; since NOTIFYs sent
+// meanwhile are lost, every watcher and Changed are then woken once (a
+// wake-up for nothing is allowed, a missed one is not).
+
+const (
+	// listenIdle is how long the listener waits for a notification before
+	// it pings its connection: a dead peer is found within about that.
+	listenIdle = 15 * time.Second
+	// listenTimeout bounds connecting, LISTEN and each ping.
+	listenTimeout = 5 * time.Second
+	maxBackoff    = 5 * time.Second
+)
+
+// WatchOutbox registers fn, called from the listener after each commit (on
+// any replica) that enqueued to a conversation, in commit order. fn must
+// not block.
+func (s *Store) WatchOutbox(fn func(ch tickets.Channel, conversationID string)) {
+	s.watchMu.Lock()
+	s.watchers = append(s.watchers, fn)
+	s.watchMu.Unlock()
+}
+
+func (s *Store) watchersNow() []func(tickets.Channel, string) {
+	s.watchMu.Lock()
+	defer s.watchMu.Unlock()
+	return s.watchers
+}
+
+// listen runs until ctx ends. ready is closed once LISTEN is first in place.
+func (s *Store) listen(ctx context.Context, ready chan struct{}) {
+	backoff := 100 * time.Millisecond
+	first := true
+	for {
+		err := s.listenOnce(ctx, func() {
+			backoff = 100 * time.Millisecond
+			if first {
+				first = false
+				close(ready)
+				return
+			}
+			s.resync(ctx)
+		})
+		if ctx.Err() != nil {
+			return
+		}
+		s.metrics.reconnects.Inc()
+		s.log.Warn("pgstore: listener connection lost, reconnecting", "err", err, "in", backoff)
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		backoff = min(2*backoff, maxBackoff)
+	}
+}
+
+// listenOnce connects, LISTENs, calls onReady, and dispatches
+// notifications until the connection fails or ctx ends.
+func (s *Store) listenOnce(ctx context.Context, onReady func()) error {
+	cctx, cancel := context.WithTimeout(ctx, listenTimeout)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(cctx, s.cfg.ConnConfig)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), listenTimeout)
+		_ = conn.Close(cctx)
+		cancel()
+	}()
+	if _, err := conn.Exec(cctx, "LISTEN "+changedChannel+"; LISTEN "+outboxChannel); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	onReady()
+	for {
+		wctx, cancel := context.WithTimeout(ctx, listenIdle)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		switch {
+		case err == nil:
+			s.dispatch(n)
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case errors.Is(err, context.DeadlineExceeded) && !conn.IsClosed():
+			// Quiet for a while: make sure the peer is still there (a
+			// server that vanished without a FIN would leave us waiting).
+			pctx, cancel := context.WithTimeout(ctx, listenTimeout)
+			err := conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				return fmt.Errorf("ping: %w", err)
+			}
+		default:
+			return err
+		}
+	}
+}
+
+// dispatch hands one notification to those waiting for it.
+func (s *Store) dispatch(n *pgconn.Notification) {
+	switch n.Channel {
+	case changedChannel:
+		if n.Payload != s.id { // our own commits woke Changed already
+			s.wake()
+		}
+	case outboxChannel:
+		sent, rest, ok1 := strings.Cut(n.Payload, "|")
+		ch, id, ok2 := strings.Cut(rest, "|")
+		if !ok1 || !ok2 {
+			s.log.Warn("pgstore: malformed outbox notification", "payload", n.Payload)
+			return
+		}
+		for _, fn := range s.watchersNow() {
+			fn(tickets.Channel(ch), id)
+		}
+		if at, err := strconv.ParseInt(sent, 10, 64); err == nil {
+			// Commit to callback, on clocks of the sending and this host
+			// (the same clock when replicas share a machine).
+			s.metrics.notifyLag.Observe(max(time.Since(fromNS(at)), 0).Seconds())
+		}
+	}
+}
+
+// resync wakes everyone after the listener reconnected: Changed, and the
+// watchers of every conversation with messages waiting.
+func (s *Store) resync(ctx context.Context) {
+	s.wake()
+	ws := s.watchersNow()
+	if len(ws) == 0 {
+		return
+	}
+	type pend struct{ ch, id string }
+	var ps []pend
+	rctx, cancel := context.WithTimeout(ctx, listenTimeout)
+	defer cancel()
+	err := s.View(rctx, func(t tickets.Tx) error {
+		var err error
+		ps, err = rows(t.(*tx), `SELECT channel, conversation_id FROM pending`, nil, func(r pgx.Rows) (pend, error) {
+			var p pend
+			return p, r.Scan(&p.ch, &p.id)
+		})
+		return err
+	})
+	if err != nil {
+		s.log.Warn("pgstore: listener resync: read pending conversations", "err", err)
+		return
+	}
+	for _, p := range ps {
+		for _, fn := range ws {
+			fn(tickets.Channel(p.ch), p.id)
+		}
+	}
+}

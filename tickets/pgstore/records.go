@@ -1,0 +1,263 @@
+package pgstore
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// The record types below are the JSON documents stored in the doc columns.
+// They are kept apart from the domain types so the API's JSON
+// (tickets.Ticket's tags) can change without silently changing what is
+// stored, and the same as boltstore's so that the two stores read alike.
+// What lists order or filter by is also kept in columns (migrations/).
+
+type ticketRecord struct {
+	Seq         uint64             `json:"seq"`
+	Status      string             `json:"status"`
+	Intent      string             `json:"intent,omitempty"`
+	Priority    string             `json:"priority"`
+	Queue       string             `json:"queue,omitempty"`
+	SLADue      time.Time          `json:"sla_due,omitzero"`
+	Channel     string             `json:"channel,omitempty"`
+	User        userRecord         `json:"user"`
+	Lang        string             `json:"lang,omitempty"`
+	Details     detailsRecord      `json:"details"`
+	Attachments []attachmentRecord `json:"attachments,omitempty"`
+	Transcript  []entryRecord      `json:"transcript,omitempty"`
+	// Archived counts the oldest entries moved to transcript_archive.
+	Archived uint64 `json:"archived,omitempty"`
+	// PurgedAt is when retention dropped the transcript and attachments.
+	PurgedAt       time.Time    `json:"purged_at,omitzero"`
+	Assignee       string       `json:"assignee,omitempty"`
+	Summary        string       `json:"summary,omitempty"`
+	ConversationID string       `json:"conversation_id,omitempty"`
+	Related        []string     `json:"related,omitempty"`
+	Note           string       `json:"note,omitempty"`
+	Notes          []noteRecord `json:"notes,omitempty"`
+	CreatedAt      time.Time    `json:"created_at"`
+	UpdatedAt      time.Time    `json:"updated_at"`
+	ResolvedAt     time.Time    `json:"resolved_at,omitzero"`
+	FirstResponse  time.Time    `json:"first_response_at,omitzero"`
+	Breached       bool         `json:"breached,omitempty"`
+	CSAT           *csatRecord  `json:"csat,omitempty"`
+}
+
+type csatRecord struct {
+	Score   int       `json:"score"`
+	Comment string    `json:"comment,omitempty"`
+	At      time.Time `json:"at"`
+}
+
+type userRecord struct {
+	ID   string `json:"id,omitempty"`
+	Name string `json:"name,omitempty"`
+}
+
+type detailsRecord struct {
+	Time          string `json:"time,omitempty"`
+	TimeGrain     string `json:"time_grain,omitempty"`
+	Amount        string `json:"amount,omitempty"`
+	Currency      string `json:"currency,omitempty"`
+	TransactionID string `json:"transaction_id,omitempty"`
+	ErrorMessage  string `json:"error_message,omitempty"`
+}
+
+type entryRecord struct {
+	From  string    `json:"from"`
+	Text  string    `json:"text"`
+	At    time.Time `json:"at"`
+	Agent string    `json:"agent,omitempty"`
+}
+
+type noteRecord struct {
+	Author string    `json:"author"`
+	Text   string    `json:"text"`
+	At     time.Time `json:"at"`
+}
+
+// attachmentRecord is both an entry in a ticket's list and, with Owner set,
+// the metadata stored next to the bytes.
+type attachmentRecord struct {
+	ID          string    `json:"id"`
+	Filename    string    `json:"filename,omitempty"`
+	ContentType string    `json:"content_type,omitempty"`
+	Size        int64     `json:"size"`
+	CreatedAt   time.Time `json:"created_at"`
+	Owner       string    `json:"owner,omitempty"`
+}
+
+type conversationRecord struct {
+	ID          string          `json:"id"`
+	Channel     string          `json:"channel"`
+	User        userRecord      `json:"user"`
+	ResumeHash  []byte          `json:"-"` // the resume_hash column
+	Address     string          `json:"address,omitempty"`
+	Lang        string          `json:"lang,omitempty"`
+	State       json.RawMessage `json:"state,omitempty"`
+	TicketID    string          `json:"ticket_id,omitempty"`
+	Unreachable bool            `json:"unreachable,omitempty"`
+	Uploads     tickets.Usage   `json:"uploads,omitzero"`
+	CreatedAt   time.Time       `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+type messageRecord struct {
+	Seq          uint64       `json:"seq"`
+	Kind         string       `json:"kind"`
+	From         string       `json:"from,omitempty"`
+	Text         string       `json:"text,omitempty"`
+	QuickReplies []string     `json:"quick_replies,omitempty"`
+	Agent        string       `json:"agent,omitempty"`
+	Ticket       *eventRecord `json:"ticket,omitempty"`
+	Key          string       `json:"key,omitempty"`
+	Parts        int          `json:"parts,omitempty"`
+	CreatedAt    time.Time    `json:"created_at"`
+}
+
+type eventRecord struct {
+	TicketID string    `json:"ticket_id"`
+	Status   string    `json:"status"`
+	Queue    string    `json:"queue,omitempty"`
+	Priority string    `json:"priority,omitempty"`
+	Team     string    `json:"team,omitempty"`
+	SLADue   time.Time `json:"sla_due,omitzero"`
+	DueText  string    `json:"due_text,omitempty"`
+}
+
+type agentRecord struct {
+	Name      string    `json:"name"`
+	Queues    []string  `json:"queues,omitempty"`
+	Admin     bool      `json:"admin,omitempty"`
+	TokenHash []byte    `json:"token_hash"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// encode marshals a record; a value JSON cannot hold (invalid State) is the
+// caller's mistake, hence ErrInvalid.
+func encode(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode %T: %w: %w", v, tickets.ErrInvalid, err)
+	}
+	return b, nil
+}
+
+// decode unmarshals a stored record. json.Unmarshal copies everything it
+// keeps, so the result stays valid after the transaction ends.
+func decode(b []byte, v any) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("decode %T: corrupt record: %w", v, err)
+	}
+	return nil
+}
+
+func toTicketRecord(t *tickets.Ticket, seq uint64) ticketRecord {
+	r := ticketRecord{
+		Seq: seq, Status: string(t.Status), Intent: t.Intent, Priority: string(t.Priority),
+		Queue: t.Queue, SLADue: t.SLADue, Channel: string(t.Channel),
+		User: userRecord(t.User), Lang: t.Lang, Details: detailsRecord(t.Details),
+		Assignee: t.Assignee, Summary: t.Summary, ConversationID: t.ConversationID,
+		Related: t.Related, Note: t.Note, Archived: uint64(max(t.TranscriptFrom, 0)),
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ResolvedAt: t.ResolvedAt,
+		FirstResponse: t.FirstResponseAt, Breached: t.Breached,
+	}
+	if t.CSAT != nil {
+		r.CSAT = &csatRecord{Score: t.CSAT.Score, Comment: t.CSAT.Comment, At: t.CSAT.At}
+	}
+	for _, a := range t.Attachments {
+		r.Attachments = append(r.Attachments, toAttachmentRecord(&a, ""))
+	}
+	for _, e := range t.Transcript {
+		r.Transcript = append(r.Transcript, entryRecord{From: string(e.From), Text: e.Text, At: e.At, Agent: e.Agent})
+	}
+	for _, n := range t.Notes {
+		r.Notes = append(r.Notes, noteRecord(n))
+	}
+	return r
+}
+
+func (r *ticketRecord) ticket() tickets.Ticket {
+	t := tickets.Ticket{
+		ID: formatTicketID(r.Seq), Status: tickets.Status(r.Status), Intent: r.Intent,
+		Priority: tickets.Priority(r.Priority), Queue: r.Queue, SLADue: r.SLADue,
+		Channel: tickets.Channel(r.Channel), User: tickets.User(r.User), Lang: r.Lang,
+		Details: tickets.Details(r.Details), Assignee: r.Assignee, Summary: r.Summary,
+		ConversationID: r.ConversationID, Related: r.Related, Note: r.Note,
+		TranscriptFrom: int(r.Archived),
+		CreatedAt:      r.CreatedAt, UpdatedAt: r.UpdatedAt, ResolvedAt: r.ResolvedAt,
+		FirstResponseAt: r.FirstResponse, Breached: r.Breached,
+	}
+	if r.CSAT != nil {
+		t.CSAT = &tickets.CSAT{Score: r.CSAT.Score, Comment: r.CSAT.Comment, At: r.CSAT.At}
+	}
+	for _, a := range r.Attachments {
+		t.Attachments = append(t.Attachments, a.attachment())
+	}
+	for _, e := range r.Transcript {
+		t.Transcript = append(t.Transcript, e.entry())
+	}
+	for _, n := range r.Notes {
+		t.Notes = append(t.Notes, tickets.Note(n))
+	}
+	return t
+}
+
+func (e *entryRecord) entry() tickets.Entry {
+	return tickets.Entry{From: tickets.Author(e.From), Text: e.Text, At: e.At, Agent: e.Agent}
+}
+
+func toAttachmentRecord(a *tickets.Attachment, owner string) attachmentRecord {
+	return attachmentRecord{ID: a.ID, Filename: a.Filename, ContentType: a.ContentType,
+		Size: a.Size, CreatedAt: a.CreatedAt, Owner: owner}
+}
+
+func (r *attachmentRecord) attachment() tickets.Attachment {
+	return tickets.Attachment{ID: r.ID, Filename: r.Filename, ContentType: r.ContentType,
+		Size: r.Size, CreatedAt: r.CreatedAt}
+}
+
+func toConversationRecord(c *tickets.Conversation) conversationRecord {
+	return conversationRecord{ID: c.ID, Channel: string(c.Channel), User: userRecord(c.User), ResumeHash: c.ResumeHash,
+		Address: c.Address, Lang: c.Lang, State: c.State, TicketID: c.TicketID,
+		Unreachable: c.Unreachable, Uploads: c.Uploads, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+}
+
+func (r *conversationRecord) conversation() tickets.Conversation {
+	return tickets.Conversation{ID: r.ID, Channel: tickets.Channel(r.Channel), User: tickets.User(r.User), ResumeHash: r.ResumeHash,
+		Address: r.Address, Lang: r.Lang, State: r.State, TicketID: r.TicketID,
+		Unreachable: r.Unreachable, Uploads: r.Uploads, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+func toMessageRecord(m *tickets.OutMessage) messageRecord {
+	r := messageRecord{Seq: m.Seq, Kind: string(m.Kind), From: string(m.From), Text: m.Text,
+		QuickReplies: m.QuickReplies, Agent: m.Agent, Key: m.Key, Parts: m.Parts, CreatedAt: m.CreatedAt}
+	if m.Ticket != nil {
+		r.Ticket = &eventRecord{TicketID: m.Ticket.TicketID, Status: string(m.Ticket.Status),
+			Queue: m.Ticket.Queue, Priority: string(m.Ticket.Priority),
+			Team: m.Ticket.Team, SLADue: m.Ticket.SLADue, DueText: m.Ticket.DueText}
+	}
+	return r
+}
+
+func (r *messageRecord) message(convID string) tickets.OutMessage {
+	m := tickets.OutMessage{ID: messageID(convID, r.Seq), Seq: r.Seq, ConversationID: convID,
+		Kind: tickets.Kind(r.Kind), From: tickets.Author(r.From), Text: r.Text,
+		QuickReplies: r.QuickReplies, Agent: r.Agent, Key: r.Key, Parts: r.Parts, CreatedAt: r.CreatedAt}
+	if r.Ticket != nil {
+		m.Ticket = &tickets.TicketEvent{TicketID: r.Ticket.TicketID, Status: tickets.Status(r.Ticket.Status),
+			Queue: r.Ticket.Queue, Priority: tickets.Priority(r.Ticket.Priority),
+			Team: r.Ticket.Team, SLADue: r.Ticket.SLADue, DueText: r.Ticket.DueText}
+	}
+	return m
+}
+
+func toAgentRecord(a *tickets.Agent) agentRecord {
+	return agentRecord{Name: a.Name, Queues: a.Queues, Admin: a.Admin, TokenHash: a.TokenHash, CreatedAt: a.CreatedAt}
+}
+
+func (r *agentRecord) agent() tickets.Agent {
+	return tickets.Agent{Name: r.Name, Queues: r.Queues, Admin: r.Admin, TokenHash: r.TokenHash, CreatedAt: r.CreatedAt}
+}

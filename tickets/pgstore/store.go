@@ -1,0 +1,418 @@
+// Package pgstore keeps triagebot's tickets, conversations, outboxes and
+// agents in PostgreSQL, so that any number of replicas share them. It
+// implements tickets.Store with the semantics of tickets/boltstore, and
+// tickets.OutboxWatcher and tickets.Leaser, which a store shared by
+// processes needs (see docs/postgres.md).
+//
+// Every Update is one READ COMMITTED transaction in which Ticket and
+// Conversation read their row FOR UPDATE: two transactions over the same
+// ticket or conversation run one after the other, and the second sees what
+// the first wrote (so of two claims one wins). Events are numbered from a
+// single-row counter taken just before commit, so they commit in number
+// order and a reader of the stream never skips one. Commits that matter to
+// other replicas send a NOTIFY in the transaction (delivered on commit);
+// each Store LISTENs on a dedicated connection.
+package pgstore
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	mrand "math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// Defaults of Options.
+const (
+	DefaultMaxConns         = 32
+	DefaultStatementTimeout = 30 * time.Second
+	DefaultConnectTimeout   = 10 * time.Second
+	// DefaultLeasePoll is how often Lead retries a lease another process holds.
+	DefaultLeasePoll = time.Second
+	// DefaultLeaseCheck is how often a held lease's connection is pinged.
+	DefaultLeaseCheck = 2 * time.Second
+	// maxAttempts bounds the runs of one Update's fn when PostgreSQL
+	// aborts it for a deadlock or serialization failure.
+	maxAttempts = 8
+)
+
+// Options configure Open.
+type Options struct {
+	// Logger receives the listener's and leases' reconnects; nil discards.
+	Logger *slog.Logger
+	// MaxConns bounds the pool; 0 means DefaultMaxConns.
+	MaxConns int32
+	// StatementTimeout bounds every statement (server-side
+	// statement_timeout, lock waits included); 0 means the default.
+	StatementTimeout time.Duration
+	// ConnectTimeout bounds each connection attempt; 0 means the default.
+	ConnectTimeout time.Duration
+	// LeasePoll and LeaseCheck tune Lead; 0 means the defaults.
+	LeasePoll, LeaseCheck time.Duration
+	// Now is the clock for timestamps the caller left zero; nil means time.Now.
+	Now tickets.Clock
+}
+
+// Store is a tickets.Store on a PostgreSQL database.
+type Store struct {
+	pool *pgxpool.Pool
+	cfg  *pgxpool.Config
+	log  *slog.Logger
+	now  tickets.Clock
+	opts Options
+	// id names this Store in NOTIFY payloads, so that the listener skips
+	// the Changed wake-ups of its own commits (already given at commit).
+	id string
+
+	notifyMu sync.Mutex
+	notify   chan struct{}
+
+	watchMu  sync.Mutex
+	watchers []func(tickets.Channel, string)
+
+	healthMu sync.Mutex
+	failure  error
+	pingAt   time.Time
+	pingErr  error
+
+	metrics *metrics
+
+	stop    context.CancelFunc
+	wg      sync.WaitGroup
+	leaseMu sync.Mutex
+	leases  map[*lease]struct{}
+	closed  bool
+}
+
+var (
+	_ tickets.Store         = (*Store)(nil)
+	_ tickets.OutboxWatcher = (*Store)(nil)
+	_ tickets.Leaser        = (*Store)(nil)
+)
+
+// Open connects to the database at url (postgres:// or postgresql://),
+// brings its schema up to date under an advisory lock, and starts the
+// listener. It fails with an error wrapping tickets.ErrSchema when the
+// database was migrated by a newer triagebot.
+func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = DefaultMaxConns
+	}
+	if opts.StatementTimeout <= 0 {
+		opts.StatementTimeout = DefaultStatementTimeout
+	}
+	if opts.ConnectTimeout <= 0 {
+		opts.ConnectTimeout = DefaultConnectTimeout
+	}
+	if opts.LeasePoll <= 0 {
+		opts.LeasePoll = DefaultLeasePoll
+	}
+	if opts.LeaseCheck <= 0 {
+		opts.LeaseCheck = DefaultLeaseCheck
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// The URL may hold a password: say what is wrong, not the URL.
+		return nil, fmt.Errorf("pgstore: parse database URL: %w", err)
+	}
+	cfg.MaxConns = opts.MaxConns
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = opts.ConnectTimeout
+	}
+	rp := cfg.ConnConfig.RuntimeParams
+	if rp["application_name"] == "" {
+		rp["application_name"] = "triagebot"
+	}
+	rp["statement_timeout"] = fmt.Sprint(opts.StatementTimeout.Milliseconds())
+	// A transaction left open by a stuck process must not hold its row
+	// locks (a ticket, a conversation) for ever.
+	rp["idle_in_transaction_session_timeout"] = fmt.Sprint((2 * opts.StatementTimeout).Milliseconds())
+	rp["timezone"] = "UTC"
+
+	if err := migrate(ctx, cfg.ConnConfig, migrationFiles); err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: open pool: %w", err)
+	}
+	clock := opts.Now
+	s := &Store{
+		pool: pool, cfg: cfg, log: opts.Logger, opts: opts,
+		// Round(0) drops the monotonic reading, as boltstore does.
+		now:    func() time.Time { return clock().Round(0) },
+		id:     rand.Text()[:12],
+		notify: make(chan struct{}),
+		leases: map[*lease]struct{}{},
+	}
+	s.metrics = newMetrics(pool)
+	lctx, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	ready := make(chan struct{})
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.listen(lctx, ready)
+	}()
+	// Return only once LISTEN is in place: a commit made after Open
+	// returns is then always heard.
+	select {
+	case <-ready:
+	case <-ctx.Done():
+		_ = s.Close()
+		return nil, fmt.Errorf("pgstore: start listener: %w", ctx.Err())
+	}
+	return s, nil
+}
+
+// Update runs fn in one read-write transaction. PostgreSQL may abort it for
+// a deadlock or a serialization failure; fn then runs again (the contract
+// allows it), up to maxAttempts times.
+func (s *Store) Update(ctx context.Context, fn func(tickets.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		if err = ctx.Err(); err != nil {
+			return err
+		}
+		var changed bool
+		changed, err = s.run(ctx, true, fn)
+		if err == nil {
+			if changed {
+				s.wake()
+			}
+			return nil
+		}
+		if !retryable(err) {
+			return err
+		}
+		// A short random pause so that two transactions that deadlocked
+		// do not meet again at once.
+		t := time.NewTimer(time.Duration(attempt+1) * time.Duration(1+mrand.IntN(5)) * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return err
+}
+
+// View runs fn in a read-only REPEATABLE READ transaction: every read sees
+// the same snapshot.
+func (s *Store) View(ctx context.Context, fn func(tickets.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	_, err := s.run(ctx, false, fn)
+	return err
+}
+
+// run is one attempt of a transaction. It reports whether the commit must
+// wake the agents' streams.
+func (s *Store) run(ctx context.Context, write bool, fn func(tickets.Tx) error) (changed bool, err error) {
+	opts := pgx.TxOptions{IsoLevel: pgx.ReadCommitted}
+	if !write {
+		opts = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+	}
+	ptx, err := s.pool.BeginTx(ctx, opts)
+	if err != nil {
+		s.recordFailure(err)
+		return false, fmt.Errorf("pgstore: begin: %w", err)
+	}
+	x := &tx{s: s, ctx: ctx, pg: ptx, write: write, now: s.now}
+	defer func() {
+		if err != nil {
+			// The transaction is over either way; a rollback that fails
+			// (a lost connection) changes nothing for the caller.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			_ = ptx.Rollback(rctx)
+			cancel()
+		}
+	}()
+	if err = safely(fn, x); err != nil {
+		if x.failed != nil {
+			s.recordFailure(x.failed)
+		}
+		if x.failed != nil && !errors.Is(err, x.failed) {
+			// fn hid a database error behind its own; the database's
+			// decides whether to retry.
+			err = fmt.Errorf("%w (after %w)", err, x.failed)
+		}
+		return false, err
+	}
+	if x.failed != nil {
+		// fn went on after a statement failed: the transaction is aborted
+		// and cannot commit what fn believes it wrote.
+		return false, fmt.Errorf("pgstore: a statement failed inside the transaction: %w", x.failed)
+	}
+	if !write {
+		return false, ptx.Commit(ctx)
+	}
+	if err = x.finish(); err != nil {
+		return false, err
+	}
+	if err = ptx.Commit(ctx); err != nil {
+		s.recordFailure(err)
+		return false, fmt.Errorf("pgstore: commit: %w", err)
+	}
+	s.recordFailure(nil)
+	return x.changed, nil
+}
+
+// errCallPanic marks a panic in a transaction's function.
+var errCallPanic = errors.New("pgstore: panic in transaction")
+
+func safely(fn func(tickets.Tx) error, x *tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: %v", errCallPanic, p)
+		}
+	}()
+	return fn(x)
+}
+
+// retryable reports whether PostgreSQL aborted a transaction that may
+// succeed when run again.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "40001", "40P01": // serialization_failure, deadlock_detected
+			return true
+		}
+	}
+	return false
+}
+
+// recordFailure keeps why the last commit failed for Health, when the
+// reason is the database's (not a constraint a transaction ran into or a
+// caller that gave up); nil records a success.
+func (s *Store) recordFailure(err error) {
+	if err != nil {
+		var pe *pgconn.PgError
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+			errors.As(err, &pe) && (pe.Code[:2] == "23" || pe.Code[:2] == "40") {
+			return
+		}
+	}
+	s.healthMu.Lock()
+	s.failure = err
+	s.healthMu.Unlock()
+}
+
+// Health is nil while commits succeed and the pool answers a ping; the
+// ping is made at most once a second.
+func (s *Store) Health() error {
+	s.healthMu.Lock()
+	failure := s.failure
+	stale := time.Since(s.pingAt) > time.Second
+	s.healthMu.Unlock()
+	if failure != nil {
+		return fmt.Errorf("pgstore: writes are failing: %w", failure)
+	}
+	if stale {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		err := s.pool.Ping(ctx)
+		cancel()
+		s.healthMu.Lock()
+		s.pingAt, s.pingErr = time.Now(), err
+		s.healthMu.Unlock()
+	}
+	s.healthMu.Lock()
+	defer s.healthMu.Unlock()
+	if s.pingErr != nil {
+		return fmt.Errorf("pgstore: database does not answer: %w", s.pingErr)
+	}
+	return nil
+}
+
+// Backup refuses: a PostgreSQL database is backed up with its own tools.
+func (s *Store) Backup(ctx context.Context, w io.Writer) (int64, error) {
+	return 0, fmt.Errorf("pgstore: backup: use pg_dump (e.g. pg_dump -Fc \"$TRIAGEBOT_DB\" > triagebot.dump) or the database's own backups: %w",
+		errors.ErrUnsupported)
+}
+
+// Close stops the listener and the leases and closes the pool.
+func (s *Store) Close() error {
+	s.leaseMu.Lock()
+	if s.closed {
+		s.leaseMu.Unlock()
+		return nil
+	}
+	s.closed = true
+	leases := make([]*lease, 0, len(s.leases))
+	for l := range s.leases {
+		leases = append(leases, l)
+	}
+	s.leaseMu.Unlock()
+	for _, l := range leases {
+		l.release()
+	}
+	s.stop()
+	s.wg.Wait()
+	s.pool.Close()
+	return nil
+}
+
+// Changed returns the channel the next commit that wrote events or changed
+// agents closes, in this process or (through NOTIFY) in any other.
+func (s *Store) Changed() <-chan struct{} {
+	s.notifyMu.Lock()
+	defer s.notifyMu.Unlock()
+	return s.notify
+}
+
+func (s *Store) wake() {
+	s.notifyMu.Lock()
+	close(s.notify)
+	s.notify = make(chan struct{})
+	s.notifyMu.Unlock()
+}
+
+// Times are stored as Unix nanoseconds: exact, and ordered as the Go values.
+
+// ns is t in Unix nanoseconds, 0 for the zero time; times outside the
+// int64 range (before 1678, after 2262) are clamped, keeping their order.
+func ns(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	switch {
+	case t.Before(minTime):
+		return math.MinInt64
+	case t.After(maxTime):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+var (
+	minTime = time.Unix(0, math.MinInt64)
+	maxTime = time.Unix(0, math.MaxInt64)
+)
+
+// fromNS is the inverse of ns, in UTC as boltstore's index times are.
+func fromNS(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}

@@ -1,0 +1,253 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/triagebot/triagebot/tickets"
+)
+
+// Retention of the events table, as boltstore's: the agents' stream needs
+// only what a console that lost its connection has missed.
+const (
+	MaxEvents   = 100_000
+	MaxEventAge = 7 * 24 * time.Hour
+	// pruneBatch bounds the events one prune removes; a prune runs in
+	// about one of pruneEvery event-writing transactions, so the table
+	// converges (more is removed than added) without every commit paying.
+	pruneBatch = 64
+	pruneEvery = 8
+)
+
+// NOTIFY channels. changedChannel carries the sending Store's id;
+// outboxChannel carries "unix-nanoseconds|channel|conversation id".
+const (
+	changedChannel = "triagebot_changed"
+	outboxChannel  = "triagebot_outbox"
+)
+
+// tx implements tickets.Tx over one PostgreSQL transaction.
+type tx struct {
+	s     *Store
+	ctx   context.Context
+	pg    pgx.Tx
+	write bool
+	now   tickets.Clock
+	// failed is the first statement that failed: PostgreSQL has aborted
+	// the transaction, so nothing after it can commit.
+	failed error
+	// changed: the commit must wake the agents' streams.
+	changed bool
+	// events are the events this transaction writes, in order of each
+	// ticket's first write; written at finish, numbered there.
+	events   []*pendingEvent
+	byTicket map[string]*pendingEvent
+	// enqueued are the conversations this transaction enqueued to.
+	enqueued []outboxNote
+}
+
+var _ tickets.Tx = (*tx)(nil)
+
+type pendingEvent struct {
+	kind   tickets.EventKind
+	before *tickets.Ticket
+	doc    []byte
+	at     time.Time
+}
+
+type outboxNote struct {
+	ch tickets.Channel
+	id string
+}
+
+// fail notes a statement error (ErrNoRows is an answer, not a failure).
+func (x *tx) fail(err error) error {
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) && x.failed == nil {
+		x.failed = err
+	}
+	return err
+}
+
+// errReadOnly refuses a write inside View.
+var errReadOnly = errors.New("pgstore: write in a read-only transaction")
+
+func (x *tx) exec(sql string, args ...any) (pgconn.CommandTag, error) {
+	if !x.write {
+		return pgconn.CommandTag{}, errReadOnly
+	}
+	tag, err := x.pg.Exec(x.ctx, sql, args...)
+	return tag, x.fail(err)
+}
+
+// row runs a query of at most one row into dest; found is false when it
+// returned none.
+func (x *tx) row(sql string, args []any, dest ...any) (found bool, err error) {
+	err = x.pg.QueryRow(x.ctx, sql, args...).Scan(dest...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, x.fail(err)
+	}
+	return true, nil
+}
+
+// rows runs a query and collects one value per row with scan.
+func rows[T any](x *tx, sql string, args []any, scan func(pgx.Rows) (T, error)) ([]T, error) {
+	r, err := x.pg.Query(x.ctx, sql, args...)
+	if err != nil {
+		return nil, x.fail(err)
+	}
+	defer r.Close()
+	var out []T
+	for r.Next() {
+		v, err := scan(r)
+		if err != nil {
+			return nil, x.fail(err)
+		}
+		out = append(out, v)
+	}
+	return out, x.fail(r.Err())
+}
+
+// forUpdate is the locking clause of a read that a read-write transaction
+// goes on to change: the row stays locked until commit.
+func (x *tx) forUpdate() string {
+	if x.write {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// markChanged makes the commit wake the agents' streams on every replica.
+func (x *tx) markChanged() { x.changed = true }
+
+// appendEvent records the event of a ticket write, written at finish. One
+// operation that writes a ticket twice (a claim, then the line telling the
+// user) makes one event, keeping the first's kind unless that was only a
+// message or an update, as boltstore does.
+func (x *tx) appendEvent(kind tickets.EventKind, before, after *tickets.Ticket) error {
+	p, ok := x.byTicket[after.ID]
+	if ok {
+		before = p.before
+		if p.kind != tickets.EventMessage && p.kind != tickets.EventUpdated || kind == tickets.EventUpdated {
+			kind = p.kind
+		}
+	} else {
+		p = &pendingEvent{before: before}
+		if x.byTicket == nil {
+			x.byTicket = make(map[string]*pendingEvent)
+		}
+		x.byTicket[after.ID] = p
+		x.events = append(x.events, p)
+	}
+	doc, err := json.Marshal(tickets.NewEvent(kind, before, after))
+	if err != nil {
+		return fmt.Errorf("append event: %w", err)
+	}
+	p.kind, p.doc, p.at = kind, doc, x.now()
+	x.markChanged()
+	return nil
+}
+
+// insertEvents numbers the transaction's events from the counter row and
+// stores them. The UPDATE locks the row until commit, so event-writing
+// transactions commit one after the other in number order: a reader that
+// has seen event n has every event below n (see docs/postgres.md).
+const insertEvents = `
+WITH c AS (UPDATE counters SET value = value + $1 WHERE name = 'events' RETURNING value)
+INSERT INTO events (seq, at_ns, doc)
+SELECT c.value - $1 + e.ord, e.at, e.doc::json
+FROM c, unnest($2::bigint[], $3::text[]) WITH ORDINALITY AS e(at, doc, ord)`
+
+// pruneEvents deletes, among the oldest events, those over MaxEvents
+// behind the newest or older than MaxEventAge.
+const pruneEvents = `
+DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT $1)
+AND (seq <= (SELECT value FROM counters WHERE name = 'events') - $2 OR at_ns < $3)`
+
+// finish writes what the transaction collected (events, NOTIFYs) in one
+// round trip, just before commit: the events counter is held for as short
+// a time as possible. pg_notify inside the transaction is delivered on
+// commit, and not at all on rollback.
+func (x *tx) finish() error {
+	if len(x.events) == 0 && !x.changed && len(x.enqueued) == 0 {
+		return nil
+	}
+	b := &pgx.Batch{}
+	if len(x.events) > 0 {
+		ats := make([]int64, len(x.events))
+		docs := make([]string, len(x.events))
+		for i, e := range x.events {
+			ats[i], docs[i] = ns(e.at), string(e.doc)
+		}
+		b.Queue(insertEvents, int64(len(x.events)), ats, docs)
+		if rand.IntN(pruneEvery) == 0 {
+			b.Queue(pruneEvents, pruneBatch, MaxEvents, ns(x.now().Add(-MaxEventAge)))
+		}
+	}
+	if x.changed {
+		b.Queue("SELECT pg_notify($1, $2)", changedChannel, x.s.id)
+	}
+	sent := ns(time.Now())
+	for _, o := range x.enqueued {
+		b.Queue("SELECT pg_notify($1, $2)", outboxChannel, strconv.FormatInt(sent, 10)+"|"+string(o.ch)+"|"+o.id)
+	}
+	if err := x.pg.SendBatch(x.ctx, b).Close(); err != nil {
+		x.s.recordFailure(err)
+		return fmt.Errorf("pgstore: write events and notifications: %w", err)
+	}
+	return nil
+}
+
+// Events lists the events after seq, oldest first.
+func (x *tx) Events(after uint64, limit int) ([]tickets.Event, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("events: limit %d: %w", limit, tickets.ErrInvalid)
+	}
+	out, err := rows(x, `SELECT seq, doc FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`,
+		[]any{int64(min(after, 1<<63-1)), limit}, func(r pgx.Rows) (tickets.Event, error) {
+			var seq int64
+			var doc []byte
+			if err := r.Scan(&seq, &doc); err != nil {
+				return tickets.Event{}, err
+			}
+			var e tickets.Event
+			if err := json.Unmarshal(doc, &e); err != nil {
+				return e, fmt.Errorf("event %d: corrupt record: %w", seq, err)
+			}
+			e.Seq = uint64(seq)
+			return e, nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("events: %w", err)
+	}
+	return out, nil
+}
+
+// EventRange returns the oldest and newest event kept; the counter is the
+// newest ever assigned, so when everything was pruned the range is
+// (newest+1, newest), as in boltstore.
+func (x *tx) EventRange() (oldest, newest uint64, err error) {
+	var last int64
+	var first *int64
+	if _, err := x.row(`SELECT (SELECT value FROM counters WHERE name = 'events'), (SELECT min(seq) FROM events)`,
+		nil, &last, &first); err != nil {
+		return 0, 0, fmt.Errorf("event range: %w", err)
+	}
+	switch {
+	case first != nil:
+		return uint64(*first), uint64(last), nil
+	case last == 0:
+		return 0, 0, nil
+	}
+	return uint64(last) + 1, uint64(last), nil
+}
