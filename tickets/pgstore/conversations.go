@@ -131,6 +131,7 @@ func (x *tx) Enqueue(m *tickets.OutMessage) error {
 	if !x.write {
 		return errReadOnly
 	}
+	created := m.CreatedAt
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = x.now()
 	}
@@ -147,6 +148,7 @@ func (x *tx) Enqueue(m *tickets.OutMessage) error {
 		return fmt.Errorf("enqueue: %w", err)
 	}
 	if !found {
+		m.CreatedAt = created // as it was: nothing was written
 		return fmt.Errorf("enqueue: conversation %q: %w", m.ConversationID, tickets.ErrNotFound)
 	}
 	m.Seq, m.ID = uint64(seq), messageID(m.ConversationID, uint64(seq))
@@ -288,7 +290,7 @@ func (x *tx) PutAttachment(a *tickets.Attachment, owner string, data []byte) err
 	if a.ID == "" {
 		a.ID = tickets.NewAttachmentID()
 	}
-	size := a.Size
+	size, created := a.Size, a.CreatedAt
 	a.Size = int64(len(data))
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = x.now()
@@ -307,7 +309,7 @@ func (x *tx) PutAttachment(a *tickets.Attachment, owner string, data []byte) err
 		return fmt.Errorf("put attachment %s: %w", a.ID, err)
 	}
 	if tag.RowsAffected() == 0 {
-		a.Size = size
+		a.Size, a.CreatedAt = size, created // as they were: nothing was written
 		return fmt.Errorf("put attachment %s: id taken: %w", a.ID, tickets.ErrConflict)
 	}
 	return nil
