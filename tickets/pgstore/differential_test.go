@@ -69,10 +69,10 @@ func TestSameAsBoltstore(t *testing.T) {
 	for _, a := range []tickets.Agent{
 		{Name: "amy", Queues: []string{"payments", "fraud"}, TokenHash: tickets.HashToken("a")},
 		{Name: "bob", Admin: true, TokenHash: tickets.HashToken("b")},
-		{Name: "amy", TokenHash: tickets.HashToken("c")},  // name taken
-		{Name: "cy", TokenHash: tickets.HashToken("a")},   // token taken
-		{Name: " ", TokenHash: tickets.HashToken("d")},    // no name
-		{Name: "dee", TokenHash: []byte("short")},         // bad hash
+		{Name: "amy", TokenHash: tickets.HashToken("c")}, // name taken
+		{Name: "cy", TokenHash: tickets.HashToken("a")},  // token taken
+		{Name: " ", TokenHash: tickets.HashToken("d")},   // no name
+		{Name: "dee", TokenHash: []byte("short")},        // bad hash
 		{Name: "zed", TokenHash: tickets.HashToken("z")},
 	} {
 		w("create agent "+a.Name, func(tx tickets.Tx) (any, error) { err := tx.CreateAgent(&a); return a, err })
@@ -103,7 +103,7 @@ func TestSameAsBoltstore(t *testing.T) {
 		{ConversationID: "c-1", Kind: tickets.KindMessage, From: tickets.FromBot, Text: "hi", QuickReplies: []string{"a", "b"}},
 		{ConversationID: "c-1", Kind: tickets.KindTicket, Ticket: &tickets.TicketEvent{TicketID: "T-000001", Status: tickets.Open}},
 		{ConversationID: "c-2", Kind: tickets.KindChannel, Key: "help"},
-		{ConversationID: "c-1", Kind: tickets.KindTicket}, // no event
+		{ConversationID: "c-1", Kind: tickets.KindTicket},  // no event
 		{ConversationID: "c-9", Kind: tickets.KindMessage}, // no conversation
 		{ConversationID: "c-1", Kind: tickets.KindMessage, Text: "third"},
 	} {
@@ -183,9 +183,13 @@ func TestSameAsBoltstore(t *testing.T) {
 	w("first response", func(tx tickets.Tx) (any, error) {
 		return tickets.AppendEntry(tx, "T-000003", tickets.Entry{From: tickets.FromAgent, Agent: "bob", Text: "on it", At: base.Add(time.Hour)})
 	})
-	w("resolve", func(tx tickets.Tx) (any, error) { return tickets.Resolve(tx, "T-000005", "bob", "done", base.Add(2*time.Hour)) })
+	w("resolve", func(tx tickets.Tx) (any, error) {
+		return tickets.Resolve(tx, "T-000005", "bob", "done", base.Add(2*time.Hour))
+	})
 	w("resolve again", func(tx tickets.Tx) (any, error) { return tickets.Resolve(tx, "T-000005", "bob", "done", base) })
-	w("note", func(tx tickets.Tx) (any, error) { return tickets.AddNote(tx, "T-000004", "amy", "called the bank", base) })
+	w("note", func(tx tickets.Tx) (any, error) {
+		return tickets.AddNote(tx, "T-000004", "amy", "called the bank", base)
+	})
 	w("transfer", func(tx tickets.Tx) (any, error) {
 		return tickets.Transfer(tx, "T-000006", "amy", tickets.Target{Queue: "fraud"}, base)
 	})
@@ -278,7 +282,9 @@ func TestSameAsBoltstore(t *testing.T) {
 	for _, seq := range []uint64{1, 3, 4, 11, 12} {
 		both(fmt.Sprint("choice ", seq), func(s tickets.Store) (any, error) { return s.Choices(context.Background(), "c-1", seq) })
 	}
-	both("set cursor", func(s tickets.Store) (any, error) { return nil, s.SetCursor(context.Background(), tickets.Telegram, 991) })
+	both("set cursor", func(s tickets.Store) (any, error) {
+		return nil, s.SetCursor(context.Background(), tickets.Telegram, 991)
+	})
 	both("cursor", func(s tickets.Store) (any, error) { return s.Cursor(context.Background(), tickets.Telegram) })
 	both("no cursor", func(s tickets.Store) (any, error) { return s.Cursor(context.Background(), tickets.Web) })
 	w("seen", func(tx tickets.Tx) (any, error) { return tx.Seen("u1") })

@@ -45,7 +45,7 @@ func (s *Store) Collectors() []prometheus.Collector {
 
 // poolCollector reads pgxpool's statistics at scrape time.
 type poolCollector struct {
-	pool                                                   *pgxpool.Pool
+	pool                                                  *pgxpool.Pool
 	acquired, idle, total, max, acquires, waits, waitSecs *prometheus.Desc
 }
 

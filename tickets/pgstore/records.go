@@ -101,7 +101,7 @@ type conversationRecord struct {
 	Unreachable bool            `json:"unreachable,omitempty"`
 	Uploads     tickets.Usage   `json:"uploads,omitzero"`
 	CreatedAt   time.Time       `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	UpdatedAt   time.Time       `json:"updated_at"`
 }
 
 type messageRecord struct {
