@@ -130,13 +130,13 @@ func (s *Store) dispatch(n *pgconn.Notification) {
 			s.log.Warn("pgstore: malformed outbox notification", "payload", n.Payload)
 			return
 		}
-		for _, fn := range s.watchersNow() {
-			fn(tickets.Channel(ch), id)
-		}
 		if at, err := strconv.ParseInt(sent, 10, 64); err == nil {
 			// Commit to callback, on clocks of the sending and this host
 			// (the same clock when replicas share a machine).
 			s.metrics.notifyLag.Observe(max(time.Since(fromNS(at)), 0).Seconds())
+		}
+		for _, fn := range s.watchersNow() {
+			fn(tickets.Channel(ch), id)
 		}
 	}
 }

@@ -88,6 +88,9 @@ type Store struct {
 
 	metrics *metrics
 
+	// beforeCommit, set by tests, runs between finish and COMMIT.
+	beforeCommit func(context.Context)
+
 	stop    context.CancelFunc
 	wg      sync.WaitGroup
 	leaseMu sync.Mutex
@@ -268,6 +271,9 @@ func (s *Store) run(ctx context.Context, write bool, fn func(tickets.Tx) error) 
 	}
 	if err = x.finish(); err != nil {
 		return false, err
+	}
+	if s.beforeCommit != nil {
+		s.beforeCommit(ctx)
 	}
 	if err = ptx.Commit(ctx); err != nil {
 		s.recordFailure(err)
