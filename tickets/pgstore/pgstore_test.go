@@ -20,7 +20,7 @@ import (
 )
 
 // exec runs one statement on the database at u, outside any Store.
-func exec(t *testing.T, u, sql string, args ...any) {
+func exec(t testing.TB, u, sql string, args ...any) {
 	t.Helper()
 	c, err := pgx.Connect(t.Context(), u)
 	if err != nil {
@@ -33,7 +33,7 @@ func exec(t *testing.T, u, sql string, args ...any) {
 }
 
 // column reads one column of a query on the database at u.
-func column[T any](t *testing.T, u, sql string, args ...any) []T {
+func column[T any](t testing.TB, u, sql string, args ...any) []T {
 	t.Helper()
 	c, err := pgx.Connect(t.Context(), u)
 	if err != nil {
@@ -259,10 +259,11 @@ func TestConversationTurnsSerialized(t *testing.T) {
 }
 
 // TestEventsCommitInOrder holds a transaction that took event n between
-// its last statement and COMMIT, and shows that a writer of event n+1
-// waits for it: a reader can never see n+1 without n.
+// its last statement and COMMIT, and shows that a writer of event n+1 on
+// another replica waits for it: a reader can never see n+1 without n.
 func TestEventsCommitInOrder(t *testing.T) {
 	s, u := openTest(t, Options{})
+	s2 := openURL(t, u, Options{})
 	type key struct{}
 	paused, resume := make(chan struct{}), make(chan struct{})
 	s.beforeCommit = func(ctx context.Context) {
@@ -271,7 +272,7 @@ func TestEventsCommitInOrder(t *testing.T) {
 			<-resume
 		}
 	}
-	mk := func(ctx context.Context, q string) chan error {
+	mk := func(s *Store, ctx context.Context, q string) chan error {
 		done := make(chan error, 1)
 		go func() {
 			done <- s.Update(ctx, func(tx tickets.Tx) error {
@@ -280,9 +281,9 @@ func TestEventsCommitInOrder(t *testing.T) {
 		}()
 		return done
 	}
-	a := mk(context.WithValue(t.Context(), key{}, true), "a")
+	a := mk(s, context.WithValue(t.Context(), key{}, true), "a")
 	<-paused
-	b := mk(t.Context(), "b")
+	b := mk(s2, t.Context(), "b")
 	// Wait until b is blocked on a lock (the events counter a holds).
 	for {
 		n := column[int64](t, u, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()

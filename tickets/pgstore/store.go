@@ -26,7 +26,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -87,6 +86,10 @@ type Store struct {
 	pingErr  error
 
 	metrics *metrics
+
+	// commitMu queues this process's commits that take the events counter
+	// or NOTIFY.
+	commitMu sync.Mutex
 
 	// beforeCommit, set by tests, runs between finish and COMMIT.
 	beforeCommit func(context.Context)
@@ -230,23 +233,24 @@ func (s *Store) View(ctx context.Context, fn func(tickets.Tx) error) error {
 
 // run is one attempt of a transaction. It reports whether the commit must
 // wake the agents' streams.
+//
+// Round trips are what a transaction costs most (on a busy machine each is
+// a pair of context switches), so BEGIN travels with fn's first statement,
+// and the events, NOTIFYs and COMMIT travel together (tx.go).
 func (s *Store) run(ctx context.Context, write bool, fn func(tickets.Tx) error) (changed bool, err error) {
-	opts := pgx.TxOptions{IsoLevel: pgx.ReadCommitted}
-	if !write {
-		opts = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
-	}
-	ptx, err := s.pool.BeginTx(ctx, opts)
+	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		s.recordFailure(err)
-		return false, fmt.Errorf("pgstore: begin: %w", err)
+		return false, fmt.Errorf("pgstore: acquire a connection: %w", err)
 	}
-	x := &tx{s: s, ctx: ctx, pg: ptx, write: write, now: s.now}
+	defer conn.Release() // a connection left inside a transaction is closed, not reused
+	x := &tx{s: s, ctx: ctx, conn: conn, write: write, now: s.now}
 	defer func() {
-		if err != nil {
+		if err != nil && x.begun {
 			// The transaction is over either way; a rollback that fails
 			// (a lost connection) changes nothing for the caller.
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			_ = ptx.Rollback(rctx)
+			_, _ = conn.Exec(rctx, "ROLLBACK")
 			cancel()
 		}
 	}()
@@ -266,20 +270,27 @@ func (s *Store) run(ctx context.Context, write bool, fn func(tickets.Tx) error) 
 		// and cannot commit what fn believes it wrote.
 		return false, fmt.Errorf("pgstore: a statement failed inside the transaction: %w", x.failed)
 	}
-	if !write {
-		return false, ptx.Commit(ctx)
+	if !x.begun {
+		return false, nil // fn ran no statement
 	}
-	if err = x.finish(); err != nil {
+	if x.serialized() {
+		// Event-writing and notifying commits are serialised by the
+		// server anyway (the events counter row, NOTIFY's commit lock);
+		// queueing them here keeps one contender per process at the
+		// server, where dozens waiting on one lock burn the CPU the
+		// holder needs (see docs/postgres.md, "Throughput").
+		s.commitMu.Lock()
+		defer s.commitMu.Unlock()
+	}
+	if err = x.commit(); err != nil {
+		if write {
+			s.recordFailure(err)
+		}
 		return false, err
 	}
-	if s.beforeCommit != nil {
-		s.beforeCommit(ctx)
+	if write {
+		s.recordFailure(nil)
 	}
-	if err = ptx.Commit(ctx); err != nil {
-		s.recordFailure(err)
-		return false, fmt.Errorf("pgstore: commit: %w", err)
-	}
-	s.recordFailure(nil)
 	return x.changed, nil
 }
 

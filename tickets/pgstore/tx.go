@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/triagebot/triagebot/tickets"
 )
@@ -38,16 +39,18 @@ const (
 type tx struct {
 	s     *Store
 	ctx   context.Context
-	pg    pgx.Tx
+	conn  *pgxpool.Conn
 	write bool
 	now   tickets.Clock
+	// begun: BEGIN was sent (with the first statement).
+	begun bool
 	// failed is the first statement that failed: PostgreSQL has aborted
 	// the transaction, so nothing after it can commit.
 	failed error
 	// changed: the commit must wake the agents' streams.
 	changed bool
 	// events are the events this transaction writes, in order of each
-	// ticket's first write; written at finish, numbered there.
+	// ticket's first write; written at commit, numbered there.
 	events   []*pendingEvent
 	byTicket map[string]*pendingEvent
 	// enqueued are the conversations this transaction enqueued to.
@@ -79,43 +82,101 @@ func (x *tx) fail(err error) error {
 // errReadOnly refuses a write inside View.
 var errReadOnly = errors.New("pgstore: write in a read-only transaction")
 
+// beginSQL starts the transaction: READ COMMITTED with row locks for
+// Update; one snapshot for all of a View's reads.
+func (x *tx) beginSQL() string {
+	if x.write {
+		return "BEGIN ISOLATION LEVEL READ COMMITTED"
+	}
+	return "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+}
+
+// query sends sql, preceded by BEGIN in the same round trip when the
+// transaction has not begun. done must be called once the rows are read.
+func (x *tx) query(sql string, args []any) (r pgx.Rows, done func() error, err error) {
+	if x.begun {
+		r, err = x.conn.Query(x.ctx, sql, args...)
+		return r, func() error { return nil }, err
+	}
+	x.begun = true
+	b := &pgx.Batch{}
+	b.Queue(x.beginSQL())
+	b.Queue(sql, args...)
+	br := x.conn.SendBatch(x.ctx, b)
+	if _, err := br.Exec(); err != nil {
+		_ = br.Close()
+		return nil, nil, err
+	}
+	r, err = br.Query()
+	if err != nil {
+		_ = br.Close()
+		return nil, nil, err
+	}
+	return r, br.Close, nil
+}
+
 func (x *tx) exec(sql string, args ...any) (pgconn.CommandTag, error) {
 	if !x.write {
 		return pgconn.CommandTag{}, errReadOnly
 	}
-	tag, err := x.pg.Exec(x.ctx, sql, args...)
-	return tag, x.fail(err)
+	r, done, err := x.query(sql, args)
+	if err != nil {
+		return pgconn.CommandTag{}, x.fail(err)
+	}
+	r.Close()
+	err = r.Err()
+	if derr := done(); err == nil {
+		err = derr
+	}
+	return r.CommandTag(), x.fail(err)
 }
 
 // row runs a query of at most one row into dest; found is false when it
 // returned none.
 func (x *tx) row(sql string, args []any, dest ...any) (found bool, err error) {
-	err = x.pg.QueryRow(x.ctx, sql, args...).Scan(dest...)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
+	r, done, err := x.query(sql, args)
+	if err != nil {
+		return false, x.fail(err)
+	}
+	found = r.Next()
+	if found {
+		err = r.Scan(dest...)
+	}
+	r.Close()
+	if err == nil {
+		err = r.Err()
+	}
+	if derr := done(); err == nil {
+		err = derr
 	}
 	if err != nil {
 		return false, x.fail(err)
 	}
-	return true, nil
+	return found, nil
 }
 
 // rows runs a query and collects one value per row with scan.
 func rows[T any](x *tx, sql string, args []any, scan func(pgx.Rows) (T, error)) ([]T, error) {
-	r, err := x.pg.Query(x.ctx, sql, args...)
+	r, done, err := x.query(sql, args)
 	if err != nil {
 		return nil, x.fail(err)
 	}
-	defer r.Close()
 	var out []T
 	for r.Next() {
 		v, err := scan(r)
 		if err != nil {
+			r.Close()
+			_ = done()
 			return nil, x.fail(err)
 		}
 		out = append(out, v)
 	}
-	return out, x.fail(r.Err())
+	r.Close()
+	err = r.Err()
+	if derr := done(); err == nil {
+		err = derr
+	}
+	return out, x.fail(err)
 }
 
 // forUpdate is the locking clause of a read that a read-write transaction
@@ -174,14 +235,14 @@ const pruneEvents = `
 DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT $1)
 AND (seq <= (SELECT value FROM counters WHERE name = 'events') - $2 OR at_ns < $3)`
 
-// finish writes what the transaction collected (events, NOTIFYs) in one
-// round trip, just before commit: the events counter is held for as short
-// a time as possible. pg_notify inside the transaction is delivered on
+// serialized reports whether finish takes the events counter or NOTIFYs.
+func (x *tx) serialized() bool { return len(x.events) > 0 || x.changed || len(x.enqueued) > 0 }
+
+// commit writes what the transaction collected (events, NOTIFYs) and
+// commits, in one round trip: the events counter is held for as short a
+// time as possible. pg_notify inside the transaction is delivered on
 // commit, and not at all on rollback.
-func (x *tx) finish() error {
-	if len(x.events) == 0 && !x.changed && len(x.enqueued) == 0 {
-		return nil
-	}
+func (x *tx) commit() error {
 	b := &pgx.Batch{}
 	if len(x.events) > 0 {
 		ats := make([]int64, len(x.events))
@@ -201,9 +262,25 @@ func (x *tx) finish() error {
 	for _, o := range x.enqueued {
 		b.Queue("SELECT pg_notify($1, $2)", outboxChannel, strconv.FormatInt(sent, 10)+"|"+string(o.ch)+"|"+o.id)
 	}
-	if err := x.pg.SendBatch(x.ctx, b).Close(); err != nil {
-		x.s.recordFailure(err)
-		return fmt.Errorf("pgstore: write events and notifications: %w", err)
+	if x.s.beforeCommit != nil {
+		// Tests pause here, after the events counter was taken.
+		if err := x.conn.SendBatch(x.ctx, b).Close(); err != nil {
+			return fmt.Errorf("pgstore: write events and notifications: %w", err)
+		}
+		x.s.beforeCommit(x.ctx)
+		b = &pgx.Batch{}
+	}
+	var tag pgconn.CommandTag
+	b.Queue("COMMIT").Exec(func(ct pgconn.CommandTag) error {
+		tag = ct
+		return nil
+	})
+	if err := x.conn.SendBatch(x.ctx, b).Close(); err != nil {
+		return fmt.Errorf("pgstore: commit: %w", err)
+	}
+	if tag.String() != "COMMIT" {
+		// A COMMIT of an aborted transaction answers ROLLBACK.
+		return fmt.Errorf("pgstore: commit: the server rolled the transaction back (%s)", tag)
 	}
 	return nil
 }
