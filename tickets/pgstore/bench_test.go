@@ -22,10 +22,11 @@ import (
 const writers = 64
 
 func openBench(b *testing.B) (*Store, string) {
-	s, u := openTest(b, Options{MaxConns: writers + 4})
+	s, u := openTest(b, Options{})
 	settings := column[string](b, u, `SELECT name || '=' || setting FROM pg_settings
 		WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers', 'max_connections') ORDER BY name`)
-	b.Logf("PostgreSQL settings: %v, GOMAXPROCS %d", settings, runtime.GOMAXPROCS(0))
+	b.Logf("PostgreSQL settings: %v, GOMAXPROCS %d, pool of %d connections for %d writers",
+		settings, runtime.GOMAXPROCS(0), s.cfg.MaxConns, writers)
 	u2, _ := url.Parse(u)
 	return s, strings.TrimPrefix(u2.Path, "/")
 }

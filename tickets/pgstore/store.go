@@ -23,6 +23,7 @@ import (
 	"log/slog"
 	"math"
 	mrand "math/rand/v2"
+	"runtime"
 	"sync"
 	"time"
 
@@ -34,7 +35,6 @@ import (
 
 // Defaults of Options.
 const (
-	DefaultMaxConns         = 32
 	DefaultStatementTimeout = 30 * time.Second
 	DefaultConnectTimeout   = 10 * time.Second
 	// DefaultLeasePoll is how often Lead retries a lease another process holds.
@@ -46,11 +46,19 @@ const (
 	maxAttempts = 8
 )
 
+// DefaultMaxConns is the pool size when Options.MaxConns is 0: four per
+// core. More connections than the server has cores to run them only add
+// context switches and lock contention (measured: 64 writers commit twice
+// the work per ticket on 64 connections as on 8, see docs/postgres.md);
+// callers beyond it wait in the pool, which costs nothing.
+func DefaultMaxConns() int32 { return int32(max(4, 4*runtime.GOMAXPROCS(0))) }
+
 // Options configure Open.
 type Options struct {
 	// Logger receives the listener's and leases' reconnects; nil discards.
 	Logger *slog.Logger
-	// MaxConns bounds the pool; 0 means DefaultMaxConns.
+	// MaxConns bounds the pool; 0 means DefaultMaxConns(). The listener
+	// and each held lease use a connection of their own besides.
 	MaxConns int32
 	// StatementTimeout bounds every statement (server-side
 	// statement_timeout, lock waits included); 0 means the default.
@@ -113,7 +121,7 @@ var (
 // database was migrated by a newer triagebot.
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if opts.MaxConns <= 0 {
-		opts.MaxConns = DefaultMaxConns
+		opts.MaxConns = DefaultMaxConns()
 	}
 	if opts.StatementTimeout <= 0 {
 		opts.StatementTimeout = DefaultStatementTimeout
