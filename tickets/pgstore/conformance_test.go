@@ -13,8 +13,8 @@ func TestConformance(t *testing.T) {
 	if testing.Short() {
 		t.Skip("PostgreSQL conformance suite skipped in -short mode")
 	}
-	storetest.Run(t, func(t *testing.T) tickets.Store {
-		s, _ := openTest(t, Options{})
+	storetest.Run(t, func(t *testing.T, now tickets.Clock) tickets.Store {
+		s, _ := openTest(t, Options{Now: now})
 		return s
 	})
 }

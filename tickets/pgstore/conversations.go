@@ -114,7 +114,7 @@ func messageID(convID string, seq uint64) string {
 // message and marks the conversation pending, in one statement.
 const enqueue = `
 WITH c AS (UPDATE conversations SET outbox_seq = outbox_seq + 1 WHERE id = $1 RETURNING id, channel, outbox_seq),
-     o AS (INSERT INTO outbox (conversation_id, seq, doc) SELECT id, outbox_seq, $2 FROM c),
+     o AS (INSERT INTO outbox (conversation_id, seq, parts, doc) SELECT id, outbox_seq, $3, $2 FROM c),
      p AS (INSERT INTO pending (channel, conversation_id) SELECT channel, id FROM c ON CONFLICT DO NOTHING)
 SELECT channel, outbox_seq FROM c`
 
@@ -143,7 +143,7 @@ func (x *tx) Enqueue(m *tickets.OutMessage) error {
 	}
 	var ch string
 	var seq int64
-	found, err := x.row(enqueue, []any{m.ConversationID, doc}, &ch, &seq)
+	found, err := x.row(enqueue, []any{m.ConversationID, doc, max(m.Parts, 0)}, &ch, &seq)
 	if err != nil {
 		return fmt.Errorf("enqueue: %w", err)
 	}
