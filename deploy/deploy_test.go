@@ -1122,8 +1122,7 @@ func TestCaddyfile(t *testing.T) {
 // console do: a WebSocket dialogue, and an event stream whose events
 // arrive while it stays open, so nothing on the way buffers them.
 func TestCaddyPassesStreams(t *testing.T) {
-	caddyBin, err := exec.LookPath("caddy")
-	if err != nil {
+	if _, err := exec.LookPath("caddy"); err != nil {
 		t.Skip("caddy not installed")
 	}
 	bin := imageBinary(t)
@@ -1143,15 +1142,64 @@ func TestCaddyPassesStreams(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := startServer(t, bin, []string{"TRIAGEBOT_DB=" + db})
+	proxy := startCaddy(t, s.addr)
 
-	// The Caddyfile as shipped, on a free port, with this server as the
-	// upstream instead of the compose services.
+	ev := openEvents(t, proxy, "amy-token")
+	claim, err := http.NewRequest(http.MethodPost, "http://"+proxy+"/api/tickets/T-000001/claim", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim.Header.Set("Authorization", "Bearer amy-token")
+	cresp, err := http.DefaultClient.Do(claim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cresp.Body.Close()
+	if cresp.StatusCode != http.StatusOK {
+		t.Fatalf("claim through caddy: %d", cresp.StatusCode)
+	}
+	ev.next("the claim's event", func(l string) bool { return strings.HasPrefix(l, "data:") && strings.Contains(l, "T-000001") })
+
+	// The agent leaves: the replica's stream must end too, or streams
+	// would pile up on it. Its handler is counted when it returns.
+	ev.close()
+	if !eventually(func() bool { return s.streamsEnded(t) == 1 }) {
+		t.Fatal("the replica's event stream stayed open after the client left through caddy")
+	}
+
+	// The widget's WebSocket, through the proxy.
+	w := openWidget(t, proxy)
+	w.say("hello")
+}
+
+// streamsEnded is how many event streams the server has finished.
+func (s *server) streamsEnded(t *testing.T) int {
+	t.Helper()
+	_, body := s.get(t, "/metrics")
+	m := regexp.MustCompile(`(?m)^triagebot_http_requests_total\{code="200",route="GET /api/events"\} (\d+)$`).FindStringSubmatch(body)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// startCaddy runs the Caddyfile as shipped on a free port, with upstreams
+// in place of the compose services, and returns its address once it
+// proxies /healthz. Caddy must stop on SIGTERM at the end: it would not
+// while a proxied stream stayed open.
+func startCaddy(t *testing.T, upstreams ...string) string {
+	t.Helper()
+	caddyBin, err := exec.LookPath("caddy")
+	if err != nil {
+		t.Skip("caddy not installed")
+	}
 	text, err := os.ReadFile("Caddyfile")
 	if err != nil {
 		t.Fatal(err)
 	}
 	port := freePort(t)
-	conf := regexp.MustCompile(`(?m)^(\s*)reverse_proxy .*\{$`).ReplaceAll(text, []byte("${1}reverse_proxy "+s.addr+" {"))
+	conf := regexp.MustCompile(`(?m)^(\s*)reverse_proxy .*\{$`).ReplaceAll(text, []byte("${1}reverse_proxy "+strings.Join(upstreams, " ")+" {"))
 	conf = bytes.Replace(conf, []byte("\n:80 {"), []byte("\n:"+port+" {"), 1)
 	if bytes.Equal(conf, text) || !bytes.Contains(conf, []byte(":"+port+" {")) {
 		t.Fatal("Caddyfile: no `reverse_proxy UPSTREAMS {` line or no `:80 {` site to point at the test server")
@@ -1183,7 +1231,6 @@ func TestCaddyPassesStreams(t *testing.T) {
 		}
 	})
 	proxy := "127.0.0.1:" + port
-	// Ready once it answers /healthz from the upstream.
 	ready := eventually(func() bool {
 		resp, err := http.Get("http://" + proxy + "/healthz")
 		if err != nil {
@@ -1195,82 +1242,76 @@ func TestCaddyPassesStreams(t *testing.T) {
 	if !ready {
 		t.Fatal("caddy did not proxy /healthz")
 	}
+	return proxy
+}
 
-	// The event stream, through the proxy.
+// events is an agent's event stream (GET /api/events), read line by line.
+type events struct {
+	t      *testing.T
+	lines  chan string
+	cancel context.CancelFunc
+	body   io.Closer
+}
+
+// openEvents opens the stream through addr and waits for its opening
+// comment: a few bytes only, which a buffering proxy would hold back.
+func openEvents(t *testing.T, addr, token string) *events {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+proxy+"/api/events", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/api/events", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer amy-token")
+	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
+		cancel()
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	ev := &events{t: t, lines: make(chan string), cancel: cancel, body: resp.Body}
+	t.Cleanup(ev.close)
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
-		t.Fatalf("events through caddy: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		t.Fatalf("events through %s: %d %s", addr, resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	lines := make(chan string)
-	// Owned by the stream: it ends when the response body is closed.
+	// Owned by the stream: it ends when the stream is closed.
 	go func() {
-		defer close(lines)
+		defer close(ev.lines)
 		sc := bufio.NewScanner(resp.Body)
 		for sc.Scan() {
 			select {
-			case lines <- sc.Text():
+			case ev.lines <- sc.Text():
 			case <-ctx.Done():
 				return
 			}
 		}
 	}()
-	next := func(what string, match func(string) bool) {
-		t.Helper()
-		timeout := time.After(time.Minute)
-		for {
-			select {
-			case l, ok := <-lines:
-				if !ok {
-					t.Fatalf("event stream ended before %s", what)
-				}
-				if match(l) {
-					return
-				}
-			case <-timeout:
-				t.Fatalf("no %s through caddy within a minute: the stream is buffered", what)
+	ev.next("the stream's opening comment", func(l string) bool { return l == ": stream open" })
+	return ev
+}
+
+// next reads lines until one matches, for at most a minute.
+func (ev *events) next(what string, match func(string) bool) {
+	ev.t.Helper()
+	timeout := time.After(time.Minute)
+	for {
+		select {
+		case l, ok := <-ev.lines:
+			if !ok {
+				ev.t.Fatalf("event stream ended before %s", what)
 			}
+			if match(l) {
+				return
+			}
+		case <-timeout:
+			ev.t.Fatalf("no %s within a minute: the stream is buffered", what)
 		}
 	}
-	// A few bytes only: a buffering proxy would hold them back.
-	next("the stream's opening comment", func(l string) bool { return l == ": stream open" })
-	claim, err := http.NewRequest(http.MethodPost, "http://"+proxy+"/api/tickets/T-000001/claim", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	claim.Header.Set("Authorization", "Bearer amy-token")
-	cresp, err := http.DefaultClient.Do(claim)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cresp.Body.Close()
-	if cresp.StatusCode != http.StatusOK {
-		t.Fatalf("claim through caddy: %d", cresp.StatusCode)
-	}
-	next("the claim's event", func(l string) bool { return strings.HasPrefix(l, "data:") && strings.Contains(l, "T-000001") })
+}
 
-	// The agent leaves: the replica's stream must end too, or streams
-	// would pile up on it. Its handler is counted when it returns.
-	cancel()
-	resp.Body.Close()
-	ended := `triagebot_http_requests_total{code="200",route="GET /api/events"} 1`
-	if !eventually(func() bool { _, body := s.get(t, "/metrics"); return strings.Contains(body, ended) }) {
-		t.Fatal("the replica's event stream stayed open after the client left through caddy")
-	}
-
-	// The widget's WebSocket, through the proxy.
-	w := openWidget(t, proxy)
-	w.say("hello")
+// close leaves the stream, as an agent closing the console does.
+func (ev *events) close() {
+	ev.cancel()
+	ev.body.Close()
 }
 
 // eventually polls cond until it holds, for at most a minute: for what
