@@ -85,7 +85,15 @@ var errClosed = errors.New("pgstore: store is closed")
 func (s *Store) tryLead(ctx context.Context, key int64) (*pgx.Conn, error) {
 	cctx, cancel := context.WithTimeout(ctx, listenTimeout)
 	defer cancel()
-	conn, err := pgx.ConnectConfig(cctx, s.cfg.ConnConfig)
+	cfg := s.cfg.ConnConfig.Copy()
+	// The server must notice a holder whose machine vanished without
+	// closing its connection (power loss, a partition), not only one
+	// killed outright: keepalives every second after 2 s of silence, 3
+	// missed ones end the session and free the lease within ~5 s.
+	cfg.RuntimeParams["tcp_keepalives_idle"] = "2"
+	cfg.RuntimeParams["tcp_keepalives_interval"] = "1"
+	cfg.RuntimeParams["tcp_keepalives_count"] = "3"
+	conn, err := pgx.ConnectConfig(cctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
 	}

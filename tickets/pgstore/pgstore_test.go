@@ -594,3 +594,78 @@ func TestOpenRefusesBadURL(t *testing.T) {
 		t.Errorf("bad URL: %v (must fail without echoing the password)", err)
 	}
 }
+
+// TestSweepsSkipLockedRows runs two sweeps at once, as two replicas do:
+// while one holds the tickets and conversations it took, the other takes
+// the rest instead of waiting or taking them twice.
+func TestSweepsSkipLockedRows(t *testing.T) {
+	clock := newClock()
+	s, _ := openTest(t, Options{Now: clock.Now})
+	base := clock.Now()
+	update(t, s, func(tx tickets.Tx) error {
+		for i := range 6 {
+			if err := tx.CreateTicket(&tickets.Ticket{Priority: tickets.Normal, Queue: "q", SLADue: base.Add(time.Duration(i) * time.Minute)}); err != nil {
+				return err
+			}
+			if err := tx.PutConversation(&tickets.Conversation{ID: fmt.Sprint("c-", i), Channel: tickets.Web, UpdatedAt: base.Add(time.Duration(i) * time.Minute)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	later := base.Add(time.Hour)
+	took, release := make(chan []string, 1), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- s.Update(t.Context(), func(tx tickets.Tx) error {
+			due, err := tx.DueTickets(later, 2)
+			if err != nil {
+				return err
+			}
+			n, err := tx.ExpireConversations(later, 2)
+			if err != nil || n != 2 {
+				return fmt.Errorf("expire: %d, %v", n, err)
+			}
+			took <- ids(due)
+			<-release // hold the rows, as a slow sweep would
+			return nil
+		})
+	}()
+	firstIDs := <-took
+	var secondIDs []string
+	update(t, s, func(tx tickets.Tx) error {
+		due, err := tx.DueTickets(later, 10)
+		secondIDs = ids(due)
+		if err != nil {
+			return err
+		}
+		n, err := tx.ExpireConversations(later, 10)
+		if n != 4 {
+			t.Errorf("second sweep expired %d conversations, want the 4 the first does not hold", n)
+		}
+		return err
+	})
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(firstIDs, []string{"T-000001", "T-000002"}) ||
+		!slices.Equal(secondIDs, []string{"T-000003", "T-000004", "T-000005", "T-000006"}) {
+		t.Errorf("first sweep took %v, second %v", firstIDs, secondIDs)
+	}
+	view(t, s, func(tx tickets.Tx) error {
+		n, err := tx.ExpireConversations(later, 10)
+		if n != 0 {
+			t.Errorf("%d conversations left after both sweeps", n)
+		}
+		return err
+	})
+}
+
+func ids(ts []tickets.Ticket) []string {
+	var out []string
+	for _, tk := range ts {
+		out = append(out, tk.ID)
+	}
+	return out
+}
