@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -141,4 +142,42 @@ func BenchmarkBotTurn(b *testing.B) {
 			return nil
 		})
 	})
+}
+
+// BenchmarkNotifyLag: a message enqueued on one Store wakes the watcher of
+// another Store on the same database (two replicas); reports the latency
+// from before the Update to the callback, p50 and p99.
+func BenchmarkNotifyLag(b *testing.B) {
+	s1, _ := openBench(b)
+	u := s1.cfg.ConnString()
+	s2 := openURL(b, u, Options{})
+	woke := make(chan string, 16)
+	s2.WatchOutbox(func(ch tickets.Channel, id string) {
+		select {
+		case woke <- id:
+		default:
+		}
+	})
+	if err := s1.Update(context.Background(), func(tx tickets.Tx) error {
+		return tx.PutConversation(&tickets.Conversation{ID: "c-1", Channel: tickets.Web})
+	}); err != nil {
+		b.Fatal(err)
+	}
+	lags := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		err := s1.Update(context.Background(), func(tx tickets.Tx) error {
+			return tx.Enqueue(&tickets.OutMessage{ConversationID: "c-1", Kind: tickets.KindMessage, Text: "hi"})
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		<-woke
+		lags = append(lags, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(lags)
+	b.ReportMetric(float64(lags[len(lags)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lags[len(lags)*99/100].Microseconds())/1000, "p99-ms")
 }
