@@ -113,6 +113,14 @@ func New(cfg Config) (*Engine, error) {
 	if e.sum != nil {
 		e.summaries = make(chan tickets.Ticket, summaryQueue)
 	}
+	if w, ok := cfg.Store.(tickets.OutboxWatcher); ok {
+		// A store shared by replicas tells of replies committed anywhere:
+		// the replica holding the user's connection must wake it, and the
+		// Telegram leader must send what another replica queued. Its own
+		// commits come again this way; the channels read the outbox and
+		// send only what is new, so a second wake-up costs one read.
+		w.WatchOutbox(e.wake)
+	}
 	return e, nil
 }
 
@@ -162,6 +170,16 @@ func (e *Engine) Subscribe(ch tickets.Channel, notify func(conversationID string
 	e.subs[ch] = append(e.subs[ch], notify)
 }
 
+// wake calls the subscribers of ch for conversation id. It never blocks
+// (subscribers must not), so a store's listener may call it.
+func (e *Engine) wake(ch tickets.Channel, id string) {
+	e.subMu.RLock()
+	defer e.subMu.RUnlock()
+	for _, fn := range e.subs[ch] {
+		fn(id)
+	}
+}
+
 // OnTicket registers fn, called after commit for each new ticket.
 func (e *Engine) OnTicket(fn func(tickets.Ticket)) {
 	e.subMu.Lock()
@@ -192,13 +210,9 @@ func (fx *effects) touch(conv tickets.Conversation) {
 // runs after commit with no conversation lock held, and never waits for a
 // model: the summary worker (Run) does.
 func (e *Engine) announce(ctx context.Context, fx *effects) {
-	e.subMu.RLock()
 	for id, ch := range fx.notify {
-		for _, fn := range e.subs[ch] {
-			fn(id)
-		}
+		e.wake(ch, id)
 	}
-	e.subMu.RUnlock()
 	for _, t := range fx.newTickets {
 		if e.summaries == nil {
 			e.tell(t)

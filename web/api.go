@@ -17,8 +17,8 @@ import (
 
 // Paging of GET /api/tickets.
 const (
-	defaultPage = 50
-	maxPage     = 500
+	defaultPage = tickets.DefaultLimit
+	maxPage     = tickets.MaxLimit
 	// maxQueueLen bounds a queue name in a filter; real ones are short words.
 	maxQueueLen = 64
 	// maxIDLen bounds ticket and attachment ids taken from a URL.

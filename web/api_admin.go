@@ -201,7 +201,7 @@ func (s *Server) handleDeleteAgent(w http.ResponseWriter, r *http.Request) {
 func (s *Server) releaseHeld(r *http.Request, name string) error {
 	var held []string
 	err := s.store.View(r.Context(), func(tx tickets.Tx) error {
-		f := tickets.Filter{Status: tickets.Claimed, Limit: 500}
+		f := tickets.Filter{Status: tickets.Claimed, Limit: tickets.MaxLimit}
 		for {
 			page, err := tx.Tickets(f)
 			if err != nil {

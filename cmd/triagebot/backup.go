@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/triagebot/triagebot/tickets"
-	"github.com/triagebot/triagebot/tickets/boltstore"
 )
 
 func init() {
@@ -51,7 +50,7 @@ func runBackup(ctx context.Context, args []string, sio stdio) error {
 		*token = sio.getenv("TRIAGEBOT_TOKEN")
 	}
 	out := fs.Arg(0)
-	if abs, _ := filepath.Abs(out); abs != "" {
+	if abs, _ := filepath.Abs(out); abs != "" && !isPostgres(c.DB) {
 		if db, _ := filepath.Abs(c.DB); db == abs {
 			return errors.New("backup: the output file is the database itself")
 		}
@@ -79,11 +78,17 @@ func runBackup(ctx context.Context, args []string, sio stdio) error {
 		return os.Rename(tmp.Name(), out)
 	}
 
-	store, err := openStore(c.DB, boltstore.Options{Timeout: 500 * time.Millisecond})
+	store, err := openStore(ctx, c.DB, 500*time.Millisecond)
 	switch {
 	case err == nil:
 		defer store.Close()
 		err = write(func(w io.Writer) error { _, err := store.Backup(ctx, w); return err })
+		if errors.Is(err, errors.ErrUnsupported) {
+			// A shared database is copied by its own tools, consistently,
+			// while every replica runs.
+			return fmt.Errorf("backup: %s keeps the data in PostgreSQL, which triagebot does not copy; back it up with pg_dump (e.g. pg_dump -Fc -f triagebot.dump 'DATABASE_URL') or your PostgreSQL backups (%w)",
+				redactDB(c.DB), err)
+		}
 	case errors.Is(err, tickets.ErrDatabaseUse):
 		if *token == "" {
 			return errors.New("backup: a server holds the database; give an admin agent's token in env TRIAGEBOT_TOKEN or -token-file to copy it through the server")

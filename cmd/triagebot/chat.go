@@ -15,7 +15,6 @@ import (
 	"github.com/triagebot/triagebot/bot"
 	"github.com/triagebot/triagebot/intents"
 	"github.com/triagebot/triagebot/tickets"
-	"github.com/triagebot/triagebot/tickets/boltstore"
 )
 
 func init() {
@@ -63,7 +62,7 @@ func runChat(ctx context.Context, args []string, sio stdio) error {
 	if err != nil {
 		return fmt.Errorf("chat: %w", err)
 	}
-	store, err := openStore(c.DB, boltstore.Options{Timeout: time.Second})
+	store, err := openStore(ctx, c.DB, time.Second)
 	if errors.Is(err, tickets.ErrDatabaseUse) {
 		return fmt.Errorf("chat: %w (stop the server, or use -db with another file)", err)
 	}

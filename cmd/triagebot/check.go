@@ -27,7 +27,11 @@ func runCheck(ctx context.Context, args []string, sio stdio) error {
 	if fs.NArg() > 0 {
 		return badUsage(fs, sio, "unexpected argument %q (name the file with -db)", fs.Arg(0))
 	}
-	store, err := openStore(c.DB, boltstore.Options{Timeout: 500 * time.Millisecond})
+	if isPostgres(c.DB) {
+		// PostgreSQL checks its own pages (data checksums, pg_amcheck).
+		return badUsage(fs, sio, "-db names a PostgreSQL database; check verifies bbolt files only (for PostgreSQL use its own tools, e.g. pg_amcheck)")
+	}
+	store, err := openBolt(c.DB, 500*time.Millisecond)
 	if errors.Is(err, tickets.ErrDatabaseUse) {
 		return fmt.Errorf("check: %s is held by a running server; stop it, or check a copy made with 'triagebot backup'", c.DB)
 	}
@@ -48,15 +52,4 @@ func runCheck(ctx context.Context, args []string, sio stdio) error {
 	}
 	return fmt.Errorf("check: %s has %d problem(s) (listed above; at most %d are shown); restore it from a copy made with 'triagebot backup'",
 		c.DB, len(problems), boltstore.MaxProblems)
-}
-
-// openStore opens the bbolt file for a subcommand. A damaged file is
-// refused with one sentence that names it and says what to do, instead of
-// bbolt's crash.
-func openStore(path string, opts boltstore.Options) (*boltstore.Store, error) {
-	s, err := boltstore.Open(path, opts)
-	if errors.Is(err, tickets.ErrDamaged) {
-		return nil, fmt.Errorf("the database file %s is damaged and was not opened; stop triagebot, restore the file from a copy made with 'triagebot backup' and verify it with 'triagebot check -db FILE' (%w)", path, err)
-	}
-	return s, err
 }

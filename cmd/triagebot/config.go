@@ -75,7 +75,7 @@ func env(getenv func(string) string, key, def string) string {
 // dbFlags registers the flags of every subcommand that opens the database,
 // with defaults taken from the environment.
 func dbFlags(fs *flag.FlagSet, c *Config, getenv func(string) string) {
-	fs.StringVar(&c.DB, "db", env(getenv, "TRIAGEBOT_DB", defaultDB), "bbolt database file (env TRIAGEBOT_DB)")
+	fs.StringVar(&c.DB, "db", env(getenv, "TRIAGEBOT_DB", defaultDB), "the database: a bbolt file's path, or a postgres:// (postgresql://) URL shared by replicas (env TRIAGEBOT_DB)")
 	fs.StringVar(&c.TZ, "tz", env(getenv, "TRIAGEBOT_TZ", defaultTZ), "time zone for relative times (env TRIAGEBOT_TZ)")
 }
 
@@ -140,7 +140,7 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("-addr: bad port %q", port))
 	}
 	if strings.TrimSpace(c.DB) == "" {
-		errs = append(errs, errors.New("-db: empty path"))
+		errs = append(errs, errors.New("-db: empty (a file path or a postgres:// URL)"))
 	}
 	loc, err := loadZone(c.TZ)
 	if err != nil {

@@ -27,7 +27,6 @@ import (
 	"github.com/triagebot/triagebot/escalation"
 	"github.com/triagebot/triagebot/intents"
 	"github.com/triagebot/triagebot/tickets"
-	"github.com/triagebot/triagebot/tickets/boltstore"
 	"github.com/triagebot/triagebot/web"
 )
 
@@ -62,7 +61,7 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 type Server struct {
 	cfg      Config
 	log      *slog.Logger
-	store    *boltstore.Store
+	store    tickets.Store
 	engine   *bot.Engine
 	hub      *ws.Hub
 	tg       *telegram.Channel
@@ -78,7 +77,7 @@ type Server struct {
 // except the listener, so a port clash is reported before Run.
 func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, error) {
 	s := &Server{cfg: cfg, log: logger}
-	store, err := openStore(cfg.DB, boltstore.Options{Timeout: time.Second})
+	store, err := openStore(ctx, cfg.DB, time.Second)
 	if err != nil {
 		if errors.Is(err, tickets.ErrDatabaseUse) {
 			return nil, fmt.Errorf("%s: %w (is another triagebot running?)", cfg.DB, err)
@@ -86,7 +85,7 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 		if errors.Is(err, tickets.ErrDamaged) {
 			return nil, err // already the whole sentence
 		}
-		return nil, fmt.Errorf("opening the database: %w", err)
+		return nil, fmt.Errorf("opening the database: %w", err) // without a URL's password: openStore's
 	}
 	s.store = store
 	fail := func(err error) (*Server, error) {
@@ -326,7 +325,7 @@ func (s *Server) Run(ctx context.Context) error {
 	if !tlsOn && !loopback(s.cfg.Addr) {
 		s.log.Warn("listening on a non-loopback address without TLS: agent tokens and chats cross the network in clear; put a TLS proxy in front or pass -tls-cert and -tls-key", "addr", s.cfg.Addr)
 	}
-	s.log.Info("serving", "addr", s.listener.Addr().String(), "tls", tlsOn, "db", s.cfg.DB, "telegram", s.tg != nil, "llm", s.cfg.OpenAIKey != "")
+	s.log.Info("serving", "addr", s.listener.Addr().String(), "tls", tlsOn, "store", storeKind(s.cfg.DB), "db", redactDB(s.cfg.DB), "telegram", s.tg != nil, "llm", s.cfg.OpenAIKey != "")
 
 	var runErr error
 	select {

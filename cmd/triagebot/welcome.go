@@ -35,7 +35,11 @@ func (s *Server) Welcome(ctx context.Context, w io.Writer) error {
 	if s.cfg.PublicURL != "" && s.cfg.PublicURL != "http://"+s.cfg.Addr {
 		line("public URL", "%s (in links sent to agents)", s.cfg.PublicURL)
 	}
-	line("storage", "bbolt file %s", s.cfg.DB)
+	if isPostgres(s.cfg.DB) {
+		line("storage", "PostgreSQL %s (shared: other replicas may serve the same database)", redactDB(s.cfg.DB))
+	} else {
+		line("storage", "bbolt file %s", s.cfg.DB)
+	}
 	channels := "web (WebSocket /ws)"
 	switch {
 	case s.tg == nil:
@@ -58,7 +62,12 @@ func (s *Server) Welcome(ctx context.Context, w io.Writer) error {
 		}
 		line("LLM", "on: %s at %s, asked only when the offline classifier is unsure", s.cfg.OpenAIModel, endpoint)
 	}
-	if len(agents) == 0 {
+	switch {
+	case len(agents) == 0 && isPostgres(s.cfg.DB):
+		// The URL may hold a password: it is not repeated on the screen.
+		fmt.Fprintf(&b, "No agent can sign in to the console yet. Create one, with the server running, with the same -db (or TRIAGEBOT_DB):\n"+
+			"  triagebot agents add NAME -db 'postgres://…'\n")
+	case len(agents) == 0:
 		db := ""
 		if s.cfg.DB != defaultDB {
 			db = " -db " + s.cfg.DB
@@ -68,7 +77,7 @@ func (s *Server) Welcome(ctx context.Context, w io.Writer) error {
 		}
 		fmt.Fprintf(&b, "No agent can sign in to the console yet. Stop the server (Ctrl-C) and create one:\n"+
 			"  triagebot agents add NAME%s     (from the source tree: go run ./cmd/triagebot agents add NAME%s)\n", db, db)
-	} else {
+	default:
 		line("agents", "%d can sign in", len(agents))
 	}
 	_, err = io.WriteString(w, b.String())
