@@ -23,6 +23,7 @@ type apiClient struct {
 	hc          *http.Client
 	token       string // kept out of errors: the library's URLs carry it
 	base        atomic.Pointer[context.Context]
+	poll        atomic.Pointer[context.Context] // getUpdates': the leader's term
 	pollTimeout time.Duration
 }
 
@@ -46,6 +47,10 @@ func (c *apiClient) setBase(ctx context.Context) { c.base.Store(&ctx) }
 
 func (c *apiClient) ctx() context.Context { return *c.base.Load() }
 
+// setPoll bounds the long polls by ctx (a leader's term): a replica that
+// lost its lease stops polling at once, not after the poll's wait.
+func (c *apiClient) setPoll(ctx context.Context) { c.poll.Store(&ctx) }
+
 // timeoutFor picks a deadline by the Bot API method at the end of the path.
 func (c *apiClient) timeoutFor(path string) time.Duration {
 	switch {
@@ -59,7 +64,11 @@ func (c *apiClient) timeoutFor(path string) time.Duration {
 
 // Do implements tgbotapi.HTTPClient.
 func (c *apiClient) Do(req *http.Request) (*http.Response, error) {
-	ctx, cancel := context.WithTimeout(c.ctx(), c.timeoutFor(req.URL.Path))
+	base := c.ctx()
+	if p := c.poll.Load(); p != nil && strings.HasSuffix(req.URL.Path, "/getUpdates") {
+		base = *p
+	}
+	ctx, cancel := context.WithTimeout(base, c.timeoutFor(req.URL.Path))
 	resp, err := c.hc.Do(req.WithContext(ctx))
 	if err != nil {
 		cancel()

@@ -13,6 +13,7 @@ type metrics struct {
 	noticesSent   prometheus.Counter
 	noticeFails   *prometheus.CounterVec // by outcome: retry (kept) or dropped
 	noticesQueued prometheus.Gauge
+	leader        prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer, log *slog.Logger) *metrics {
@@ -25,6 +26,8 @@ func newMetrics(reg prometheus.Registerer, log *slog.Logger) *metrics {
 			[]string{"outcome"}),
 		noticesQueued: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "triagebot_telegram_notices_pending", Help: "Agent notices stored and not yet sent (at the last look)."}),
+		leader: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "triagebot_telegram_leader", Help: "1 while this process polls Telegram and sends its messages (the one replica holding the lease), else 0."}),
 	}
 	if reg == nil {
 		return m
@@ -32,5 +35,6 @@ func newMetrics(reg prometheus.Registerer, log *slog.Logger) *metrics {
 	m.noticesSent = promreg.Register(reg, m.noticesSent, log)
 	m.noticeFails = promreg.Register(reg, m.noticeFails, log)
 	m.noticesQueued = promreg.Register(reg, m.noticesQueued, log)
+	m.leader = promreg.Register(reg, m.leader, log)
 	return m
 }

@@ -19,6 +19,9 @@ type workQueue struct {
 	again    map[string]bool
 	cap      int
 	overflow bool
+	// paused drops pushes: a replica that does not lead sends nothing, and
+	// the leader's rescan finds what is pending in the store.
+	paused bool
 }
 
 func newWorkQueue(n int) *workQueue {
@@ -71,7 +74,7 @@ func (q *workQueue) push(id string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	switch {
-	case q.closed || q.pending[id]:
+	case q.closed || q.paused || q.pending[id]:
 		return
 	case q.running[id]:
 		q.again[id] = true
@@ -121,6 +124,19 @@ func (q *workQueue) done(id string) {
 	q.mu.Unlock()
 	if again {
 		q.push(id)
+	}
+}
+
+// pause drops what is queued and every push until resumed; resume takes
+// pushes again (the caller then rescans the store).
+func (q *workQueue) pause(p bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.paused = p
+	if p {
+		q.order, q.overflow = nil, false
+		clear(q.pending)
+		clear(q.again)
 	}
 }
 

@@ -141,8 +141,15 @@ func mentionedTickets(msgs []tickets.OutMessage) map[string]bool {
 	return told
 }
 
+// ackTimeout bounds an ack's retries once ctx ended.
+const ackTimeout = 2 * time.Second
+
 // ack records delivery, retrying briefly: a lost ack means a duplicate later.
+// It is stored even when ctx just ended (shutdown, or the lease lost): the
+// message went, and the next sender must not send it again.
 func (c *Channel) ack(ctx context.Context, convID, msgID string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ackTimeout)
+	defer cancel()
 	var err error
 	for i := range ackAttempts {
 		if err = c.engine.Ack(ctx, convID, msgID); err == nil {

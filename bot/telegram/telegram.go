@@ -132,6 +132,13 @@ type Config struct {
 	WebhookURL    string
 	WebhookSecret string
 
+	// Leaser, when set (a store shared by replicas), elects the one process
+	// that polls (or sets the webhook), sends the outboxes and the agent
+	// chat's notices, and runs the Duty functions: the holder of the lease
+	// LeaseName. Every process still handles webhook updates it is given.
+	// Nil: this process is the only one and always leads.
+	Leaser tickets.Leaser
+
 	// PollTimeout is the long-poll wait of getUpdates (default 25s).
 	PollTimeout time.Duration
 	Limits      Limits
@@ -195,8 +202,12 @@ type Channel struct {
 
 	runMu   sync.Mutex
 	running bool
-	done    chan struct{} // closed when Run has stopped
+	duties  []func(context.Context) // leader-only work besides the channel's own (Duty)
+	done    chan struct{}           // closed when Run has stopped
 }
+
+// LeaseName is the lease (Config.Leaser) the Telegram leader holds.
+const LeaseName = "telegram"
 
 // Default timeouts of Bot API calls.
 const (
@@ -245,6 +256,9 @@ func New(ctx context.Context, cfg Config) (*Channel, error) {
 	if c.clock == nil {
 		c.clock = realClock{}
 	}
+	if cfg.Leaser != nil {
+		c.work.pause(true) // until this process leads
+	}
 	c.gate.clock = c.clock
 	c.client = newAPIClient(ctx, cfg.HTTPClient, cfg.Token, cfg.PollTimeout)
 	api, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.Endpoint, c.client)
@@ -281,8 +295,10 @@ func redactEndpoint(endpoint string) string {
 }
 
 // Run polls (or serves the webhook) and delivers outboxes until ctx ends.
-// Errors of Telegram are logged and retried; Run returns nil when ctx ends
-// and every goroutine it started has stopped.
+// With a Leaser it does so only while it holds the lease, and waits for it
+// otherwise (serving webhooks all along). Errors of Telegram are logged and
+// retried; Run returns nil when ctx ends and every goroutine it started has
+// stopped.
 func (c *Channel) Run(ctx context.Context) error {
 	c.runMu.Lock()
 	if c.running {
@@ -290,12 +306,67 @@ func (c *Channel) Run(ctx context.Context) error {
 		return fmt.Errorf("%w: Run called twice", ErrConfig)
 	}
 	c.running = true
+	duties := c.duties
 	c.runMu.Unlock()
 	defer close(c.done)
 
 	// Every Bot API request from now on is cancelled when ctx ends, so an
 	// open long poll never delays shutdown.
 	c.client.setBase(ctx)
+	if c.cfg.Leaser == nil {
+		c.lead(ctx, duties)
+	} else {
+		c.follow(ctx, duties)
+	}
+	c.work.close()
+	c.log.Info("stopped")
+	return nil
+}
+
+// Duty adds fn to what only the leader does (e.g. the daily report, which
+// goes to the agent chat through NotifyAgents): it runs with the channel's
+// own duties, its context ending with the lease. Call it before Run.
+func (c *Channel) Duty(fn func(context.Context)) {
+	c.runMu.Lock()
+	defer c.runMu.Unlock()
+	c.duties = append(c.duties, fn)
+}
+
+// follow waits for the lease, leads while it holds it, and waits again when
+// it is lost, until ctx ends. Another replica's death frees the lease, so
+// a waiting replica takes over as soon as the store notices.
+func (c *Channel) follow(ctx context.Context, duties []func(context.Context)) {
+	for fails := 0; ctx.Err() == nil; {
+		held, release, err := c.cfg.Leaser.Lead(ctx, LeaseName)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			fails++
+			d := backoff(fails)
+			c.log.Warn("asking for the Telegram lease failed; retrying", "wait", d, "err", err)
+			c.sleep(ctx, d)
+			continue
+		}
+		fails = 0
+		c.log.Info("this replica now polls Telegram and sends its messages")
+		c.lead(held, duties)
+		release()
+		if ctx.Err() == nil {
+			c.log.Warn("lost the Telegram lease (the store's connection failed?); another replica may lead now")
+		}
+	}
+}
+
+// lead does the leader's work until ctx (the process's, or one term of the
+// lease) ends: the outbox senders, their rescan (which queues what was left
+// pending, by another leader too), the agent chat's notices, the poll or
+// the webhook's registration, and the duties.
+func (c *Channel) lead(ctx context.Context, duties []func(context.Context)) {
+	c.metrics.leader.Set(1)
+	defer c.metrics.leader.Set(0)
+	c.client.setPoll(ctx)
+	c.work.pause(false)
 	var wg sync.WaitGroup
 	spawn := func(fn func(context.Context)) {
 		wg.Add(1)
@@ -313,11 +384,14 @@ func (c *Channel) Run(ctx context.Context) error {
 	} else {
 		spawn(c.pollLoop)
 	}
+	for _, fn := range duties {
+		spawn(fn)
+	}
 	<-ctx.Done()
-	c.work.close()
+	// Senders stop at their next pop; what they did not send stays in the
+	// store for the next leader's rescan.
+	c.work.pause(true)
 	wg.Wait()
-	c.log.Info("stopped")
-	return nil
 }
 
 // Clock is the channel's time.
