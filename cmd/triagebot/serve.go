@@ -26,6 +26,7 @@ import (
 	"github.com/triagebot/triagebot/canned"
 	"github.com/triagebot/triagebot/escalation"
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/internal/promreg"
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/web"
 )
@@ -103,6 +104,12 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if c, ok := store.(interface{ Collectors() []prometheus.Collector }); ok {
+		// A shared store's own figures: its pool, its notification lag.
+		for _, m := range c.Collectors() {
+			promreg.Register(reg, m, logger)
+		}
+	}
 
 	classifier, err := newClassifier(cfg, reg, logger)
 	if err != nil {
@@ -148,6 +155,9 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 				return fail(err)
 			}
 		}
+		// With a store shared by replicas, one of them polls and sends at a
+		// time (telegram.Config.Leaser); without, this process is the one.
+		leaser, _ := store.(tickets.Leaser)
 		s.tg, err = telegram.New(ctx, telegram.Config{
 			Token:         cfg.TelegramToken,
 			Endpoint:      cfg.TelegramEndpoint,
@@ -161,6 +171,7 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 			ConsoleURL:    cfg.PublicURL,
 			Logger:        logger.With("part", "telegram"),
 			Registerer:    reg,
+			Leaser:        leaser,
 		})
 		if err != nil {
 			return fail(err)
@@ -170,6 +181,13 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 	if cfg.Quality.DailyReport != "" && s.tg != nil {
 		s.daily = &dailyReporter{store: store, send: s.tg.NotifyAgents, loc: router.Location(), at: cfg.Quality.dailyAt,
 			lang: cfg.AgentLang, now: time.Now, log: logger.With("part", "daily-report")}
+		// The report goes out through the agent chat's sender, which only
+		// the Telegram leader runs: it is that replica's duty too.
+		s.tg.Duty(func(ctx context.Context) {
+			if err := s.daily.run(ctx); err != nil && ctx.Err() == nil {
+				s.daily.log.Error("daily report stopped", "err", err)
+			}
+		})
 	}
 	webCfg := web.Config{
 		Store:    store,
@@ -292,13 +310,14 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	start("engine", s.engine.Run) // ticket summaries, off the users' path
 	start("websocket hub", s.hub.Run)
-	start("retention sweeper", func(ctx context.Context) error {
+	// With replicas, one sweeps at a time: the sweeps are safe twice over
+	// (each deletion and breach is decided in its own transaction) but
+	// would do every piece of work once per replica.
+	start("retention sweeper", s.leading("retention", func(ctx context.Context) error {
 		return s.cfg.Storage.Retention.Run(ctx, s.store, time.Now, s.cfg.Storage.SweepEvery, s.log.With("part", "retention"))
-	})
-	start("sla sweep", func(ctx context.Context) error { return s.engine.RunSLA(ctx, s.cfg.Quality.SLASweep) })
-	if s.daily != nil {
-		start("daily report", s.daily.run)
-	}
+	}))
+	start("sla sweep", s.leading("sla", func(ctx context.Context) error { return s.engine.RunSLA(ctx, s.cfg.Quality.SLASweep) }))
+	// The daily report runs as the Telegram leader's duty (NewServer).
 	if s.tg != nil {
 		start("telegram", s.tg.Run)
 	}
@@ -366,6 +385,50 @@ func (s *Server) Run(ctx context.Context) error {
 		runErr = fmt.Errorf("closing the database: %w", err)
 	}
 	return runErr
+}
+
+// leading makes run a duty of one replica at a time: with a store shared by
+// replicas (tickets.Leaser) it runs only while this process holds the
+// lease name, and waits for it again when it is lost; with the bbolt file
+// this process is the only one and run runs as it is.
+func (s *Server) leading(name string, run func(context.Context) error) func(context.Context) error {
+	l, ok := s.store.(tickets.Leaser)
+	if !ok {
+		return run
+	}
+	log := s.log.With("lease", name)
+	return func(ctx context.Context) error {
+		for fails := 0; ctx.Err() == nil; {
+			held, release, err := l.Lead(ctx, name)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				fails++
+				wait := min(time.Duration(fails)*time.Second, 30*time.Second)
+				log.Warn("asking for a lease failed; retrying", "wait", wait, "err", err)
+				select {
+				case <-ctx.Done():
+				case <-time.After(wait):
+				}
+				continue
+			}
+			fails = 0
+			log.Info("this replica now holds the lease")
+			err = run(held)
+			lost := held.Err() != nil
+			release()
+			switch {
+			case ctx.Err() != nil:
+				return nil
+			case err != nil && !lost && !errors.Is(err, context.Canceled):
+				return err
+			case lost:
+				log.Warn("lost the lease (the store's connection failed?); waiting to hold it again")
+			}
+		}
+		return nil
+	}
 }
 
 // boundEngineCalls keeps a WebSocket engine call shorter than the shutdown:
