@@ -1,6 +1,11 @@
 package tickets
 
-import "context"
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+)
 
 // A store shared by several processes (replicas) implements these beside
 // Store. The embedded bbolt store belongs to one process and implements
@@ -28,4 +33,52 @@ type Leaser interface {
 	// the duty must stop then. A process that dies loses its lease with its
 	// connection, so another takes over.
 	Lead(ctx context.Context, name string) (held context.Context, release func(), err error)
+}
+
+// WhileLeading runs duty each time this process holds the lease name, until
+// ctx ends: it waits for the lease, runs duty with a context that ends when
+// the lease is lost or ctx ends, releases the lease, and waits for it
+// again. It returns nil once ctx ends, or duty's error when duty fails
+// while the lease still holds. A failed attempt to lead is logged and
+// retried with a growing pause.
+func WhileLeading(ctx context.Context, l Leaser, name string, log *slog.Logger, duty func(context.Context) error) error {
+	log = log.With("lease", name)
+	for fails := 0; ctx.Err() == nil; {
+		held, release, err := l.Lead(ctx, name)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			fails++
+			wait := min(time.Duration(fails)*time.Second, 30*time.Second)
+			log.Warn("asking for a lease failed; retrying", "wait", wait, "err", err)
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+			case <-t.C:
+			}
+			t.Stop()
+			continue
+		}
+		fails = 0
+		log.Info("this process holds the lease")
+		// A lease outlives the ctx of Lead until released: the term ends
+		// with whichever ends first.
+		term, end := context.WithCancel(ctx)
+		stop := context.AfterFunc(held, end)
+		err = duty(term)
+		lost := held.Err() != nil
+		stop()
+		end()
+		release()
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case lost:
+			log.Warn("lost the lease (the store's connection failed?); another process may hold it now")
+		case err != nil && !errors.Is(err, context.Canceled):
+			return err
+		}
+	}
+	return nil
 }

@@ -17,7 +17,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/triagebot/triagebot/bot"
-	"github.com/triagebot/triagebot/bot/telegram/internal/fakebot"
+	"github.com/triagebot/triagebot/internal/fakebot"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/boltstore"

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/triagebot/triagebot/bot"
-	"github.com/triagebot/triagebot/bot/telegram/internal/fakebot"
 	"github.com/triagebot/triagebot/escalation"
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/internal/fakebot"
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/boltstore"
 )

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/triagebot/triagebot/bot/telegram/internal/fakebot"
+	"github.com/triagebot/triagebot/internal/fakebot"
 	"github.com/triagebot/triagebot/tickets"
 )
 

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/triagebot/triagebot/bot"
-	"github.com/triagebot/triagebot/bot/telegram/internal/fakebot"
+	"github.com/triagebot/triagebot/internal/fakebot"
 	"github.com/triagebot/triagebot/tickets"
 )
 

@@ -9,9 +9,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/triagebot/triagebot/bot"
-	"github.com/triagebot/triagebot/bot/telegram/internal/fakebot"
 	"github.com/triagebot/triagebot/escalation"
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/internal/fakebot"
 	"github.com/triagebot/triagebot/internal/replicatest"
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/boltstore"
@@ -58,10 +58,9 @@ func (r *replica) stop() {
 	r.cancel = nil
 }
 
-// TestOneLeaderPolls: of two replicas on one shared store, only the lease
-// holder polls and sends; when it stops, the other takes over from the
-// stored offset, and every update is handled once and answered once.
-func TestOneLeaderPolls(t *testing.T) {
+// sharedSetup is a fake Bot API and a store shared as replicas share one.
+func sharedSetup(t *testing.T) (*fakebot.Bot, *replicatest.Shared) {
+	t.Helper()
 	classifierOnce.Do(func() { classifier, classifierErr = intents.NewOffline() })
 	if classifierErr != nil {
 		t.Fatal(classifierErr)
@@ -76,6 +75,14 @@ func TestOneLeaderPolls(t *testing.T) {
 	}
 	t.Cleanup(func() { store.Close() })
 	shared := replicatest.New(store)
+	return fake, shared
+}
+
+// TestOneLeaderPolls: of two replicas on one shared store, only the lease
+// holder polls and sends; when it stops, the other takes over from the
+// stored offset, and every update is handled once and answered once.
+func TestOneLeaderPolls(t *testing.T) {
+	fake, shared := sharedSetup(t)
 
 	a := startReplica(t, fake, shared)
 	waitFor(t, "replica A to lead", 5*time.Second, func() bool { return shared.Held(LeaseName) })
@@ -134,20 +141,7 @@ func TestOneLeaderPolls(t *testing.T) {
 // connection failed) stops polling and sending, and leads again once it
 // gets the lease back.
 func TestLostLeaseStopsPolling(t *testing.T) {
-	classifierOnce.Do(func() { classifier, classifierErr = intents.NewOffline() })
-	if classifierErr != nil {
-		t.Fatal(classifierErr)
-	}
-	fake := fakebot.New(testToken)
-	currentFake.Store(fake)
-	fake.PollCap = 300 * time.Millisecond
-	t.Cleanup(fake.Close)
-	store, err := boltstore.Open(filepath.Join(t.TempDir(), "shared.db"), boltstore.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	shared := replicatest.New(store)
+	fake, shared := sharedSetup(t)
 	a := startReplica(t, fake, shared)
 	waitFor(t, "replica A to lead", 5*time.Second, func() bool { return shared.Held(LeaseName) })
 

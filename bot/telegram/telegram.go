@@ -332,30 +332,15 @@ func (c *Channel) Duty(fn func(context.Context)) {
 	c.duties = append(c.duties, fn)
 }
 
-// follow waits for the lease, leads while it holds it, and waits again when
-// it is lost, until ctx ends. Another replica's death frees the lease, so
-// a waiting replica takes over as soon as the store notices.
+// follow leads while this process holds the lease, and waits for it
+// otherwise, until ctx ends. Another replica's death frees the lease, so a
+// waiting replica takes over as soon as the store notices.
 func (c *Channel) follow(ctx context.Context, duties []func(context.Context)) {
-	for fails := 0; ctx.Err() == nil; {
-		held, release, err := c.cfg.Leaser.Lead(ctx, LeaseName)
-		if err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			fails++
-			d := backoff(fails)
-			c.log.Warn("asking for the Telegram lease failed; retrying", "wait", d, "err", err)
-			c.sleep(ctx, d)
-			continue
-		}
-		fails = 0
+	_ = tickets.WhileLeading(ctx, c.cfg.Leaser, LeaseName, c.log, func(term context.Context) error {
 		c.log.Info("this replica now polls Telegram and sends its messages")
-		c.lead(held, duties)
-		release()
-		if ctx.Err() == nil {
-			c.log.Warn("lost the Telegram lease (the store's connection failed?); another replica may lead now")
-		}
-	}
+		c.lead(term, duties)
+		return nil
+	})
 }
 
 // lead does the leader's work until ctx (the process's, or one term of the

@@ -104,7 +104,7 @@ func agentArgs(sub string, args []string, sio stdio, needName bool, extra func(*
 
 // withStore runs fn in one write transaction on the -db file.
 func withStore(ctx context.Context, sub, db string, fn func(tickets.Tx) error) error {
-	store, err := openStore(ctx, db, time.Second)
+	store, err := openStore(ctx, db, time.Second, nil)
 	if errors.Is(err, tickets.ErrDatabaseUse) {
 		return fmt.Errorf("agents %s: %s is held by a running server; stop it, or run again with -server URL and an admin token (TRIAGEBOT_ADMIN_TOKEN or -token-file)", sub, db)
 	}
@@ -257,7 +257,7 @@ func agentsRemove(ctx context.Context, args []string, sio stdio) error {
 		fmt.Fprintf(sio.err, "agent %q removed on %s; its token no longer works and its tickets are back in the open queue\n", name, rm.server)
 		return nil
 	}
-	store, err := openStore(ctx, c.DB, time.Second)
+	store, err := openStore(ctx, c.DB, time.Second, nil)
 	if errors.Is(err, tickets.ErrDatabaseUse) {
 		return fmt.Errorf("agents remove: %s is held by a running server; stop it, or run again with -server URL and an admin token (TRIAGEBOT_ADMIN_TOKEN or -token-file)", c.DB)
 	}

@@ -78,7 +78,7 @@ func runBackup(ctx context.Context, args []string, sio stdio) error {
 		return os.Rename(tmp.Name(), out)
 	}
 
-	store, err := openStore(ctx, c.DB, 500*time.Millisecond)
+	store, err := openStore(ctx, c.DB, 500*time.Millisecond, nil)
 	switch {
 	case err == nil:
 		defer store.Close()
@@ -86,8 +86,7 @@ func runBackup(ctx context.Context, args []string, sio stdio) error {
 		if errors.Is(err, errors.ErrUnsupported) {
 			// A shared database is copied by its own tools, consistently,
 			// while every replica runs.
-			return fmt.Errorf("backup: %s keeps the data in PostgreSQL, which triagebot does not copy; back it up with pg_dump (e.g. pg_dump -Fc -f triagebot.dump 'DATABASE_URL') or your PostgreSQL backups (%w)",
-				redactDB(c.DB), err)
+			return errors.New(`backup: -db names a PostgreSQL database, which triagebot does not copy: back it up with pg_dump (e.g. pg_dump -Fc -f triagebot.dump "$TRIAGEBOT_DB") or the database's own backups`)
 		}
 	case errors.Is(err, tickets.ErrDatabaseUse):
 		if *token == "" {

@@ -62,7 +62,7 @@ func runChat(ctx context.Context, args []string, sio stdio) error {
 	if err != nil {
 		return fmt.Errorf("chat: %w", err)
 	}
-	store, err := openStore(ctx, c.DB, time.Second)
+	store, err := openStore(ctx, c.DB, time.Second, nil)
 	if errors.Is(err, tickets.ErrDatabaseUse) {
 		return fmt.Errorf("chat: %w (stop the server, or use -db with another file)", err)
 	}

@@ -78,7 +78,7 @@ type Server struct {
 // except the listener, so a port clash is reported before Run.
 func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, error) {
 	s := &Server{cfg: cfg, log: logger}
-	store, err := openStore(ctx, cfg.DB, time.Second)
+	store, err := openStore(ctx, cfg.DB, time.Second, logger.With("part", "store"))
 	if err != nil {
 		if errors.Is(err, tickets.ErrDatabaseUse) {
 			return nil, fmt.Errorf("%s: %w (is another triagebot running?)", cfg.DB, err)
@@ -396,39 +396,7 @@ func (s *Server) leading(name string, run func(context.Context) error) func(cont
 	if !ok {
 		return run
 	}
-	log := s.log.With("lease", name)
-	return func(ctx context.Context) error {
-		for fails := 0; ctx.Err() == nil; {
-			held, release, err := l.Lead(ctx, name)
-			if err != nil {
-				if ctx.Err() != nil {
-					return nil
-				}
-				fails++
-				wait := min(time.Duration(fails)*time.Second, 30*time.Second)
-				log.Warn("asking for a lease failed; retrying", "wait", wait, "err", err)
-				select {
-				case <-ctx.Done():
-				case <-time.After(wait):
-				}
-				continue
-			}
-			fails = 0
-			log.Info("this replica now holds the lease")
-			err = run(held)
-			lost := held.Err() != nil
-			release()
-			switch {
-			case ctx.Err() != nil:
-				return nil
-			case err != nil && !lost && !errors.Is(err, context.Canceled):
-				return err
-			case lost:
-				log.Warn("lost the lease (the store's connection failed?); waiting to hold it again")
-			}
-		}
-		return nil
-	}
+	return func(ctx context.Context) error { return tickets.WhileLeading(ctx, l, name, s.log, run) }
 }
 
 // boundEngineCalls keeps a WebSocket engine call shorter than the shutdown:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"time"
@@ -31,21 +32,25 @@ func storeKind(db string) string {
 	return "bbolt"
 }
 
-// openPostgres opens a PostgreSQL store; pg.go sets it to the pgstore
-// package's opener.
-var openPostgres func(ctx context.Context, url string) (tickets.Store, error)
+// openPostgres opens a PostgreSQL store: pg.go sets it to pgstore's
+// opener; tests replace it.
+var openPostgres func(ctx context.Context, url string, log *slog.Logger) (tickets.Store, error)
 
 // openStore opens the store -db names for a subcommand. wait bounds how
 // long a bbolt file held by another process is waited for (then
 // tickets.ErrDatabaseUse); PostgreSQL is shared, so it never waits for that.
 // A damaged file is refused with one sentence that names it and says what
 // to do, instead of bbolt's crash. Errors never quote a URL's password.
-func openStore(ctx context.Context, db string, wait time.Duration) (tickets.Store, error) {
+// log (nil: none) gets a shared store's reconnects.
+func openStore(ctx context.Context, db string, wait time.Duration, log *slog.Logger) (tickets.Store, error) {
 	if isPostgres(db) {
 		if openPostgres == nil {
-			return nil, errors.New("this triagebot was built without PostgreSQL support")
+			return nil, errors.New("-db: this triagebot was built without PostgreSQL support")
 		}
-		s, err := openPostgres(ctx, db)
+		if log == nil {
+			log = slog.New(slog.DiscardHandler)
+		}
+		s, err := openPostgres(ctx, db, log)
 		if err != nil {
 			return nil, fmt.Errorf("PostgreSQL at %s: %w", redactDB(db), redactErr(err, db))
 		}

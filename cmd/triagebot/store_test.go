@@ -64,7 +64,7 @@ func TestRedactDB(t *testing.T) {
 }
 
 // withPostgres makes -db URLs open open's store for the test.
-func withPostgres(t *testing.T, open func(ctx context.Context, url string) (tickets.Store, error)) {
+func withPostgres(t *testing.T, open func(ctx context.Context, url string, log *slog.Logger) (tickets.Store, error)) {
 	t.Helper()
 	old := openPostgres
 	openPostgres = open
@@ -85,7 +85,7 @@ func TestCommandsOnAURL(t *testing.T) {
 	dir := t.TempDir()
 	const url = "postgres://triage:hunter2@127.0.0.1:1/triagebot"
 	var opened atomic.Int32
-	withPostgres(t, func(ctx context.Context, u string) (tickets.Store, error) {
+	withPostgres(t, func(ctx context.Context, u string, _ *slog.Logger) (tickets.Store, error) {
 		opened.Add(1)
 		if u != url {
 			return nil, fmt.Errorf("opened %q", u)
@@ -118,7 +118,7 @@ func TestCommandsOnAURL(t *testing.T) {
 		t.Errorf("backup on a URL left files: %v", matches)
 	}
 
-	withPostgres(t, func(context.Context, string) (tickets.Store, error) {
+	withPostgres(t, func(context.Context, string, *slog.Logger) (tickets.Store, error) {
 		return nil, errors.New("failed to connect to `user=triage password=hunter2`: refused")
 	})
 	_, err = runCmd("agents", "list", "-db", url)
@@ -145,7 +145,7 @@ func TestAgentsOnSharedStoreWhileServed(t *testing.T) {
 	t.Cleanup(func() { s.Close() })
 	// The "server" keeps s open; each command gets a handle that its Close
 	// does not close, as each gets a pool of its own.
-	withPostgres(t, func(context.Context, string) (tickets.Store, error) { return unclosed{s}, nil })
+	withPostgres(t, func(context.Context, string, *slog.Logger) (tickets.Store, error) { return unclosed{s}, nil })
 	const url = "postgres://db/triagebot"
 	out, err := runCmd("agents", "add", "amy", "-db", url)
 	if err != nil {

@@ -99,16 +99,13 @@ func (s *Shared) Lead(ctx context.Context, name string) (context.Context, func()
 	for {
 		s.mu.Lock()
 		if s.leases[name] == nil {
-			held, cancel := context.WithCancel(ctx)
+			// As pgstore's: the lease outlives ctx (which only bounds the
+			// wait); it ends with release or Revoke.
+			held, cancel := context.WithCancel(context.WithoutCancel(ctx))
 			l := &lease{cancel: cancel}
 			s.leases[name] = l
 			s.mu.Unlock()
-			var once sync.Once
-			release := func() { once.Do(func() { s.free(name, l) }) }
-			// The lease ends with the holder's context, as a connection's
-			// does with its process.
-			context.AfterFunc(held, release)
-			return held, release, nil
+			return held, func() { s.free(name, l) }, nil
 		}
 		freed := s.freed
 		s.mu.Unlock()

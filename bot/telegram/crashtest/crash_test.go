@@ -28,10 +28,10 @@ import (
 
 	"github.com/triagebot/triagebot/bot"
 	"github.com/triagebot/triagebot/bot/telegram"
-	"github.com/triagebot/triagebot/bot/telegram/internal/fakebot"
 	"github.com/triagebot/triagebot/escalation"
 	"github.com/triagebot/triagebot/intents"
 	"github.com/triagebot/triagebot/internal/crashpoint"
+	"github.com/triagebot/triagebot/internal/fakebot"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/boltstore"
