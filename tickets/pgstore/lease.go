@@ -36,8 +36,9 @@ type lease struct {
 }
 
 // Lead blocks until this process holds the lease called name, trying every
-// LeasePoll, or until ctx ends. The returned context ends when release is
-// called, the lease's connection fails, or the Store is closed.
+// LeasePoll, or until ctx ends. The returned context, derived from ctx,
+// ends when release is called, the lease's connection fails, ctx ends (a
+// server shutting down gives its leases up) or the Store is closed.
 func (s *Store) Lead(ctx context.Context, name string) (context.Context, func(), error) {
 	key := leaseKey(name)
 	for {
@@ -66,7 +67,7 @@ func (s *Store) hold(ctx context.Context, conn *pgx.Conn, key int64) (context.Co
 		closeConn(conn)
 		return nil, nil, errClosed
 	}
-	held, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	held, cancel := context.WithCancel(ctx)
 	l := &lease{conn: conn, key: key, cancel: cancel, done: make(chan struct{}), s: s}
 	s.leases[l] = struct{}{}
 	s.wg.Add(1)

@@ -86,6 +86,11 @@ func migrate(ctx context.Context, cfg *pgx.ConnConfig, fsys fs.FS) error {
 		_ = conn.Close(cctx) // closing the session releases the lock
 		cancel()
 	}()
+	// A migration may build an index over a large table: no statement
+	// timeout here (the wait for the lock is bounded by ctx).
+	if _, err := conn.Exec(ctx, `SET statement_timeout = 0`); err != nil {
+		return fmt.Errorf("pgstore: migrations: %w", err)
+	}
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
 		return fmt.Errorf("pgstore: wait for the migration lock: %w", err)
 	}

@@ -500,12 +500,21 @@ func TestLeadMovesBetweenStores(t *testing.T) {
 		AND ((classid::bigint << 32) | objid::bigint) = $1`, leaseKey("telegram"))
 	<-g.held.Done()
 	g.release()
-	// The lease is free again.
-	h := <-lead(s1, t.Context(), "telegram")
+	// The lease is free again; a held lease ends with the context it was
+	// asked with.
+	ctx, cancel = context.WithCancel(t.Context())
+	h := <-lead(s1, ctx, "telegram")
 	if h.err != nil {
 		t.Fatal(h.err)
 	}
+	cancel()
+	<-h.held.Done()
 	h.release()
+	if h := <-lead(s1, t.Context(), "telegram"); h.err != nil {
+		t.Fatal(h.err)
+	} else {
+		h.release()
+	}
 }
 
 func TestSeenOnceAcrossStores(t *testing.T) {
