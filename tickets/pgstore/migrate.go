@@ -114,6 +114,9 @@ func migrate(ctx context.Context, cfg *pgx.ConnConfig, fsys fs.FS) error {
 			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name)
 			return err
 		})
+		if err != nil && strings.Contains(err.Error(), "pg_trgm") {
+			return fmt.Errorf("pgstore: apply migration %s: %w (search needs the pg_trgm extension: install PostgreSQL's contrib modules, part of Debian's postgresql package, and let the database owner create it)", m.name, err)
+		}
 		if err != nil {
 			return fmt.Errorf("pgstore: apply migration %s: %w", m.name, err)
 		}

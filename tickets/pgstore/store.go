@@ -99,7 +99,8 @@ type Store struct {
 	// or NOTIFY.
 	commitMu sync.Mutex
 
-	// beforeCommit, set by tests, runs between finish and COMMIT.
+	// beforeCommit, set by tests, runs after the events are written and
+	// before COMMIT (which then goes in a round trip of its own).
 	beforeCommit func(context.Context)
 
 	stop    context.CancelFunc

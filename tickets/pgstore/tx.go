@@ -191,7 +191,7 @@ func (x *tx) forUpdate() string {
 // markChanged makes the commit wake the agents' streams on every replica.
 func (x *tx) markChanged() { x.changed = true }
 
-// appendEvent records the event of a ticket write, written at finish. One
+// appendEvent records the event of a ticket write, written at commit. One
 // operation that writes a ticket twice (a claim, then the line telling the
 // user) makes one event, keeping the first's kind unless that was only a
 // message or an update, as boltstore does.
@@ -235,7 +235,7 @@ const pruneEvents = `
 DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT $1)
 AND (seq <= (SELECT value FROM counters WHERE name = 'events') - $2 OR at_ns < $3)`
 
-// serialized reports whether finish takes the events counter or NOTIFYs.
+// serialized reports whether commit takes the events counter or NOTIFYs.
 func (x *tx) serialized() bool { return len(x.events) > 0 || x.changed || len(x.enqueued) > 0 }
 
 // commit writes what the transaction collected (events, NOTIFYs) and
