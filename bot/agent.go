@@ -9,6 +9,7 @@ import (
 
 	"github.com/triagebot/triagebot/intents"
 	"github.com/triagebot/triagebot/internal/crashpoint"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 )
@@ -22,7 +23,7 @@ func (e *Engine) Claim(ctx context.Context, ticketID, agent string) (tickets.Tic
 			return t, err
 		}
 		say.event = true
-		say.text = prompts.Render(t.Lang, prompts.AgentClaimed, map[string]any{"TicketID": t.ID})
+		say.text = prompts.Render(language.Lang(t.Lang), prompts.AgentClaimed, map[string]any{"TicketID": t.ID})
 		say.from = tickets.FromBot
 		return t, nil
 	})
@@ -38,7 +39,7 @@ func (e *Engine) Release(ctx context.Context, ticketID, agent string) (tickets.T
 			return t, err
 		}
 		say.event = true
-		say.text = prompts.Render(t.Lang, prompts.TicketReleased, map[string]any{"TicketID": t.ID})
+		say.text = prompts.Render(language.Lang(t.Lang), prompts.TicketReleased, map[string]any{"TicketID": t.ID})
 		say.from = tickets.FromBot
 		return t, nil
 	})
@@ -77,7 +78,7 @@ func (e *Engine) Resolve(ctx context.Context, ticketID, agent, note string) (tic
 			return t, err
 		}
 		say.event, say.rating = true, true
-		say.text = prompts.Render(t.Lang, prompts.TicketResolved, map[string]any{"TicketID": t.ID})
+		say.text = prompts.Render(language.Lang(t.Lang), prompts.TicketResolved, map[string]any{"TicketID": t.ID})
 		say.from = tickets.FromBot
 		return t, nil
 	})
@@ -200,7 +201,7 @@ func (e *Engine) Transfer(ctx context.Context, ticketID, agent string, to ticket
 			return t, err
 		}
 		say.event = true
-		say.text = prompts.Render(t.Lang, prompts.TicketTransferred, map[string]any{"TicketID": t.ID})
+		say.text = prompts.Render(language.Lang(t.Lang), prompts.TicketTransferred, map[string]any{"TicketID": t.ID})
 		say.from = tickets.FromBot
 		return t, nil
 	})

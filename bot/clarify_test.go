@@ -10,6 +10,7 @@ import (
 
 	"github.com/triagebot/triagebot/escalation"
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/boltstore"
@@ -23,11 +24,11 @@ func (s scriptedClassifier) Classify(_ context.Context, text string, _ time.Time
 	if r, ok := s[text]; ok {
 		return r, nil
 	}
-	return intents.Result{Intent: intents.OutOfScope, Confidence: 0.3, Lang: intents.English}, nil
+	return intents.Result{Intent: intents.OutOfScope, Confidence: 0.3, Lang: language.English}, nil
 }
 
 func unsure(cands ...intents.Scored) intents.Result {
-	return intents.Result{Intent: cands[0].Intent, Confidence: cands[0].Confidence, Lang: intents.English, Candidates: cands}
+	return intents.Result{Intent: cands[0].Intent, Confidence: cands[0].Confidence, Lang: language.English, Candidates: cands}
 }
 
 func TestClarification(t *testing.T) {
@@ -35,7 +36,7 @@ func TestClarification(t *testing.T) {
 		intents.Scored{Intent: intents.Greeting, Confidence: 0.3},
 		intents.Scored{Intent: intents.PaymentNotReceived, Confidence: 0.2})
 	cls := scriptedClassifier{"vague": vague, "still vague": vague}
-	person := prompts.Render(prompts.English, prompts.LabelPerson, nil)
+	person := prompts.Render(language.English, prompts.LabelPerson, nil)
 	for _, tc := range []struct {
 		name       string
 		then       []string // what the user says after the clarifying question
@@ -44,9 +45,9 @@ func TestClarification(t *testing.T) {
 		wantTicket bool
 		wantLast   prompts.Key // the bot's last sentence (when not a ticket's)
 	}{
-		{"pick the first", []string{prompts.Render(prompts.English, prompts.IntentLabel("withdrawal_failed"), nil)}, phaseGather, intents.WithdrawalFailed, false, prompts.Ask("time")},
-		{"pick the second", []string{prompts.Render(prompts.English, prompts.IntentLabel("payment_not_received"), nil)}, phaseGather, intents.PaymentNotReceived, false, prompts.Ask("time")},
-		{"something else", []string{prompts.Render(prompts.English, prompts.LabelOther, nil)}, phaseStart, "", false, prompts.Describe},
+		{"pick the first", []string{prompts.Render(language.English, prompts.IntentLabel("withdrawal_failed"), nil)}, phaseGather, intents.WithdrawalFailed, false, prompts.Ask("time")},
+		{"pick the second", []string{prompts.Render(language.English, prompts.IntentLabel("payment_not_received"), nil)}, phaseGather, intents.PaymentNotReceived, false, prompts.Ask("time")},
+		{"something else", []string{prompts.Render(language.English, prompts.LabelOther, nil)}, phaseStart, "", false, prompts.Describe},
 		// The ladder: unclear once more offers a person outright; a third
 		// time opens a ticket, the likeliest problem kept as the guess.
 		{"unclear twice offers a person", []string{"still vague"}, phaseClarify, "", false, prompts.OfferPerson},
@@ -94,7 +95,7 @@ func TestClarification(t *testing.T) {
 			if tc.wantLast != "" {
 				out, _ = eng.Outbox(ctx, "c")
 				last := out[len(out)-1]
-				if wantText := prompts.Render(prompts.English, tc.wantLast, nil); !strings.HasSuffix(last.Text, wantText) {
+				if wantText := prompts.Render(language.English, tc.wantLast, nil); !strings.HasSuffix(last.Text, wantText) {
 					t.Errorf("last said %q, want it to end with %q", last.Text, wantText)
 				}
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/triagebot/triagebot/internal/crashpoint"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 )
@@ -84,11 +85,11 @@ func (e *Engine) agentRequest(ctx context.Context, in Inbound) (Inbound, error) 
 }
 
 // conversationLang is the language a conversation is answered in.
-func conversationLang(c tickets.Conversation) string {
+func conversationLang(c tickets.Conversation) language.Lang {
 	if c.Lang == "" {
-		return prompts.ZhHant
+		return language.ZhHant
 	}
-	return c.Lang
+	return language.Lang(c.Lang)
 }
 
 // answer handles a command (other than CommandAgent) or a refusal: one
@@ -135,7 +136,7 @@ func (e *Engine) answer(ctx context.Context, in Inbound) error {
 				return err
 			}
 		case in.Command == CommandStart && len(st.Transcript) == 0 && conv.TicketID == "":
-			t.say(welcome(conv.Lang), nil)
+			t.say(welcome(language.Lang(conv.Lang)), nil)
 		default:
 			t.out.channel(SayHelp)
 		}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 )
@@ -41,15 +42,15 @@ func (e *Engine) askRating(conv *tickets.Conversation, t *tickets.Ticket, out *o
 		return false, err
 	}
 	conv.UpdatedAt = now
-	lang := t.Lang
+	lang := language.Lang(t.Lang)
 	if conv.Lang != "" {
-		lang = conv.Lang
+		lang = language.Lang(conv.Lang)
 	}
 	out.say(tickets.FromBot, prompts.Render(lang, prompts.CSATAsk, nil), ratingLabels(lang))
 	return true, nil
 }
 
-func ratingLabels(lang string) []string {
+func ratingLabels(lang language.Lang) []string {
 	keys := make([]prompts.Key, 5)
 	for i := range keys {
 		keys[i] = prompts.RatingLabel(i + 1)
@@ -127,7 +128,7 @@ func (t *turn) newProblem() bool {
 func parseScore(text string) (int, bool) {
 	s := normLabel(text)
 	for n := 1; n <= 5; n++ {
-		for _, lang := range prompts.Langs {
+		for _, lang := range language.All {
 			if s == normLabel(prompts.Render(lang, prompts.RatingLabel(n), nil)) {
 				return n, true
 			}

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 )
@@ -54,7 +55,7 @@ type turn struct {
 	phaseBefore phase // the phase the turn began in (outcomes.go)
 }
 
-func (t *turn) lang() string { return conversationLang(*t.conv) }
+func (t *turn) lang() language.Lang { return conversationLang(*t.conv) }
 
 func (t *turn) render(k prompts.Key, data any) string { return prompts.Render(t.lang(), k, data) }
 
@@ -174,7 +175,7 @@ func (t *turn) updateLang() {
 	if !lang.Valid() {
 		return
 	}
-	if t.conv.Lang == "" || langSignal(t.an.text, lang) && scriptSwitch(t.conv.Lang, lang, t.an.text) {
+	if t.conv.Lang == "" || langSignal(t.an.text, lang) && scriptSwitch(language.Lang(t.conv.Lang), lang, t.an.text) {
 		t.conv.Lang = string(lang)
 	}
 }

@@ -13,12 +13,9 @@ import (
 	"github.com/triagebot/triagebot/escalation"
 	"github.com/triagebot/triagebot/intents"
 	"github.com/triagebot/triagebot/internal/logs"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/tickets"
 )
-
-// MaxTextRunes is the longest user message the engine accepts (the
-// WebSocket contract's limit, applied to every channel).
-const MaxTextRunes = 4000
 
 // lockStripes is the number of mutexes conversations are spread over: a
 // turn holds its conversation's stripe, so turns of one conversation run one
@@ -308,12 +305,12 @@ func (e *Engine) Open(ctx context.Context, req OpenRequest) (tickets.Conversatio
 		created = true
 		conv = tickets.Conversation{
 			ID: id, Channel: req.Channel, User: req.User, Address: req.Address, ResumeHash: req.ResumeHash,
-			Lang: langFromHint(req.LangHint), CreatedAt: now, UpdatedAt: now,
+			Lang: string(language.FromHint(req.LangHint)), CreatedAt: now, UpdatedAt: now,
 		}
 		st := newState()
 		var out outbox
 		if req.Greet {
-			out.say(tickets.FromBot, welcome(conv.Lang), nil)
+			out.say(tickets.FromBot, welcome(language.Lang(conv.Lang)), nil)
 			st.record(tickets.Entry{From: tickets.FromBot, Text: out.msgs[0].Text, At: now})
 		}
 		if conv.State, err = st.encode(); err != nil {
@@ -449,8 +446,8 @@ func checkInbound(in Inbound) error {
 		return tickets.Refuse(tickets.ErrInvalid, "The message has neither text nor an attachment.")
 	case !utf8.ValidString(in.Text):
 		return tickets.Refuse(tickets.ErrInvalid, "The text is not valid UTF-8.")
-	case utf8.RuneCountInString(in.Text) > MaxTextRunes:
-		return tickets.Refuse(tickets.ErrInvalid, "The text has more than %d characters.", MaxTextRunes)
+	case utf8.RuneCountInString(in.Text) > tickets.MaxTextRunes:
+		return tickets.Refuse(tickets.ErrInvalid, "The text has more than %d characters.", tickets.MaxTextRunes)
 	}
 	return nil
 }

@@ -44,7 +44,7 @@ func (t *turn) openTicket(lead prompts.Key) error {
 	tk := tickets.Ticket{
 		Status: tickets.Open, Intent: string(intent),
 		Priority: dec.Priority, Queue: dec.Queue, SLADue: dec.SLADue,
-		Channel: t.conv.Channel, User: t.conv.User, Lang: t.lang(),
+		Channel: t.conv.Channel, User: t.conv.User, Lang: string(t.lang()),
 		Details:        st.Details,
 		Attachments:    append([]tickets.Attachment{}, st.Attachments...),
 		Transcript:     st.dialogueTranscript(),
@@ -132,7 +132,7 @@ func (t *turn) routeInput(intent intents.Intent, prev []tickets.Ticket) escalati
 	return escalation.Input{
 		Intent:   string(intent),
 		Channel:  t.conv.Channel,
-		Lang:     t.lang(),
+		Lang:     string(t.lang()),
 		Amount:   t.st.Details.Amount,
 		Currency: t.st.Details.Currency,
 		Text:     text.String(),

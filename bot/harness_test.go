@@ -14,6 +14,7 @@ import (
 
 	"github.com/triagebot/triagebot/escalation"
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/boltstore"
@@ -221,12 +222,12 @@ func formatTicket(b *bytes.Buffer, tk tickets.Ticket) {
 // texts, in any language), and whether it is the re-ask.
 func questionOf(text string) (d Detail, reask bool, ok bool) {
 	for _, det := range []Detail{DetailTime, DetailAmount, DetailCurrency, DetailTxn, DetailScreenshot, DetailError, DetailAPI, DetailOTPChannel} {
-		for _, lang := range prompts.Langs {
+		for _, lang := range language.All {
 			if k := prompts.Reask(string(det)); prompts.Has(k) && strings.Contains(text, prompts.Render(lang, k, nil)) {
 				return det, true, true
 			}
 		}
-		for _, lang := range prompts.Langs {
+		for _, lang := range language.All {
 			if strings.Contains(text, prompts.Render(lang, prompts.Ask(string(det)), nil)) {
 				return det, false, true
 			}
@@ -237,7 +238,7 @@ func questionOf(text string) (d Detail, reask bool, ok bool) {
 
 // isDialogueEnd reports a message after which a new dialogue may ask again.
 func isDialogueEnd(text string) bool {
-	for _, lang := range prompts.Langs {
+	for _, lang := range language.All {
 		if strings.HasPrefix(text, prompts.Render(lang, prompts.ClosedFixed, nil)) {
 			return true
 		}

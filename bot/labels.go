@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 )
 
@@ -49,7 +50,7 @@ func normLabel(s string) string {
 func buildLabels() {
 	labelIndex = map[string]action{}
 	add := func(k prompts.Key, a action) {
-		for _, lang := range prompts.Langs {
+		for _, lang := range language.All {
 			labelIndex[normLabel(prompts.Render(lang, k, nil))] = a
 		}
 	}
@@ -69,7 +70,7 @@ func buildLabels() {
 }
 
 // labels renders quick replies in lang.
-func labels(lang string, keys ...prompts.Key) []string {
+func labels(lang language.Lang, keys ...prompts.Key) []string {
 	out := make([]string, len(keys))
 	for i, k := range keys {
 		out[i] = prompts.Render(lang, k, nil)

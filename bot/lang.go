@@ -5,25 +5,15 @@ import (
 	"unicode"
 
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 )
-
-// langFromHint maps a channel's language hint (Telegram's language_code,
-// the widget's ?lang=, chat -lang) to one of ours by intents.ParseLang;
-// "" when it names none of them.
-func langFromHint(hint string) string {
-	l, err := intents.ParseLang(hint)
-	if err != nil {
-		return ""
-	}
-	return string(l)
-}
 
 // langSignal reports whether text says enough to trust the classifier's
 // language for it. An answer like "TX20251031A7", "500港元" or "SMS" must not
 // flip a Cantonese conversation to English or to Simplified Chinese: it
 // takes three Han characters, or (without any Han) two real words.
-func langSignal(text string, lang intents.Lang) bool {
+func langSignal(text string, lang language.Lang) bool {
 	han, words, letters, run := 0, 0, 0, 0
 	endWord := func(pure bool) {
 		if run >= 2 && pure {
@@ -50,7 +40,7 @@ func langSignal(text string, lang intents.Lang) bool {
 		}
 	}
 	endWord(pure)
-	if lang == intents.English {
+	if lang == language.English {
 		return han == 0 && words >= 2 && letters >= 6
 	}
 	return han >= 3
@@ -59,11 +49,11 @@ func langSignal(text string, lang intents.Lang) bool {
 // welcome is the greeting of a new conversation. Without any language hint
 // (the web widget before the user types) it is given in Cantonese and
 // English, the two languages most of our users write.
-func welcome(lang string) string {
+func welcome(lang language.Lang) string {
 	if lang != "" {
 		return prompts.Render(lang, prompts.Welcome, nil)
 	}
-	return prompts.Render(prompts.ZhHant, prompts.Welcome, nil) + "\n" + prompts.Render(prompts.English, prompts.Welcome, nil)
+	return prompts.Render(language.ZhHant, prompts.Welcome, nil) + "\n" + prompts.Render(language.English, prompts.Welcome, nil)
 }
 
 // scriptSwitch reports whether text may move a Simplified conversation to
@@ -71,8 +61,8 @@ func welcome(lang string) string {
 // scripts share (昨天晚上) Traditional, which must not flip a Simplified
 // user; so that switch needs a character the normaliser changes, i.e. one
 // that exists only in Traditional or Cantonese writing.
-func scriptSwitch(from string, to intents.Lang, text string) bool {
-	if from != string(intents.ZhHans) || to != intents.ZhHant {
+func scriptSwitch(from, to language.Lang, text string) bool {
+	if from != language.ZhHans || to != language.ZhHant {
 		return true
 	}
 	han := func(s string) string {

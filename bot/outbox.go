@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 )
@@ -44,11 +45,11 @@ func (o *outbox) channel(key string) {
 func (o *outbox) event(t *tickets.Ticket, loc *time.Location) {
 	ev := &tickets.TicketEvent{
 		TicketID: t.ID, Status: t.Status, Queue: t.Queue, Priority: t.Priority,
-		Team: prompts.TeamName(t.Lang, t.Queue),
+		Team: prompts.TeamName(language.Lang(t.Lang), t.Queue),
 	}
 	if !t.SLADue.IsZero() {
 		ev.SLADue = t.SLADue.In(loc)
-		ev.DueText = prompts.When(t.Lang, ev.SLADue)
+		ev.DueText = prompts.When(language.Lang(t.Lang), ev.SLADue)
 	}
 	o.msgs = append(o.msgs, tickets.OutMessage{Kind: tickets.KindTicket, Ticket: ev})
 }

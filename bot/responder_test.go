@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 )
@@ -72,7 +73,7 @@ func simEscalates(reply string) bool {
 // TestQuestionsReadAsMeant: each question names its detail for the
 // simulated user, and sentences that ask nothing name none.
 func TestQuestionsReadAsMeant(t *testing.T) {
-	for _, lang := range prompts.Langs {
+	for _, lang := range language.All {
 		for _, d := range []Detail{DetailTime, DetailAmount, DetailTxn, DetailScreenshot} {
 			for _, k := range []prompts.Key{prompts.Ask(string(d)), prompts.Reask(string(d))} {
 				if got := simAskedFor(prompts.Render(lang, k, nil)); got != string(d) {

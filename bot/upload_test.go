@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/triagebot/triagebot/escalation"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/boltstore"
@@ -150,7 +151,7 @@ func TestAttachmentQuota(t *testing.T) {
 				t.Fatalf("sent %d, then %v; want %d taken, then the conversation's quota error", sent, err, tt.allow)
 			}
 			q := tt.quota.withDefaults()
-			want := prompts.Render(tt.lang, prompts.AttachmentQuotaConversation, prompts.QuotaData{Files: q.ConversationFiles, MB: q.ConversationBytes >> 20})
+			want := prompts.Render(language.FromHint(tt.lang), prompts.AttachmentQuotaConversation, prompts.QuotaData{Files: q.ConversationFiles, MB: q.ConversationBytes >> 20})
 			if qe.Message != want {
 				t.Errorf("message %q, want %q", qe.Message, want)
 			}

@@ -16,19 +16,18 @@ import (
 	"strings"
 	"text/template"
 	"unicode/utf8"
+
+	"github.com/triagebot/triagebot/language"
+	"github.com/triagebot/triagebot/tickets"
 )
 
 //go:embed defaults.json
 var defaultsJSON []byte
 
-// Languages a file must cover: every agent language has replies.
-var Languages = []string{"zh-Hant", "zh-Hans", "en"}
-
 // Limits of a replies file.
 const (
 	maxFileSize   = 1 << 20
 	maxTitleRunes = 80
-	maxTextRunes  = 4000 // a reply's limit
 	maxPerLang    = 200
 )
 
@@ -48,7 +47,7 @@ type Data struct {
 
 // Set is every language's replies, in file order.
 type Set struct {
-	byLang map[string][]Reply
+	byLang map[language.Lang][]Reply
 }
 
 // Default returns the embedded replies.
@@ -95,7 +94,8 @@ func Parse(name string, data []byte) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, lang := range Languages {
+	// Every language is covered: every agent language has replies.
+	for _, lang := range language.All {
 		if len(set.byLang[lang]) == 0 {
 			return nil, fmt.Errorf("%s: no replies for %s; every language needs at least one", name, lang)
 		}
@@ -154,7 +154,7 @@ func (p *parser) delim(want json.Delim, what string) error {
 }
 
 func (p *parser) parse() (*Set, error) {
-	set := &Set{byLang: map[string][]Reply{}}
+	set := &Set{byLang: map[language.Lang][]Reply{}}
 	if err := p.delim('{', `an object from language ("zh-Hant", "zh-Hans", "en") to a list of replies`); err != nil {
 		return nil, err
 	}
@@ -164,9 +164,10 @@ func (p *parser) parse() (*Set, error) {
 		if err != nil {
 			return nil, p.syntax(off, err)
 		}
-		lang, _ := tok.(string)
-		if !isLanguage(lang) {
-			return nil, p.errorAt(off, "language %q: want one of %s", lang, strings.Join(Languages, ", "))
+		name, _ := tok.(string)
+		lang := language.Lang(name)
+		if !lang.Valid() {
+			return nil, p.errorAt(off, "language %q: %v", name, language.ErrUnknown)
 		}
 		if _, dup := set.byLang[lang]; dup {
 			return nil, p.errorAt(off, "language %s appears twice", lang)
@@ -203,15 +204,6 @@ func (p *parser) parse() (*Set, error) {
 	return set, nil
 }
 
-func isLanguage(s string) bool {
-	for _, l := range Languages {
-		if s == l {
-			return true
-		}
-	}
-	return false
-}
-
 // check validates one reply against the ones before it and compiles its
 // template, trying it on sample data so an unknown placeholder fails here,
 // not when an agent picks the reply.
@@ -222,8 +214,8 @@ func check(r *Reply, before []Reply) error {
 		return errors.New(`"id" must be 1 to 64 of a-z, 0-9, - and _, starting with a letter or digit`)
 	case r.Title == "" || utf8.RuneCountInString(r.Title) > maxTitleRunes:
 		return fmt.Errorf(`"title" must be 1 to %d characters`, maxTitleRunes)
-	case strings.TrimSpace(r.Text) == "" || utf8.RuneCountInString(r.Text) > maxTextRunes:
-		return fmt.Errorf(`"text" must be 1 to %d characters`, maxTextRunes)
+	case strings.TrimSpace(r.Text) == "" || utf8.RuneCountInString(r.Text) > tickets.MaxTextRunes:
+		return fmt.Errorf(`"text" must be 1 to %d characters`, tickets.MaxTextRunes)
 	}
 	for _, b := range before {
 		if b.ID == r.ID {
@@ -243,12 +235,12 @@ func check(r *Reply, before []Reply) error {
 
 // For returns the replies of a language (one of Languages), with their
 // placeholders as written.
-func (s *Set) For(lang string) []Reply {
+func (s *Set) For(lang language.Lang) []Reply {
 	return s.byLang[lang]
 }
 
 // Render returns the replies of lang with the placeholders filled for d.
-func (s *Set) Render(lang string, d Data) ([]Reply, error) {
+func (s *Set) Render(lang language.Lang, d Data) ([]Reply, error) {
 	src := s.byLang[lang]
 	out := make([]Reply, len(src))
 	for i, r := range src {

@@ -5,12 +5,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/triagebot/triagebot/language"
 )
 
 func TestDefaults(t *testing.T) {
 	s := Default()
-	ids := map[string][]string{}
-	for _, lang := range Languages {
+	ids := map[language.Lang][]string{}
+	for _, lang := range language.All {
 		rs := s.For(lang)
 		if len(rs) < 5 {
 			t.Errorf("%s: %d replies, want at least 5", lang, len(rs))

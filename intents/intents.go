@@ -11,6 +11,8 @@ package intents
 import (
 	"context"
 	"time"
+
+	"github.com/triagebot/triagebot/language"
 )
 
 // Intent is one of the fixed problem ids of the contract.
@@ -63,19 +65,6 @@ func (i Intent) IsProblem() bool {
 	}
 	return true
 }
-
-// Lang is the language and script of a message.
-type Lang string
-
-// The three languages the product speaks.
-const (
-	ZhHant  Lang = "zh-Hant"
-	ZhHans  Lang = "zh-Hans"
-	English Lang = "en"
-)
-
-// Valid reports whether l is one of the three supported languages.
-func (l Lang) Valid() bool { return l == ZhHant || l == ZhHans || l == English }
 
 // Grain is the finest unit of time the user actually said.
 type Grain string
@@ -131,7 +120,7 @@ type Scored struct {
 type Result struct {
 	Intent     Intent
 	Confidence float64 // calibrated: of results at 0.8, about 80% are right
-	Lang       Lang
+	Lang       language.Lang
 	// Candidates are the likeliest intents, best first (Candidates[0] is
 	// Intent); the bot offers the top ones when it is unsure.
 	Candidates []Scored

@@ -1,6 +1,10 @@
 package intents
 
-import "regexp"
+import (
+	"regexp"
+
+	"github.com/triagebot/triagebot/language"
+)
 
 // DetectLang tells the language and script of text. Any Chinese character
 // makes the message Chinese (a mixed message takes the script of its Chinese
@@ -9,7 +13,7 @@ import "regexp"
 // counting as Traditional. Characters both scripts share (提款, 付款) carry no
 // vote; a message made only of them is taken as zh-Hant, the script most of
 // our Hong Kong customers write, unless it uses Mainland vocabulary.
-func DetectLang(text string) Lang {
+func DetectLang(text string) language.Lang {
 	var han, trad, simp int
 	for _, r := range text {
 		if r < cjkLo { // Latin, punctuation, kana: no vote
@@ -36,15 +40,15 @@ func DetectLang(text string) Lang {
 	}
 	switch {
 	case han == 0:
-		return English
+		return language.English
 	case simp > trad:
-		return ZhHans
+		return language.ZhHans
 	case simp == 0 && trad == 0 && mainlandWords.MatchString(text):
 		// Only characters both scripts share: Mainland vocabulary written
 		// with them ("我要人工客服", "收不到短信") still tells the script.
-		return ZhHans
+		return language.ZhHans
 	default:
-		return ZhHant
+		return language.ZhHant
 	}
 }
 

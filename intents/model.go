@@ -3,14 +3,16 @@ package intents
 import (
 	"math"
 	"slices"
+
+	"github.com/triagebot/triagebot/language"
 )
 
 // example is one labelled message for training or evaluation.
 type example struct {
-	Text   string `json:"text"`
-	Intent Intent `json:"intent"`
-	Lang   Lang   `json:"lang"`
-	Split  string `json:"split,omitempty"` // "test": held out, never trained on
+	Text   string        `json:"text"`
+	Intent Intent        `json:"intent"`
+	Lang   language.Lang `json:"lang"`
+	Split  string        `json:"split,omitempty"` // "test": held out, never trained on
 }
 
 // model is a multinomial logistic regression over hashed features: for each

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/triagebot/triagebot/language"
 )
 
 var update = flag.Bool("update", false, "rewrite model_calib.go with the cross-validated temperature")
@@ -28,7 +30,7 @@ const (
 
 // minHeldOutByLang is the least accuracy per language: a gain in one must
 // not hide a loss in another. Customers' English is the hardest part.
-var minHeldOutByLang = map[Lang]float64{ZhHant: 0.985, ZhHans: 0.985, English: 0.955}
+var minHeldOutByLang = map[language.Lang]float64{language.ZhHant: 0.985, language.ZhHans: 0.985, language.English: 0.955}
 
 func loadExamples(t testing.TB) []example {
 	t.Helper()
@@ -125,7 +127,7 @@ func TestHeldOut(t *testing.T) {
 	preds := predictAll(o, test)
 	table, ece := reliability(preds, 10)
 	acc := accuracy(preds)
-	byLang := map[Lang][2]int{}
+	byLang := map[language.Lang][2]int{}
 	for _, p := range preds {
 		v := byLang[p.ex.Lang]
 		v[1]++
@@ -135,7 +137,7 @@ func TestHeldOut(t *testing.T) {
 		byLang[p.ex.Lang] = v
 	}
 	t.Logf("held-out: n=%d accuracy=%.3f ECE=%.3f temperature=%.2f", len(test), acc, ece, temperature)
-	for _, l := range []Lang{ZhHant, ZhHans, English} {
+	for _, l := range []language.Lang{language.ZhHant, language.ZhHans, language.English} {
 		v := byLang[l]
 		t.Logf("  %s: %d/%d = %.3f", l, v[0], v[1], float64(v[0])/float64(max(v[1], 1)))
 	}
@@ -193,7 +195,7 @@ func TestHeldOutAcrossSeeds(t *testing.T) {
 		preds := predictAll(newOffline(train(tr, cfg), temperature), test)
 		acc := accuracy(preds)
 		sum += acc
-		byLang := map[Lang][2]int{}
+		byLang := map[language.Lang][2]int{}
 		for _, p := range preds {
 			v := byLang[p.ex.Lang]
 			v[1]++
@@ -203,7 +205,7 @@ func TestHeldOutAcrossSeeds(t *testing.T) {
 			byLang[p.ex.Lang] = v
 		}
 		t.Logf("seed %d: accuracy %.3f (zh-Hant %d/%d, zh-Hans %d/%d, en %d/%d)", seed, acc,
-			byLang[ZhHant][0], byLang[ZhHant][1], byLang[ZhHans][0], byLang[ZhHans][1], byLang[English][0], byLang[English][1])
+			byLang[language.ZhHant][0], byLang[language.ZhHant][1], byLang[language.ZhHans][0], byLang[language.ZhHans][1], byLang[language.English][0], byLang[language.English][1])
 		if acc < minHeldOutAnySeed {
 			t.Errorf("seed %d: held-out accuracy %.3f < %.3f", seed, acc, minHeldOutAnySeed)
 		}

@@ -1,6 +1,10 @@
 package prompts
 
-import "time"
+import (
+	"time"
+
+	"github.com/triagebot/triagebot/language"
+)
 
 // Keys of the conversation engine's sentences (package bot). Questions that
 // ask for a detail name it plainly ("transaction ID", "金額", "幾時") so a user
@@ -85,7 +89,7 @@ func PriorityLabel(priority string) Key { return Key("label.priority." + priorit
 // exampleTicket is the example data of the ticket sentences.
 var exampleTicket = map[string]any{
 	"TicketID": "T-000042", "Urgent": true,
-	"Due": When(English, time.Date(2026, 12, 7, 10, 30, 0, 0, time.FixedZone("HKT", 8*3600))),
+	"Due": When(language.English, time.Date(2026, 12, 7, 10, 30, 0, 0, time.FixedZone("HKT", 8*3600))),
 }
 
 func init() {

@@ -3,6 +3,8 @@ package prompts
 import (
 	"strings"
 	"testing"
+
+	"github.com/triagebot/triagebot/language"
 )
 
 // contractIntents are section 2's ids. They are spelled out here rather than
@@ -36,10 +38,13 @@ func TestLLMClassifyPromptIntents(t *testing.T) {
 }
 
 func TestLLMSummarySystem(t *testing.T) {
-	tests := []struct{ lang, want string }{
-		{ZhHant, "Traditional Chinese"},
-		{ZhHans, "Simplified Chinese"},
-		{English, "in English."},
+	tests := []struct {
+		lang language.Lang
+		want string
+	}{
+		{language.ZhHant, "Traditional Chinese"},
+		{language.ZhHans, "Simplified Chinese"},
+		{language.English, "in English."},
 		{"fr", "in English."},
 	}
 	for _, tt := range tests {
@@ -51,7 +56,7 @@ func TestLLMSummarySystem(t *testing.T) {
 }
 
 func TestSummaryTemplateLeavesOutEmptyFields(t *testing.T) {
-	for _, lang := range Langs {
+	for _, lang := range language.All {
 		got := Render(lang, SummaryTemplate, SummaryData{Problem: "P", Messages: 1})
 		if !strings.HasPrefix(got, "P") {
 			t.Errorf("%s: %q does not start with the problem", lang, got)
@@ -62,7 +67,7 @@ func TestSummaryTemplateLeavesOutEmptyFields(t *testing.T) {
 			}
 		}
 	}
-	if got := Render(English, SummaryTemplate, SummaryData{Problem: "P", Messages: 1}); !strings.Contains(got, "(1 customer message)") {
+	if got := Render(language.English, SummaryTemplate, SummaryData{Problem: "P", Messages: 1}); !strings.Contains(got, "(1 customer message)") {
 		t.Errorf("English singular: %q", got)
 	}
 }

@@ -14,17 +14,9 @@ import (
 	"sort"
 	"sync"
 	"text/template"
-)
 
-// The languages, as the intents package names them.
-const (
-	ZhHant  = "zh-Hant"
-	ZhHans  = "zh-Hans"
-	English = "en"
+	"github.com/triagebot/triagebot/language"
 )
-
-// Langs lists the supported languages.
-var Langs = []string{ZhHant, ZhHans, English}
 
 // Key names one sentence (or block of text).
 type Key string
@@ -36,11 +28,11 @@ type Text struct {
 	Example        any
 }
 
-func (t Text) in(lang string) string {
+func (t Text) in(lang language.Lang) string {
 	switch lang {
-	case ZhHant:
+	case language.ZhHant:
 		return t.Hant
-	case ZhHans:
+	case language.ZhHans:
 		return t.Hans
 	}
 	return t.En
@@ -48,7 +40,7 @@ func (t Text) in(lang string) string {
 
 type entry struct {
 	text Text
-	tmpl map[string]*template.Template
+	tmpl map[language.Lang]*template.Template
 }
 
 var (
@@ -65,9 +57,9 @@ func Register(texts map[Key]Text) {
 		if _, dup := catalog[k]; dup {
 			panic(fmt.Sprintf("prompts: duplicate key %q", k))
 		}
-		e := &entry{text: t, tmpl: map[string]*template.Template{}}
-		for _, lang := range Langs {
-			tm, err := template.New(string(k) + "/" + lang).Option("missingkey=error").Parse(t.in(lang))
+		e := &entry{text: t, tmpl: map[language.Lang]*template.Template{}}
+		for _, lang := range language.All {
+			tm, err := template.New(string(k) + "/" + string(lang)).Option("missingkey=error").Parse(t.in(lang))
 			if err != nil {
 				panic(fmt.Sprintf("prompts: %s (%s): %v", k, lang, err))
 			}
@@ -80,7 +72,7 @@ func Register(texts map[Key]Text) {
 // Render returns the text for key in lang (English when lang is unknown),
 // executed with data. An unknown key or a failing template is a bug; Render
 // then returns the error text so the failure is visible, not silent.
-func Render(lang string, key Key, data any) string {
+func Render(lang language.Lang, key Key, data any) string {
 	s, err := render(lang, key, data)
 	if err != nil {
 		return "[" + err.Error() + "]"
@@ -88,7 +80,7 @@ func Render(lang string, key Key, data any) string {
 	return s
 }
 
-func render(lang string, key Key, data any) (string, error) {
+func render(lang language.Lang, key Key, data any) (string, error) {
 	mu.RLock()
 	e, ok := catalog[key]
 	mu.RUnlock()
@@ -97,7 +89,7 @@ func render(lang string, key Key, data any) (string, error) {
 	}
 	tm, ok := e.tmpl[lang]
 	if !ok {
-		tm = e.tmpl[English]
+		tm = e.tmpl[language.English]
 	}
 	var b bytes.Buffer
 	if err := tm.Execute(&b, data); err != nil {

@@ -3,6 +3,8 @@ package prompts
 import (
 	"strings"
 	"testing"
+
+	"github.com/triagebot/triagebot/language"
 )
 
 // TestCatalog checks every text of every key: present in each language and
@@ -14,7 +16,7 @@ func TestCatalog(t *testing.T) {
 	}
 	for _, k := range keys {
 		e := catalog[k]
-		for _, lang := range Langs {
+		for _, lang := range language.All {
 			if strings.TrimSpace(e.text.in(lang)) == "" {
 				t.Errorf("%s: no %s text", k, lang)
 				continue
@@ -32,7 +34,7 @@ func TestCatalog(t *testing.T) {
 }
 
 func TestRenderUnknownKey(t *testing.T) {
-	if got := Render(English, "no.such.key", nil); !strings.Contains(got, "unknown key") {
+	if got := Render(language.English, "no.such.key", nil); !strings.Contains(got, "unknown key") {
 		t.Errorf("Render of an unknown key = %q, want a visible error", got)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/triagebot/triagebot/language"
 )
 
 // actions are a template's {{…}}: code, not text.
@@ -53,7 +55,7 @@ func mixedPunctuation(s string) []string {
 func TestChinesePunctuation(t *testing.T) {
 	for _, k := range Keys() {
 		e := catalog[k]
-		for _, lang := range []string{ZhHant, ZhHans} {
+		for _, lang := range []language.Lang{language.ZhHant, language.ZhHans} {
 			for _, b := range mixedPunctuation(e.text.in(lang)) {
 				t.Errorf("%s (%s): ASCII punctuation in Chinese: %q", k, lang, b)
 			}
@@ -97,7 +99,7 @@ func TestCantoneseRegister(t *testing.T) {
 		if strings.HasPrefix(s, "telegram.agent") || strings.HasPrefix(s, "summary.") || strings.HasPrefix(s, "llm.") {
 			continue
 		}
-		text := catalog[k].text.in(ZhHant)
+		text := catalog[k].text.in(language.ZhHant)
 		for _, w := range writtenOnly {
 			if strings.Contains(text, w) {
 				t.Errorf("%s: written-Chinese %q in a Cantonese chat: %q", k, w, text)

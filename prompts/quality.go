@@ -3,6 +3,8 @@ package prompts
 import (
 	"fmt"
 	"time"
+
+	"github.com/triagebot/triagebot/language"
 )
 
 // Texts of service quality: business hours, the satisfaction question and
@@ -28,11 +30,11 @@ var (
 
 // When writes a moment for a user in lang, with the weekday and the zone's
 // abbreviation, in t's zone: "Mon 7 Dec, 10:30 HKT", 「12月7日（星期一）10:30 HKT」.
-func When(lang string, t time.Time) string {
+func When(lang language.Lang, t time.Time) string {
 	switch lang {
-	case ZhHant:
+	case language.ZhHant:
 		return fmt.Sprintf("%d月%d日（%s）%s", t.Month(), t.Day(), weekdaysHant[t.Weekday()], t.Format("15:04 MST"))
-	case ZhHans:
+	case language.ZhHans:
 		return fmt.Sprintf("%d月%d日（%s）%s", t.Month(), t.Day(), weekdaysHans[t.Weekday()], t.Format("15:04 MST"))
 	}
 	return t.Format("Mon 2 Jan, 15:04 MST")
@@ -58,7 +60,7 @@ func init() {
 			Hant:    "而家係辦公時間以外，同事會喺 {{.Back}} 返嚟。你講嘅每樣嘢我都已經記低，你可以繼續喺度補充。",
 			Hans:    "现在是办公时间以外，同事会在 {{.Back}} 回来。你说的每一项我都已经记下，你可以继续在这里补充。",
 			En:      "We're outside office hours now; the team is back {{.Back}}. I've noted everything you told me, and you can keep adding details here.",
-			Example: map[string]any{"Back": When(English, time.Date(2026, 12, 7, 9, 0, 0, 0, hkt))},
+			Example: map[string]any{"Back": When(language.English, time.Date(2026, 12, 7, 9, 0, 0, 0, hkt))},
 		},
 		CSATAsk: {
 			Hant: "你覺得今次嘅服務點樣？請揀 1 至 5 分，5 分最好。",

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/language"
 )
 
 // TestSelfHelpCoversProblems checks the engine finds a block for every
@@ -55,7 +56,7 @@ func blocks(t *testing.T) []Key {
 // steps, numbered from 1 without gaps, one step a line.
 func TestStepsShape(t *testing.T) {
 	for _, k := range blocks(t) {
-		for _, lang := range Langs {
+		for _, lang := range language.All {
 			out := Render(lang, k, catalog[k].text.Example)
 			if n := utf8.RuneCountInString(out); n > 500 {
 				t.Errorf("%s (%s): %d characters, want at most 500", k, lang, n)
@@ -123,12 +124,12 @@ func containsAny(s, chars string) (string, bool) {
 // TestSafetyWarnsAboutCodes checks the one piece of advice every safety
 // block must carry, in every language: never hand over a code.
 func TestSafetyWarnsAboutCodes(t *testing.T) {
-	want := map[string]string{ZhHant: "驗證碼", ZhHans: "验证码", English: "code"}
+	want := map[language.Lang]string{language.ZhHant: "驗證碼", language.ZhHans: "验证码", language.English: "code"}
 	for _, k := range blocks(t) {
 		if !strings.HasPrefix(string(k), "safety.") {
 			continue
 		}
-		for _, lang := range Langs {
+		for _, lang := range language.All {
 			if out := Render(lang, k, nil); !strings.Contains(out, want[lang]) {
 				t.Errorf("%s (%s) does not warn about codes (%q): %q", k, lang, want[lang], out)
 			}

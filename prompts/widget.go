@@ -1,5 +1,7 @@
 package prompts
 
+import "github.com/triagebot/triagebot/language"
+
 // Texts the web widget shows around the dialogue: the ticket card's team.
 
 // QueueLabel is the key of a queue's name as a user reads it on the ticket
@@ -9,7 +11,7 @@ func QueueLabel(queue string) Key { return Key("label.queue." + queue) }
 
 // TeamName is the queue's name for a user in lang: its label when the
 // catalog has one, else the queue's own name (a custom rules file's queue).
-func TeamName(lang, queue string) string {
+func TeamName(lang language.Lang, queue string) string {
 	if queue == "" {
 		return ""
 	}

@@ -101,6 +101,11 @@ type Attachment struct {
 // MaxAttachmentSize is the largest file a user may send (decoded bytes).
 const MaxAttachmentSize = 5 << 20
 
+// MaxTextRunes is the longest text anyone writes into a conversation, in
+// characters: a user's message (every channel; the WebSocket contract's
+// too_long), an agent's reply or note, a saved reply.
+const MaxTextRunes = 4000
+
 // TranscriptWindow is how many transcript entries a ticket record holds; a
 // store moves older ones to its archive. It keeps each write of a long
 // conversation's ticket (every agent reply, every user message) small.

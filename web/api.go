@@ -421,12 +421,12 @@ func jsonValue(v string) string {
 	return v
 }
 
-// checkLength refuses a text over maxTextRunes characters (the limit users
-// have too); what names the text in the refusal.
+// checkLength refuses a text over tickets.MaxTextRunes characters (the
+// limit users have too); what names the text in the refusal.
 func (s *Server) checkLength(w http.ResponseWriter, what, text string) bool {
-	if n := utf8.RuneCountInString(text); n > maxTextRunes {
+	if n := utf8.RuneCountInString(text); n > tickets.MaxTextRunes {
 		s.writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge,
-			fmt.Sprintf("The %s has %d characters; at most %d are allowed.", what, n, maxTextRunes))
+			fmt.Sprintf("The %s has %d characters; at most %d are allowed.", what, n, tickets.MaxTextRunes))
 		return false
 	}
 	return true

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/triagebot/triagebot/canned"
-	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/tickets"
 )
 
@@ -22,9 +22,9 @@ type cannedList struct {
 // caller may see) the placeholders are filled in for it.
 func (s *Server) handleCanned(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	lang := intents.English
+	lang := language.English
 	if v := q.Get("lang"); v != "" {
-		l, err := intents.ParseLang(v)
+		l, err := language.Parse(v)
 		if err != nil {
 			s.writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("The language %.20q is not zh-Hant, zh-Hans or en.", v))
 			return
@@ -33,7 +33,7 @@ func (s *Server) handleCanned(w http.ResponseWriter, r *http.Request) {
 	}
 	id := q.Get("ticket")
 	if id == "" {
-		replies := s.canned.For(string(lang))
+		replies := s.canned.For(lang)
 		if replies == nil {
 			replies = []canned.Reply{}
 		}
@@ -45,7 +45,7 @@ func (s *Server) handleCanned(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	replies, err := s.canned.Render(string(lang), canned.Data{TicketID: t.ID, UserName: tickets.DisplayName(t.Channel, t.User)})
+	replies, err := s.canned.Render(lang, canned.Data{TicketID: t.ID, UserName: tickets.DisplayName(t.Channel, t.User)})
 	if err != nil {
 		s.fail(w, r, err)
 		return

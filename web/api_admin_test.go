@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/triagebot/triagebot/canned"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/tickets"
 )
 
@@ -22,7 +23,7 @@ func TestCanned(t *testing.T) {
 	}
 	for _, c := range []struct{ query, lang string }{{"", "en"}, {"?lang=zh-Hant", "zh-Hant"}, {"?lang=zh-CN", "zh-Hans"}, {"?lang=en-GB", "en"}} {
 		code, rs := get("alice", c.query)
-		want := canned.Default().For(c.lang)
+		want := canned.Default().For(language.Lang(c.lang))
 		if code != 200 || len(rs) < 5 || len(rs) != len(want) || rs[0].Text != want[0].Text || !strings.Contains(rs[0].Text, "{{.TicketID}}") {
 			t.Errorf("%q: %d %+v", c.query, code, rs)
 		}

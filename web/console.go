@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 )
@@ -31,12 +32,12 @@ func labelsScript(loc *time.Location) []byte {
 		// "Local" is no zone name a browser knows; UTC is the honest fallback.
 		l.Zone = loc.String()
 	}
-	for _, lang := range prompts.Langs {
+	for _, lang := range language.All {
 		names := map[string]string{}
 		for _, in := range intents.All {
 			names[string(in)] = prompts.Render(lang, prompts.IntentLabel(string(in)), nil)
 		}
-		l.Intents[lang] = names
+		l.Intents[string(lang)] = names
 	}
 	b, err := json.Marshal(l)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 )
@@ -61,14 +62,14 @@ func TestConsoleLabels(t *testing.T) {
 				t.Errorf("zone %q, want %q", got.Zone, c.zone)
 			}
 			// The names are the bot's own, for every intent and language.
-			for _, lang := range prompts.Langs {
-				if len(got.Intents[lang]) != len(intents.All) {
-					t.Errorf("%s: %d names, want %d", lang, len(got.Intents[lang]), len(intents.All))
+			for _, lang := range language.All {
+				if len(got.Intents[string(lang)]) != len(intents.All) {
+					t.Errorf("%s: %d names, want %d", lang, len(got.Intents[string(lang)]), len(intents.All))
 				}
 				for _, in := range intents.All {
 					want := prompts.Render(lang, prompts.IntentLabel(string(in)), nil)
-					if got.Intents[lang][string(in)] != want || want == "" || strings.HasPrefix(want, "[") {
-						t.Errorf("%s %s: %q, want %q", lang, in, got.Intents[lang][string(in)], want)
+					if got.Intents[string(lang)][string(in)] != want || want == "" || strings.HasPrefix(want, "[") {
+						t.Errorf("%s %s: %q, want %q", lang, in, got.Intents[string(lang)][string(in)], want)
 					}
 				}
 			}

@@ -47,7 +47,7 @@ func TestRefusalMessages(t *testing.T) {
 			t.Fatalf("setup %s: %d %s", step.path, r.status, r.body)
 		}
 	}
-	long := strings.Repeat("錢", maxTextRunes+1)
+	long := strings.Repeat("錢", tickets.MaxTextRunes+1)
 	queues := strings.Join(escalation.Default().Queues(), ", ")
 	cases := []struct {
 		name, method, path, agent string

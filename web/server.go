@@ -26,8 +26,6 @@ import (
 const (
 	// maxBody bounds every request body: the API only takes short JSON.
 	maxBody = 64 << 10
-	// maxTextRunes is the longest reply or note, as for users' messages.
-	maxTextRunes = 4000
 	// apiTimeout bounds each API call. bbolt waits for its writer lock
 	// without a deadline, so a stuck call must still get an answer.
 	apiTimeout = 10 * time.Second

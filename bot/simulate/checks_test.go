@@ -14,6 +14,7 @@ import (
 
 	"github.com/triagebot/triagebot/bot"
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/boltstore"
@@ -26,7 +27,7 @@ import (
 // what it asks, in every language, so a reworded prompt that the user no
 // longer understands fails here rather than as odd dialogues.
 func TestReaderKnowsEveryQuestion(t *testing.T) {
-	for _, lang := range prompts.Langs {
+	for _, lang := range language.All {
 		for _, d := range detailKeys {
 			text := prompts.Render(lang, prompts.Ask(d.prompt), nil)
 			if got, re := detailAsked("明白。\n" + text); got != d.mine || re {
@@ -249,7 +250,7 @@ func openTicket(tx tickets.Tx, conv *tickets.Conversation, intent string, pr tic
 // TestChecksCatchFailures plays scenarios against engines that trap the
 // user or raise false alarms, and expects the verdicts to say so.
 func TestChecksCatchFailures(t *testing.T) {
-	outOfScope := prompts.Render(prompts.English, prompts.OutOfScope, nil)
+	outOfScope := prompts.Render(language.English, prompts.OutOfScope, nil)
 	tests := []struct {
 		name  string
 		seed  int64

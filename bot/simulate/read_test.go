@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 )
 
@@ -93,7 +94,7 @@ func catalog() *texts {
 			named: map[intents.Intent][]string{}, labels: map[prompts.Key]map[string]bool{},
 			intentLabel: map[intents.Intent]map[string]bool{}, allRendered: map[string]prompts.Key{},
 		}
-		for _, lang := range prompts.Langs {
+		for _, lang := range language.All {
 			for _, d := range detailKeys {
 				t.ask[d.mine] = append(t.ask[d.mine], prompts.Render(lang, prompts.Ask(d.prompt), nil))
 				if k := prompts.Reask(d.prompt); prompts.Has(k) {
@@ -126,7 +127,7 @@ func catalog() *texts {
 			t.intentLabel[in] = renderAll(prompts.IntentLabel(string(in)))
 		}
 		for _, k := range prompts.Keys() {
-			for _, lang := range prompts.Langs {
+			for _, lang := range language.All {
 				if s := prompts.Render(lang, k, nil); !strings.HasPrefix(s, "[prompts:") && len(s) > 0 {
 					t.allRendered[s] = k
 				}
@@ -139,7 +140,7 @@ func catalog() *texts {
 
 func renderAll(k prompts.Key) map[string]bool {
 	m := map[string]bool{}
-	for _, lang := range prompts.Langs {
+	for _, lang := range language.All {
 		m[prompts.Render(lang, k, nil)] = true
 	}
 	return m

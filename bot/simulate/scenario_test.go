@@ -8,7 +8,7 @@ import (
 
 	"github.com/triagebot/triagebot/bot"
 	"github.com/triagebot/triagebot/intents"
-	"github.com/triagebot/triagebot/prompts"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/tickets"
 )
 
@@ -52,14 +52,14 @@ var problems = func() []intents.Intent {
 var channels = []tickets.Channel{tickets.Web, tickets.Telegram}
 
 // combos is problems × languages × channels.
-func combos() int { return len(problems) * len(prompts.Langs) * len(channels) }
+func combos() int { return len(problems) * len(language.All) * len(channels) }
 
 // scenario is one simulated user: who, what happened, how they behave.
 // Everything follows from seed.
 type scenario struct {
 	seed    int64
 	intent  intents.Intent
-	lang    string
+	lang    language.Lang
 	channel tickets.Channel
 	hint    string // the channel's language hint
 	start   bool   // Telegram: the user sends /start first
@@ -74,7 +74,7 @@ type scenario struct {
 	silenceAt   int
 	silence     int // hours
 	switchAt    int
-	switchTo    string
+	switchTo    language.Lang
 
 	// Facts.
 	timeIdx    int
@@ -130,8 +130,8 @@ func newScenario(seed int64) *scenario {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x5eed))
 	sc := &scenario{
 		seed:    seed,
-		intent:  problems[idx/int64(len(prompts.Langs)*len(channels))],
-		lang:    prompts.Langs[(idx/int64(len(channels)))%int64(len(prompts.Langs))],
+		intent:  problems[idx/int64(len(language.All)*len(channels))],
+		lang:    language.All[(idx/int64(len(channels)))%int64(len(language.All))],
 		channel: channels[idx%int64(len(channels))],
 		has:     map[behaviour]bool{},
 		unknown: map[string]bool{},
@@ -201,7 +201,7 @@ func newScenario(seed int64) *scenario {
 	sc.silenceAt = 1 + rng.IntN(4)
 	sc.silence = 2 + rng.IntN(28)
 	sc.switchAt = 1 + rng.IntN(3)
-	others := slices.DeleteFunc(slices.Clone(prompts.Langs), func(l string) bool { return l == sc.lang })
+	others := slices.DeleteFunc(slices.Clone(language.All), func(l language.Lang) bool { return l == sc.lang })
 	sc.switchTo = pick(rng, others)
 	return sc
 }
@@ -209,14 +209,14 @@ func newScenario(seed int64) *scenario {
 // hints are the language hints a channel gives for a user of lang: a
 // Telegram language_code (often English on a Hong Kong phone) or the web
 // page's ?lang=.
-func hints(ch tickets.Channel, lang string) []string {
+func hints(ch tickets.Channel, lang language.Lang) []string {
 	if ch == tickets.Web {
-		return []string{"", lang}
+		return []string{"", string(lang)}
 	}
 	switch lang {
-	case prompts.ZhHant:
+	case language.ZhHant:
 		return []string{"zh-hk", "zh-hant", "en", ""}
-	case prompts.ZhHans:
+	case language.ZhHans:
 		return []string{"zh-hans", "zh-cn", "zh", ""}
 	}
 	return []string{"en", "en-gb", ""}
@@ -287,15 +287,15 @@ func fill(tmpl string, kv ...string) string {
 }
 
 // amountText writes an amount as a user of lang would.
-func amountText(rng *rand.Rand, lang string, v int, cur string, bare bool) string {
+func amountText(rng *rand.Rand, lang language.Lang, v int, cur string, bare bool) string {
 	if bare {
 		return fmt.Sprint(v)
 	}
 	var forms []string
 	switch lang {
-	case prompts.ZhHant:
+	case language.ZhHant:
 		forms = map[string][]string{"HKD": {"港幣%d", "%d蚊", "HK$%d"}, "USD": {"美金%d", "%d美元"}, "CNY": {"人民幣%d", "%d人民幣"}}[cur]
-	case prompts.ZhHans:
+	case language.ZhHans:
 		forms = map[string][]string{"HKD": {"%d港币", "港币%d元"}, "USD": {"%d美元", "美元%d"}, "CNY": {"人民币%d元", "%d元人民币"}}[cur]
 	default:
 		forms = map[string][]string{"HKD": {"HK$%d", "%d HKD", "%d Hong Kong dollars"}, "USD": {"US$%d", "%d USD"}, "CNY": {"RMB %d", "%d CNY"}}[cur]

@@ -18,6 +18,7 @@ import (
 	"github.com/triagebot/triagebot/bot"
 	"github.com/triagebot/triagebot/escalation"
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/boltstore"
@@ -178,9 +179,9 @@ func (p *player) send(m move) error {
 		in.DedupKey = "tg:" + strconv.Itoa(p.sc.int()*1000+p.update)
 		in.At = in.At.Truncate(time.Second)
 		if m.agent {
-			lang := conv.Lang
+			lang := language.Lang(conv.Lang)
 			if lang == "" {
-				lang = tgLang(p.sc.hint)
+				lang = language.FromHint(p.sc.hint)
 			}
 			in.Text = prompts.Render(lang, prompts.TelegramAgentRequest, nil)
 		}
@@ -189,19 +190,6 @@ func (p *player) send(m move) error {
 }
 
 func (sc *scenario) int() int { return int(sc.seed) }
-
-// tgLang is bot/telegram's reading of a language_code (English unless it
-// says Chinese).
-func tgLang(hint string) string {
-	h := strings.ToLower(hint)
-	switch {
-	case strings.HasPrefix(h, "zh-hant"), strings.HasPrefix(h, "zh-hk"), strings.HasPrefix(h, "zh-tw"), strings.HasPrefix(h, "zh-mo"):
-		return prompts.ZhHant
-	case strings.HasPrefix(h, "zh"):
-		return prompts.ZhHans
-	}
-	return prompts.English
-}
 
 // drain reads and acknowledges the outbox, as a channel delivering it.
 func (p *player) drain() (burst, error) {
@@ -580,7 +568,7 @@ func breakdown(results []result) string {
 			add("behaviour (plain)", ok)
 		}
 		add("intent "+string(r.sc.intent), ok)
-		add("lang "+r.sc.lang, ok)
+		add("lang "+string(r.sc.lang), ok)
 		add("channel "+string(r.sc.channel), ok)
 		for _, k := range ladderKeys {
 			if r.said[string(k)] {

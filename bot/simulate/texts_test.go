@@ -2,7 +2,7 @@ package simulate
 
 import (
 	"github.com/triagebot/triagebot/intents"
-	"github.com/triagebot/triagebot/prompts"
+	"github.com/triagebot/triagebot/language"
 )
 
 // Everything the simulated users type, written for this simulator (not
@@ -13,11 +13,11 @@ import (
 // phrases are alternatives of one utterance in the three languages.
 type phrases struct{ hant, hans, en []string }
 
-func (p phrases) in(lang string) []string {
+func (p phrases) in(lang language.Lang) []string {
 	switch lang {
-	case prompts.ZhHant:
+	case language.ZhHant:
 		return p.hant
-	case prompts.ZhHans:
+	case language.ZhHans:
 		return p.hans
 	}
 	return p.en

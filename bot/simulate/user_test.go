@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/triagebot/triagebot/bot"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 )
 
@@ -31,7 +32,7 @@ type move struct {
 type user struct {
 	sc   *scenario
 	rng  *rand.Rand
-	lang string
+	lang language.Lang
 	turn int // user turns sent; the opening is turn 0
 
 	given      map[string]bool
@@ -455,7 +456,7 @@ func (u *user) screenshot() move {
 		m.upload = &bot.Upload{Filename: "screenshot.png", ContentType: "image/png", Data: smallPNG}
 	}
 	if u.sc.channel == "telegram" && u.rng.IntN(5) == 0 {
-		m.text = map[string]string{prompts.ZhHant: "呢張係截圖", prompts.ZhHans: "这是截图", prompts.English: "here's the screenshot"}[u.lang]
+		m.text = map[language.Lang]string{language.ZhHant: "呢張係截圖", language.ZhHans: "这是截图", language.English: "here's the screenshot"}[u.lang]
 		m.kind = "screenshot+caption"
 	}
 	return m

@@ -18,6 +18,7 @@ import (
 
 	"github.com/triagebot/triagebot/bot"
 	"github.com/triagebot/triagebot/internal/fakebot"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/boltstore"
@@ -571,7 +572,7 @@ func TestCommands(t *testing.T) {
 	greet := h.burst(u.ID, 0)
 	h.fake.Text(u, "/status")
 	status := h.burst(u.ID, len(greet))
-	if want := prompts.Render(prompts.ZhHant, prompts.StatusNone, nil); status[0].Params["text"] != want {
+	if want := prompts.Render(language.ZhHant, prompts.StatusNone, nil); status[0].Params["text"] != want {
 		t.Errorf("/status answer %q, want the engine's zh-Hant no-tickets answer %q", status[0].Params["text"], want)
 	}
 	h.fake.Text(u, "/help")
@@ -596,8 +597,8 @@ func TestStatusListsTickets(t *testing.T) {
 	h.fake.Text(u, "/status")
 	h.settle()
 	// The engine's status answer, as for "what happened to my ticket?".
-	want := prompts.Render(prompts.English, prompts.StatusList, map[string]any{"Tickets": []map[string]string{
-		{"ID": tk.ID, "Queue": tk.Queue, "Status": prompts.Render(prompts.English, prompts.StatusLabel(string(tk.Status)), nil)}}})
+	want := prompts.Render(language.English, prompts.StatusList, map[string]any{"Tickets": []map[string]string{
+		{"ID": tk.ID, "Queue": tk.Queue, "Status": prompts.Render(language.English, prompts.StatusLabel(string(tk.Status)), nil)}}})
 	if got := texts(h.fake.Sent(u.ID)[before:]); len(got) != 1 || got[0] != want {
 		t.Errorf("/status answered %q, want %q", got, want)
 	}

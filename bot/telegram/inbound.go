@@ -11,7 +11,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/triagebot/triagebot/bot"
-	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 )
@@ -120,7 +120,7 @@ func (c *Channel) onCallback(ctx context.Context, key string, q *tgbotapi.Callba
 		return err
 	}
 	if !ok {
-		c.answerCallback(q.ID, prompts.Render(langOf(s.langHint), prompts.TelegramChoiceGone, nil))
+		c.answerCallback(q.ID, prompts.Render(language.FromHint(s.langHint), prompts.TelegramChoiceGone, nil))
 		return nil
 	}
 	// Answer first: the user's button spins until the callback is answered.
@@ -210,13 +210,4 @@ func (c *Channel) handleIn(ctx context.Context, in bot.Inbound) error {
 		return fmt.Errorf("handle: %w", err)
 	}
 	return nil
-}
-
-// langOf maps Telegram's language_code to one of ours by the same parser
-// as every other language hint (intents.ParseLang), English for the rest.
-func langOf(code string) string {
-	if l, err := intents.ParseLang(code); err == nil {
-		return string(l)
-	}
-	return prompts.English
 }

@@ -29,9 +29,6 @@ func newMetrics(reg prometheus.Registerer, log *slog.Logger) *metrics {
 		leader: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "triagebot_telegram_leader", Help: "1 while this process polls Telegram and sends its messages (the one replica holding the lease), else 0."}),
 	}
-	if reg == nil {
-		return m
-	}
 	m.noticesSent = promreg.Register(reg, m.noticesSent, log)
 	m.noticeFails = promreg.Register(reg, m.noticeFails, log)
 	m.noticesQueued = promreg.Register(reg, m.noticesQueued, log)

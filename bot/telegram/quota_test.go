@@ -7,6 +7,7 @@ import (
 
 	"github.com/triagebot/triagebot/bot"
 	"github.com/triagebot/triagebot/internal/fakebot"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 )
 
@@ -25,7 +26,7 @@ func TestAttachmentQuotaAnswered(t *testing.T) {
 		}
 	}
 	sent := h.fake.Sent(u.ID)
-	want := prompts.Render(prompts.English, prompts.AttachmentQuotaConversation,
+	want := prompts.Render(language.English, prompts.AttachmentQuotaConversation,
 		prompts.QuotaData{Files: bot.DefaultConversationFiles, MB: bot.DefaultConversationBytes >> 20})
 	if got := sent[len(sent)-1].Params["text"]; got != want {
 		t.Errorf("last answer %q, want the quota sentence %q", got, want)

@@ -9,21 +9,22 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/triagebot/triagebot/bot"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 )
 
 const (
-	// maxTextRunes keeps a part under Telegram's 4096-character limit, which
+	// maxPartRunes keeps a part under Telegram's 4096-character limit, which
 	// counts UTF-16 units: 2000 runes is safe even for characters outside the BMP.
-	maxTextRunes = 2000
+	maxPartRunes = 2000
 	choicePrefix = "qr:"
 )
 
 // renderOut turns an outbox message into the text the user reads.
-func (c *Channel) renderOut(lang string, m tickets.OutMessage) string {
+func (c *Channel) renderOut(lang language.Lang, m tickets.OutMessage) string {
 	if lang == "" {
-		lang = prompts.English
+		lang = language.English
 	}
 	switch m.Kind {
 	case tickets.KindChannel:
@@ -48,7 +49,7 @@ func (c *Channel) renderOut(lang string, m tickets.OutMessage) string {
 
 // channelText words a sentence the engine left to the channel (see
 // bot.SayHelp); an unknown one is logged and skipped.
-func (c *Channel) channelText(lang, key string) string {
+func (c *Channel) channelText(lang language.Lang, key string) string {
 	switch key {
 	case bot.SayHelp:
 		return prompts.Render(lang, prompts.TelegramHelp, nil)

@@ -11,6 +11,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/triagebot/triagebot/internal/crashpoint"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/tickets"
 )
 
@@ -180,11 +181,11 @@ func chatOf(conv tickets.Conversation) (int64, error) {
 // (m.Parts, stored by Engine.Progress after each part), so a restart sends
 // the rest and repeats at most the part in flight.
 func (c *Channel) sendOut(ctx context.Context, chat int64, conv tickets.Conversation, m tickets.OutMessage) error {
-	text := c.renderOut(conv.Lang, m)
+	text := c.renderOut(language.Lang(conv.Lang), m)
 	if strings.TrimSpace(text) == "" {
 		return nil // nothing a user could read; acknowledge it
 	}
-	parts := splitText(text, maxTextRunes)
+	parts := splitText(text, maxPartRunes)
 	var markup any
 	if len(m.QuickReplies) > 0 {
 		if err := c.cfg.Store.PutChoices(ctx, conv.ID, m.Seq, m.QuickReplies); err != nil {

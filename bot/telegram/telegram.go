@@ -25,6 +25,7 @@ import (
 
 	"github.com/triagebot/triagebot/bot"
 	"github.com/triagebot/triagebot/internal/logs"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/tickets"
 )
 
@@ -108,7 +109,7 @@ type Config struct {
 	// AgentChatID, when not 0, is the chat that gets a notice per new ticket.
 	AgentChatID int64
 	// AgentLang is the language of agent notices (default English).
-	AgentLang string
+	AgentLang language.Lang
 	// Location is the zone due times are shown in to agents (the routing
 	// rules' zone); nil means UTC.
 	Location *time.Location
@@ -234,7 +235,7 @@ func New(ctx context.Context, cfg Config) (*Channel, error) {
 		cfg.Workers = 4
 	}
 	if cfg.AgentLang == "" {
-		cfg.AgentLang = "en"
+		cfg.AgentLang = language.English
 	}
 	cfg.Limits = cfg.Limits.withDefaults()
 	log := logs.Or(cfg.Logger)

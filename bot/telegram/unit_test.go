@@ -128,13 +128,13 @@ func TestSplitText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := splitText(tt.in, maxTextRunes)
+			got := splitText(tt.in, maxPartRunes)
 			if len(got) != tt.parts {
 				t.Fatalf("%d parts, want %d", len(got), tt.parts)
 			}
 			total := 0
 			for _, p := range got {
-				if n := utf8.RuneCountInString(p); n > maxTextRunes {
+				if n := utf8.RuneCountInString(p); n > maxPartRunes {
 					t.Errorf("part of %d runes", n)
 				}
 				total += utf8.RuneCountInString(strings.TrimSpace(p))
@@ -167,16 +167,6 @@ func TestChoiceData(t *testing.T) {
 		seq, i, ok := parseChoice(tt.data)
 		if seq != tt.seq || i != tt.i || ok != tt.ok {
 			t.Errorf("parseChoice(%q) = %d, %d, %v", tt.data, seq, i, ok)
-		}
-	}
-}
-
-func TestLangOf(t *testing.T) {
-	tests := map[string]string{"zh-hk": "zh-Hant", "zh-TW": "zh-Hant", "zh-hant": "zh-Hant", "yue": "zh-Hant",
-		"zh-hans": "zh-Hans", "zh": "zh-Hant", "zh-cn": "zh-Hans", "zh-sg": "zh-Hans", "en": "en", "fr": "en", "": "en"}
-	for in, want := range tests {
-		if got := langOf(in); got != want {
-			t.Errorf("langOf(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -18,16 +18,13 @@ import (
 const (
 	CodeBadFrame       = "bad_frame"       // not JSON, not UTF-8, or a field missing
 	CodeUnknownType    = "unknown_type"    // a "type" the server does not know
-	CodeTooLong        = "too_long"        // text over MaxTextRunes characters
+	CodeTooLong        = "too_long"        // text over tickets.MaxTextRunes characters
 	CodeBadAttachment  = "bad_attachment"  // not a PNG, JPEG or WebP (by its bytes)
 	CodeTooLarge       = "too_large"       // attachment or frame over the size limit, or files over the attachment quota
 	CodeRateLimited    = "rate_limited"    // too many frames; wait and send again
 	CodeUnknownSession = "unknown_session" // ?session= named no web conversation; a new one was opened
 	CodeInternal       = "internal"        // the server failed; the frame may be sent again
 )
-
-// MaxTextRunes is the longest user text accepted, in characters.
-const MaxTextRunes = 4000
 
 // maxEncodedAttachment is the longest base64 text that can decode to at
 // most tickets.MaxAttachmentSize bytes.
@@ -100,8 +97,8 @@ func parseFrame(raw []byte) (clientFrame, *refusal) {
 		if strings.TrimSpace(*f.Text) == "" {
 			return f, refuse(CodeBadFrame, "the text is empty")
 		}
-		if n := utf8.RuneCountInString(*f.Text); n > MaxTextRunes {
-			return f, refuse(CodeTooLong, "the text has %d characters, at most %d are allowed", n, MaxTextRunes)
+		if n := utf8.RuneCountInString(*f.Text); n > tickets.MaxTextRunes {
+			return f, refuse(CodeTooLong, "the text has %d characters, at most %d are allowed", n, tickets.MaxTextRunes)
 		}
 		if len(f.ClientID) > maxClientID || !validSessionID(f.ClientID) {
 			return f, refuse(CodeBadFrame, "client_id must be at most %d printable ASCII characters without spaces", maxClientID)

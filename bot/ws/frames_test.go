@@ -44,8 +44,8 @@ func TestParseFrame(t *testing.T) {
 		code string
 	}{
 		{`{"type":"message","text":"hi"}`, ""},
-		{`{"type":"message","text":"` + strings.Repeat("冇", MaxTextRunes) + `"}`, ""},
-		{`{"type":"message","text":"` + strings.Repeat("冇", MaxTextRunes+1) + `"}`, CodeTooLong},
+		{`{"type":"message","text":"` + strings.Repeat("冇", tickets.MaxTextRunes) + `"}`, ""},
+		{`{"type":"message","text":"` + strings.Repeat("冇", tickets.MaxTextRunes+1) + `"}`, CodeTooLong},
 		{`{"type":"message","text":""}`, CodeBadFrame},
 		{`{"type":"message"}`, CodeBadFrame},
 		{`{"type":"message","text":5}`, CodeBadFrame},
@@ -150,7 +150,7 @@ func FuzzParseFrame(f *testing.F) {
 			}
 			return
 		}
-		if fr.Type == typeMessage && (!utf8.ValidString(*fr.Text) || utf8.RuneCountInString(*fr.Text) > MaxTextRunes) {
+		if fr.Type == typeMessage && (!utf8.ValidString(*fr.Text) || utf8.RuneCountInString(*fr.Text) > tickets.MaxTextRunes) {
 			t.Fatalf("accepted a bad text %q", *fr.Text)
 		}
 		if fr.Type == typeAttachment {

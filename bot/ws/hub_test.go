@@ -19,6 +19,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/tickets"
 )
 
@@ -627,7 +628,7 @@ func TestLangHintGreets(t *testing.T) {
 			latin := strings.ContainsFunc(g.Text, func(r rune) bool { return r >= 'a' && r <= 'z' })
 			switch tt.query {
 			case "?lang=zh-Hans":
-				if !han || latin || intents.DetectLang(g.Text) != intents.ZhHans {
+				if !han || latin || intents.DetectLang(g.Text) != language.ZhHans {
 					t.Errorf("greeting %q: want Simplified Chinese only", g.Text)
 				}
 			case "?lang=en":

@@ -39,9 +39,6 @@ func newMetrics(reg prometheus.Registerer, log *slog.Logger) *metrics {
 		coalesced: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "triagebot_ws_errors_coalesced_total", Help: "Error frames folded into a later one because the client sent refused frames faster than they could be answered."}),
 	}
-	if reg == nil {
-		return m
-	}
 	// A second hub on the same registry (tests, a restart inside one
 	// process) shares the series instead of failing.
 	m.open = promreg.Register(reg, m.open, log)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/triagebot/triagebot/bot"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 )
 
@@ -23,7 +24,7 @@ func TestAttachmentQuotaFrame(t *testing.T) {
 		}
 	}
 	// The conversation has no language yet: the bot's default, zh-Hant.
-	want := prompts.Render(prompts.ZhHant, prompts.AttachmentQuotaConversation,
+	want := prompts.Render(language.ZhHant, prompts.AttachmentQuotaConversation,
 		prompts.QuotaData{Files: bot.DefaultConversationFiles, MB: bot.DefaultConversationBytes >> 20})
 	c.send(attachment("s.png", "image/png", smallPNG(t)))
 	e := c.until(10*time.Second, func(f frame) bool { return f.Type == "error" })

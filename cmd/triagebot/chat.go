@@ -14,6 +14,7 @@ import (
 
 	"github.com/triagebot/triagebot/bot"
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/tickets"
 )
 
@@ -44,7 +45,7 @@ func runChat(ctx context.Context, args []string, sio stdio) error {
 		return badUsage(fs, sio, "unexpected argument %q", fs.Arg(0))
 	}
 	if *lang != "" {
-		l, err := intents.ParseLang(*lang)
+		l, err := language.Parse(*lang)
 		if err != nil {
 			return badUsage(fs, sio, "-lang %q is not zh-Hant, zh-Hans or en", *lang)
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/triagebot/triagebot/intents"
 	"github.com/triagebot/triagebot/intents/llm"
+	"github.com/triagebot/triagebot/language"
 )
 
 // newClassifier builds the offline classifier, and the LLM second opinion
@@ -47,5 +48,5 @@ func newSummarizer(clf intents.Classifier, cfg Config, lang string) (llm.Summari
 	if c, ok := clf.(*llm.Combined); ok {
 		client = c.Client()
 	}
-	return llm.NewSummarizer(llm.SummarizerConfig{Client: client, Lang: lang, Location: cfg.Location})
+	return llm.NewSummarizer(llm.SummarizerConfig{Client: client, Lang: language.Lang(lang), Location: cfg.Location})
 }

@@ -12,11 +12,13 @@ import (
 	"time"
 
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/language"
 )
 
 // maxClassifyLine bounds one input line. Far above any chat message (the
-// widget allows 4,000 characters), it only stops a runaway input from taking
-// all memory; a longer line gets an error line and the run goes on.
+// engine takes tickets.MaxTextRunes characters), it only stops a runaway
+// input from taking all memory; a longer line gets an error line and the
+// run goes on.
 const maxClassifyLine = 4 << 20
 
 // errLineTooLong is reported for an input line over maxClassifyLine.
@@ -42,7 +44,7 @@ type classifyOutput struct {
 	Text       string           `json:"text"`
 	Intent     intents.Intent   `json:"intent"`
 	Confidence float64          `json:"confidence"`
-	Lang       intents.Lang     `json:"lang"`
+	Lang       language.Lang    `json:"lang"`
 	Entities   classifyEntities `json:"entities"`
 }
 

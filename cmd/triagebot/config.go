@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/language"
 )
 
 // Config is everything serve needs, from flags, then environment, then
@@ -163,7 +163,7 @@ func (c *Config) Validate() error {
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("-shutdown-timeout: must be positive"))
 	}
-	if l, err := intents.ParseLang(c.AgentLang); err != nil {
+	if l, err := language.Parse(c.AgentLang); err != nil {
 		errs = append(errs, fmt.Errorf("-agent-lang: %q is not zh-Hant, zh-Hans or en", c.AgentLang))
 	} else {
 		c.AgentLang = string(l) // zh-HK is accepted, and passed on as zh-Hant

@@ -13,6 +13,8 @@ import (
 
 	"github.com/triagebot/triagebot/bot"
 	"github.com/triagebot/triagebot/bot/telegram"
+	"github.com/triagebot/triagebot/internal/promreg"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/reports"
 	"github.com/triagebot/triagebot/tickets"
@@ -54,12 +56,12 @@ func (q *qualityConfig) validate(c *Config) []error {
 }
 
 // wireQuality connects the breach sweep to its metric and the agent chat.
-func wireQuality(engine *bot.Engine, tg *telegram.Channel, reg prometheus.Registerer) {
+func wireQuality(engine *bot.Engine, tg *telegram.Channel, reg prometheus.Registerer, log *slog.Logger) {
 	breaches := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "triagebot_sla_breaches_total",
 		Help: "Tickets whose first agent response was not there by sla_due, by queue and by the priority whose SLA was missed.",
 	}, []string{"queue", "priority"})
-	reg.MustRegister(breaches)
+	breaches = promreg.Register(reg, breaches, log)
 	// The agent chat's notice is stored with the breach (bot.Config.Notices);
 	// the hook only wakes its sender.
 	engine.OnBreach(func(b bot.Breach) {
@@ -78,7 +80,7 @@ type dailyReporter struct {
 	send  func(text string, onSent func(context.Context)) bool
 	loc   *time.Location
 	at    int // minutes after midnight
-	lang  string
+	lang  language.Lang
 	now   func() time.Time
 	log   *slog.Logger
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/triagebot/triagebot/escalation"
 	"github.com/triagebot/triagebot/intents"
 	"github.com/triagebot/triagebot/internal/promreg"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/web"
 )
@@ -163,7 +164,7 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 			Endpoint:      cfg.TelegramEndpoint,
 			AgentChatID:   cfg.TelegramAgentChat,
 			Location:      router.Location(),
-			AgentLang:     cfg.AgentLang,
+			AgentLang:     language.Lang(cfg.AgentLang),
 			WebhookURL:    cfg.TelegramWebhook,
 			WebhookSecret: cfg.TelegramSecret,
 			Engine:        s.engine,
@@ -177,10 +178,10 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 			return fail(err)
 		}
 	}
-	wireQuality(s.engine, s.tg, reg)
+	wireQuality(s.engine, s.tg, reg, logger)
 	if cfg.Quality.DailyReport != "" && s.tg != nil {
 		s.daily = &dailyReporter{store: store, send: s.tg.NotifyAgents, loc: router.Location(), at: cfg.Quality.dailyAt,
-			lang: cfg.AgentLang, now: time.Now, log: logger.With("part", "daily-report")}
+			lang: language.Lang(cfg.AgentLang), now: time.Now, log: logger.With("part", "daily-report")}
 		// The report goes out through the agent chat's sender, which only
 		// the Telegram leader runs: it is that replica's duty too.
 		s.tg.Duty(func(ctx context.Context) {

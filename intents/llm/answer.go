@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/language"
 )
 
 // answerSchema is the JSON schema of the classifier's answer, sent as a
@@ -73,7 +74,7 @@ type rawAnswer struct {
 type answer struct {
 	Intent     intents.Intent
 	Confidence float64
-	Lang       intents.Lang
+	Lang       language.Lang
 	Entities   intents.Entities
 }
 
@@ -116,10 +117,10 @@ func parseAnswer(content string, masked string, now time.Time) (answer, error) {
 		return answer{}, fmt.Errorf("%w: confidence %s", ErrInvalid, *raw.Confidence)
 	}
 	a.Confidence = conf
-	if raw.Lang == nil || !intents.Lang(*raw.Lang).Valid() {
+	if raw.Lang == nil || !language.Lang(*raw.Lang).Valid() {
 		return answer{}, fmt.Errorf("%w: lang %s", ErrInvalid, quoted(raw.Lang))
 	}
-	a.Lang = intents.Lang(*raw.Lang)
+	a.Lang = language.Lang(*raw.Lang)
 	if raw.Entities == nil {
 		return answer{}, fmt.Errorf("%w: no entities", ErrInvalid)
 	}

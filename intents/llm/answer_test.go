@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/language"
 )
 
 func TestParseAnswer(t *testing.T) {
@@ -21,7 +22,7 @@ func TestParseAnswer(t *testing.T) {
 	}{
 		{name: "all null", content: wrap(`{"time":null,"amount":null,"transaction_id":null}`),
 			check: func(t *testing.T, a answer) {
-				if a.Intent != intents.WithdrawalFailed || a.Confidence != 0.7 || a.Lang != intents.English {
+				if a.Intent != intents.WithdrawalFailed || a.Confidence != 0.7 || a.Lang != language.English {
 					t.Errorf("%+v", a)
 				}
 				if a.Entities.Time != nil || a.Entities.Amount != nil || a.Entities.TransactionID != nil {

@@ -162,10 +162,7 @@ func NewClient(cfg Config) (*Client, error) {
 		cfg.Now = time.Now
 	}
 	cfg.Logger = logs.Or(cfg.Logger)
-	metrics, err := NewMetrics(cfg.Registerer)
-	if err != nil {
-		return nil, err
-	}
+	metrics := NewMetrics(cfg.Registerer, cfg.Logger)
 	oc := openai.DefaultConfig(cfg.APIKey)
 	if cfg.BaseURL != "" {
 		oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")

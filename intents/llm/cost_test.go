@@ -26,7 +26,7 @@ func TestPolicyCost(t *testing.T) {
 	}
 	defer f.Close()
 	off := offline(t)
-	m, _ := NewMetrics(nil)
+	m := NewMetrics(nil, nil)
 	c := newCombined(off, off, m, slog.New(slog.DiscardHandler), CombinedConfig{})
 	now := time.Date(2025, 11, 3, 15, 0, 0, 0, time.FixedZone("HKT", 8*3600))
 	counts := map[string]int{}

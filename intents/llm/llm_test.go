@@ -3,6 +3,7 @@ package llm
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/triagebot/triagebot/intents"
 	"github.com/triagebot/triagebot/intents/llm/llmfake"
+	"github.com/triagebot/triagebot/language"
 )
 
 var hkt = time.FixedZone("HKT", 8*3600)
@@ -47,7 +49,7 @@ func (s stubOffline) Classify(ctx context.Context, text string, now time.Time) (
 }
 
 func unsure(i intents.Intent) intents.Result {
-	return intents.Result{Intent: i, Confidence: 0.4, Lang: intents.English,
+	return intents.Result{Intent: i, Confidence: 0.4, Lang: language.English,
 		Candidates: []intents.Scored{{Intent: i, Confidence: 0.4}, {Intent: intents.OutOfScope, Confidence: 0.3}}}
 }
 
@@ -70,7 +72,7 @@ func newEnv(t *testing.T, script llmfake.Script, mod func(*Config)) *env {
 	reg := prometheus.NewRegistry()
 	ck := &clock{t: time.Date(2025, 11, 3, 7, 0, 0, 0, time.UTC)}
 	cfg := Config{APIKey: "sk-test", BaseURL: srv.URL + "/v1", Model: "fake-model",
-		Timeout: 2 * time.Second, Registerer: reg, Now: ck.now}
+		Timeout: 2 * time.Second, Registerer: reg, Now: ck.now, Logger: slog.New(slog.DiscardHandler)}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -197,9 +199,9 @@ func TestFallbacks(t *testing.T) {
 
 func TestNothingCalledWhenOfflineSure(t *testing.T) {
 	e := newEnv(t, reply(goodAnswer), nil)
-	sure := intents.Result{Intent: intents.LoginFailed, Confidence: 0.95, Lang: intents.English,
+	sure := intents.Result{Intent: intents.LoginFailed, Confidence: 0.95, Lang: language.English,
 		Candidates: []intents.Scored{{Intent: intents.LoginFailed, Confidence: 0.95}}}
-	greet := intents.Result{Intent: intents.Greeting, Confidence: 0.9, Lang: intents.English}
+	greet := intents.Result{Intent: intents.Greeting, Confidence: 0.9, Lang: language.English}
 	tests := []struct {
 		name string
 		off  intents.Result
@@ -241,7 +243,7 @@ func TestNothingCalledWhenOfflineSure(t *testing.T) {
 func TestExtractionPath(t *testing.T) {
 	e := newEnv(t, reply(`{"intent":"refund_not_received","confidence":0.99,"lang":"en",
 		"entities":{"time":{"value":"2025-11-01T00:00:00+08:00","grain":"day"},"amount":{"value":"88.5","currency":""},"transaction_id":"ZQ-99812"}}`), nil)
-	off := intents.Result{Intent: intents.WithdrawalFailed, Confidence: 0.9, Lang: intents.English,
+	off := intents.Result{Intent: intents.WithdrawalFailed, Confidence: 0.9, Lang: language.English,
 		Candidates: []intents.Scored{{Intent: intents.WithdrawalFailed, Confidence: 0.9}},
 		Entities:   intents.Entities{Time: &intents.Time{Value: time.Date(2025, 11, 2, 0, 0, 0, 0, hkt), Grain: intents.Day}}}
 	c := e.combined(stubOffline{off})
@@ -547,12 +549,20 @@ func TestNewClientConfig(t *testing.T) {
 	if _, err := NewClient(Config{}); !errors.Is(err, ErrConfig) {
 		t.Errorf("no key: %v, want ErrConfig", err)
 	}
+	// A second client on one registry (a restart inside one process)
+	// shares the series, as every part's metrics do (promreg).
 	reg := prometheus.NewRegistry()
-	if _, err := NewClient(Config{APIKey: "k", Registerer: reg}); err != nil {
+	a, err := NewClient(Config{APIKey: "k", Registerer: reg})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewClient(Config{APIKey: "k", Registerer: reg}); err == nil {
-		t.Error("registering the metrics twice on one registry should fail")
+	b, err := NewClient(Config{APIKey: "k", Registerer: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.metrics.calls.WithLabelValues(opClassify).Inc()
+	if got := testutil.ToFloat64(b.metrics.calls.WithLabelValues(opClassify)); got != 1 {
+		t.Errorf("the second client's calls = %v, want the first's 1 (shared series)", got)
 	}
 }
 

@@ -1,9 +1,11 @@
 package llm
 
 import (
-	"fmt"
+	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/triagebot/triagebot/internal/promreg"
 )
 
 // Metrics of the LLM path. One set is shared by the classifier, the
@@ -48,9 +50,9 @@ const (
 	PathUsed        = "llm_used"         // the LLM answer changed the result
 )
 
-// NewMetrics registers the LLM metrics on reg. A nil reg keeps them
-// unregistered (tests, tools).
-func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+// NewMetrics registers the LLM metrics on reg (promreg.Register: a nil reg
+// keeps them unregistered; a second client on one registry shares them).
+func NewMetrics(reg prometheus.Registerer, log *slog.Logger) *Metrics {
 	m := &Metrics{
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "triagebot_llm_calls_total",
@@ -86,14 +88,13 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Help: "Classifier cache lookups, by result (hit, miss).",
 		}, []string{"result"}),
 	}
-	if reg == nil {
-		return m, nil
-	}
-	for _, c := range []prometheus.Collector{m.calls, m.latency, m.errors, m.fallbacks, m.decisions, m.breaker, m.tokens, m.cache} {
-		if err := reg.Register(c); err != nil {
-			// prometheus.AlreadyRegisteredError stays reachable with errors.As.
-			return nil, fmt.Errorf("llm: registering metrics: %w", err)
-		}
-	}
-	return m, nil
+	m.calls = promreg.Register(reg, m.calls, log)
+	m.latency = promreg.Register(reg, m.latency, log)
+	m.errors = promreg.Register(reg, m.errors, log)
+	m.fallbacks = promreg.Register(reg, m.fallbacks, log)
+	m.decisions = promreg.Register(reg, m.decisions, log)
+	m.breaker = promreg.Register(reg, m.breaker, log)
+	m.tokens = promreg.Register(reg, m.tokens, log)
+	m.cache = promreg.Register(reg, m.cache, log)
+	return m
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/triagebot/triagebot/intents"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 )
 
@@ -29,8 +30,8 @@ const (
 // Template is the summary without a model: the problem's label, the
 // details and the customer's first words, from prompts.SummaryTemplate.
 type Template struct {
-	// Lang is the agents' working language (zh-Hant, zh-Hans or en).
-	Lang string
+	// Lang is the agents' working language.
+	Lang language.Lang
 	// Location is the zone times are written in; default UTC.
 	Location *time.Location
 }
@@ -100,8 +101,8 @@ var _ Summarizer = (*ModelSummarizer)(nil)
 type SummarizerConfig struct {
 	// Client is the model's; nil gives the template alone.
 	Client *Client
-	// Lang is the agents' working language (zh-Hant, zh-Hans or en). Required.
-	Lang string
+	// Lang is the agents' working language. Required.
+	Lang language.Lang
 	// Location is the zone times are written in; nil means UTC.
 	Location *time.Location
 }
@@ -109,7 +110,7 @@ type SummarizerConfig struct {
 // NewSummarizer checks cfg and returns the model summarizer on cfg.Client,
 // or the template alone without a Client.
 func NewSummarizer(cfg SummarizerConfig) (Summarizer, error) {
-	if !intents.Lang(cfg.Lang).Valid() {
+	if !cfg.Lang.Valid() {
 		return nil, fmt.Errorf("llm: SummarizerConfig.Lang %q is not zh-Hant, zh-Hans or en", cfg.Lang)
 	}
 	t := Template{Lang: cfg.Lang, Location: cfg.Location}
@@ -192,7 +193,7 @@ func (s *ModelSummarizer) ask(ctx context.Context, t intents.SummaryInput) (stri
 
 // validSummary trims the model's text, masks it again (a model must not be
 // the way a secret gets back in) and checks length and language.
-func validSummary(content, lang string) (string, error) {
+func validSummary(content string, lang language.Lang) (string, error) {
 	out := strings.Join(strings.Fields(content), " ")
 	out = strings.Trim(out, "\"'“”「」")
 	if out == "" {
@@ -201,7 +202,7 @@ func validSummary(content, lang string) (string, error) {
 	if n := len([]rune(out)); n > maxSummaryRunes {
 		return "", fmt.Errorf("%w: summary of %d characters", ErrInvalid, n)
 	}
-	if got := intents.DetectLang(out); string(got) != lang && (lang == prompts.ZhHant || lang == prompts.ZhHans || lang == prompts.English) {
+	if got := intents.DetectLang(out); got != lang && lang.Valid() {
 		return "", fmt.Errorf("%w: summary in %s, want %s", ErrInvalid, got, lang)
 	}
 	return intents.Mask(out), nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/triagebot/triagebot/intents"
 	"github.com/triagebot/triagebot/intents/llm/llmfake"
+	"github.com/triagebot/triagebot/language"
 )
 
 // testTicket is a new ticket's summary input. The identifiers a ticket
@@ -30,7 +31,7 @@ func testTicket() intents.SummaryInput {
 
 func TestTemplateSummary(t *testing.T) {
 	tests := []struct {
-		lang string
+		lang language.Lang
 		want []string
 	}{
 		{"zh-Hant", []string{"提款未到帳。", "時間：2025-11-02 15:00。", "金額：HKD 1200.00。", "參考編號：TX20251102ABC。", "客戶說：「琴日3點提款", "客戶訊息 2 則，附件 1 個"}},

@@ -8,13 +8,19 @@ import (
 	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/triagebot/triagebot/internal/logs"
 )
 
 // Register adds c to reg and returns it, or returns the collector of the
-// same type already registered under its name. Any other failure is logged
-// and c is returned unregistered (it still counts, unseen): metrics never
-// stop the product.
+// same type already registered under its name. A nil reg leaves c
+// unregistered (tests, command-line tools). Any other failure is logged
+// (a nil log is logs.Or's default) and c is returned unregistered (it still
+// counts, unseen): metrics never stop the product.
 func Register[C prometheus.Collector](reg prometheus.Registerer, c C, log *slog.Logger) C {
+	if reg == nil {
+		return c
+	}
 	err := reg.Register(c)
 	if err == nil {
 		return c
@@ -25,6 +31,6 @@ func Register[C prometheus.Collector](reg prometheus.Registerer, c C, log *slog.
 			return existing
 		}
 	}
-	log.Error("registering a metric", "err", err)
+	logs.Or(log).Error("registering a metric", "err", err)
 	return c
 }

@@ -26,3 +26,11 @@ func TestRegisterSharesTheSeries(t *testing.T) {
 		t.Fatalf("gathered %v, %v", mfs, err)
 	}
 }
+
+func TestRegisterWithoutRegistry(t *testing.T) {
+	c := prometheus.NewCounter(prometheus.CounterOpts{Name: "y_total", Help: "y"})
+	if got := Register(nil, c, nil); got != c {
+		t.Fatal("a nil registry did not give the collector back")
+	}
+	c.Inc() // still counts, unseen
+}

@@ -30,6 +30,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/triagebot/triagebot/internal/logs"
 	"github.com/triagebot/triagebot/tickets"
 )
 
@@ -55,7 +56,8 @@ func DefaultMaxConns() int32 { return int32(max(4, 4*runtime.GOMAXPROCS(0))) }
 
 // Options configure Open.
 type Options struct {
-	// Logger receives the listener's and leases' reconnects; nil discards.
+	// Logger receives the listener's and leases' reconnects; nil means
+	// slog.Default() (logs.Or).
 	Logger *slog.Logger
 	// MaxConns bounds the pool; 0 means DefaultMaxConns(). The listener
 	// and each held lease use a connection of their own besides.
@@ -136,9 +138,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if opts.LeaseCheck <= 0 {
 		opts.LeaseCheck = DefaultLeaseCheck
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	opts.Logger = logs.Or(opts.Logger)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}

@@ -32,6 +32,7 @@ import (
 	"github.com/triagebot/triagebot/intents"
 	"github.com/triagebot/triagebot/internal/crashpoint"
 	"github.com/triagebot/triagebot/internal/fakebot"
+	"github.com/triagebot/triagebot/language"
 	"github.com/triagebot/triagebot/prompts"
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/boltstore"
@@ -102,7 +103,7 @@ func paths() []path {
 			steps: []string{"telegram.update-handled", "bot.turn-committed", "telegram.sent", "telegram.acked",
 				"telegram.notice-sent", "telegram.notice-deleted"}},
 		{name: "command answer", push: func(f *fakebot.Bot) { f.Text(user, "/status") },
-			want:  []string{prompts.Render(prompts.English, prompts.StatusNone, nil)},
+			want:  []string{prompts.Render(language.English, prompts.StatusNone, nil)},
 			steps: []string{"telegram.update-handled", "bot.turn-committed", "telegram.sent", "telegram.acked"}},
 		{name: "agent reply", action: "reply-short", ticket: true, want: []string{replyShort},
 			steps: []string{"bot.reply-committed", "telegram.sent", "telegram.acked"}},
