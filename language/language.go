@@ -27,6 +27,19 @@ var All = []Lang{ZhHant, ZhHans, English}
 // Valid reports whether l is one of the three languages.
 func (l Lang) Valid() bool { return l == ZhHant || l == ZhHans || l == English }
 
+// Pick returns the one of three values written for l: zhHant, zhHans, or
+// en for English and any language we do not speak (English is the
+// fallback everywhere).
+func Pick[T any](l Lang, zhHant, zhHans, en T) T {
+	switch l {
+	case ZhHant:
+		return zhHant
+	case ZhHans:
+		return zhHans
+	}
+	return en
+}
+
 // ErrUnknown is returned by Parse for a tag that names none of the three
 // languages.
 var ErrUnknown = errors.New("not zh-Hant, zh-Hans or en")

@@ -84,3 +84,17 @@ func TestAll(t *testing.T) {
 		t.Error("an unknown language is Valid")
 	}
 }
+
+func TestPick(t *testing.T) {
+	tests := []struct {
+		in   Lang
+		want string
+	}{
+		{ZhHant, "hant"}, {ZhHans, "hans"}, {English, "en"}, {"fr", "en"}, {"", "en"},
+	}
+	for _, tt := range tests {
+		if got := Pick(tt.in, "hant", "hans", "en"); got != tt.want {
+			t.Errorf("Pick(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

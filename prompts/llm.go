@@ -68,13 +68,7 @@ Write one or two plain sentences, at most 60 words, in {language}. Say what the 
 
 // LLMLanguageName names a language for the model, in English.
 func LLMLanguageName(lang language.Lang) string {
-	switch lang {
-	case language.ZhHant:
-		return "Traditional Chinese as written in Hong Kong"
-	case language.ZhHans:
-		return "Simplified Chinese"
-	}
-	return "English"
+	return language.Pick(lang, "Traditional Chinese as written in Hong Kong", "Simplified Chinese", "English")
 }
 
 // Keys of the template summary: the fallback when no model writes it.

@@ -28,15 +28,7 @@ type Text struct {
 	Example        any
 }
 
-func (t Text) in(lang language.Lang) string {
-	switch lang {
-	case language.ZhHant:
-		return t.Hant
-	case language.ZhHans:
-		return t.Hans
-	}
-	return t.En
-}
+func (t Text) in(lang language.Lang) string { return language.Pick(lang, t.Hant, t.Hans, t.En) }
 
 type entry struct {
 	text Text

@@ -13,15 +13,7 @@ import (
 // phrases are alternatives of one utterance in the three languages.
 type phrases struct{ hant, hans, en []string }
 
-func (p phrases) in(lang language.Lang) []string {
-	switch lang {
-	case language.ZhHant:
-		return p.hant
-	case language.ZhHans:
-		return p.hans
-	}
-	return p.en
-}
+func (p phrases) in(lang language.Lang) []string { return language.Pick(lang, p.hant, p.hans, p.en) }
 
 // openings state each problem, with no details.
 var openings = map[intents.Intent]phrases{

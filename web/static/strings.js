@@ -416,7 +416,7 @@
   };
 
   // norm reads a language tag as one of ours by the server's rules
-  // (intents.ParseLang), so ?lang= takes what chat -lang and -agent-lang
+  // (language.Parse), so ?lang= takes what chat -lang and -agent-lang
   // take: our names zh-Hant, zh-Hans, en, or zh-HK, zh-TW, zh-MO and yue
   // (Traditional), other Chinese regions such as zh-CN (Simplified), en-GB.
   // A script subtag wins over a region; a bare "zh" is zh-Hant because our
