@@ -25,6 +25,9 @@ const (
 	// the one-line summary: after a restart, or when a model is slow.
 	summaryGrace = 15 * time.Second
 	maxTold      = 10000
+	// noticeCoalesce gathers the store's change wake-ups (every ticket
+	// change on any replica) into one notice pass.
+	noticeCoalesce = 200 * time.Millisecond
 )
 
 // told records a ticket the engine handed on (its summary written), so its
@@ -82,9 +85,15 @@ type retry struct {
 // transaction that created their ticket, so a crash at any point leaves
 // them in the store and the next pass (at start, on a new ticket, or every
 // rescanEvery) sends them: at least once, each naming its ticket.
+//
+// Another replica's new ticket or breach reaches this one (the leader)
+// through the store's Changed: its commit wrote an event. Changed fires for
+// every ticket change, so such wake-ups are taken at most once per
+// noticeCoalesce.
 func (c *Channel) noticeLoop(ctx context.Context) {
 	retries := map[string]retry{}
 	for {
+		changed := c.cfg.Store.Changed() // before reading: no change is missed
 		wait := c.sendNotices(ctx, retries)
 		select {
 		case <-ctx.Done():
@@ -92,6 +101,13 @@ func (c *Channel) noticeLoop(ctx context.Context) {
 		case <-c.notices:
 		case r := <-c.reports:
 			c.sendReport(ctx, r)
+		case <-changed:
+			select {
+			case <-ctx.Done():
+				return
+			case <-c.notices:
+			case <-c.clock.After(noticeCoalesce):
+			}
 		case <-c.clock.After(wait):
 		}
 	}

@@ -37,6 +37,7 @@ func (nopStore) PutChoices(context.Context, string, uint64, []string) error { re
 func (nopStore) Choices(context.Context, string, uint64) ([]string, error)  { return nil, errNop }
 func (nopStore) Notices(context.Context, int) ([]tickets.Notice, error)     { return nil, errNop }
 func (nopStore) DeleteNotice(context.Context, string) error                 { return errNop }
+func (nopStore) Changed() <-chan struct{}                                   { return nil }
 
 // pngBytes is a small real PNG: the engine decodes the image header.
 var pngBytes = func() []byte {

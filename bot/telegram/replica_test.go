@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,7 +28,7 @@ type replica struct {
 
 // startReplica runs a channel with its own engine on shared, leading only
 // while it holds the lease.
-func startReplica(t *testing.T, fake *fakebot.Bot, shared *replicatest.Shared) *replica {
+func startReplica(t *testing.T, fake *fakebot.Bot, shared *replicatest.Shared, opts ...func(*Config)) *replica {
 	t.Helper()
 	eng, err := bot.New(bot.Config{Store: shared, Classifier: classifier, Router: escalation.Default(), Logger: quietLogger()})
 	if err != nil {
@@ -36,9 +37,13 @@ func startReplica(t *testing.T, fake *fakebot.Bot, shared *replicatest.Shared) *
 	r := &replica{engine: &recEngine{Engine: eng}, done: make(chan error, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
-	r.ch, err = New(ctx, Config{Token: testToken, Endpoint: fake.Endpoint(), Logger: quietLogger(), PollTimeout: time.Second,
+	cfg := Config{Token: testToken, Endpoint: fake.Endpoint(), Logger: quietLogger(), PollTimeout: time.Second,
 		Engine: r.engine, Store: shared, Leaser: shared,
-		Limits: Limits{PerChat: 20, PerChatBurst: 5, Global: 200, GlobalBurst: 50}})
+		Limits: Limits{PerChat: 20, PerChatBurst: 5, Global: 200, GlobalBurst: 50}}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	r.ch, err = New(ctx, cfg)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -169,4 +174,39 @@ func TestLostLeaseStopsPolling(t *testing.T) {
 	}
 	release()
 	waitFor(t, "A to lead again and answer", 10*time.Second, func() bool { return len(fake.Sent(u.ID)) >= 1 })
+}
+
+// TestLeaderSendsNoticesStoredElsewhere: a notice another replica stored
+// (here written straight to the shared store, as that replica's breach
+// sweeper would, with no wake-up of this process) reaches the agent chat
+// through the leader, woken by the store's Changed rather than its
+// rescanEvery timer.
+func TestLeaderSendsNoticesStoredElsewhere(t *testing.T) {
+	const agentChat = -100991
+	fake, shared := sharedSetup(t)
+	withChat := func(c *Config) { c.AgentChatID = agentChat }
+	startReplica(t, fake, shared, withChat)
+	waitFor(t, "replica A to lead", 5*time.Second, func() bool { return shared.Held(LeaseName) })
+	startReplica(t, fake, shared, withChat)
+
+	var id string
+	err := shared.Update(context.Background(), func(tx tickets.Tx) error {
+		tk := tickets.Ticket{Queue: "payments", Priority: tickets.Urgent, Channel: tickets.Web, Intent: "other", Breached: true}
+		if err := tx.CreateTicket(&tk); err != nil {
+			return err
+		}
+		id = tk.ID
+		return tx.AddNotice(&tickets.Notice{Kind: tickets.NoticeBreach, TicketID: tk.ID, Rank: tk.Priority.Rank(), Was: tickets.High})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Well under rescanEvery (15 s): only the Changed wake-up gets it there.
+	sent, err := fake.WaitSent(agentChat, 1, rescanEvery*2/3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sent) != 1 || !strings.Contains(sent[0].Params["text"], id) {
+		t.Errorf("agent chat got %d messages, first %q; want the one notice of %s", len(sent), sent[0].Params["text"], id)
+	}
 }

@@ -67,6 +67,10 @@ type State interface {
 	Choices(ctx context.Context, conversationID string, seq uint64) ([]string, error)
 	Notices(ctx context.Context, limit int) ([]tickets.Notice, error)
 	DeleteNotice(ctx context.Context, id string) error
+	// Changed is closed after the next commit that wrote a ticket event on
+	// any process sharing the store (tickets.Store.Changed): how the leader
+	// hears of a notice another replica stored.
+	Changed() <-chan struct{}
 }
 
 // Limits are Telegram's sending limits as token buckets. Zero fields take the
