@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/triagebot/triagebot/escalation"
 	"github.com/triagebot/triagebot/intents"
 	"github.com/triagebot/triagebot/internal/logs"
@@ -47,6 +49,9 @@ type Config struct {
 	// (tickets.Notice) in its own transaction; set it when a channel sends
 	// them (Telegram's agent chat), which deletes each once sent.
 	Notices bool
+	// Registerer gets the engine's metrics (turns by channel, turn time);
+	// nil registers nothing.
+	Registerer prometheus.Registerer
 }
 
 // Summarizer writes a short summary of a new ticket for agents. It may be
@@ -73,6 +78,7 @@ type Engine struct {
 	loc     *time.Location
 	log     *slog.Logger
 	quota   Quota
+	metrics *metrics
 
 	locks [lockStripes]sync.Mutex
 
@@ -99,7 +105,8 @@ func New(cfg Config) (*Engine, error) {
 	e := &Engine{
 		store: cfg.Store, cls: cfg.Classifier, router: cfg.Router, sum: cfg.Summarizer,
 		notices: cfg.Notices, now: cfg.Now, loc: cfg.Location, log: logs.Or(cfg.Logger), quota: cfg.Quota.withDefaults(),
-		subs: map[tickets.Channel][]func(string){},
+		metrics: newMetrics(cfg.Registerer, logs.Or(cfg.Logger)),
+		subs:    map[tickets.Channel][]func(string){},
 	}
 	if e.now == nil {
 		e.now = time.Now

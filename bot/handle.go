@@ -70,6 +70,19 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) error {
 		}
 		return e.Handle(ctx, caption)
 	}
+	start := time.Now()
+	ch := string(in.Channel)
+	if err := e.handleTurn(ctx, in); err != nil {
+		e.metrics.failed.WithLabelValues(ch).Inc()
+		return err
+	}
+	e.metrics.turns.WithLabelValues(ch).Inc()
+	e.metrics.turnTime.WithLabelValues(ch).Observe(time.Since(start).Seconds())
+	return nil
+}
+
+// handleTurn is Handle for one user turn: a message or a file.
+func (e *Engine) handleTurn(ctx context.Context, in Inbound) error {
 	now := e.clock()
 	if !in.At.IsZero() {
 		now = in.At.In(e.loc)

@@ -1,10 +1,11 @@
 package ws
 
 import (
-	"github.com/triagebot/triagebot/internal/promreg"
 	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/triagebot/triagebot/internal/promreg"
 )
 
 // metrics are the channel's Prometheus series.

@@ -131,7 +131,8 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 		Quota:      cfg.Storage.Quota,
 		// Each new ticket leaves a notice in its transaction for the
 		// Telegram agent chat, which deletes it once sent.
-		Notices: cfg.TelegramToken != "" && cfg.TelegramAgentChat != 0,
+		Notices:    cfg.TelegramToken != "" && cfg.TelegramAgentChat != 0,
+		Registerer: reg,
 	})
 	if err != nil {
 		return fail(fmt.Errorf("starting the engine: %w", err))
