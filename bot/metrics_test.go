@@ -27,8 +27,12 @@ func TestTurnMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	turns := func(ch tickets.Channel) float64 { return testutil.ToFloat64(eng.metrics.turns.WithLabelValues(string(ch))) }
-	failed := func(ch tickets.Channel) float64 { return testutil.ToFloat64(eng.metrics.failed.WithLabelValues(string(ch))) }
+	turns := func(ch tickets.Channel) float64 {
+		return testutil.ToFloat64(eng.metrics.turns.WithLabelValues(string(ch)))
+	}
+	failed := func(ch tickets.Channel) float64 {
+		return testutil.ToFloat64(eng.metrics.failed.WithLabelValues(string(ch)))
+	}
 	if n := testutil.CollectAndCount(reg, "triagebot_bot_turns_total", "triagebot_bot_turns_failed_total"); n != 4 {
 		t.Fatalf("%d series before any turn, want web and telegram of both counters", n)
 	}
