@@ -13,6 +13,7 @@ import (
 	"io"
 	"math"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"slices"
@@ -27,7 +28,7 @@ import (
 )
 
 func init() {
-	commands["loadtest"] = command{"drive WebSocket conversations against a local server: loadtest -addr HOST:PORT -conns N -rate R -duration D [-idle [-pid PID]]",
+	commands["loadtest"] = command{"drive WebSocket conversations against local servers: loadtest -addr HOST:PORT[,HOST:PORT…] -conns N -rate R -duration D [-cross -agent-token-file F | -idle [-pid PID]]",
 		runLoadtest}
 }
 
@@ -42,6 +43,7 @@ const (
 	loadQuiet       = 300 * time.Millisecond // silence that ends a burst of bot frames
 	loadMaxTurns    = 14                     // user turns before a dialogue starts over
 	loadWriteWait   = 10 * time.Second
+	maxLoadReplicas = 16 // addresses in -addr or -agent-addr
 )
 
 // errLoadAddr refuses a target that is not this machine.
@@ -49,18 +51,35 @@ var errLoadAddr = errors.New("loadtest only targets loopback addresses")
 
 // loadOptions are the loadtest flags.
 type loadOptions struct {
-	addr     string
+	addrs    []string // session i talks to addrs[i % len]
 	conns    int
 	rate     float64
 	duration time.Duration
 	idle     bool
 	pid      int
+
+	// The cross mode: every ticket a dialogue ends in is claimed and
+	// answered through the agent API on another replica than the user's.
+	cross      bool
+	agentAddrs []string // a user on addrs[i] is answered on agentAddrs[(i+1) % len]
+	agentToken string
 }
 
 func parseLoadOptions(args []string, sio stdio) (loadOptions, error) {
 	var o loadOptions
+	getenv := sio.getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	var addrs, agentAddrs, tokenFile string
 	fs := newFlags("loadtest", "[flags]")
-	fs.StringVar(&o.addr, "addr", defaultLoadAddr(), "server address, loopback only (env TRIAGEBOT_ADDR)")
+	fs.StringVar(&addrs, "addr", env(getenv, "TRIAGEBOT_ADDR", defaultAddr),
+		"server address, or replicas' addresses separated by commas (sessions go round-robin), loopback only (env TRIAGEBOT_ADDR)")
+	fs.BoolVar(&o.cross, "cross", false,
+		"end every dialogue's ticket with an agent's reply posted to another replica, and time its delivery to the user")
+	fs.StringVar(&agentAddrs, "agent-addr", "",
+		"with -cross: addresses of the agent API (default: -addr); a user on the i-th -addr is answered on the (i+1)-th of these")
+	fs.StringVar(&tokenFile, "agent-token-file", "", "with -cross: file holding an agent's token (default: env TRIAGEBOT_AGENT_TOKEN)")
 	fs.IntVar(&o.conns, "conns", 50, fmt.Sprintf("concurrent sessions (active) or connections (idle), at most %d", maxLoadConns))
 	fs.Float64Var(&o.rate, "rate", 20, fmt.Sprintf("user frames per second over all sessions, at most %d", maxLoadRate))
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, fmt.Sprintf("how long to run (idle: how long to hold), at most %s", maxLoadDuration))
@@ -80,28 +99,58 @@ func parseLoadOptions(args []string, sio stdio) (loadOptions, error) {
 		return o, fmt.Errorf("loadtest: -duration %s: want more than 0, at most %s", o.duration, maxLoadDuration)
 	case o.pid < 0:
 		return o, fmt.Errorf("loadtest: -pid %d: want a process id", o.pid)
+	case o.cross && o.idle:
+		return o, errors.New("loadtest: -cross and -idle exclude each other")
+	case !o.cross && (agentAddrs != "" || tokenFile != ""):
+		return o, errors.New("loadtest: -agent-addr and -agent-token-file need -cross")
 	}
-	if err := checkLoopback(o.addr); err != nil {
+	var err error
+	if o.addrs, err = loadAddrs("-addr", addrs); err != nil {
 		return o, err
+	}
+	if !o.cross {
+		return o, nil
+	}
+	o.agentAddrs = o.addrs
+	if agentAddrs != "" {
+		if o.agentAddrs, err = loadAddrs("-agent-addr", agentAddrs); err != nil {
+			return o, err
+		}
+	}
+	if tokenFile != "" {
+		if o.agentToken, err = readTokenFile(tokenFile); err != nil {
+			return o, fmt.Errorf("loadtest: -agent-token-file: %w", err)
+		}
+	} else if o.agentToken = strings.TrimSpace(getenv("TRIAGEBOT_AGENT_TOKEN")); o.agentToken == "" {
+		return o, errors.New("loadtest: -cross needs an agent's token: give -agent-token-file or set TRIAGEBOT_AGENT_TOKEN")
 	}
 	return o, nil
 }
 
-func defaultLoadAddr() string {
-	if a := os.Getenv("TRIAGEBOT_ADDR"); a != "" {
-		return a
+// loadAddrs splits a comma-separated list of loopback addresses.
+func loadAddrs(flag, list string) ([]string, error) {
+	var addrs []string
+	for a := range strings.SplitSeq(list, ",") {
+		a = strings.TrimSpace(a)
+		if err := checkLoopback(a); err != nil {
+			return nil, fmt.Errorf("loadtest: %s: %w", flag, err)
+		}
+		addrs = append(addrs, a)
 	}
-	return "127.0.0.1:8080"
+	if len(addrs) > maxLoadReplicas {
+		return nil, fmt.Errorf("loadtest: %s: %d addresses, at most %d", flag, len(addrs), maxLoadReplicas)
+	}
+	return addrs, nil
 }
 
 // checkLoopback accepts host:port where host is localhost or a loopback IP.
 func checkLoopback(addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("loadtest: -addr %q: %w", addr, err)
+		return fmt.Errorf("%q: %w", addr, err)
 	}
 	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
-		return fmt.Errorf("loadtest: -addr %q: bad port: %w", addr, err)
+		return fmt.Errorf("%q: bad port: %w", addr, err)
 	}
 	if host == "localhost" {
 		return nil
@@ -123,11 +172,21 @@ func runLoadtest(ctx context.Context, args []string, sio stdio) error {
 	if n, err := raiseOpenFiles(); err == nil && n < uint64(o.conns)+100 {
 		fmt.Fprintf(stdout, "warning: open-file limit %d is below -conns + 100; connections may fail\n", n)
 	}
-	wsURL := (&url.URL{Scheme: "ws", Host: o.addr, Path: "/ws"}).String()
-	if o.idle {
-		return runIdle(ctx, o, wsURL, stdout)
+	wsURLs := make([]string, len(o.addrs))
+	for i, a := range o.addrs {
+		wsURLs[i] = (&url.URL{Scheme: "ws", Host: a, Path: "/ws"}).String()
 	}
-	lr := &loadRun{opts: o, wsURL: wsURL}
+	if o.idle {
+		return runIdle(ctx, o, wsURLs, stdout)
+	}
+	lr := &loadRun{opts: o, wsURLs: wsURLs, perAddr: make([]atomic.Int64, len(wsURLs))}
+	if o.cross {
+		// One kept-alive connection per session at most: new connections
+		// per call would run the machine out of ephemeral ports.
+		lr.api = &http.Client{Timeout: loadTurnWait, Transport: &http.Transport{
+			MaxIdleConnsPerHost: o.conns, IdleConnTimeout: 30 * time.Second}}
+		defer lr.api.CloseIdleConnections()
+	}
 	return lr.run(ctx, stdout)
 }
 
@@ -152,6 +211,7 @@ type loadFrame struct {
 	Type         string   `json:"type"`
 	Session      string   `json:"session"`
 	ID           string   `json:"id"`
+	From         string   `json:"from"`
 	Text         string   `json:"text"`
 	QuickReplies []string `json:"quick_replies"`
 	TicketID     string   `json:"ticket_id"`
@@ -255,20 +315,27 @@ func (c *loadConn) close() {
 // loadRun is the active load test: sessions play scripted users, paced so
 // that all of them together send about -rate user frames a second.
 type loadRun struct {
-	opts  loadOptions
-	wsURL string
-	pace  chan struct{}
+	opts   loadOptions
+	wsURLs []string
+	pace   chan struct{}
+	api    *http.Client // the agent API, in the cross mode
 
-	sent, frames, errs, tickets, dialogues atomic.Int64
+	sent, frames, errs, tickets, dialogues, replies atomic.Int64
+	perAddr                                         []atomic.Int64 // dialogues per wsURLs entry
 
-	mu     sync.Mutex
-	lat    []time.Duration
-	sample []string
+	mu       sync.Mutex
+	lat      []time.Duration // user frame to the first bot frame, one per bot turn
+	delivery []time.Duration // agent reply's response to its frame on the user's socket
+	sample   []string
 }
 
 func (lr *loadRun) run(ctx context.Context, out io.Writer) error {
 	o := lr.opts
-	fmt.Fprintf(out, "loadtest: %d sessions against %s for %s, %g user frames/s in total\n", o.conns, lr.wsURL, o.duration, o.rate)
+	fmt.Fprintf(out, "loadtest: %d sessions against %s for %s, %g user frames/s in total\n",
+		o.conns, strings.Join(lr.wsURLs, ", "), o.duration, o.rate)
+	if o.cross {
+		fmt.Fprintf(out, "cross: agents claim and answer each ticket on %s\n", lr.crossPlan())
+	}
 	ctx, cancel := context.WithTimeout(ctx, o.duration+loadTurnWait+5*time.Second) // turns in flight may finish
 	defer cancel()
 	start := time.Now()
@@ -287,8 +354,19 @@ func (lr *loadRun) run(ctx context.Context, out io.Writer) error {
 	fmt.Fprintf(out, "dialogues %d, tickets %d, user frames sent %d (%.1f/s)\n",
 		lr.dialogues.Load(), lr.tickets.Load(), lr.sent.Load(), float64(lr.sent.Load())/secs)
 	fmt.Fprintf(out, "frames received %d (%.1f/s)\n", lr.frames.Load(), float64(lr.frames.Load())/secs)
+	if len(lr.wsURLs) > 1 {
+		for i, u := range lr.wsURLs {
+			fmt.Fprintf(out, "  %s: %d dialogues\n", u, lr.perAddr[i].Load())
+		}
+	}
+	fmt.Fprintf(out, "bot turns %d (%.1f/s)\n", len(lr.lat), float64(len(lr.lat))/secs)
 	fmt.Fprintf(out, "turn latency p50 %s ms, p95 %s ms, p99 %s ms (%d turns)\n",
 		loadMS(loadPercentile(lr.lat, 50)), loadMS(loadPercentile(lr.lat, 95)), loadMS(loadPercentile(lr.lat, 99)), len(lr.lat))
+	if o.cross {
+		fmt.Fprintf(out, "agent replies delivered %d of %d posted\n", len(lr.delivery), lr.replies.Load())
+		fmt.Fprintf(out, "delivery after the reply's response p50 %s ms, p95 %s ms, p99 %s ms\n",
+			loadMS(loadPercentile(lr.delivery, 50)), loadMS(loadPercentile(lr.delivery, 95)), loadMS(loadPercentile(lr.delivery, 99)))
+	}
 	fmt.Fprintf(out, "errors %d\n", lr.errs.Load())
 	for _, s := range lr.sample {
 		fmt.Fprintf(out, "  error: %s\n", s)
@@ -336,7 +414,7 @@ func (lr *loadRun) permit(ctx context.Context, stop time.Time) bool {
 // script k, so the sessions spread over the languages and problems.
 func (lr *loadRun) session(ctx context.Context, i int, stop time.Time) {
 	for k := i; ctx.Err() == nil && time.Now().Before(stop); k += lr.opts.conns {
-		if err := lr.dialogue(ctx, loadScripts[k%len(loadScripts)], k, stop); err != nil && ctx.Err() == nil {
+		if err := lr.dialogue(ctx, i%len(lr.wsURLs), loadScripts[k%len(loadScripts)], k, stop); err != nil && ctx.Err() == nil {
 			lr.fail(err)
 			select {
 			case <-ctx.Done():
@@ -346,16 +424,18 @@ func (lr *loadRun) session(ctx context.Context, i int, stop time.Time) {
 	}
 }
 
-// dialogue opens a session and answers the bot until a ticket frame, the
-// turn limit or stop. Like the widget, it names the page's language
-// (?lang=), so the greeting comes in the script's language.
-func (lr *loadRun) dialogue(ctx context.Context, sc loadScript, k int, stop time.Time) error {
-	c, err := dialLoad(ctx, lr.wsURL+"?lang="+url.QueryEscape(sc.lang))
+// dialogue opens a session on replica r and answers the bot until a
+// ticket frame, the turn limit or stop. Like the widget, it names the
+// page's language (?lang=), so the greeting comes in the script's language.
+// In the cross mode a ticket is then answered by an agent.
+func (lr *loadRun) dialogue(ctx context.Context, r int, sc loadScript, k int, stop time.Time) error {
+	c, err := dialLoad(ctx, lr.wsURLs[r]+"?lang="+url.QueryEscape(sc.lang))
 	if err != nil {
 		return err
 	}
 	defer c.close()
 	lr.dialogues.Add(1)
+	lr.perAddr[r].Add(1)
 	lr.frames.Add(1)                                              // the session frame
 	if _, _, err := lr.collect(ctx, c, time.Time{}); err != nil { // the greeting
 		return err
@@ -381,8 +461,11 @@ func (lr *loadRun) dialogue(ctx context.Context, sc loadScript, k int, stop time
 		if err != nil {
 			return fmt.Errorf("session %s turn %d: %w", c.session, turn+1, err)
 		}
-		if ticket {
+		if ticket != "" {
 			lr.tickets.Add(1)
+			if lr.opts.cross {
+				return lr.answer(ctx, c, ticket, lr.opts.agentAddrs[(r+1)%len(lr.opts.agentAddrs)])
+			}
 			return nil
 		}
 		move = u.answer(bot)
@@ -392,8 +475,9 @@ func (lr *loadRun) dialogue(ctx context.Context, sc loadScript, k int, stop time
 
 // collect reads one burst of server frames, acknowledging each: with sent
 // set, the first must come within loadTurnWait and its delay is the turn's
-// latency. It stops at quiet, a message with quick replies, or a ticket.
-func (lr *loadRun) collect(ctx context.Context, c *loadConn, sent time.Time) ([]loadFrame, bool, error) {
+// latency. It stops at quiet, a message with quick replies, or a ticket,
+// whose id it returns.
+func (lr *loadRun) collect(ctx context.Context, c *loadConn, sent time.Time) ([]loadFrame, string, error) {
 	var bot []loadFrame
 	wait, first := loadQuiet, !sent.IsZero()
 	if first {
@@ -403,11 +487,11 @@ func (lr *loadRun) collect(ctx context.Context, c *loadConn, sent time.Time) ([]
 		f, err := c.next(ctx, wait)
 		switch {
 		case errors.Is(err, errLoadQuiet) && first:
-			return nil, false, fmt.Errorf("no reply within %s", loadTurnWait)
+			return nil, "", fmt.Errorf("no reply within %s", loadTurnWait)
 		case errors.Is(err, errLoadQuiet):
-			return bot, false, nil
+			return bot, "", nil
 		case err != nil:
-			return nil, false, err
+			return nil, "", err
 		}
 		lr.frames.Add(1)
 		if first {
@@ -417,23 +501,120 @@ func (lr *loadRun) collect(ctx context.Context, c *loadConn, sent time.Time) ([]
 			first = false
 		}
 		wait = loadQuiet
-		if f.ID != "" {
-			if err := c.send(map[string]string{"type": "ack", "id": f.ID}); err != nil {
-				return nil, false, fmt.Errorf("ack: %w", err)
-			}
+		if err := lr.ack(c, f); err != nil {
+			return nil, "", err
 		}
 		switch f.Type {
-		case "error":
-			lr.fail(fmt.Errorf("session %s: error frame %s: %s", c.session, f.Code, f.Message))
 		case "ticket":
-			return bot, true, nil
+			if f.TicketID == "" {
+				return nil, "", fmt.Errorf("session %s: a ticket frame without ticket_id", c.session)
+			}
+			return bot, f.TicketID, nil
 		case "message":
 			bot = append(bot, f)
 			if len(f.QuickReplies) > 0 {
-				return bot, false, nil
+				return bot, "", nil
 			}
 		}
 	}
+}
+
+// ack acknowledges a frame that has an id, and counts an error frame.
+func (lr *loadRun) ack(c *loadConn, f loadFrame) error {
+	if f.Type == "error" {
+		lr.fail(fmt.Errorf("session %s: error frame %s: %s", c.session, f.Code, f.Message))
+	}
+	if f.ID == "" {
+		return nil
+	}
+	if err := c.send(map[string]string{"type": "ack", "id": f.ID}); err != nil {
+		return fmt.Errorf("ack: %w", err)
+	}
+	return nil
+}
+
+// crossPlan says which agent address answers the users of each address.
+func (lr *loadRun) crossPlan() string {
+	var parts []string
+	for i, a := range lr.opts.addrs {
+		b := lr.opts.agentAddrs[(i+1)%len(lr.opts.agentAddrs)]
+		note := ""
+		if a == b {
+			note = " (the same address: one process)"
+		}
+		parts = append(parts, fmt.Sprintf("users of %s answered on %s%s", a, b, note))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// answer plays the agent for ticket id on agentAddr: claim, reply, and
+// wait for the reply on the user's connection. Its delay counts from the
+// reply's HTTP response, when the agent's side is done: the time another
+// replica takes to learn of it and push it. A frame that beats the
+// response (same process) counts as 0.
+func (lr *loadRun) answer(ctx context.Context, c *loadConn, id, agentAddr string) error {
+	base := "http://" + agentAddr + "/api/tickets/" + url.PathEscape(id)
+	if err := lr.agentCall(ctx, base+"/claim", nil); err != nil {
+		return fmt.Errorf("session %s: claiming %s: %w", c.session, id, err)
+	}
+	if err := lr.agentCall(ctx, base+"/messages", map[string]string{"text": "Thank you for waiting, an agent has your case now."}); err != nil {
+		return fmt.Errorf("session %s: replying to %s: %w", c.session, id, err)
+	}
+	answered := time.Now()
+	lr.replies.Add(1)
+	deadline := answered.Add(loadTurnWait)
+	for {
+		f, err := c.next(ctx, time.Until(deadline))
+		switch {
+		case errors.Is(err, errLoadQuiet):
+			return fmt.Errorf("session %s: the reply to %s did not arrive within %s", c.session, id, loadTurnWait)
+		case err != nil:
+			return fmt.Errorf("session %s: waiting for the reply to %s: %w", c.session, id, err)
+		}
+		lr.frames.Add(1)
+		if err := lr.ack(c, f); err != nil {
+			return err
+		}
+		if f.Type == "message" && f.From == "agent" {
+			lr.mu.Lock()
+			lr.delivery = append(lr.delivery, max(0, f.at.Sub(answered)))
+			lr.mu.Unlock()
+			return nil
+		}
+	}
+}
+
+// agentCall POSTs to the agent API (body nil: none) and wants a 2xx.
+func (lr *loadRun) agentCall(ctx context.Context, u string, body any) error {
+	var rd io.Reader = http.NoBody
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+lr.opts.agentToken)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := lr.api.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20)) // drained, so the connection is kept
+	if err != nil {
+		return fmt.Errorf("reading the answer: %w", err)
+	}
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(data[:min(len(data), 200)]))
+	}
+	return nil
 }
 
 func (lr *loadRun) fail(err error) {
@@ -477,7 +658,7 @@ var loadPNG = func() string {
 
 // runIdle opens -conns connections, each of which must bring its session
 // frame, holds them for -duration, and reports the server's memory.
-func runIdle(ctx context.Context, o loadOptions, wsURL string, out io.Writer) error {
+func runIdle(ctx context.Context, o loadOptions, wsURLs []string, out io.Writer) error {
 	before := int64(-1)
 	if o.pid > 0 {
 		if kb, err := rssKiB(o.pid); err == nil {
@@ -498,7 +679,7 @@ func runIdle(ctx context.Context, o loadOptions, wsURL string, out io.Writer) er
 				if i >= len(conns) {
 					return
 				}
-				c, err := dialLoad(ctx, wsURL)
+				c, err := dialLoad(ctx, wsURLs[i%len(wsURLs)])
 				if err != nil {
 					failed.Add(1)
 					firstErr.CompareAndSwap(nil, fmt.Sprintf("connection %d: %v", i+1, err))

@@ -3,17 +3,22 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/triagebot/triagebot/bot"
 	"github.com/triagebot/triagebot/bot/ws"
@@ -50,6 +55,64 @@ func TestParseLoadOptions(t *testing.T) {
 	}
 	if _, err := parseLoadOptions([]string{"-addr", "192.168.0.1:80"}, stdio{out: &bytes.Buffer{}, err: &bytes.Buffer{}}); !errors.Is(err, errLoadAddr) {
 		t.Errorf("a LAN address: %v, want errLoadAddr", err)
+	}
+}
+
+func TestParseLoadOptionsReplicasAndCross(t *testing.T) {
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte("file-token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(t.TempDir(), "empty")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	seventeen := strings.TrimSuffix(strings.Repeat("127.0.0.1:1,", 17), ",")
+	tests := []struct {
+		name       string
+		args       []string
+		env        map[string]string
+		addrs      []string
+		agentAddrs []string
+		token      string
+		err        string // part of the error; "" for none
+	}{
+		{name: "env address", env: map[string]string{"TRIAGEBOT_ADDR": "127.0.0.1:9000"}, addrs: []string{"127.0.0.1:9000"}},
+		{name: "two replicas", args: []string{"-addr", "127.0.0.1:8081, localhost:8082"}, addrs: []string{"127.0.0.1:8081", "localhost:8082"}},
+		{name: "one replica not loopback", args: []string{"-addr", "127.0.0.1:8081,10.0.0.2:8082"}, err: "loopback"},
+		{name: "empty entry", args: []string{"-addr", "127.0.0.1:8081,"}, err: "-addr"},
+		{name: "too many", args: []string{"-addr", seventeen}, err: "at most 16"},
+		{name: "cross, env token, agents on -addr", args: []string{"-addr", "127.0.0.1:1,127.0.0.1:2", "-cross"},
+			env: map[string]string{"TRIAGEBOT_AGENT_TOKEN": " env-token "}, addrs: []string{"127.0.0.1:1", "127.0.0.1:2"},
+			agentAddrs: []string{"127.0.0.1:1", "127.0.0.1:2"}, token: "env-token"},
+		{name: "cross, token file wins", args: []string{"-addr", "127.0.0.1:1", "-cross", "-agent-addr", "[::1]:3", "-agent-token-file", tokenFile},
+			env: map[string]string{"TRIAGEBOT_AGENT_TOKEN": "env-token"}, addrs: []string{"127.0.0.1:1"},
+			agentAddrs: []string{"[::1]:3"}, token: "file-token"},
+		{name: "cross without token", args: []string{"-addr", "127.0.0.1:1", "-cross"}, err: "TRIAGEBOT_AGENT_TOKEN"},
+		{name: "cross, empty token file", args: []string{"-addr", "127.0.0.1:1", "-cross", "-agent-token-file", empty}, err: "empty"},
+		{name: "cross, missing token file", args: []string{"-addr", "127.0.0.1:1", "-cross", "-agent-token-file", empty + ".no"}, err: "-agent-token-file"},
+		{name: "agent address not loopback", args: []string{"-addr", "127.0.0.1:1", "-cross", "-agent-addr", "192.168.1.1:80"},
+			env: map[string]string{"TRIAGEBOT_AGENT_TOKEN": "x"}, err: "loopback"},
+		{name: "agent flags without cross", args: []string{"-addr", "127.0.0.1:1", "-agent-addr", "127.0.0.1:2"}, err: "need -cross"},
+		{name: "cross and idle", args: []string{"-addr", "127.0.0.1:1", "-cross", "-idle"},
+			env: map[string]string{"TRIAGEBOT_AGENT_TOKEN": "x"}, err: "exclude"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, err := parseLoadOptions(tt.args, quiet(fakeEnv(tt.env)))
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err %v, want one saying %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(o.addrs, tt.addrs) || !slices.Equal(o.agentAddrs, tt.agentAddrs) || o.agentToken != tt.token {
+				t.Errorf("addrs %q, agent addrs %q, token %q; want %q, %q, %q", o.addrs, o.agentAddrs, o.agentToken, tt.addrs, tt.agentAddrs, tt.token)
+			}
+		})
 	}
 }
 
@@ -175,5 +238,102 @@ func TestLoadtestIdleAgainstRealServer(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "held 50 connections") || !strings.Contains(out.String(), "KiB/conn") {
 		t.Errorf("report:\n%s", out.String())
+	}
+}
+
+// Sessions go round-robin over the addresses: two separate servers both
+// get dialogues, and the report counts them per address.
+func TestLoadtestSpreadsOverReplicas(t *testing.T) {
+	a, b := wsServer(t), wsServer(t)
+	var out bytes.Buffer
+	err := runLoadtest(t.Context(), []string{"-addr", a + "," + b, "-conns", "4", "-rate", "30", "-duration", "2s"}, stdio{out: &out, err: &out})
+	if err != nil {
+		t.Fatalf("loadtest: %v\n%s", err, out.String())
+	}
+	report := out.String()
+	for _, addr := range []string{a, b} {
+		m := regexp.MustCompile(`ws://` + regexp.QuoteMeta(addr) + `/ws: (\d+) dialogues`).FindStringSubmatch(report)
+		if m == nil || m[1] == "0" {
+			t.Errorf("no dialogues on %s:\n%s", addr, report)
+		}
+	}
+	if !strings.Contains(report, "errors 0\n") || !regexp.MustCompile(`bot turns [1-9]\d* \([\d.]+/s\)`).MatchString(report) {
+		t.Errorf("report:\n%s", report)
+	}
+}
+
+// The cross mode against the real server on bbolt, named by two addresses
+// (as two replicas would be): every ticket is claimed and answered through
+// the agent API at the other address, and the reply reaches the user.
+func TestLoadtestCrossAgainstRealServer(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "cross.db")
+	out, _, err := cli(t, nil, "agents", "add", "loadagent", "-db", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte(lastLine(out)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := startServe(t, []string{"-addr", "127.0.0.1:0", "-db", db}, nil)
+	_, port, _ := net.SplitHostPort(srv.Addr())
+	dialWS(t, &websocket.Dialer{}, "ws://"+srv.Addr()+"/ws").Close() // the hub runs
+
+	var report bytes.Buffer
+	err = runLoadtest(t.Context(), []string{"-addr", "127.0.0.1:" + port + ",localhost:" + port, "-cross",
+		"-agent-token-file", tokenFile, "-conns", "4", "-rate", "40", "-duration", "8s"}, stdio{out: &report, err: &report})
+	if err != nil {
+		t.Fatalf("loadtest -cross: %v\n%s", err, report.String())
+	}
+	r := report.String()
+	if !strings.Contains(r, "errors 0\n") || !strings.Contains(r, "users of 127.0.0.1:"+port+" answered on localhost:"+port) {
+		t.Fatalf("report:\n%s", r)
+	}
+	m := regexp.MustCompile(`agent replies delivered (\d+) of (\d+) posted`).FindStringSubmatch(r)
+	if m == nil || m[1] != m[2] || m[1] == "0" {
+		t.Fatalf("no or lost replies:\n%s", r)
+	}
+	if !regexp.MustCompile(`delivery after the reply's response p50 [\d.]+ ms, p95 [\d.]+ ms, p99 [\d.]+ ms`).MatchString(r) {
+		t.Errorf("no delivery latencies:\n%s", r)
+	}
+	// The server agrees: as many tickets are claimed by the agent, each
+	// with the agent's reply in its transcript.
+	get := func(path string, v any) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", "http://"+srv.Addr()+path, nil)
+		req.Header.Set("Authorization", "Bearer "+lastLine(out))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+			t.Fatalf("GET %s: %s: %v", path, resp.Status, err)
+		}
+	}
+	type ticket struct {
+		ID         string `json:"id"`
+		Assignee   string `json:"assignee"`
+		Transcript []struct {
+			From string `json:"from"`
+		} `json:"transcript"`
+	}
+	var claimed struct{ Tickets []ticket }
+	get("/api/tickets?status=claimed", &claimed)
+	if strconv.Itoa(len(claimed.Tickets)) != m[1] {
+		t.Errorf("%d claimed tickets on the server, the report says %s replies", len(claimed.Tickets), m[1])
+	}
+	for _, c := range claimed.Tickets {
+		var tk ticket
+		get("/api/tickets/"+c.ID, &tk)
+		agent := 0
+		for _, e := range tk.Transcript {
+			if e.From == "agent" {
+				agent++
+			}
+		}
+		if tk.Assignee != "loadagent" || agent != 1 {
+			t.Errorf("ticket %s: assignee %q, %d agent entries; want loadagent's, one reply", c.ID, tk.Assignee, agent)
+		}
 	}
 }
