@@ -11,7 +11,6 @@ import (
 
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/boltstore"
-	"github.com/triagebot/triagebot/tickets/storetest"
 )
 
 // benchTicket is a ticket of realistic size: a few transcript lines and details.
@@ -211,13 +210,4 @@ func reportCPU(b *testing.B) func() {
 			b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
 		}
 	}
-}
-
-// BenchmarkStoreCreates is the store-neutral create benchmark (the one
-// pgstore runs too), fsync on, so the two stores' figures compare.
-func BenchmarkStoreCreates(b *testing.B) {
-	storetest.BenchCreates(b, func(b *testing.B) tickets.Store {
-		s, _ := openTest(b, boltstore.Options{})
-		return s
-	})
 }
