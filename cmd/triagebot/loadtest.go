@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,7 +29,7 @@ import (
 )
 
 func init() {
-	commands["loadtest"] = command{"drive WebSocket conversations against local servers: loadtest -addr HOST:PORT[,HOST:PORT…] -conns N -rate R -duration D [-cross -agent-token-file F | -idle [-pid PID]]",
+	commands["loadtest"] = command{"drive WebSocket conversations against local servers: loadtest -addr HOST:PORT[,HOST:PORT…] -conns N -rate R -duration D [-cross -agent-token-file F | -idle] [-pid PID[,PID…]]",
 		runLoadtest}
 }
 
@@ -56,7 +57,7 @@ type loadOptions struct {
 	rate     float64
 	duration time.Duration
 	idle     bool
-	pid      int
+	pids     []int // the servers' processes (and a database's postmaster), for their memory or CPU
 
 	// The cross mode: every ticket a dialogue ends in is claimed and
 	// answered through the agent API on another replica than the user's.
@@ -71,7 +72,7 @@ func parseLoadOptions(args []string, sio stdio) (loadOptions, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	var addrs, agentAddrs, tokenFile string
+	var addrs, agentAddrs, tokenFile, pids string
 	fs := newFlags("loadtest", "[flags]")
 	fs.StringVar(&addrs, "addr", env(getenv, "TRIAGEBOT_ADDR", defaultAddr),
 		"server address, or replicas' addresses separated by commas (sessions go round-robin), loopback only (env TRIAGEBOT_ADDR)")
@@ -84,7 +85,8 @@ func parseLoadOptions(args []string, sio stdio) (loadOptions, error) {
 	fs.Float64Var(&o.rate, "rate", 20, fmt.Sprintf("user frames per second over all sessions, at most %d", maxLoadRate))
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, fmt.Sprintf("how long to run (idle: how long to hold), at most %s", maxLoadDuration))
 	fs.BoolVar(&o.idle, "idle", false, "open -conns idle connections and hold them instead of talking")
-	fs.IntVar(&o.pid, "pid", 0, "with -idle: the server's process id, to report its memory (VmRSS)")
+	fs.StringVar(&pids, "pid", "", "the servers' process ids, separated by commas: with -idle their memory (VmRSS) is reported, "+
+		"otherwise their CPU time per bot turn, live child processes included (so a PostgreSQL postmaster's id covers its backends)")
 	if err := parseFlags(fs, args, sio); err != nil {
 		return o, err
 	}
@@ -97,8 +99,6 @@ func parseLoadOptions(args []string, sio stdio) (loadOptions, error) {
 		return o, fmt.Errorf("loadtest: -rate %g: want more than 0, at most %d", o.rate, maxLoadRate)
 	case o.duration <= 0 || o.duration > maxLoadDuration:
 		return o, fmt.Errorf("loadtest: -duration %s: want more than 0, at most %s", o.duration, maxLoadDuration)
-	case o.pid < 0:
-		return o, fmt.Errorf("loadtest: -pid %d: want a process id", o.pid)
 	case o.cross && o.idle:
 		return o, errors.New("loadtest: -cross and -idle exclude each other")
 	case !o.cross && (agentAddrs != "" || tokenFile != ""):
@@ -107,6 +107,15 @@ func parseLoadOptions(args []string, sio stdio) (loadOptions, error) {
 	var err error
 	if o.addrs, err = loadAddrs("-addr", addrs); err != nil {
 		return o, err
+	}
+	if pids != "" {
+		for p := range strings.SplitSeq(pids, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(p))
+			if err != nil || n <= 0 {
+				return o, fmt.Errorf("loadtest: -pid %q: want process ids separated by commas", pids)
+			}
+			o.pids = append(o.pids, n)
+		}
 	}
 	if !o.cross {
 		return o, nil
@@ -338,6 +347,8 @@ func (lr *loadRun) run(ctx context.Context, out io.Writer) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.duration+loadTurnWait+5*time.Second) // turns in flight may finish
 	defer cancel()
+	cpu0, cpuErr := procsCPU(o.pids)
+	self0 := selfCPU()
 	start := time.Now()
 	stop := start.Add(o.duration)
 	lr.pace = make(chan struct{}, max(1, int(o.rate/10)))
@@ -348,6 +359,9 @@ func (lr *loadRun) run(ctx context.Context, out io.Writer) error {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu1, err := procsCPU(o.pids)
+	cpuErr = errors.Join(cpuErr, err)
+	self1 := selfCPU()
 	lr.mu.Lock()
 	defer lr.mu.Unlock()
 	secs := elapsed.Seconds()
@@ -362,6 +376,21 @@ func (lr *loadRun) run(ctx context.Context, out io.Writer) error {
 	fmt.Fprintf(out, "bot turns %d (%.1f/s)\n", len(lr.lat), float64(len(lr.lat))/secs)
 	fmt.Fprintf(out, "turn latency p50 %s ms, p95 %s ms, p99 %s ms (%d turns)\n",
 		loadMS(loadPercentile(lr.lat, 50)), loadMS(loadPercentile(lr.lat, 95)), loadMS(loadPercentile(lr.lat, 99)), len(lr.lat))
+	if turns := len(lr.lat); turns > 0 {
+		// On a shared machine the rate says as much about the neighbours
+		// as about the server; CPU per turn says what a turn costs.
+		if len(o.pids) > 0 && cpuErr == nil {
+			per := (cpu1 - cpu0).Seconds() / float64(turns)
+			fmt.Fprintf(out, "server CPU %.2f ms per bot turn (pids %s, with their children)", per*1e3, loadJoin(o.pids))
+			if per > 0 {
+				fmt.Fprintf(out, ": %d cores of their own would serve %.0f turns/s", runtime.NumCPU(), float64(runtime.NumCPU())/per)
+			}
+			fmt.Fprintln(out)
+		} else if cpuErr != nil {
+			fmt.Fprintf(out, "warning: server CPU not measured: %v\n", cpuErr)
+		}
+		fmt.Fprintf(out, "load tool CPU %.2f ms per bot turn\n", (self1-self0).Seconds()*1e3/float64(turns))
+	}
 	if o.cross {
 		fmt.Fprintf(out, "agent replies delivered %d of %d posted\n", len(lr.delivery), lr.replies.Load())
 		fmt.Fprintf(out, "delivery after the reply's response p50 %s ms, p95 %s ms, p99 %s ms\n",
@@ -660,8 +689,8 @@ var loadPNG = func() string {
 // frame, holds them for -duration, and reports the server's memory.
 func runIdle(ctx context.Context, o loadOptions, wsURLs []string, out io.Writer) error {
 	before := int64(-1)
-	if o.pid > 0 {
-		if kb, err := rssKiB(o.pid); err == nil {
+	if len(o.pids) > 0 {
+		if kb, err := rssKiB(o.pids); err == nil {
 			before = kb
 		} else {
 			fmt.Fprintf(out, "warning: %v\n", err)
@@ -720,7 +749,7 @@ func runIdle(ctx context.Context, o loadOptions, wsURLs []string, out io.Writer)
 	held := opened.Load() - int64(ended)
 	fmt.Fprintf(out, "held %d connections for %s; %d ended early\n", held, o.duration, ended)
 	if before >= 0 {
-		if after, err := rssKiB(o.pid); err == nil && held > 0 {
+		if after, err := rssKiB(o.pids); err == nil && held > 0 {
 			fmt.Fprintf(out, "server RSS before %.1f MiB, after %.1f MiB, %.1f KiB/conn\n",
 				float64(before)/1024, float64(after)/1024, float64(after-before)/float64(held))
 		}
@@ -731,8 +760,105 @@ func runIdle(ctx context.Context, o loadOptions, wsURLs []string, out io.Writer)
 	return nil
 }
 
-// rssKiB reads VmRSS of a process from /proc.
-func rssKiB(pid int) (int64, error) {
+// procsCPU adds up the CPU time of processes and of their children, the
+// live ones read one by one and the ended ones as their parent's cutime
+// and cstime, from /proc (whose ticks are 1/100 s on Linux).
+func procsCPU(pids []int) (time.Duration, error) {
+	if len(pids) == 0 {
+		return 0, nil
+	}
+	var ticks int64
+	for _, pid := range pids {
+		st, err := procStat(pid)
+		if err != nil {
+			return 0, err
+		}
+		ticks += st.cpu
+	}
+	dirs, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0, fmt.Errorf("listing processes: %w", err)
+	}
+	for _, d := range dirs {
+		n, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		st, err := procStat(n)
+		if err != nil { // it ended meanwhile: its parent's cutime has it
+			continue
+		}
+		if slices.Contains(pids, st.ppid) && !slices.Contains(pids, n) {
+			ticks += st.cpu
+		}
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond, nil
+}
+
+type procStatus struct {
+	ppid int
+	cpu  int64 // utime+stime+cutime+cstime, in ticks
+}
+
+// procStat reads a process's parent and CPU ticks from /proc/PID/stat.
+func procStat(pid int) (procStatus, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return procStatus{}, fmt.Errorf("reading the CPU time of pid %d: %w", pid, err)
+	}
+	// After "pid (comm) ": state, ppid, ..., utime and stime are the 12th
+	// and 13th fields, cutime and cstime the 14th and 15th.
+	_, rest, ok := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 15 {
+		return procStatus{}, fmt.Errorf("pid %d: unexpected /proc/%d/stat", pid, pid)
+	}
+	var st procStatus
+	st.ppid, err = strconv.Atoi(f[1])
+	if err != nil {
+		return procStatus{}, fmt.Errorf("pid %d: parent: %w", pid, err)
+	}
+	for _, x := range f[11:15] {
+		n, err := strconv.ParseInt(x, 10, 64)
+		if err != nil {
+			return procStatus{}, fmt.Errorf("pid %d: CPU ticks: %w", pid, err)
+		}
+		st.cpu += n
+	}
+	return st, nil
+}
+
+// selfCPU is this process's own CPU time.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func loadJoin(pids []int) string {
+	s := make([]string, len(pids))
+	for i, p := range pids {
+		s[i] = strconv.Itoa(p)
+	}
+	return strings.Join(s, ",")
+}
+
+// rssKiB adds up VmRSS of processes, from /proc.
+func rssKiB(pids []int) (int64, error) {
+	var sum int64
+	for _, pid := range pids {
+		kb, err := rssKiB1(pid)
+		if err != nil {
+			return 0, err
+		}
+		sum += kb
+	}
+	return sum, nil
+}
+
+func rssKiB1(pid int) (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, fmt.Errorf("reading the memory of pid %d: %w", pid, err)

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -45,6 +46,9 @@ func TestParseLoadOptions(t *testing.T) {
 		{[]string{"-addr", "127.0.0.1:8080", "-rate", "NaN"}, false},
 		{[]string{"-addr", "127.0.0.1:8080", "-duration", "11m"}, false},
 		{[]string{"-addr", "127.0.0.1:8080", "-pid", "-3"}, false},
+		{[]string{"-addr", "127.0.0.1:8080", "-pid", "10,20"}, true},
+		{[]string{"-addr", "127.0.0.1:8080", "-pid", "10,x"}, false},
+		{[]string{"-addr", "127.0.0.1:8080", "-pid", "10,"}, false},
 		{[]string{"-addr", "127.0.0.1:8080", "extra"}, false},
 	}
 	for _, tt := range tests {
@@ -209,7 +213,7 @@ func wsServer(t *testing.T) string {
 func TestLoadtestActiveAgainstRealServer(t *testing.T) {
 	addr := wsServer(t)
 	var out bytes.Buffer
-	err := runLoadtest(t.Context(), []string{"-addr", addr, "-conns", "6", "-rate", "30", "-duration", "3s"}, stdio{out: &out, err: &out})
+	err := runLoadtest(t.Context(), []string{"-addr", addr, "-conns", "6", "-rate", "30", "-duration", "3s", "-pid", strconv.Itoa(os.Getpid())}, stdio{out: &out, err: &out})
 	if err != nil {
 		t.Fatalf("loadtest: %v\n%s", err, out.String())
 	}
@@ -226,6 +230,37 @@ func TestLoadtestActiveAgainstRealServer(t *testing.T) {
 	}
 	if !regexp.MustCompile(`turn latency p50 [\d.]+ ms, p95 [\d.]+ ms, p99 [\d.]+ ms`).MatchString(report) {
 		t.Errorf("no latency line in:\n%s", report)
+	}
+	// The server runs in this process: its CPU per turn is reported.
+	if !regexp.MustCompile(`server CPU [\d.]+ ms per bot turn \(pids \d+, with their children\)`).MatchString(report) ||
+		!regexp.MustCompile(`load tool CPU [\d.]+ ms per bot turn`).MatchString(report) {
+		t.Errorf("no CPU lines in:\n%s", report)
+	}
+}
+
+// procsCPU counts a process's children: one that ran and ended shows in
+// its parent's figure (as a postmaster's backends do).
+func TestProcsCPUCountsChildren(t *testing.T) {
+	self := []int{os.Getpid()}
+	before, err := procsCPU(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := exec.Command("sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done")
+	if err := child.Run(); err != nil {
+		t.Fatal(err)
+	}
+	used := child.ProcessState.UserTime() + child.ProcessState.SystemTime()
+	after, err := procsCPU(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// /proc counts in ticks of 10 ms; allow one for rounding each way.
+	if after-before < used-20*time.Millisecond {
+		t.Errorf("CPU grew by %s; the child alone used %s", after-before, used)
+	}
+	if _, err := procsCPU([]int{1 << 30}); err == nil {
+		t.Error("no error for a process that does not exist")
 	}
 }
 
