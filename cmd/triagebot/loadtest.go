@@ -335,6 +335,7 @@ type loadRun struct {
 	mu       sync.Mutex
 	lat      []time.Duration // user frame to the first bot frame, one per bot turn
 	delivery []time.Duration // agent reply's response to its frame on the user's socket
+	posted   []time.Duration // agent reply's POST, sent to its frame on the user's socket
 	sample   []string
 }
 
@@ -395,6 +396,8 @@ func (lr *loadRun) run(ctx context.Context, out io.Writer) error {
 		fmt.Fprintf(out, "agent replies delivered %d of %d posted\n", len(lr.delivery), lr.replies.Load())
 		fmt.Fprintf(out, "delivery after the reply's response p50 %s ms, p95 %s ms, p99 %s ms\n",
 			loadMS(loadPercentile(lr.delivery, 50)), loadMS(loadPercentile(lr.delivery, 95)), loadMS(loadPercentile(lr.delivery, 99)))
+		fmt.Fprintf(out, "delivery from sending the reply (the API's commit included) p50 %s ms, p95 %s ms, p99 %s ms\n",
+			loadMS(loadPercentile(lr.posted, 50)), loadMS(loadPercentile(lr.posted, 95)), loadMS(loadPercentile(lr.posted, 99)))
 	}
 	fmt.Fprintf(out, "errors %d\n", lr.errs.Load())
 	for _, s := range lr.sample {
@@ -586,6 +589,7 @@ func (lr *loadRun) answer(ctx context.Context, c *loadConn, id, agentAddr string
 	if err := lr.agentCall(ctx, base+"/claim", nil); err != nil {
 		return fmt.Errorf("session %s: claiming %s: %w", c.session, id, err)
 	}
+	posting := time.Now()
 	if err := lr.agentCall(ctx, base+"/messages", map[string]string{"text": "Thank you for waiting, an agent has your case now."}); err != nil {
 		return fmt.Errorf("session %s: replying to %s: %w", c.session, id, err)
 	}
@@ -607,6 +611,7 @@ func (lr *loadRun) answer(ctx context.Context, c *loadConn, id, agentAddr string
 		if f.Type == "message" && f.From == "agent" {
 			lr.mu.Lock()
 			lr.delivery = append(lr.delivery, max(0, f.at.Sub(answered)))
+			lr.posted = append(lr.posted, f.at.Sub(posting))
 			lr.mu.Unlock()
 			return nil
 		}
