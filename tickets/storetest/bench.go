@@ -29,13 +29,15 @@ var BenchWriters = []int{1, 64}
 func BenchCreates(b *testing.B, open BenchOpener) {
 	for _, w := range BenchWriters {
 		b.Run(fmt.Sprint("writers=", w), func(b *testing.B) {
-			s := open(b)
-			benchCreates(b, s, w)
+			BenchCreatesOn(b, open(b), w)
 		})
 	}
 }
 
-func benchCreates(b *testing.B, s tickets.Store, writers int) {
+// BenchCreatesOn is one run of BenchCreates: b.N creates on s by writers
+// goroutines. It fails unless exactly b.N tickets are stored afterwards, so
+// s must be empty.
+func BenchCreatesOn(b *testing.B, s tickets.Store, writers int) {
 	var next atomic.Int64
 	n := int64(b.N)
 	now := time.Now().UTC().Truncate(time.Microsecond)
