@@ -678,3 +678,32 @@ func ids(ts []tickets.Ticket) []string {
 	}
 	return out
 }
+
+// TestHealthRecoversWithoutTraffic: after a failed commit Health reports
+// it, and once the database takes writes again Health finds out by itself
+// (a probe write), with no transaction of a user's to clear it: a proxy
+// that stopped sending traffic for the 503 would otherwise never see 200.
+func TestHealthRecoversWithoutTraffic(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	s.recordFailure(errors.New("disk full"))
+	s.healthMu.Lock()
+	s.pingAt = time.Now() // the probe is not due yet
+	s.healthMu.Unlock()
+	if err := s.Health(); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("Health after a failed commit: %v", err)
+	}
+	s.healthMu.Lock()
+	s.pingAt = time.Time{} // due now
+	s.healthMu.Unlock()
+	if err := s.Health(); err != nil {
+		t.Fatalf("Health once writes work again: %v", err)
+	}
+	var v []byte
+	if err := s.View(t.Context(), func(tx tickets.Tx) error {
+		var err error
+		v, err = tx.Meta("pgstore.health_probe")
+		return err
+	}); err != nil || len(v) != 1 {
+		t.Errorf("the probe's row: %q, %v", v, err)
+	}
+}

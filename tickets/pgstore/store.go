@@ -345,30 +345,46 @@ func (s *Store) recordFailure(err error) {
 }
 
 // Health is nil while commits succeed and the pool answers a ping; the
-// ping is made at most once a second.
+// ping is made at most once a second. After a failed commit it is a small
+// write instead (healthProbe), and its success clears the failure: a
+// replica a proxy took out of rotation for its 503 gets no user's write
+// that would, so it must find out by itself that the database is back.
 func (s *Store) Health() error {
 	s.healthMu.Lock()
 	failure := s.failure
 	stale := time.Since(s.pingAt) > time.Second
 	s.healthMu.Unlock()
-	if failure != nil {
-		return fmt.Errorf("pgstore: writes are failing: %w", failure)
-	}
 	if stale {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		err := s.pool.Ping(ctx)
+		var err error
+		if failure != nil {
+			_, err = s.pool.Exec(ctx, healthProbe)
+		} else {
+			err = s.pool.Ping(ctx)
+		}
 		cancel()
 		s.healthMu.Lock()
 		s.pingAt, s.pingErr = time.Now(), err
+		if failure != nil && err == nil && s.failure == failure {
+			s.failure = nil
+		}
 		s.healthMu.Unlock()
 	}
 	s.healthMu.Lock()
 	defer s.healthMu.Unlock()
+	if s.failure != nil {
+		return fmt.Errorf("pgstore: writes are failing: %w", s.failure)
+	}
 	if s.pingErr != nil {
 		return fmt.Errorf("pgstore: database does not answer: %w", s.pingErr)
 	}
 	return nil
 }
+
+// healthProbe is the write Health makes while commits are failing: one
+// committed row, so it needs what a turn's commit needs.
+const healthProbe = `INSERT INTO kv (key, value) VALUES ('pgstore.health_probe', '\x01')
+	ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`
 
 // Backup refuses: a PostgreSQL database is backed up with its own tools.
 func (s *Store) Backup(ctx context.Context, w io.Writer) (int64, error) {
