@@ -101,8 +101,30 @@ func (e *Engine) agentOp(ctx context.Context, name, ticketID string,
 		result tickets.Ticket
 		fx     effects
 	)
-	err := e.store.Update(ctx, func(tx tickets.Tx) error {
+	// A user's turn takes its conversation, then its ticket; an agent's
+	// operation takes them in the same order (a ticket's conversation never
+	// changes, so it is looked up first). The other order deadlocks with a
+	// turn on a store that locks rows, as PostgreSQL's does.
+	var convID string
+	err := e.store.View(ctx, func(tx tickets.Tx) error {
+		t, err := tx.Ticket(ticketID)
+		convID = t.ConversationID
+		return err
+	})
+	if err != nil {
+		return tickets.Ticket{}, fmt.Errorf("bot: %s: %w", name, err)
+	}
+	unlock := func() {}
+	if convID != "" {
+		unlock = e.lock(convID)
+	}
+	err = e.store.Update(ctx, func(tx tickets.Tx) error {
 		fx = effects{}
+		if convID != "" {
+			if _, err := tx.Conversation(convID); err != nil && !errors.Is(err, tickets.ErrNotFound) {
+				return err
+			}
+		}
 		before, err := tx.Ticket(ticketID)
 		if err != nil {
 			return err
@@ -154,6 +176,7 @@ func (e *Engine) agentOp(ctx context.Context, name, ticketID string,
 		fx.touch(conv)
 		return nil
 	})
+	unlock()
 	if err != nil {
 		// The store and the domain name the ticket already.
 		return tickets.Ticket{}, fmt.Errorf("bot: %s: %w", name, err)

@@ -2,62 +2,19 @@ package pgstore
 
 import (
 	"context"
-	"crypto/rand"
-	"net/url"
-	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/pgstore/pgtest"
 )
 
 // envURL names the server the tests may create databases on.
-const envURL = "TRIAGEBOT_TEST_POSTGRES"
+const envURL = pgtest.EnvURL
 
-// testURL creates a database of its own for the test on the server
-// TRIAGEBOT_TEST_POSTGRES names, dropped when the test ends, and returns
-// its URL; without the variable the test is skipped.
-func testURL(t testing.TB) string {
-	t.Helper()
-	base := os.Getenv(envURL)
-	if base == "" {
-		t.Skip(envURL + " is not set: PostgreSQL tests skipped (set it to a postgres:// URL of a server where the tests may create databases)")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", envURL, err)
-	}
-	defer admin.Close(ctx)
-	name := "triagebot_test_" + strings.ToLower(rand.Text()[:12])
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		c, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("%s: %v", envURL, err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
+// testURL is pgtest.URL: a database of the test's own, or a skip.
+func testURL(t testing.TB) string { return pgtest.URL(t) }
 
 // openURL opens a Store on url, closed when the test ends.
 func openURL(t testing.TB, u string, opts Options) *Store {
