@@ -47,6 +47,10 @@ func (s *Store) Lead(ctx context.Context, name string) (context.Context, func(),
 			s.log.Warn("pgstore: lease attempt failed", "lease", name, "err", err)
 		}
 		if conn != nil {
+			if err := fence(ctx, s.opts.LeaseFence); err != nil {
+				closeConn(conn)
+				return nil, nil, err
+			}
 			return s.hold(ctx, conn, key)
 		}
 		t := time.NewTimer(s.opts.LeasePoll)
@@ -56,6 +60,18 @@ func (s *Store) Lead(ctx context.Context, name string) (context.Context, func(),
 			return nil, nil, ctx.Err()
 		case <-t.C:
 		}
+	}
+}
+
+// fence waits d (Options.LeaseFence) or until ctx ends.
+func fence(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 

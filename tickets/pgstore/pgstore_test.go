@@ -517,6 +517,45 @@ func TestLeadMovesBetweenStores(t *testing.T) {
 	}
 }
 
+// TestLeaseFenced: when the server ends a living holder's session (a
+// restart, a failover), the lock is free at once; the next holder's Lead
+// returns only after the fence, by which time the old holder has noticed
+// and stopped: the two never hold the duty together.
+func TestLeaseFenced(t *testing.T) {
+	u := testURL(t)
+	// The old holder checks its session every second; the next one polls
+	// every 20 ms and would, unfenced, take the lease long before that.
+	s1 := openURL(t, u, Options{LeasePoll: 20 * time.Millisecond, LeaseCheck: time.Second})
+	s2 := openURL(t, u, Options{LeasePoll: 20 * time.Millisecond, LeaseCheck: time.Second, LeaseFence: 4 * time.Second})
+	held, release, err := s1.Lead(t.Context(), "telegram")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	next := make(chan context.Context, 1)
+	go func() {
+		h, r, err := s2.Lead(t.Context(), "telegram")
+		if err != nil {
+			t.Error(err)
+			next <- nil
+			return
+		}
+		t.Cleanup(r)
+		next <- h
+	}()
+	exec(t, u, `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted
+		AND ((classid::bigint << 32) | objid::bigint) = $1`, leaseKey("telegram"))
+	h2 := <-next
+	if h2 == nil {
+		return
+	}
+	select {
+	case <-held.Done():
+	default:
+		t.Fatal("the next holder got the lease while the old one still held its context")
+	}
+}
+
 func TestSeenOnceAcrossStores(t *testing.T) {
 	u := testURL(t)
 	stores := []*Store{openURL(t, u, Options{}), openURL(t, u, Options{})}

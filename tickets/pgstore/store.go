@@ -69,6 +69,12 @@ type Options struct {
 	ConnectTimeout time.Duration
 	// LeasePoll and LeaseCheck tune Lead; 0 means the defaults.
 	LeasePoll, LeaseCheck time.Duration
+	// LeaseFence is how long Lead waits after taking a lease before it
+	// returns it: time for a previous holder whose session the server ended
+	// (a restart, a failover) while its process lives to notice at its next
+	// check and stop, so two never do the duty at once. 0 means twice
+	// LeaseCheck (a check's interval plus its ping's deadline).
+	LeaseFence time.Duration
 	// Now is the clock for timestamps the caller left zero; nil means time.Now.
 	Now tickets.Clock
 }
@@ -137,6 +143,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	}
 	if opts.LeaseCheck <= 0 {
 		opts.LeaseCheck = DefaultLeaseCheck
+	}
+	if opts.LeaseFence <= 0 {
+		opts.LeaseFence = 2 * opts.LeaseCheck
 	}
 	opts.Logger = logs.Or(opts.Logger)
 	if opts.Now == nil {
