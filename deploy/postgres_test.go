@@ -1,13 +1,9 @@
 package deploy
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/triagebot/triagebot/tickets/pgstore/pgtest"
 )
 
 // pgOnlyMetrics are the dashboard's metrics that only a PostgreSQL store
@@ -107,7 +103,7 @@ func TestPostgresMetrics(t *testing.T) {
 		t.Skip("TRIAGEBOT_TEST_POSTGRES is not set: the PostgreSQL metrics were checked against the source only")
 	}
 	bin := imageBinary(t)
-	dbURL := scratchDatabase(t, base)
+	dbURL := pgtest.URL(t)
 	s := startServer(t, bin, []string{"TRIAGEBOT_DB=" + dbURL})
 	var missing []string
 	eventually(func() bool {
@@ -125,37 +121,6 @@ func TestPostgresMetrics(t *testing.T) {
 	}
 }
 
-// scratchDatabase creates a database with a random name on the cluster of
-// base and drops it when the test (and the server using it) has ended.
-func scratchDatabase(t *testing.T, base string) string {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("TRIAGEBOT_TEST_POSTGRES: %v", err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "triagebot_deploy_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		conn.Close(ctx)
-		t.Fatal(err)
-	}
-	// Registered first, so it runs after the server's own cleanup stopped it.
-	t.Cleanup(func() {
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("dropping %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
 // TestCaddyTwoReplicas is compose.yaml's topology on this machine: two
 // servers on one PostgreSQL database behind the Caddyfile. The agent's
 // event stream holds one replica, so Caddy's least_conn sends the widget to
@@ -170,7 +135,7 @@ func TestCaddyTwoReplicas(t *testing.T) {
 		t.Skip("caddy not installed")
 	}
 	bin := imageBinary(t)
-	dbURL := scratchDatabase(t, base)
+	dbURL := pgtest.URL(t)
 	env := []string{"TRIAGEBOT_DB=" + dbURL}
 
 	// The first admin, made through the URL as the README says.

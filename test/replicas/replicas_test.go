@@ -10,7 +10,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -27,16 +26,15 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/triagebot/triagebot/internal/fakebot"
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/pgstore"
+	"github.com/triagebot/triagebot/tickets/pgstore/pgtest"
 )
 
 const (
-	envPostgres = "TRIAGEBOT_TEST_POSTGRES"
-	tgToken     = "123:TEST"
+	tgToken = "123:TEST"
 	// takeover is how soon another replica must poll Telegram once the
 	// leader died (the figure).
 	takeover = 10 * time.Second
@@ -92,33 +90,7 @@ type cluster struct {
 // TRIAGEBOT_TEST_POSTGRES names, dropped when the test ends.
 func newCluster(tb testing.TB) *cluster {
 	tb.Helper()
-	admin := os.Getenv(envPostgres)
-	if admin == "" {
-		tb.Skipf("%s is not set: no PostgreSQL to run two replicas on (e.g. %s=postgres://postgres@127.0.0.1:55432/postgres?sslmode=disable)", envPostgres, envPostgres)
-	}
-	c := &cluster{tb: tb, bin: binary(tb), dir: tb.TempDir()}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		tb.Fatalf("connecting to %s: %v", envPostgres, err)
-	}
-	name := "triagebot_replicas_" + strings.ToLower(rand.Text()[:10])
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		conn.Close(ctx)
-		tb.Fatalf("creating the test database: %v", err)
-	}
-	tb.Cleanup(func() {
-		if _, err := conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			tb.Errorf("dropping %s: %v", name, err)
-		}
-		conn.Close(context.Background())
-	})
-	u, err := url.Parse(admin)
-	if err != nil {
-		tb.Fatalf("%s: %v", envPostgres, err)
-	}
-	u.Path = "/" + name
-	c.db = u.String()
+	c := &cluster{tb: tb, bin: binary(tb), dir: tb.TempDir(), db: pgtest.URL(tb)}
 	c.fake = fakebot.New(tgToken)
 	c.fake.PollCap = 500 * time.Millisecond
 	tb.Cleanup(c.fake.Close)

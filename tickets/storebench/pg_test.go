@@ -2,10 +2,6 @@ package storebench_test
 
 import (
 	"context"
-	"crypto/rand"
-	"net/url"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +9,7 @@ import (
 
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/pgstore"
+	"github.com/triagebot/triagebot/tickets/pgstore/pgtest"
 	"github.com/triagebot/triagebot/tickets/storetest"
 )
 
@@ -39,43 +36,18 @@ func BenchmarkCreatesPostgres(b *testing.B) {
 // durability settings and returns the database's URL.
 func freshDatabase(b *testing.B) string {
 	b.Helper()
-	base := os.Getenv("TRIAGEBOT_TEST_POSTGRES")
-	if base == "" {
-		b.Skip("TRIAGEBOT_TEST_POSTGRES is not set: PostgreSQL benchmarks skipped (set it to a postgres:// URL of a server where they may create databases)")
-	}
+	u := pgtest.URL(b)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	admin, err := pgx.Connect(ctx, base)
+	conn, err := pgx.Connect(ctx, u)
 	if err != nil {
-		b.Fatalf("connecting to TRIAGEBOT_TEST_POSTGRES: %v", err)
+		b.Fatalf("connecting to the benchmark's database: %v", err)
 	}
-	defer admin.Close(ctx)
+	defer conn.Close(ctx)
 	var fsync, syncCommit string
-	if err := admin.QueryRow(ctx, "SELECT current_setting('fsync'), current_setting('synchronous_commit')").Scan(&fsync, &syncCommit); err != nil {
+	if err := conn.QueryRow(ctx, "SELECT current_setting('fsync'), current_setting('synchronous_commit')").Scan(&fsync, &syncCommit); err != nil {
 		b.Fatalf("reading the server's settings: %v", err)
 	}
 	b.Logf("PostgreSQL fsync=%s synchronous_commit=%s", fsync, syncCommit)
-	name := "triagebot_bench_" + strings.ToLower(rand.Text()[:12])
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		b.Fatalf("creating a database: %v", err)
-	}
-	b.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		c, err := pgx.Connect(ctx, base)
-		if err != nil {
-			b.Errorf("dropping database %s: %v", name, err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			b.Errorf("dropping database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		b.Fatalf("TRIAGEBOT_TEST_POSTGRES: %v", err)
-	}
-	u.Path = "/" + name
-	return u.String()
+	return u
 }
