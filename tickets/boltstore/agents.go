@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/internal/record"
 )
 
 // CreateAgent stores a new agent, indexed by its token hash.
@@ -29,8 +30,8 @@ func (x *tx) CreateAgent(a *tickets.Agent) error {
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = x.now()
 	}
-	rec := toAgentRecord(a)
-	v, err := encode(&rec)
+	rec := record.FromAgent(a)
+	v, err := record.Encode(&rec)
 	if err != nil {
 		return fmt.Errorf("create agent %q: %w", a.Name, err)
 	}
@@ -56,8 +57,8 @@ func (x *tx) AgentByTokenHash(h []byte) (tickets.Agent, error) {
 	if v == nil {
 		return tickets.Agent{}, fmt.Errorf("agent by token: agent %q: %w", name, tickets.ErrNotFound)
 	}
-	var rec agentRecord
-	if err := decode(v, &rec); err != nil {
+	var rec record.Agent
+	if err := record.Decode(v, &rec); err != nil {
 		return tickets.Agent{}, fmt.Errorf("agent by token: %w", err)
 	}
 	// The lookup already matched the key; the constant-time compare guards
@@ -65,18 +66,18 @@ func (x *tx) AgentByTokenHash(h []byte) (tickets.Agent, error) {
 	if subtle.ConstantTimeCompare(rec.TokenHash, h) != 1 {
 		return tickets.Agent{}, fmt.Errorf("agent by token: %w", tickets.ErrNotFound)
 	}
-	return rec.agent(), nil
+	return rec.Agent(), nil
 }
 
 // Agents lists every agent in name order (the bucket's key order).
 func (x *tx) Agents() ([]tickets.Agent, error) {
 	var out []tickets.Agent
 	err := x.tx.Bucket(bucketAgents).ForEach(func(k, v []byte) error {
-		var rec agentRecord
-		if err := decode(v, &rec); err != nil {
+		var rec record.Agent
+		if err := record.Decode(v, &rec); err != nil {
 			return fmt.Errorf("agent %q: %w", k, err)
 		}
-		out = append(out, rec.agent())
+		out = append(out, rec.Agent())
 		return nil
 	})
 	if err != nil {
@@ -87,13 +88,13 @@ func (x *tx) Agents() ([]tickets.Agent, error) {
 
 // agentRecordByName reads one agent's record, or a Refusal of kind
 // ErrNotFound: an admin naming an agent that is not there reads it.
-func (x *tx) agentRecordByName(op, name string) (agentRecord, error) {
-	var rec agentRecord
+func (x *tx) agentRecordByName(op, name string) (record.Agent, error) {
+	var rec record.Agent
 	v := x.tx.Bucket(bucketAgents).Get([]byte(name))
 	if v == nil {
 		return rec, tickets.Refuse(tickets.ErrNotFound, "There is no agent %q.", name)
 	}
-	if err := decode(v, &rec); err != nil {
+	if err := record.Decode(v, &rec); err != nil {
 		return rec, fmt.Errorf("%s %q: %w", op, name, err)
 	}
 	return rec, nil
@@ -135,7 +136,7 @@ func (x *tx) SetAgentToken(name string, hash []byte) error {
 		return fmt.Errorf("set token of %q: %w", name, err)
 	}
 	rec.TokenHash = bytes.Clone(hash)
-	v, err := encode(&rec)
+	v, err := record.Encode(&rec)
 	if err != nil {
 		return fmt.Errorf("set token of %q: %w", name, err)
 	}
@@ -197,7 +198,7 @@ func (x *tx) Agent(name string) (tickets.Agent, error) {
 	if err != nil {
 		return tickets.Agent{}, err
 	}
-	return rec.agent(), nil
+	return rec.Agent(), nil
 }
 
 // markChanged makes the commit wake the agents' streams: a removed or

@@ -7,6 +7,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/internal/record"
 )
 
 // PutAttachment stores a file's metadata and bytes in this transaction, so
@@ -32,8 +33,8 @@ func (x *tx) PutAttachment(a *tickets.Attachment, owner string, data []byte) err
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = x.now()
 	}
-	rec := toAttachmentRecord(a, owner)
-	v, err := encode(&rec)
+	rec := record.FromAttachment(a, owner)
+	v, err := record.Encode(&rec)
 	if err != nil {
 		return fmt.Errorf("put attachment %s: %w", a.ID, err)
 	}
@@ -70,7 +71,7 @@ func checkOwner(btx *bolt.Tx, owner string) error {
 	if owner == "" {
 		return fmt.Errorf("no owner: %w", tickets.ErrInvalid)
 	}
-	if seq, ok := parseTicketID(owner); ok && btx.Bucket(bucketTickets).Get(be64(seq)) != nil {
+	if seq, ok := record.ParseTicketID(owner); ok && btx.Bucket(bucketTickets).Get(be64(seq)) != nil {
 		return nil
 	}
 	if btx.Bucket(bucketConversations).Get([]byte(owner)) != nil {
@@ -88,8 +89,8 @@ func (x *tx) AttachmentData(id string) (tickets.Attachment, []byte, error) {
 	if v == nil {
 		return tickets.Attachment{}, nil, fmt.Errorf("attachment %q: %w", id, tickets.ErrNotFound)
 	}
-	var rec attachmentRecord
-	if err := decode(v, &rec); err != nil {
+	var rec record.Attachment
+	if err := record.Decode(v, &rec); err != nil {
 		return tickets.Attachment{}, nil, fmt.Errorf("attachment %q: %w", id, err)
 	}
 	data := x.tx.Bucket(bucketAttachData).Get([]byte(id))
@@ -98,5 +99,5 @@ func (x *tx) AttachmentData(id string) (tickets.Attachment, []byte, error) {
 	}
 	// Get's slice points into the memory map, which is unmapped or reused
 	// after the transaction; the caller gets its own copy.
-	return rec.attachment(), bytes.Clone(data), nil
+	return rec.Attachment(), bytes.Clone(data), nil
 }

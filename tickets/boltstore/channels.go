@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/internal/record"
 )
 
 // keptChoiceSets is how many keyboards per conversation stay answerable:
@@ -67,7 +68,7 @@ func (s *Store) PutChoices(ctx context.Context, convID string, seq uint64, label
 	if convID == "" || len(labels) == 0 {
 		return fmt.Errorf("boltstore: put choices: conversation %q, %d labels: %w", convID, len(labels), tickets.ErrInvalid)
 	}
-	v, err := encode(labels)
+	v, err := record.Encode(labels)
 	if err != nil {
 		return err
 	}
@@ -103,7 +104,7 @@ func (s *Store) Choices(ctx context.Context, convID string, seq uint64) ([]strin
 		if v == nil {
 			return nil
 		}
-		return decode(v, &labels)
+		return record.Decode(v, &labels)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("boltstore: choices of %s: %w", convID, err)
@@ -150,7 +151,7 @@ func (x *tx) AddNotice(n *tickets.Notice) error {
 	if err != nil {
 		return fmt.Errorf("add notice: %w", err)
 	}
-	v, err := encode(noticeRecord{Kind: string(n.Kind), TicketID: n.TicketID, Was: string(n.Was), CreatedAt: n.CreatedAt})
+	v, err := record.Encode(noticeRecord{Kind: string(n.Kind), TicketID: n.TicketID, Was: string(n.Was), CreatedAt: n.CreatedAt})
 	if err != nil {
 		return err
 	}
@@ -176,7 +177,7 @@ func (s *Store) Notices(ctx context.Context, limit int) ([]tickets.Notice, error
 				return fmt.Errorf("notice key %x: corrupt", k)
 			}
 			var rec noticeRecord
-			if err := decode(v, &rec); err != nil {
+			if err := record.Decode(v, &rec); err != nil {
 				return err
 			}
 			n := tickets.Notice{ID: noticeID(k), Kind: tickets.NoticeKind(rec.Kind), TicketID: rec.TicketID,
@@ -184,7 +185,7 @@ func (s *Store) Notices(ctx context.Context, limit int) ([]tickets.Notice, error
 			tr, err := getTicket(btx, rec.TicketID)
 			switch {
 			case err == nil:
-				n.Ticket = tr.ticket()
+				n.Ticket = tr.Ticket()
 			case !errors.Is(err, tickets.ErrNotFound):
 				return err
 			}
@@ -227,12 +228,12 @@ func (x *tx) SetProgress(convID, id string, parts int) error {
 	if v == nil {
 		return nil // acknowledged meanwhile
 	}
-	var rec messageRecord
-	if err := decode(v, &rec); err != nil {
+	var rec record.Message
+	if err := record.Decode(v, &rec); err != nil {
 		return fmt.Errorf("set progress %q in %q: %w", id, convID, err)
 	}
 	rec.Parts = parts
-	nv, err := encode(&rec)
+	nv, err := record.Encode(&rec)
 	if err != nil {
 		return err
 	}

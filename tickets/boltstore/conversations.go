@@ -11,6 +11,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/internal/record"
 )
 
 // Conversation returns one conversation.
@@ -19,20 +20,20 @@ func (x *tx) Conversation(id string) (tickets.Conversation, error) {
 	if err != nil {
 		return tickets.Conversation{}, err
 	}
-	return rec.conversation(), nil
+	return rec.Conversation(), nil
 }
 
-func getConversation(btx *bolt.Tx, id string) (conversationRecord, error) {
+func getConversation(btx *bolt.Tx, id string) (record.Conversation, error) {
 	var v []byte
 	if id != "" {
 		v = btx.Bucket(bucketConversations).Get([]byte(id))
 	}
 	if v == nil {
-		return conversationRecord{}, fmt.Errorf("conversation %q: %w", id, tickets.ErrNotFound)
+		return record.Conversation{}, fmt.Errorf("conversation %q: %w", id, tickets.ErrNotFound)
 	}
-	var rec conversationRecord
-	if err := decode(v, &rec); err != nil {
-		return conversationRecord{}, fmt.Errorf("conversation %q: %w", id, err)
+	var rec record.Conversation
+	if err := record.Decode(v, &rec); err != nil {
+		return record.Conversation{}, fmt.Errorf("conversation %q: %w", id, err)
 	}
 	return rec, nil
 }
@@ -73,9 +74,9 @@ func (x *tx) PutConversation(c *tickets.Conversation) error {
 	case err != nil && !errors.Is(err, tickets.ErrNotFound):
 		return fmt.Errorf("put conversation: %w", err)
 	}
-	rec := toConversationRecord(c)
+	rec := record.FromConversation(c)
 	rec.HadTicket = (exists && old.HadTicket) || c.TicketID != ""
-	var was *conversationRecord
+	var was *record.Conversation
 	if exists {
 		was = &old
 	}
@@ -109,8 +110,8 @@ func putResumeHash(btx *bolt.Tx, convID string, old, h []byte) error {
 
 // putConversation writes rec and moves its entry in the idle index (only
 // conversations that never had a ticket are in it). old is nil when new.
-func putConversation(btx *bolt.Tx, old, rec *conversationRecord) error {
-	v, err := encode(rec)
+func putConversation(btx *bolt.Tx, old, rec *record.Conversation) error {
+	v, err := record.Encode(rec)
 	if err != nil {
 		return err
 	}
@@ -142,7 +143,7 @@ func (x *tx) ConversationByResumeHash(h []byte) (tickets.Conversation, error) {
 	if err != nil {
 		return tickets.Conversation{}, fmt.Errorf("conversation by resume key: %w", err)
 	}
-	return rec.conversation(), nil
+	return rec.Conversation(), nil
 }
 
 // markHadTicket records that conversation id led to a ticket, taking it
@@ -159,13 +160,6 @@ func markHadTicket(btx *bolt.Tx, id string) error {
 	rec := old
 	rec.HadTicket = true
 	return putConversation(btx, &old, &rec)
-}
-
-// messageID is an outbound message's store-unique id. Conversation ids are
-// unique and the sequence is never reused within one (outbox_seq only
-// grows, even when the outbox is emptied), so the pair is unique.
-func messageID(convID string, seq uint64) string {
-	return convID + "-" + strconv.FormatUint(seq, 10)
 }
 
 // Enqueue appends m to its conversation's outbox with the next sequence
@@ -191,12 +185,12 @@ func (x *tx) Enqueue(m *tickets.OutMessage) error {
 	if err := seqs.Put([]byte(conv.ID), be64(seq)); err != nil {
 		return fmt.Errorf("enqueue: %w", err)
 	}
-	m.Seq, m.ID = seq, messageID(conv.ID, seq)
+	m.Seq, m.ID = seq, record.MessageID(conv.ID, seq)
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = x.now()
 	}
-	rec := toMessageRecord(m)
-	v, err := encode(&rec)
+	rec := record.FromMessage(m)
+	v, err := record.Encode(&rec)
 	if err != nil {
 		return fmt.Errorf("enqueue: %w", err)
 	}
@@ -218,11 +212,11 @@ func (x *tx) Outbox(conversationID string) ([]tickets.OutMessage, error) {
 	var out []tickets.OutMessage
 	c := x.tx.Bucket(bucketOutbox).Cursor()
 	for k, v := c.Seek(prefix); hasPrefix(k, prefix); k, v = c.Next() {
-		var rec messageRecord
-		if err := decode(v, &rec); err != nil {
+		var rec record.Message
+		if err := record.Decode(v, &rec); err != nil {
 			return nil, fmt.Errorf("outbox %q: %w", conversationID, err)
 		}
-		out = append(out, rec.message(conversationID))
+		out = append(out, rec.Message(conversationID))
 	}
 	return out, nil
 }
@@ -245,7 +239,7 @@ func (x *tx) Ack(conversationID, id string) error {
 	if v := x.tx.Bucket(bucketOutboxSeq).Get([]byte(conversationID)); len(v) == 8 {
 		last = u64(v)
 	}
-	if !ok || err != nil || upTo == 0 || upTo > last || messageID(conversationID, upTo) != id {
+	if !ok || err != nil || upTo == 0 || upTo > last || record.MessageID(conversationID, upTo) != id {
 		return tickets.Refuse(tickets.ErrInvalid, "The acknowledged message %.40q was never sent in this conversation.", id)
 	}
 	prefix := appendString(nil, conversationID)

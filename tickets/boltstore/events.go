@@ -8,6 +8,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/internal/record"
 )
 
 // Retention of the events bucket: the agents' stream needs only what a
@@ -23,7 +24,7 @@ const (
 	pruneBatch = 16
 )
 
-// eventRecord is how an event is stored: the stream's JSON as is, with the
+// record.Event is how an event is stored: the stream's JSON as is, with the
 // time it was written for age-based pruning.
 type storedEvent struct {
 	At    time.Time       `json:"at"`
@@ -60,7 +61,7 @@ func (x *tx) appendEvent(kind tickets.EventKind, before, after *tickets.Ticket) 
 		return fmt.Errorf("append event: %w", err)
 	}
 	now := x.now()
-	v, err := encode(&storedEvent{At: now, Event: ev})
+	v, err := record.Encode(&storedEvent{At: now, Event: ev})
 	if err != nil {
 		return fmt.Errorf("append event: %w", err)
 	}
@@ -89,7 +90,7 @@ func pruneEvents(b *bolt.Bucket, last uint64, now time.Time) error {
 		}
 		if last-u64(k) < MaxEvents {
 			var se storedEvent
-			if err := decode(v, &se); err == nil && now.Sub(se.At) <= MaxEventAge {
+			if err := record.Decode(v, &se); err == nil && now.Sub(se.At) <= MaxEventAge {
 				return nil
 			}
 		}
@@ -109,7 +110,7 @@ func (x *tx) Events(after uint64, limit int) ([]tickets.Event, error) {
 	c := x.tx.Bucket(bucketEvents).Cursor()
 	for k, v := c.Seek(be64(after + 1)); k != nil && len(out) < limit; k, v = c.Next() {
 		var se storedEvent
-		if err := decode(v, &se); err != nil {
+		if err := record.Decode(v, &se); err != nil {
 			return nil, fmt.Errorf("event %d: %w", u64(k), err)
 		}
 		var e tickets.Event

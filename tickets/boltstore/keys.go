@@ -4,35 +4,34 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/internal/record"
 )
 
 // Buckets. Each holds one kind of record or one index; see README.
 var (
 	bucketMeta          = []byte("meta")            // schema version
-	bucketTickets       = []byte("tickets")         // seq → ticketRecord
+	bucketTickets       = []byte("tickets")         // seq → record.Ticket
 	bucketIdxAll        = []byte("ix_all")          // rank|created|seq → ""
 	bucketIdxStatus     = []byte("ix_status")       // status|rank|created|seq → ""
 	bucketIdxQueue      = []byte("ix_queue")        // queue|rank|created|seq → ""
 	bucketIdxQueueState = []byte("ix_queue_status") // queue|status|rank|created|seq → ""
 	bucketIdxUser       = []byte("ix_user")         // channel|userID|seq → ""
 	bucketCounts        = []byte("counts")          // status|queue|priority → count
-	bucketAttachments   = []byte("attachments")     // id → attachmentRecord
+	bucketAttachments   = []byte("attachments")     // id → record.Attachment
 	bucketAttachData    = []byte("attachment_data") // id → file bytes
-	bucketConversations = []byte("conversations")   // id → conversationRecord
+	bucketConversations = []byte("conversations")   // id → record.Conversation
 	bucketConvResume    = []byte("conv_resume")     // sha256(resume key) → conversation id
-	bucketOutbox        = []byte("outbox")          // convID|seq → messageRecord
+	bucketOutbox        = []byte("outbox")          // convID|seq → record.Message
 	bucketOutboxSeq     = []byte("outbox_seq")      // convID → last seq assigned
 	bucketPending       = []byte("pending")         // channel|convID → ""
-	bucketAgents        = []byte("agents")          // name → agentRecord
+	bucketAgents        = []byte("agents")          // name → record.Agent
 	bucketAgentTokens   = []byte("agent_tokens")    // sha256(token) → name
 	bucketSeen          = []byte("seen")            // key → first seen (unix seconds)
 	bucketKV            = []byte("kv")              // Meta/SetMeta values, channel cursors
-	bucketEvents        = []byte("events")          // seq → eventRecord (the agents' stream)
+	bucketEvents        = []byte("events")          // seq → record.Event (the agents' stream)
 	bucketSearch        = []byte("ix_search")       // gram|seq → "" (search postings)
 	bucketSearchKey     = []byte("ix_search_key")   // exact key|seq → "" (transaction and user ids)
 	bucketSearchDoc     = []byte("search_doc")      // seq → searchDoc (what filters read)
@@ -41,7 +40,7 @@ var (
 
 	// Retention (retention.go). The ix_ buckets are indexes by age, so a
 	// sweep seeks to the oldest entries instead of scanning records.
-	bucketArchive     = []byte("transcript_archive") // seq|index → entryRecord, append-only
+	bucketArchive     = []byte("transcript_archive") // seq|index → record.Entry, append-only
 	bucketIdxIdle     = []byte("ix_conv_idle")       // updated|convID → "" (conversations that never had a ticket)
 	bucketIdxOwner    = []byte("ix_attach_owner")    // owner|attachmentID → ""
 	bucketIdxSeen     = []byte("ix_seen_at")         // unix seconds|key → ""
@@ -93,43 +92,23 @@ func appendTime(dst []byte, t time.Time) []byte {
 	return binary.BigEndian.AppendUint32(dst, uint32(t.Nanosecond()))
 }
 
-// ticketIDPrefix starts every ticket id.
-const ticketIDPrefix = "T-"
-
-// formatTicketID turns a sequence number into the public id, T-000042.
-func formatTicketID(seq uint64) string { return fmt.Sprintf("%s%06d", ticketIDPrefix, seq) }
-
-// parseTicketID is the inverse of formatTicketID. Only the canonical form is
-// accepted, so "T-42" and "T-000042" cannot name the same ticket.
-func parseTicketID(id string) (uint64, bool) {
-	digits, ok := strings.CutPrefix(id, ticketIDPrefix)
-	if !ok || digits == "" {
-		return 0, false
-	}
-	seq, err := strconv.ParseUint(digits, 10, 64)
-	if err != nil || seq == 0 || formatTicketID(seq) != id {
-		return 0, false
-	}
-	return seq, true
-}
-
 // indexSuffix is the ordering part shared by the queue-view indexes: most
 // urgent first, then oldest, then creation order to break ties.
-func indexSuffix(dst []byte, r *ticketRecord) []byte {
+func indexSuffix(dst []byte, r *record.Ticket) []byte {
 	dst = append(dst, byte(tickets.Priority(r.Priority).Rank()))
 	dst = appendTime(dst, r.CreatedAt)
 	return binary.BigEndian.AppendUint64(dst, r.Seq)
 }
 
 // userKey is the ix_user key of a ticket.
-func userKey(r *ticketRecord) []byte {
+func userKey(r *record.Ticket) []byte {
 	k := appendString(nil, r.Channel)
 	k = appendString(k, r.User.ID)
 	return binary.BigEndian.AppendUint64(k, r.Seq)
 }
 
 // countKey groups tickets for CountTickets.
-func countKey(r *ticketRecord) []byte {
+func countKey(r *record.Ticket) []byte {
 	k := appendString(nil, r.Status)
 	k = appendString(k, r.Queue)
 	return appendString(k, r.Priority)
@@ -156,7 +135,7 @@ func seenKey(at uint64, key string) []byte {
 }
 
 // resolvedKey is the ix_resolved key of a ticket.
-func resolvedKey(r *ticketRecord) []byte {
+func resolvedKey(r *record.Ticket) []byte {
 	return binary.BigEndian.AppendUint64(appendTime(nil, r.ResolvedAt), r.Seq)
 }
 

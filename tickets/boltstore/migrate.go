@@ -7,6 +7,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/internal/record"
 )
 
 // migrate brings a file of an older schema to SchemaVersion in the
@@ -37,8 +38,8 @@ func migrateResumeKeys(btx *bolt.Tx) error {
 	convs := btx.Bucket(bucketConversations)
 	renames := map[string]string{}
 	err := convs.ForEach(func(k, v []byte) error {
-		var rec conversationRecord
-		if err := decode(v, &rec); err != nil {
+		var rec record.Conversation
+		if err := record.Decode(v, &rec); err != nil {
 			return fmt.Errorf("conversation %q: %w", k, err)
 		}
 		if rec.Channel == string(tickets.Web) && len(rec.ResumeHash) == 0 {
@@ -71,7 +72,7 @@ func renameConversation(btx *bolt.Tx, oldID, newID string) error {
 		return err
 	}
 	rec.ID, rec.ResumeHash = newID, tickets.HashToken(oldID)
-	v, err := encode(&rec)
+	v, err := record.Encode(&rec)
 	if err != nil {
 		return err
 	}
@@ -126,11 +127,11 @@ func renameConversation(btx *bolt.Tx, oldID, newID string) error {
 
 // renameInTickets points tickets of renamed conversations at the new ids.
 func renameInTickets(btx *bolt.Tx, renames map[string]string) error {
-	var changed []ticketRecord
-	var before []ticketRecord
+	var changed []record.Ticket
+	var before []record.Ticket
 	err := btx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
-		var rec ticketRecord
-		if err := decode(v, &rec); err != nil {
+		var rec record.Ticket
+		if err := record.Decode(v, &rec); err != nil {
 			return fmt.Errorf("ticket %x: %w", k, err)
 		}
 		newID, ok := renames[rec.ConversationID]
@@ -150,7 +151,7 @@ func renameInTickets(btx *bolt.Tx, renames map[string]string) error {
 	}
 	for i := range changed {
 		if err := putTicket(btx, &before[i], &changed[i]); err != nil {
-			return fmt.Errorf("ticket %s: %w", formatTicketID(changed[i].Seq), err)
+			return fmt.Errorf("ticket %s: %w", record.FormatTicketID(changed[i].Seq), err)
 		}
 	}
 	return nil
@@ -161,12 +162,12 @@ func renameOwners(btx *bolt.Tx, renames map[string]string) error {
 	atts := btx.Bucket(bucketAttachments)
 	type move struct {
 		key []byte
-		rec attachmentRecord
+		rec record.Attachment
 	}
 	var moves []move
 	err := atts.ForEach(func(k, v []byte) error {
-		var rec attachmentRecord
-		if err := decode(v, &rec); err != nil {
+		var rec record.Attachment
+		if err := record.Decode(v, &rec); err != nil {
 			return fmt.Errorf("attachment %q: %w", k, err)
 		}
 		if newID, ok := renames[rec.Owner]; ok {
@@ -179,7 +180,7 @@ func renameOwners(btx *bolt.Tx, renames map[string]string) error {
 		return err
 	}
 	for _, m := range moves {
-		v, err := encode(&m.rec)
+		v, err := record.Encode(&m.rec)
 		if err != nil {
 			return err
 		}

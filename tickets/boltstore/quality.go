@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/internal/record"
 )
 
 // Service quality: the SLA sweep and reports read these instead of tickets.
@@ -31,21 +32,21 @@ var (
 // a multiple of 15 minutes, so a report's days cut exactly in any zone.
 const outcomeGrain = 15 * 60
 
-func dueKey(r *ticketRecord) []byte {
+func dueKey(r *record.Ticket) []byte {
 	return binary.BigEndian.AppendUint64(appendTime(nil, r.SLADue), r.Seq)
 }
 
-func reportKey(r *ticketRecord) []byte {
+func reportKey(r *record.Ticket) []byte {
 	return binary.BigEndian.AppendUint64(appendTime(nil, r.CreatedAt), r.Seq)
 }
 
-func waiting(r *ticketRecord) bool {
+func waiting(r *record.Ticket) bool {
 	return r.Status != string(tickets.Resolved) && r.FirstResponse.IsZero() && !r.Breached && !r.SLADue.IsZero()
 }
 
 // putQualityIndexes moves a ticket's entries in the quality indexes from
 // old (nil for a new ticket) to rec.
-func putQualityIndexes(btx *bolt.Tx, old, rec *ticketRecord) error {
+func putQualityIndexes(btx *bolt.Tx, old, rec *record.Ticket) error {
 	due := btx.Bucket(bucketIdxDue)
 	if old != nil && waiting(old) && (!waiting(rec) || !old.SLADue.Equal(rec.SLADue)) {
 		if err := due.Delete(dueKey(old)); err != nil {
@@ -68,7 +69,7 @@ func putQualityIndexes(btx *bolt.Tx, old, rec *ticketRecord) error {
 
 // reportValue is a compact binary form of the report row: decoding 100,000
 // of them must take milliseconds, which JSON does not.
-func reportValue(r *ticketRecord) []byte {
+func reportValue(r *record.Ticket) []byte {
 	b := make([]byte, 0, 96)
 	for _, s := range []string{r.Status, r.Intent, r.Priority, r.Queue, r.Channel, r.Lang} {
 		b = appendString(b, s)
@@ -174,7 +175,7 @@ func (x *tx) DueTickets(t time.Time, limit int) ([]tickets.Ticket, error) {
 		if err != nil {
 			return nil, fmt.Errorf("due tickets: index entry %x: %w", k, err)
 		}
-		out = append(out, rec.ticket())
+		out = append(out, rec.Ticket())
 	}
 	return out, nil
 }
@@ -254,8 +255,8 @@ func buildQualityIndexes(btx *bolt.Tx) error {
 		return nil
 	}
 	err := btx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
-		var rec ticketRecord
-		if err := decode(v, &rec); err != nil {
+		var rec record.Ticket
+		if err := record.Decode(v, &rec); err != nil {
 			return fmt.Errorf("ticket %x: %w", k, err)
 		}
 		return putQualityIndexes(btx, nil, &rec)
@@ -266,10 +267,10 @@ func buildQualityIndexes(btx *bolt.Tx) error {
 	return meta.Put(keyQualityIndexes, []byte{1})
 }
 
-// fastTicketID is formatTicketID without fmt: reports format an id per row.
+// fastTicketID is record.FormatTicketID without fmt: reports format an id per row.
 func fastTicketID(seq uint64) string {
 	var buf [32]byte
-	b := append(buf[:0], ticketIDPrefix...)
+	b := append(buf[:0], record.TicketIDPrefix...)
 	digits := strconv.AppendUint(buf[len(buf)-20:len(buf)-20], seq, 10)
 	for range 6 - len(digits) {
 		b = append(b, '0')

@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/internal/record"
 )
 
 // What is kept, and for how long: a ticket record holds the newest
@@ -22,14 +23,14 @@ import (
 // transcript to the archive. Entries are only ever added there, under the
 // next index, so a transaction run twice by the group commit writes the
 // same keys.
-func archiveOverflow(btx *bolt.Tx, rec *ticketRecord) error {
+func archiveOverflow(btx *bolt.Tx, rec *record.Ticket) error {
 	over := len(rec.Transcript) - tickets.TranscriptWindow
 	if over <= 0 {
 		return nil
 	}
 	arch := btx.Bucket(bucketArchive)
 	for i := range over {
-		v, err := encode(&rec.Transcript[i])
+		v, err := record.Encode(&rec.Transcript[i])
 		if err != nil {
 			return err
 		}
@@ -37,19 +38,19 @@ func archiveOverflow(btx *bolt.Tx, rec *ticketRecord) error {
 			return err
 		}
 	}
-	rec.Transcript = append([]entryRecord(nil), rec.Transcript[over:]...)
+	rec.Transcript = append([]record.Entry(nil), rec.Transcript[over:]...)
 	rec.Archived += uint64(over)
 	return nil
 }
 
 // inResolved reports whether a ticket belongs in ix_resolved: resolved and
 // not yet purged.
-func inResolved(r *ticketRecord) bool {
+func inResolved(r *record.Ticket) bool {
 	return r != nil && r.Status == string(tickets.Resolved) && r.PurgedAt.IsZero()
 }
 
 // moveResolved keeps ix_resolved in step with a ticket's change.
-func moveResolved(btx *bolt.Tx, old, rec *ticketRecord) error {
+func moveResolved(btx *bolt.Tx, old, rec *record.Ticket) error {
 	ix := btx.Bucket(bucketIdxResolved)
 	if inResolved(old) && (!inResolved(rec) || !bytes.Equal(resolvedKey(old), resolvedKey(rec))) {
 		if err := ix.Delete(resolvedKey(old)); err != nil {
@@ -72,18 +73,18 @@ func (x *tx) Transcript(ticketID string) ([]tickets.Entry, error) {
 	prefix := be64(rec.Seq)
 	c := x.tx.Bucket(bucketArchive).Cursor()
 	for k, v := c.Seek(prefix); hasPrefix(k, prefix); k, v = c.Next() {
-		var e entryRecord
-		if err := decode(v, &e); err != nil {
+		var e record.Entry
+		if err := record.Decode(v, &e); err != nil {
 			return nil, fmt.Errorf("transcript of %s: %w", ticketID, err)
 		}
-		out = append(out, e.entry())
+		out = append(out, e.Entry())
 	}
 	if uint64(len(out)) != rec.Archived {
 		return nil, fmt.Errorf("transcript of %s: archive holds %d entries, the ticket says %d: index corrupt",
 			ticketID, len(out), rec.Archived)
 	}
 	for _, e := range rec.Transcript {
-		out = append(out, e.entry())
+		out = append(out, e.Entry())
 	}
 	return out, nil
 }
@@ -142,7 +143,7 @@ func (x *tx) ExpireConversations(idleBefore time.Time, limit int) (int, error) {
 }
 
 // deleteConversation removes a conversation and everything that is only its.
-func (x *tx) deleteConversation(rec *conversationRecord) error {
+func (x *tx) deleteConversation(rec *record.Conversation) error {
 	prefix := appendString(nil, rec.ID)
 	if err := deletePrefix(x.tx.Bucket(bucketOutbox), prefix); err != nil {
 		return err
@@ -220,16 +221,16 @@ func (x *tx) PurgeResolved(resolvedBefore time.Time, limit int) (int, error) {
 		for _, a := range old.Attachments {
 			// Files are owned by the conversation that received them.
 			if err := deleteAttachment(x.tx, attachmentOwner(x.tx, a.ID, old.ConversationID), a.ID); err != nil {
-				return 0, fmt.Errorf("purge %s: %w", formatTicketID(seq), err)
+				return 0, fmt.Errorf("purge %s: %w", record.FormatTicketID(seq), err)
 			}
 		}
 		if err := deletePrefix(x.tx.Bucket(bucketArchive), be64(seq)); err != nil {
-			return 0, fmt.Errorf("purge %s: %w", formatTicketID(seq), err)
+			return 0, fmt.Errorf("purge %s: %w", record.FormatTicketID(seq), err)
 		}
 		rec.Attachments, rec.Transcript, rec.Archived = nil, nil, 0
 		rec.PurgedAt = x.now()
 		if err := putTicket(x.tx, &old, &rec); err != nil {
-			return 0, fmt.Errorf("purge %s: %w", formatTicketID(seq), err)
+			return 0, fmt.Errorf("purge %s: %w", record.FormatTicketID(seq), err)
 		}
 	}
 	return len(keys), nil
@@ -238,8 +239,8 @@ func (x *tx) PurgeResolved(resolvedBefore time.Time, limit int) (int, error) {
 // attachmentOwner reads the owner stored with a file's metadata, falling
 // back to def when the metadata is gone or unreadable.
 func attachmentOwner(btx *bolt.Tx, id, def string) string {
-	var rec attachmentRecord
-	if v := btx.Bucket(bucketAttachments).Get([]byte(id)); v != nil && decode(v, &rec) == nil && rec.Owner != "" {
+	var rec record.Attachment
+	if v := btx.Bucket(bucketAttachments).Get([]byte(id)); v != nil && record.Decode(v, &rec) == nil && rec.Owner != "" {
 		return rec.Owner
 	}
 	return def
@@ -280,8 +281,8 @@ func buildRetentionIndexes(btx *bolt.Tx) error {
 	}
 	hadTicket := map[string]bool{}
 	err := btx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
-		var rec ticketRecord
-		if err := decode(v, &rec); err != nil {
+		var rec record.Ticket
+		if err := record.Decode(v, &rec); err != nil {
 			return fmt.Errorf("ticket %x: %w", k, err)
 		}
 		if rec.ConversationID != "" {
@@ -295,10 +296,10 @@ func buildRetentionIndexes(btx *bolt.Tx) error {
 	if err != nil {
 		return fmt.Errorf("index tickets: %w", err)
 	}
-	var convs []conversationRecord
+	var convs []record.Conversation
 	err = btx.Bucket(bucketConversations).ForEach(func(k, v []byte) error {
-		var rec conversationRecord
-		if err := decode(v, &rec); err != nil {
+		var rec record.Conversation
+		if err := record.Decode(v, &rec); err != nil {
 			return fmt.Errorf("conversation %q: %w", k, err)
 		}
 		convs = append(convs, rec)
@@ -311,7 +312,7 @@ func buildRetentionIndexes(btx *bolt.Tx) error {
 		rec := &convs[i]
 		if !rec.HadTicket && (hadTicket[rec.ID] || rec.TicketID != "") {
 			rec.HadTicket = true
-			v, err := encode(rec)
+			v, err := record.Encode(rec)
 			if err != nil {
 				return err
 			}
@@ -326,8 +327,8 @@ func buildRetentionIndexes(btx *bolt.Tx) error {
 		}
 	}
 	err = btx.Bucket(bucketAttachments).ForEach(func(k, v []byte) error {
-		var rec attachmentRecord
-		if err := decode(v, &rec); err != nil {
+		var rec record.Attachment
+		if err := record.Decode(v, &rec); err != nil {
 			return fmt.Errorf("attachment %q: %w", k, err)
 		}
 		return btx.Bucket(bucketIdxOwner).Put(ownerKey(rec.Owner, rec.ID), nil)

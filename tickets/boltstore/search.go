@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/internal/record"
 )
 
 // The search index (see tickets/search.go for what q means). Postings are
@@ -36,11 +37,11 @@ func buildSearchIndex(btx *bolt.Tx) error {
 	}
 	x := &tx{tx: btx}
 	err := btx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
-		var rec ticketRecord
-		if err := decode(v, &rec); err != nil {
+		var rec record.Ticket
+		if err := record.Decode(v, &rec); err != nil {
 			return fmt.Errorf("ticket %x: %w", k, err)
 		}
-		t := rec.ticket()
+		t := rec.Ticket()
 		if t.TranscriptFrom > 0 {
 			all, err := x.Transcript(t.ID)
 			if err != nil {
@@ -177,7 +178,7 @@ func (x *tx) search(f tickets.Filter, limit int) ([]tickets.Ticket, error) {
 		if err != nil {
 			return err
 		}
-		t := rec.ticket()
+		t := rec.Ticket()
 		check := t
 		if t.TranscriptFrom > 0 {
 			// The oldest lines are in the archive; the index has their
@@ -195,7 +196,7 @@ func (x *tx) search(f tickets.Filter, limit int) ([]tickets.Ticket, error) {
 	// Identifiers first: the ticket id itself, then exact transaction and
 	// user ids.
 	whole := strings.TrimSpace(tickets.NormalizeSearch(f.Q))
-	if seq, ok := parseTicketID(strings.ToUpper(whole)); ok {
+	if seq, ok := record.ParseTicketID(strings.ToUpper(whole)); ok {
 		if x.tx.Bucket(bucketTickets).Get(be64(seq)) != nil {
 			if err := take(seq); err != nil {
 				return nil, fmt.Errorf("search: %w", err)

@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/internal/record"
 )
 
 // CreateTicket assigns the next id and stores t with its index entries.
@@ -38,7 +39,7 @@ func (x *tx) CreateTicket(t *tickets.Ticket) error {
 	if err != nil {
 		return fmt.Errorf("create ticket: %w", err)
 	}
-	rec := toTicketRecord(t, seq)
+	rec := record.FromTicket(t, seq)
 	if err := putTicket(x.tx, nil, &rec); err != nil {
 		return fmt.Errorf("create ticket: %w", err)
 	}
@@ -47,7 +48,7 @@ func (x *tx) CreateTicket(t *tickets.Ticket) error {
 			return fmt.Errorf("create ticket: conversation %q: %w", t.ConversationID, err)
 		}
 	}
-	t.ID = formatTicketID(seq)
+	t.ID = record.FormatTicketID(seq)
 	if err := x.recordChange(seq, nil, t); err != nil {
 		return fmt.Errorf("create ticket %s: %w", t.ID, err)
 	}
@@ -69,7 +70,7 @@ func (x *tx) recordChange(seq uint64, before, after *tickets.Ticket) error {
 // windowed makes the caller's ticket match what was stored: the entries
 // moved to the archive leave its Transcript, so a second PutTicket of the
 // same value in one transaction starts where the stored ticket does.
-func windowed(t *tickets.Ticket, rec *ticketRecord) {
+func windowed(t *tickets.Ticket, rec *record.Ticket) {
 	if int(rec.Archived) == t.TranscriptFrom {
 		return
 	}
@@ -83,7 +84,7 @@ func (x *tx) Ticket(id string) (tickets.Ticket, error) {
 	if err != nil {
 		return tickets.Ticket{}, err
 	}
-	return rec.ticket(), nil
+	return rec.Ticket(), nil
 }
 
 // PutTicket replaces an existing ticket and moves its index entries.
@@ -102,12 +103,12 @@ func (x *tx) PutTicket(t *tickets.Ticket) error {
 		return fmt.Errorf("put ticket %s: transcript starts at entry %d, the stored one at %d: %w",
 			t.ID, t.TranscriptFrom, old.Archived, tickets.ErrInvalid)
 	}
-	rec := toTicketRecord(t, old.Seq)
+	rec := record.FromTicket(t, old.Seq)
 	rec.PurgedAt = old.PurgedAt
 	if err := putTicket(x.tx, &old, &rec); err != nil {
 		return fmt.Errorf("put ticket %s: %w", t.ID, err)
 	}
-	before := old.ticket()
+	before := old.Ticket()
 	if err := x.recordChange(old.Seq, &before, t); err != nil {
 		return fmt.Errorf("put ticket %s: %w", t.ID, err)
 	}
@@ -116,10 +117,10 @@ func (x *tx) PutTicket(t *tickets.Ticket) error {
 }
 
 // getTicket loads a ticket record by public id.
-func getTicket(btx *bolt.Tx, id string) (ticketRecord, error) {
-	seq, ok := parseTicketID(id)
+func getTicket(btx *bolt.Tx, id string) (record.Ticket, error) {
+	seq, ok := record.ParseTicketID(id)
 	if !ok {
-		return ticketRecord{}, fmt.Errorf("ticket %q: %w", id, tickets.ErrNotFound)
+		return record.Ticket{}, fmt.Errorf("ticket %q: %w", id, tickets.ErrNotFound)
 	}
 	return getTicketSeq(btx, seq)
 }
@@ -129,21 +130,21 @@ func badCursor(after string) error {
 	return tickets.Refuse(tickets.ErrInvalid, "after=%.20q names no ticket.", after)
 }
 
-func getTicketSeq(btx *bolt.Tx, seq uint64) (ticketRecord, error) {
+func getTicketSeq(btx *bolt.Tx, seq uint64) (record.Ticket, error) {
 	v := btx.Bucket(bucketTickets).Get(be64(seq))
 	if v == nil {
-		return ticketRecord{}, fmt.Errorf("ticket %s: %w", formatTicketID(seq), tickets.ErrNotFound)
+		return record.Ticket{}, fmt.Errorf("ticket %s: %w", record.FormatTicketID(seq), tickets.ErrNotFound)
 	}
-	var rec ticketRecord
-	if err := decode(v, &rec); err != nil {
-		return ticketRecord{}, fmt.Errorf("ticket %s: %w", formatTicketID(seq), err)
+	var rec record.Ticket
+	if err := record.Decode(v, &rec); err != nil {
+		return record.Ticket{}, fmt.Errorf("ticket %s: %w", record.FormatTicketID(seq), err)
 	}
 	return rec, nil
 }
 
 // indexKeys lists every queue-view index entry of a ticket, by bucket. Adding
 // an index means adding it here; putTicket then keeps it in step.
-func indexKeys(r *ticketRecord) [][2][]byte {
+func indexKeys(r *record.Ticket) [][2][]byte {
 	suffix := indexSuffix(nil, r)
 	status := appendString(nil, r.Status)
 	queue := appendString(nil, r.Queue)
@@ -158,14 +159,14 @@ func indexKeys(r *ticketRecord) [][2][]byte {
 
 // putTicket writes rec and, in the same transaction, replaces old's index
 // entries and count with rec's. old is nil for a new ticket.
-func putTicket(btx *bolt.Tx, old, rec *ticketRecord) error {
+func putTicket(btx *bolt.Tx, old, rec *record.Ticket) error {
 	if err := archiveOverflow(btx, rec); err != nil {
 		return err
 	}
 	if err := moveResolved(btx, old, rec); err != nil {
 		return err
 	}
-	v, err := encode(rec)
+	v, err := record.Encode(rec)
 	if err != nil {
 		return err
 	}
@@ -259,7 +260,7 @@ func (x *tx) Tickets(f tickets.Filter) ([]tickets.Ticket, error) {
 
 	start := prefix
 	if f.After != "" {
-		seq, ok := parseTicketID(f.After)
+		seq, ok := record.ParseTicketID(f.After)
 		if !ok {
 			return nil, badCursor(f.After)
 		}
@@ -285,7 +286,7 @@ func (x *tx) Tickets(f tickets.Filter) ([]tickets.Ticket, error) {
 		if err != nil {
 			return nil, fmt.Errorf("list tickets: index entry %x: %w", k, err)
 		}
-		out = append(out, rec.ticket())
+		out = append(out, rec.Ticket())
 	}
 	return out, nil
 }
@@ -300,7 +301,7 @@ func (x *tx) TicketsOfUser(ch tickets.Channel, userID string) ([]tickets.Ticket,
 		if err != nil {
 			return nil, fmt.Errorf("tickets of user: index entry %x: %w", k, err)
 		}
-		out = append(out, rec.ticket())
+		out = append(out, rec.Ticket())
 	}
 	slices.Reverse(out) // keys ascend by sequence; newest is last
 	return out, nil
@@ -346,9 +347,9 @@ func (x *tx) ticketsInQueues(f tickets.Filter, limit int) ([]tickets.Ticket, err
 		}
 		queues = []string{f.Queue}
 	}
-	var after *ticketRecord
+	var after *record.Ticket
 	if f.After != "" {
-		seq, ok := parseTicketID(f.After)
+		seq, ok := record.ParseTicketID(f.After)
 		if !ok {
 			return nil, badCursor(f.After)
 		}
@@ -404,7 +405,7 @@ func (x *tx) ticketsInQueues(f tickets.Filter, limit int) ([]tickets.Ticket, err
 		if err != nil {
 			return nil, fmt.Errorf("list tickets: index entry %x: %w", w.k, err)
 		}
-		out = append(out, rec.ticket())
+		out = append(out, rec.Ticket())
 		if w.k, _ = w.c.Next(); !hasPrefix(w.k, w.prefix) {
 			walks = slices.Delete(walks, best, best+1)
 		}

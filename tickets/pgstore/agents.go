@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/internal/record"
 )
 
 // CreateAgent stores a new agent; only the hash of its token is kept.
@@ -26,8 +27,8 @@ func (x *tx) CreateAgent(a *tickets.Agent) error {
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = x.now()
 	}
-	rec := toAgentRecord(a)
-	doc, err := encode(&rec)
+	rec := record.FromAgent(a)
+	doc, err := record.Encode(&rec)
 	if err != nil {
 		return fmt.Errorf("create agent %q: %w", a.Name, err)
 	}
@@ -53,18 +54,18 @@ func (x *tx) CreateAgent(a *tickets.Agent) error {
 	return fmt.Errorf("create agent %q: token already issued: %w", a.Name, tickets.ErrConflict)
 }
 
-func (x *tx) agentWhere(op, what, cond string, arg any) (agentRecord, error) {
+func (x *tx) agentWhere(op, what, cond string, arg any) (record.Agent, error) {
 	var doc, hash []byte
 	found, err := x.row(`SELECT doc, token_hash FROM agents WHERE `+cond, []any{arg}, &doc, &hash)
 	if err != nil {
-		return agentRecord{}, fmt.Errorf("%s %s: %w", op, what, err)
+		return record.Agent{}, fmt.Errorf("%s %s: %w", op, what, err)
 	}
 	if !found {
-		return agentRecord{}, fmt.Errorf("%s %s: %w", op, what, tickets.ErrNotFound)
+		return record.Agent{}, fmt.Errorf("%s %s: %w", op, what, tickets.ErrNotFound)
 	}
-	var rec agentRecord
-	if err := decode(doc, &rec); err != nil {
-		return agentRecord{}, fmt.Errorf("%s %s: %w", op, what, err)
+	var rec record.Agent
+	if err := record.Decode(doc, &rec); err != nil {
+		return record.Agent{}, fmt.Errorf("%s %s: %w", op, what, err)
 	}
 	rec.TokenHash = hash
 	return rec, nil
@@ -84,7 +85,7 @@ func (x *tx) AgentByTokenHash(h []byte) (tickets.Agent, error) {
 	if subtle.ConstantTimeCompare(rec.TokenHash, h) != 1 {
 		return tickets.Agent{}, fmt.Errorf("agent by token: %w", tickets.ErrNotFound)
 	}
-	return rec.agent(), nil
+	return rec.Agent(), nil
 }
 
 // Agents lists every agent in name order.
@@ -94,12 +95,12 @@ func (x *tx) Agents() ([]tickets.Agent, error) {
 		if err := r.Scan(&doc, &hash); err != nil {
 			return tickets.Agent{}, err
 		}
-		var rec agentRecord
-		if err := decode(doc, &rec); err != nil {
+		var rec record.Agent
+		if err := record.Decode(doc, &rec); err != nil {
 			return tickets.Agent{}, err
 		}
 		rec.TokenHash = hash
-		return rec.agent(), nil
+		return rec.Agent(), nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list agents: %w", err)
@@ -113,7 +114,7 @@ func (x *tx) Agent(name string) (tickets.Agent, error) {
 	if err != nil {
 		return tickets.Agent{}, err
 	}
-	return rec.agent(), nil
+	return rec.Agent(), nil
 }
 
 // DeleteAgent removes the agent and its token. Tickets it holds are left
@@ -152,7 +153,7 @@ func (x *tx) SetAgentToken(name string, hash []byte) error {
 		return fmt.Errorf("set token of %q: token already issued: %w", name, tickets.ErrConflict)
 	}
 	rec.TokenHash = hash
-	doc, err := encode(&rec)
+	doc, err := record.Encode(&rec)
 	if err != nil {
 		return fmt.Errorf("set token of %q: %w", name, err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/internal/record"
 )
 
 // keptChoiceSets is how many keyboards per conversation stay answerable.
@@ -62,7 +63,7 @@ func (s *Store) PutChoices(ctx context.Context, convID string, seq uint64, label
 	if convID == "" || len(labels) == 0 {
 		return fmt.Errorf("pgstore: put choices: conversation %q, %d labels: %w", convID, len(labels), tickets.ErrInvalid)
 	}
-	v, err := encode(labels)
+	v, err := record.Encode(labels)
 	if err != nil {
 		return err
 	}
@@ -93,7 +94,7 @@ func (s *Store) Choices(ctx context.Context, convID string, seq uint64) ([]strin
 		if err != nil || !found {
 			return err
 		}
-		return decode(v, &labels)
+		return record.Decode(v, &labels)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: choices of %s: %w", convID, err)
@@ -135,12 +136,12 @@ func (x *tx) AddNotice(n *tickets.Notice) error {
 	if n.CreatedAt.IsZero() {
 		n.CreatedAt = x.now()
 	}
-	v, err := encode(noticeRecord{Kind: string(n.Kind), TicketID: n.TicketID, Was: string(n.Was), CreatedAt: n.CreatedAt})
+	v, err := record.Encode(noticeRecord{Kind: string(n.Kind), TicketID: n.TicketID, Was: string(n.Was), CreatedAt: n.CreatedAt})
 	if err != nil {
 		return err
 	}
 	var ticketSeq *int64
-	if seq, ok := parseTicketID(n.TicketID); ok {
+	if seq, ok := record.ParseTicketID(n.TicketID); ok {
 		v := int64(seq)
 		ticketSeq = &v
 	}
@@ -171,17 +172,17 @@ func (s *Store) Notices(ctx context.Context, limit int) ([]tickets.Notice, error
 				return tickets.Notice{}, err
 			}
 			var rec noticeRecord
-			if err := decode(doc, &rec); err != nil {
+			if err := record.Decode(doc, &rec); err != nil {
 				return tickets.Notice{}, err
 			}
 			n := tickets.Notice{ID: noticeID(rank, id), Kind: tickets.NoticeKind(rec.Kind), TicketID: rec.TicketID,
 				Rank: rank, Was: tickets.Priority(rec.Was), CreatedAt: rec.CreatedAt}
 			if tdoc != nil {
-				var tr ticketRecord
+				var tr record.Ticket
 				if err := json.Unmarshal(tdoc, &tr); err != nil {
 					return n, fmt.Errorf("ticket of notice %s: corrupt record: %w", n.ID, err)
 				}
-				n.Ticket = tr.ticket()
+				n.Ticket = tr.Ticket()
 			}
 			return n, nil
 		})

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/internal/record"
 )
 
 // Conversation returns one conversation. In a read-write transaction its
@@ -27,12 +28,12 @@ func (x *tx) getConversation(what, q string, args ...any) (tickets.Conversation,
 	if !found {
 		return tickets.Conversation{}, fmt.Errorf("conversation %q: %w", what, tickets.ErrNotFound)
 	}
-	var rec conversationRecord
-	if err := decode(doc, &rec); err != nil {
+	var rec record.Conversation
+	if err := record.Decode(doc, &rec); err != nil {
 		return tickets.Conversation{}, fmt.Errorf("conversation %q: %w", what, err)
 	}
 	rec.ResumeHash = hash
-	return rec.conversation(), nil
+	return rec.Conversation(), nil
 }
 
 // putConversation upserts a conversation. had_ticket only ever becomes
@@ -80,8 +81,9 @@ func (x *tx) PutConversation(c *tickets.Conversation) error {
 			return fmt.Errorf("put conversation %q: resume hash already in use: %w", c.ID, tickets.ErrConflict)
 		}
 	}
-	rec := toConversationRecord(c)
-	doc, err := encode(&rec)
+	rec := record.FromConversation(c)
+	rec.ResumeHash = nil // in its column, not in the document
+	doc, err := record.Encode(&rec)
 	if err != nil {
 		return fmt.Errorf("put conversation %q: %w", c.ID, err)
 	}
@@ -101,12 +103,6 @@ func (x *tx) ConversationByResumeHash(h []byte) (tickets.Conversation, error) {
 		return tickets.Conversation{}, err
 	}
 	return c, nil
-}
-
-// messageID is an outbound message's store-unique id, as boltstore's:
-// conversation ids are unique and outbox_seq only grows.
-func messageID(convID string, seq uint64) string {
-	return convID + "-" + strconv.FormatUint(seq, 10)
 }
 
 // enqueue takes the conversation's next Seq (locking its row, so one
@@ -135,9 +131,9 @@ func (x *tx) Enqueue(m *tickets.OutMessage) error {
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = x.now()
 	}
-	rec := toMessageRecord(m)
+	rec := record.FromMessage(m)
 	rec.Seq = 0 // the seq column is the truth
-	doc, err := encode(&rec)
+	doc, err := record.Encode(&rec)
 	if err != nil {
 		return fmt.Errorf("enqueue: %w", err)
 	}
@@ -151,7 +147,7 @@ func (x *tx) Enqueue(m *tickets.OutMessage) error {
 		m.CreatedAt = created // as it was: nothing was written
 		return fmt.Errorf("enqueue: conversation %q: %w", m.ConversationID, tickets.ErrNotFound)
 	}
-	m.Seq, m.ID = uint64(seq), messageID(m.ConversationID, uint64(seq))
+	m.Seq, m.ID = uint64(seq), record.MessageID(m.ConversationID, uint64(seq))
 	note := outboxNote{ch: tickets.Channel(ch), id: m.ConversationID}
 	for _, o := range x.enqueued {
 		if o == note {
@@ -180,12 +176,12 @@ func (x *tx) Outbox(conversationID string) ([]tickets.OutMessage, error) {
 			if err := r.Scan(&seq, &parts, &doc); err != nil {
 				return tickets.OutMessage{}, err
 			}
-			var rec messageRecord
-			if err := decode(doc, &rec); err != nil {
+			var rec record.Message
+			if err := record.Decode(doc, &rec); err != nil {
 				return tickets.OutMessage{}, err
 			}
 			rec.Seq, rec.Parts = uint64(seq), parts
-			return rec.message(conversationID), nil
+			return rec.Message(conversationID), nil
 		})
 	if err != nil {
 		return nil, fmt.Errorf("outbox %q: %w", conversationID, err)
@@ -200,7 +196,7 @@ func parseMessageID(convID, id string) (uint64, bool) {
 		return 0, false
 	}
 	seq, err := strconv.ParseUint(digits, 10, 63)
-	if err != nil || seq == 0 || messageID(convID, seq) != id {
+	if err != nil || seq == 0 || record.MessageID(convID, seq) != id {
 		return 0, false
 	}
 	return seq, true
@@ -276,7 +272,7 @@ func (x *tx) PutAttachment(a *tickets.Attachment, owner string, data []byte) err
 		return errReadOnly
 	}
 	var seq int64
-	if s, ok := parseTicketID(owner); ok {
+	if s, ok := record.ParseTicketID(owner); ok {
 		seq = int64(s)
 	}
 	var exists bool
@@ -295,8 +291,8 @@ func (x *tx) PutAttachment(a *tickets.Attachment, owner string, data []byte) err
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = x.now()
 	}
-	rec := toAttachmentRecord(a, "")
-	meta, err := encode(&rec)
+	rec := record.FromAttachment(a, "")
+	meta, err := record.Encode(&rec)
 	if err != nil {
 		return fmt.Errorf("put attachment %s: %w", a.ID, err)
 	}
@@ -325,11 +321,11 @@ func (x *tx) AttachmentData(id string) (tickets.Attachment, []byte, error) {
 	if !found {
 		return tickets.Attachment{}, nil, fmt.Errorf("attachment %q: %w", id, tickets.ErrNotFound)
 	}
-	var rec attachmentRecord
-	if err := decode(meta, &rec); err != nil {
+	var rec record.Attachment
+	if err := record.Decode(meta, &rec); err != nil {
 		return tickets.Attachment{}, nil, fmt.Errorf("attachment %q: %w", id, err)
 	}
-	return rec.attachment(), data, nil
+	return rec.Attachment(), data, nil
 }
 
 // tokenSize is the length of an agent token hash (tickets.HashToken).

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/internal/record"
 )
 
 // Sweeps that several replicas may run at once (the SLA sweep, retention)
@@ -71,7 +72,7 @@ func (x *tx) ReportRows(from, to time.Time, fn func(tickets.ReportRow) error) er
 				var sla, first, resolved int64
 				err := r.Scan(&k.seq, &status, &k.row.Intent, &prio, &k.row.Queue, &ch, &k.row.Lang, &k.created,
 					&sla, &first, &resolved, &k.row.Breached, &k.row.CSATScore)
-				k.row.ID = formatTicketID(uint64(k.seq))
+				k.row.ID = record.FormatTicketID(uint64(k.seq))
 				k.row.Status, k.row.Priority, k.row.Channel = tickets.Status(status), tickets.Priority(prio), tickets.Channel(ch)
 				k.row.CreatedAt, k.row.SLADue = fromNS(k.created), fromNS(sla)
 				k.row.FirstResponseAt, k.row.ResolvedAt = fromNS(first), fromNS(resolved)
@@ -189,13 +190,13 @@ func (x *tx) PurgeResolved(resolvedBefore time.Time, limit int) (int, error) {
 		return 0, err
 	}
 	recs, err := rows(x, `SELECT doc FROM tickets WHERE purge_ns IS NOT NULL AND purge_ns < $1
-		ORDER BY purge_ns, seq LIMIT $2`+x.skipLocked(), []any{ns(resolvedBefore), limit}, func(r pgx.Rows) (ticketRecord, error) {
+		ORDER BY purge_ns, seq LIMIT $2`+x.skipLocked(), []any{ns(resolvedBefore), limit}, func(r pgx.Rows) (record.Ticket, error) {
 		var doc []byte
-		var rec ticketRecord
+		var rec record.Ticket
 		if err := r.Scan(&doc); err != nil {
 			return rec, err
 		}
-		return rec, decode(doc, &rec)
+		return rec, record.Decode(doc, &rec)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("purge resolved: %w", err)
@@ -207,20 +208,20 @@ func (x *tx) PurgeResolved(resolvedBefore time.Time, limit int) (int, error) {
 		}
 		if len(files) > 0 {
 			if _, err := x.exec(`DELETE FROM attachments WHERE id = ANY($1)`, files); err != nil {
-				return 0, fmt.Errorf("purge %s: %w", formatTicketID(old.Seq), err)
+				return 0, fmt.Errorf("purge %s: %w", record.FormatTicketID(old.Seq), err)
 			}
 		}
 		if _, err := x.exec(`DELETE FROM transcript_archive WHERE seq = $1`, int64(old.Seq)); err != nil {
-			return 0, fmt.Errorf("purge %s: %w", formatTicketID(old.Seq), err)
+			return 0, fmt.Errorf("purge %s: %w", record.FormatTicketID(old.Seq), err)
 		}
 		rec := old
 		rec.Attachments, rec.Transcript, rec.Archived = nil, nil, 0
 		rec.PurgedAt = x.now()
 		if err := x.putTicket(&old, &rec); err != nil {
-			return 0, fmt.Errorf("purge %s: %w", formatTicketID(old.Seq), err)
+			return 0, fmt.Errorf("purge %s: %w", record.FormatTicketID(old.Seq), err)
 		}
 		if _, err := x.exec(`UPDATE tickets SET search_archive = '' WHERE seq = $1`, int64(old.Seq)); err != nil {
-			return 0, fmt.Errorf("purge %s: %w", formatTicketID(old.Seq), err)
+			return 0, fmt.Errorf("purge %s: %w", record.FormatTicketID(old.Seq), err)
 		}
 	}
 	return len(recs), nil

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/internal/record"
 )
 
 // Search (see tickets/search.go for what q means). Each ticket keeps its
@@ -79,11 +80,11 @@ func (x *tx) search(f tickets.Filter, limit int) ([]tickets.Ticket, error) {
 		if err := r.Scan(&h.seq, &doc, &h.text); err != nil {
 			return h, err
 		}
-		var rec ticketRecord
-		if err := decode(doc, &rec); err != nil {
+		var rec record.Ticket
+		if err := record.Decode(doc, &rec); err != nil {
 			return h, err
 		}
-		h.t = rec.ticket()
+		h.t = rec.Ticket()
 		return h, nil
 	}
 
@@ -91,7 +92,7 @@ func (x *tx) search(f tickets.Filter, limit int) ([]tickets.Ticket, error) {
 	// user ids, newest first.
 	whole := strings.TrimSpace(tickets.NormalizeSearch(f.Q))
 	var idSeq int64
-	if seq, ok := parseTicketID(strings.ToUpper(whole)); ok {
+	if seq, ok := record.ParseTicketID(strings.ToUpper(whole)); ok {
 		idSeq = int64(seq)
 	}
 	w := base

@@ -3,12 +3,12 @@ package pgstore
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/internal/record"
 )
 
 // Page sizes for Tickets, as boltstore's.
@@ -16,26 +16,6 @@ const (
 	DefaultLimit = 50
 	MaxLimit     = 500
 )
-
-// ticketIDPrefix starts every ticket id.
-const ticketIDPrefix = "T-"
-
-// formatTicketID turns a sequence number into the public id, T-000042.
-func formatTicketID(seq uint64) string { return fmt.Sprintf("%s%06d", ticketIDPrefix, seq) }
-
-// parseTicketID is the inverse of formatTicketID. Only the canonical form is
-// accepted, so "T-42" and "T-000042" cannot name the same ticket.
-func parseTicketID(id string) (uint64, bool) {
-	digits, ok := strings.CutPrefix(id, ticketIDPrefix)
-	if !ok || digits == "" {
-		return 0, false
-	}
-	seq, err := strconv.ParseUint(digits, 10, 63)
-	if err != nil || seq == 0 || formatTicketID(seq) != id {
-		return 0, false
-	}
-	return seq, true
-}
 
 // CreateTicket assigns the next number from ticket_seq and stores t. Zero
 // Status becomes open; zero CreatedAt becomes now; zero UpdatedAt becomes
@@ -64,7 +44,7 @@ func (x *tx) CreateTicket(t *tickets.Ticket) error {
 	if _, err := x.row(`SELECT nextval('ticket_seq')`, nil, &seq); err != nil {
 		return fmt.Errorf("create ticket: %w", err)
 	}
-	rec := toTicketRecord(t, uint64(seq))
+	rec := record.FromTicket(t, uint64(seq))
 	if err := x.putTicket(nil, &rec); err != nil {
 		return fmt.Errorf("create ticket: %w", err)
 	}
@@ -77,7 +57,7 @@ func (x *tx) CreateTicket(t *tickets.Ticket) error {
 			return fmt.Errorf("create ticket: conversation %q: %w", t.ConversationID, err)
 		}
 	}
-	t.ID = formatTicketID(uint64(seq))
+	t.ID = record.FormatTicketID(uint64(seq))
 	if err := x.recordChange(nil, t); err != nil {
 		return fmt.Errorf("create ticket %s: %w", t.ID, err)
 	}
@@ -93,7 +73,7 @@ func (x *tx) recordChange(before, after *tickets.Ticket) error {
 
 // windowed makes the caller's ticket match what was stored: the entries
 // moved to the archive leave its Transcript.
-func windowed(t *tickets.Ticket, rec *ticketRecord) {
+func windowed(t *tickets.Ticket, rec *record.Ticket) {
 	if int(rec.Archived) == t.TranscriptFrom {
 		return
 	}
@@ -108,18 +88,18 @@ func (x *tx) Ticket(id string) (tickets.Ticket, error) {
 	if err != nil {
 		return tickets.Ticket{}, err
 	}
-	return rec.ticket(), nil
+	return rec.Ticket(), nil
 }
 
-func (x *tx) getTicket(id string, lock bool) (ticketRecord, error) {
-	seq, ok := parseTicketID(id)
+func (x *tx) getTicket(id string, lock bool) (record.Ticket, error) {
+	seq, ok := record.ParseTicketID(id)
 	if !ok {
-		return ticketRecord{}, fmt.Errorf("ticket %q: %w", id, tickets.ErrNotFound)
+		return record.Ticket{}, fmt.Errorf("ticket %q: %w", id, tickets.ErrNotFound)
 	}
 	return x.getTicketSeq(seq, lock)
 }
 
-func (x *tx) getTicketSeq(seq uint64, lock bool) (ticketRecord, error) {
+func (x *tx) getTicketSeq(seq uint64, lock bool) (record.Ticket, error) {
 	q := `SELECT doc FROM tickets WHERE seq = $1`
 	if lock {
 		q += x.forUpdate()
@@ -127,14 +107,14 @@ func (x *tx) getTicketSeq(seq uint64, lock bool) (ticketRecord, error) {
 	var doc []byte
 	found, err := x.row(q, []any{int64(seq)}, &doc)
 	if err != nil {
-		return ticketRecord{}, fmt.Errorf("ticket %s: %w", formatTicketID(seq), err)
+		return record.Ticket{}, fmt.Errorf("ticket %s: %w", record.FormatTicketID(seq), err)
 	}
 	if !found {
-		return ticketRecord{}, fmt.Errorf("ticket %s: %w", formatTicketID(seq), tickets.ErrNotFound)
+		return record.Ticket{}, fmt.Errorf("ticket %s: %w", record.FormatTicketID(seq), tickets.ErrNotFound)
 	}
-	var rec ticketRecord
-	if err := decode(doc, &rec); err != nil {
-		return ticketRecord{}, fmt.Errorf("ticket %s: %w", formatTicketID(seq), err)
+	var rec record.Ticket
+	if err := record.Decode(doc, &rec); err != nil {
+		return record.Ticket{}, fmt.Errorf("ticket %s: %w", record.FormatTicketID(seq), err)
 	}
 	return rec, nil
 }
@@ -155,12 +135,12 @@ func (x *tx) PutTicket(t *tickets.Ticket) error {
 		return fmt.Errorf("put ticket %s: transcript starts at entry %d, the stored one at %d: %w",
 			t.ID, t.TranscriptFrom, old.Archived, tickets.ErrInvalid)
 	}
-	rec := toTicketRecord(t, old.Seq)
+	rec := record.FromTicket(t, old.Seq)
 	rec.PurgedAt = old.PurgedAt
 	if err := x.putTicket(&old, &rec); err != nil {
 		return fmt.Errorf("put ticket %s: %w", t.ID, err)
 	}
-	before := old.ticket()
+	before := old.Ticket()
 	if err := x.recordChange(&before, t); err != nil {
 		return fmt.Errorf("put ticket %s: %w", t.ID, err)
 	}
@@ -171,16 +151,16 @@ func (x *tx) PutTicket(t *tickets.Ticket) error {
 // putTicket writes rec (old is nil for a new ticket): entries beyond the
 // window go to the archive, and every indexed column is derived from rec
 // in the same statement as the document, so they cannot disagree.
-func (x *tx) putTicket(old, rec *ticketRecord) error {
+func (x *tx) putTicket(old, rec *record.Ticket) error {
 	moved, err := x.archiveOverflow(rec)
 	if err != nil {
 		return err
 	}
-	doc, err := encode(rec)
+	doc, err := record.Encode(rec)
 	if err != nil {
 		return err
 	}
-	t := rec.ticket()
+	t := rec.Ticket()
 	var waitingDue, purge *int64
 	if t.Waiting() {
 		v := ns(rec.SLADue)
@@ -236,7 +216,7 @@ func searchText(fields []string) string {
 // archiveOverflow moves the oldest entries beyond the window from rec's
 // transcript to transcript_archive, returning their search text (to
 // append to search_archive).
-func (x *tx) archiveOverflow(rec *ticketRecord) (string, error) {
+func (x *tx) archiveOverflow(rec *record.Ticket) (string, error) {
 	over := len(rec.Transcript) - tickets.TranscriptWindow
 	if over <= 0 {
 		return "", nil
@@ -244,7 +224,7 @@ func (x *tx) archiveOverflow(rec *ticketRecord) (string, error) {
 	docs := make([]string, over)
 	texts := make([]string, over)
 	for i := range over {
-		v, err := encode(&rec.Transcript[i])
+		v, err := record.Encode(&rec.Transcript[i])
 		if err != nil {
 			return "", err
 		}
@@ -255,14 +235,14 @@ func (x *tx) archiveOverflow(rec *ticketRecord) (string, error) {
 		int64(rec.Seq), int64(rec.Archived), docs); err != nil {
 		return "", err
 	}
-	rec.Transcript = append([]entryRecord(nil), rec.Transcript[over:]...)
+	rec.Transcript = append([]record.Entry(nil), rec.Transcript[over:]...)
 	rec.Archived += uint64(over)
 	return "\n" + searchText(texts), nil
 }
 
 // inResolved reports whether a ticket waits for PurgeResolved: resolved
 // and not yet purged.
-func inResolved(r *ticketRecord) bool {
+func inResolved(r *record.Ticket) bool {
 	return r.Status == string(tickets.Resolved) && r.PurgedAt.IsZero()
 }
 
@@ -278,11 +258,11 @@ func (x *tx) Transcript(ticketID string) ([]tickets.Entry, error) {
 			if err := r.Scan(&doc); err != nil {
 				return tickets.Entry{}, err
 			}
-			var e entryRecord
-			if err := decode(doc, &e); err != nil {
+			var e record.Entry
+			if err := record.Decode(doc, &e); err != nil {
 				return tickets.Entry{}, err
 			}
-			return e.entry(), nil
+			return e.Entry(), nil
 		})
 	if err != nil {
 		return nil, fmt.Errorf("transcript of %s: %w", ticketID, err)
@@ -294,7 +274,7 @@ func (x *tx) Transcript(ticketID string) ([]tickets.Entry, error) {
 	out := make([]tickets.Entry, 0, len(arch)+len(rec.Transcript))
 	out = append(out, arch...)
 	for _, e := range rec.Transcript {
-		out = append(out, e.entry())
+		out = append(out, e.Entry())
 	}
 	return out, nil
 }
@@ -305,11 +285,11 @@ func scanTicket(r pgx.Rows) (tickets.Ticket, error) {
 	if err := r.Scan(&doc); err != nil {
 		return tickets.Ticket{}, err
 	}
-	var rec ticketRecord
-	if err := decode(doc, &rec); err != nil {
+	var rec record.Ticket
+	if err := record.Decode(doc, &rec); err != nil {
 		return tickets.Ticket{}, err
 	}
-	return rec.ticket(), nil
+	return rec.Ticket(), nil
 }
 
 // where builds a WHERE clause with numbered parameters.
@@ -378,7 +358,7 @@ func (x *tx) Tickets(f tickets.Filter) ([]tickets.Ticket, error) {
 	var w where
 	w.filters(f)
 	if f.After != "" {
-		seq, ok := parseTicketID(f.After)
+		seq, ok := record.ParseTicketID(f.After)
 		if !ok {
 			return nil, fmt.Errorf("list tickets: cursor %q: %w", f.After, tickets.ErrInvalid)
 		}

@@ -1,61 +1,67 @@
-package boltstore
+// Package record is the stored form of the domain: the JSON documents both
+// stores write (bbolt's values, PostgreSQL's doc columns), their conversion
+// to and from the tickets types, and the ids made from stored numbers. One
+// definition, so the two stores cannot drift apart.
+package record
 
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/triagebot/triagebot/tickets"
 )
 
-// The record types below are what is written to disk. They are kept apart
-// from the domain types so the API's JSON (tickets.Ticket's tags) can change
-// without silently changing the file format, and the file can hold things
-// the domain does not show (the sequence number, an attachment's owner).
+// The record types are what is stored. They are kept apart from the domain
+// types so the API's JSON (tickets.Ticket's tags) can change without
+// silently changing what is stored, and a store can keep things the domain
+// does not show (the sequence number, an attachment's owner).
 
-type ticketRecord struct {
-	Seq         uint64             `json:"seq"`
-	Status      string             `json:"status"`
-	Intent      string             `json:"intent,omitempty"`
-	Priority    string             `json:"priority"`
-	Queue       string             `json:"queue,omitempty"`
-	SLADue      time.Time          `json:"sla_due,omitzero"`
-	Channel     string             `json:"channel,omitempty"`
-	User        userRecord         `json:"user"`
-	Lang        string             `json:"lang,omitempty"`
-	Details     detailsRecord      `json:"details"`
-	Attachments []attachmentRecord `json:"attachments,omitempty"`
-	Transcript  []entryRecord      `json:"transcript,omitempty"`
+type Ticket struct {
+	Seq         uint64       `json:"seq"`
+	Status      string       `json:"status"`
+	Intent      string       `json:"intent,omitempty"`
+	Priority    string       `json:"priority"`
+	Queue       string       `json:"queue,omitempty"`
+	SLADue      time.Time    `json:"sla_due,omitzero"`
+	Channel     string       `json:"channel,omitempty"`
+	User        User         `json:"user"`
+	Lang        string       `json:"lang,omitempty"`
+	Details     Details      `json:"details"`
+	Attachments []Attachment `json:"attachments,omitempty"`
+	Transcript  []Entry      `json:"transcript,omitempty"`
 	// Archived counts the oldest entries moved to transcript_archive.
 	Archived uint64 `json:"archived,omitempty"`
 	// PurgedAt is when retention dropped the transcript and attachments.
-	PurgedAt       time.Time    `json:"purged_at,omitzero"`
-	Assignee       string       `json:"assignee,omitempty"`
-	Summary        string       `json:"summary,omitempty"`
-	ConversationID string       `json:"conversation_id,omitempty"`
-	Related        []string     `json:"related,omitempty"`
-	Note           string       `json:"note,omitempty"`
-	Notes          []noteRecord `json:"notes,omitempty"`
-	CreatedAt      time.Time    `json:"created_at"`
-	UpdatedAt      time.Time    `json:"updated_at"`
-	ResolvedAt     time.Time    `json:"resolved_at,omitzero"`
-	FirstResponse  time.Time    `json:"first_response_at,omitzero"`
-	Breached       bool         `json:"breached,omitempty"`
-	CSAT           *csatRecord  `json:"csat,omitempty"`
+	PurgedAt       time.Time `json:"purged_at,omitzero"`
+	Assignee       string    `json:"assignee,omitempty"`
+	Summary        string    `json:"summary,omitempty"`
+	ConversationID string    `json:"conversation_id,omitempty"`
+	Related        []string  `json:"related,omitempty"`
+	Note           string    `json:"note,omitempty"`
+	Notes          []Note    `json:"notes,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	ResolvedAt     time.Time `json:"resolved_at,omitzero"`
+	FirstResponse  time.Time `json:"first_response_at,omitzero"`
+	Breached       bool      `json:"breached,omitempty"`
+	CSAT           *CSAT     `json:"csat,omitempty"`
 }
 
-type csatRecord struct {
+type CSAT struct {
 	Score   int       `json:"score"`
 	Comment string    `json:"comment,omitempty"`
 	At      time.Time `json:"at"`
 }
 
-type userRecord struct {
+type User struct {
 	ID   string `json:"id,omitempty"`
 	Name string `json:"name,omitempty"`
 }
 
-type detailsRecord struct {
+type Details struct {
 	Time          string `json:"time,omitempty"`
 	TimeGrain     string `json:"time_grain,omitempty"`
 	Amount        string `json:"amount,omitempty"`
@@ -64,22 +70,22 @@ type detailsRecord struct {
 	ErrorMessage  string `json:"error_message,omitempty"`
 }
 
-type entryRecord struct {
+type Entry struct {
 	From  string    `json:"from"`
 	Text  string    `json:"text"`
 	At    time.Time `json:"at"`
 	Agent string    `json:"agent,omitempty"`
 }
 
-type noteRecord struct {
+type Note struct {
 	Author string    `json:"author"`
 	Text   string    `json:"text"`
 	At     time.Time `json:"at"`
 }
 
-// attachmentRecord is both an entry in a ticket's list and, with Owner set,
+// Attachment is both an entry in a ticket's list and, with Owner set,
 // the metadata stored next to the bytes.
-type attachmentRecord struct {
+type Attachment struct {
 	ID          string    `json:"id"`
 	Filename    string    `json:"filename,omitempty"`
 	ContentType string    `json:"content_type,omitempty"`
@@ -88,11 +94,11 @@ type attachmentRecord struct {
 	Owner       string    `json:"owner,omitempty"`
 }
 
-type conversationRecord struct {
+type Conversation struct {
 	ID          string          `json:"id"`
 	Channel     string          `json:"channel"`
-	User        userRecord      `json:"user"`
-	ResumeHash  []byte          `json:"resume_hash,omitempty"`
+	User        User            `json:"user"`
+	ResumeHash  []byte          `json:"resume_hash,omitempty"` // PostgreSQL keeps it in a column instead
 	Address     string          `json:"address,omitempty"`
 	Lang        string          `json:"lang,omitempty"`
 	State       json.RawMessage `json:"state,omitempty"`
@@ -106,20 +112,20 @@ type conversationRecord struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-type messageRecord struct {
-	Seq          uint64       `json:"seq"`
-	Kind         string       `json:"kind"`
-	From         string       `json:"from,omitempty"`
-	Text         string       `json:"text,omitempty"`
-	QuickReplies []string     `json:"quick_replies,omitempty"`
-	Agent        string       `json:"agent,omitempty"`
-	Ticket       *eventRecord `json:"ticket,omitempty"`
-	Key          string       `json:"key,omitempty"`
-	Parts        int          `json:"parts,omitempty"`
-	CreatedAt    time.Time    `json:"created_at"`
+type Message struct {
+	Seq          uint64    `json:"seq"`
+	Kind         string    `json:"kind"`
+	From         string    `json:"from,omitempty"`
+	Text         string    `json:"text,omitempty"`
+	QuickReplies []string  `json:"quick_replies,omitempty"`
+	Agent        string    `json:"agent,omitempty"`
+	Ticket       *Event    `json:"ticket,omitempty"`
+	Key          string    `json:"key,omitempty"`
+	Parts        int       `json:"parts,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
 }
 
-type eventRecord struct {
+type Event struct {
 	TicketID string    `json:"ticket_id"`
 	Status   string    `json:"status"`
 	Queue    string    `json:"queue,omitempty"`
@@ -129,7 +135,7 @@ type eventRecord struct {
 	DueText  string    `json:"due_text,omitempty"`
 }
 
-type agentRecord struct {
+type Agent struct {
 	Name      string    `json:"name"`
 	Queues    []string  `json:"queues,omitempty"`
 	Admin     bool      `json:"admin,omitempty"`
@@ -137,9 +143,9 @@ type agentRecord struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// encode marshals a record; a value JSON cannot hold (invalid State) is the
+// Encode marshals a record; a value JSON cannot hold (invalid State) is the
 // caller's mistake, hence ErrInvalid.
-func encode(v any) ([]byte, error) {
+func Encode(v any) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("encode %T: %w: %w", v, tickets.ErrInvalid, err)
@@ -147,43 +153,43 @@ func encode(v any) ([]byte, error) {
 	return b, nil
 }
 
-// decode unmarshals a stored record. json.Unmarshal copies everything it
+// Decode unmarshals a stored record. json.Unmarshal copies everything it
 // keeps, so the result stays valid after the transaction ends.
-func decode(b []byte, v any) error {
+func Decode(b []byte, v any) error {
 	if err := json.Unmarshal(b, v); err != nil {
 		return fmt.Errorf("decode %T: corrupt record: %w", v, err)
 	}
 	return nil
 }
 
-func toTicketRecord(t *tickets.Ticket, seq uint64) ticketRecord {
-	r := ticketRecord{
+func FromTicket(t *tickets.Ticket, seq uint64) Ticket {
+	r := Ticket{
 		Seq: seq, Status: string(t.Status), Intent: t.Intent, Priority: string(t.Priority),
 		Queue: t.Queue, SLADue: t.SLADue, Channel: string(t.Channel),
-		User: userRecord(t.User), Lang: t.Lang, Details: detailsRecord(t.Details),
+		User: User(t.User), Lang: t.Lang, Details: Details(t.Details),
 		Assignee: t.Assignee, Summary: t.Summary, ConversationID: t.ConversationID,
 		Related: t.Related, Note: t.Note, Archived: uint64(max(t.TranscriptFrom, 0)),
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ResolvedAt: t.ResolvedAt,
 		FirstResponse: t.FirstResponseAt, Breached: t.Breached,
 	}
 	if t.CSAT != nil {
-		r.CSAT = &csatRecord{Score: t.CSAT.Score, Comment: t.CSAT.Comment, At: t.CSAT.At}
+		r.CSAT = &CSAT{Score: t.CSAT.Score, Comment: t.CSAT.Comment, At: t.CSAT.At}
 	}
 	for _, a := range t.Attachments {
-		r.Attachments = append(r.Attachments, toAttachmentRecord(&a, ""))
+		r.Attachments = append(r.Attachments, FromAttachment(&a, ""))
 	}
 	for _, e := range t.Transcript {
-		r.Transcript = append(r.Transcript, entryRecord{From: string(e.From), Text: e.Text, At: e.At, Agent: e.Agent})
+		r.Transcript = append(r.Transcript, Entry{From: string(e.From), Text: e.Text, At: e.At, Agent: e.Agent})
 	}
 	for _, n := range t.Notes {
-		r.Notes = append(r.Notes, noteRecord(n))
+		r.Notes = append(r.Notes, Note(n))
 	}
 	return r
 }
 
-func (r *ticketRecord) ticket() tickets.Ticket {
+func (r *Ticket) Ticket() tickets.Ticket {
 	t := tickets.Ticket{
-		ID: formatTicketID(r.Seq), Status: tickets.Status(r.Status), Intent: r.Intent,
+		ID: FormatTicketID(r.Seq), Status: tickets.Status(r.Status), Intent: r.Intent,
 		Priority: tickets.Priority(r.Priority), Queue: r.Queue, SLADue: r.SLADue,
 		Channel: tickets.Channel(r.Channel), User: tickets.User(r.User), Lang: r.Lang,
 		Details: tickets.Details(r.Details), Assignee: r.Assignee, Summary: r.Summary,
@@ -196,10 +202,10 @@ func (r *ticketRecord) ticket() tickets.Ticket {
 		t.CSAT = &tickets.CSAT{Score: r.CSAT.Score, Comment: r.CSAT.Comment, At: r.CSAT.At}
 	}
 	for _, a := range r.Attachments {
-		t.Attachments = append(t.Attachments, a.attachment())
+		t.Attachments = append(t.Attachments, a.Attachment())
 	}
 	for _, e := range r.Transcript {
-		t.Transcript = append(t.Transcript, e.entry())
+		t.Transcript = append(t.Transcript, e.Entry())
 	}
 	for _, n := range r.Notes {
 		t.Notes = append(t.Notes, tickets.Note(n))
@@ -207,45 +213,45 @@ func (r *ticketRecord) ticket() tickets.Ticket {
 	return t
 }
 
-func (e *entryRecord) entry() tickets.Entry {
+func (e *Entry) Entry() tickets.Entry {
 	return tickets.Entry{From: tickets.Author(e.From), Text: e.Text, At: e.At, Agent: e.Agent}
 }
 
-func toAttachmentRecord(a *tickets.Attachment, owner string) attachmentRecord {
-	return attachmentRecord{ID: a.ID, Filename: a.Filename, ContentType: a.ContentType,
+func FromAttachment(a *tickets.Attachment, owner string) Attachment {
+	return Attachment{ID: a.ID, Filename: a.Filename, ContentType: a.ContentType,
 		Size: a.Size, CreatedAt: a.CreatedAt, Owner: owner}
 }
 
-func (r *attachmentRecord) attachment() tickets.Attachment {
+func (r *Attachment) Attachment() tickets.Attachment {
 	return tickets.Attachment{ID: r.ID, Filename: r.Filename, ContentType: r.ContentType,
 		Size: r.Size, CreatedAt: r.CreatedAt}
 }
 
-func toConversationRecord(c *tickets.Conversation) conversationRecord {
-	return conversationRecord{ID: c.ID, Channel: string(c.Channel), User: userRecord(c.User), ResumeHash: c.ResumeHash,
+func FromConversation(c *tickets.Conversation) Conversation {
+	return Conversation{ID: c.ID, Channel: string(c.Channel), User: User(c.User), ResumeHash: c.ResumeHash,
 		Address: c.Address, Lang: c.Lang, State: c.State, TicketID: c.TicketID,
 		Unreachable: c.Unreachable, Uploads: c.Uploads, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
-func (r *conversationRecord) conversation() tickets.Conversation {
+func (r *Conversation) Conversation() tickets.Conversation {
 	return tickets.Conversation{ID: r.ID, Channel: tickets.Channel(r.Channel), User: tickets.User(r.User), ResumeHash: r.ResumeHash,
 		Address: r.Address, Lang: r.Lang, State: r.State, TicketID: r.TicketID,
 		Unreachable: r.Unreachable, Uploads: r.Uploads, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
-func toMessageRecord(m *tickets.OutMessage) messageRecord {
-	r := messageRecord{Seq: m.Seq, Kind: string(m.Kind), From: string(m.From), Text: m.Text,
+func FromMessage(m *tickets.OutMessage) Message {
+	r := Message{Seq: m.Seq, Kind: string(m.Kind), From: string(m.From), Text: m.Text,
 		QuickReplies: m.QuickReplies, Agent: m.Agent, Key: m.Key, Parts: m.Parts, CreatedAt: m.CreatedAt}
 	if m.Ticket != nil {
-		r.Ticket = &eventRecord{TicketID: m.Ticket.TicketID, Status: string(m.Ticket.Status),
+		r.Ticket = &Event{TicketID: m.Ticket.TicketID, Status: string(m.Ticket.Status),
 			Queue: m.Ticket.Queue, Priority: string(m.Ticket.Priority),
 			Team: m.Ticket.Team, SLADue: m.Ticket.SLADue, DueText: m.Ticket.DueText}
 	}
 	return r
 }
 
-func (r *messageRecord) message(convID string) tickets.OutMessage {
-	m := tickets.OutMessage{ID: messageID(convID, r.Seq), Seq: r.Seq, ConversationID: convID,
+func (r *Message) Message(convID string) tickets.OutMessage {
+	m := tickets.OutMessage{ID: MessageID(convID, r.Seq), Seq: r.Seq, ConversationID: convID,
 		Kind: tickets.Kind(r.Kind), From: tickets.Author(r.From), Text: r.Text,
 		QuickReplies: r.QuickReplies, Agent: r.Agent, Key: r.Key, Parts: r.Parts, CreatedAt: r.CreatedAt}
 	if r.Ticket != nil {
@@ -256,10 +262,38 @@ func (r *messageRecord) message(convID string) tickets.OutMessage {
 	return m
 }
 
-func toAgentRecord(a *tickets.Agent) agentRecord {
-	return agentRecord{Name: a.Name, Queues: a.Queues, Admin: a.Admin, TokenHash: a.TokenHash, CreatedAt: a.CreatedAt}
+func FromAgent(a *tickets.Agent) Agent {
+	return Agent{Name: a.Name, Queues: a.Queues, Admin: a.Admin, TokenHash: a.TokenHash, CreatedAt: a.CreatedAt}
 }
 
-func (r *agentRecord) agent() tickets.Agent {
+func (r *Agent) Agent() tickets.Agent {
 	return tickets.Agent{Name: r.Name, Queues: r.Queues, Admin: r.Admin, TokenHash: r.TokenHash, CreatedAt: r.CreatedAt}
+}
+
+// TicketIDPrefix starts every ticket id.
+const TicketIDPrefix = "T-"
+
+// FormatTicketID turns a sequence number into the public id, T-000042.
+func FormatTicketID(seq uint64) string { return fmt.Sprintf("%s%06d", TicketIDPrefix, seq) }
+
+// ParseTicketID is the inverse of FormatTicketID. Only the canonical form is
+// accepted, so "T-42" and "T-000042" cannot name the same ticket; numbers
+// stop at 2^63-1, what PostgreSQL's bigint holds.
+func ParseTicketID(id string) (uint64, bool) {
+	digits, ok := strings.CutPrefix(id, TicketIDPrefix)
+	if !ok || digits == "" {
+		return 0, false
+	}
+	seq, err := strconv.ParseUint(digits, 10, 63)
+	if err != nil || seq == 0 || FormatTicketID(seq) != id {
+		return 0, false
+	}
+	return seq, true
+}
+
+// MessageID is an outbound message's store-unique id. Conversation ids are
+// unique and a conversation's outbox sequence never goes back (even when
+// the outbox is emptied), so the pair is unique.
+func MessageID(convID string, seq uint64) string {
+	return convID + "-" + strconv.FormatUint(seq, 10)
 }
