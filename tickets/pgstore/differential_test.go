@@ -13,13 +13,14 @@ import (
 
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/boltstore"
+	"github.com/triagebot/triagebot/tickets/storetest"
 )
 
 // TestSameAsBoltstore runs one script of writes and reads against boltstore
 // and pgstore, on the same clock, and requires every answer to be equal:
 // the ids, orders, windows, indexes and errors of the two stores agree.
 func TestSameAsBoltstore(t *testing.T) {
-	clock := newClock()
+	clock := storetest.NewClock()
 	pg, _ := openTest(t, Options{Now: clock.Now})
 	bolt, err := boltstore.Open(filepath.Join(t.TempDir(), "t.db"), boltstore.Options{NoSync: true, Now: clock.Now})
 	if err != nil {

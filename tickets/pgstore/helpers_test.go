@@ -2,7 +2,6 @@ package pgstore
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -34,28 +33,6 @@ func openTest(t testing.TB, opts Options) (*Store, string) {
 	t.Helper()
 	u := testURL(t)
 	return openURL(t, u, opts), u
-}
-
-// fakeClock is a settable clock for Options.Now.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *fakeClock {
-	return &fakeClock{t: time.Date(2025, 11, 2, 7, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }
 
 func update(t testing.TB, s tickets.Store, fn func(tickets.Tx) error) {

@@ -17,6 +17,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/storetest"
 )
 
 // exec runs one statement on the database at u, outside any Store.
@@ -647,7 +648,7 @@ func TestOpenRefusesBadURL(t *testing.T) {
 // while one holds the tickets and conversations it took, the other takes
 // the rest instead of waiting or taking them twice.
 func TestSweepsSkipLockedRows(t *testing.T) {
-	clock := newClock()
+	clock := storetest.NewClock()
 	s, _ := openTest(t, Options{Now: clock.Now})
 	base := clock.Now()
 	update(t, s, func(tx tickets.Tx) error {
