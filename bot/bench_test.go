@@ -3,13 +3,17 @@ package bot
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/triagebot/triagebot/escalation"
 	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/pgstore"
+	"github.com/triagebot/triagebot/tickets/pgstore/pgtest"
 )
 
 // benchScript is one conversation's turns: a problem, its details, the
@@ -25,17 +29,56 @@ var benchScript = []string{
 // over 1,000 concurrent conversations on a real bbolt file with fsync on:
 // every conversation sends its next message as soon as the last is
 // answered (so latency here is mostly queueing, by Little's law).
-func BenchmarkTurns(b *testing.B) { benchTurns(b, 0) }
+func BenchmarkTurns(b *testing.B) { benchTurns(b, 0, boltEngines(b)) }
 
 // BenchmarkTurnsAt2000 offers 2,000 turns per second spread over 1,000
 // conversations and reports the turn latency users would see at that load.
-func BenchmarkTurnsAt2000(b *testing.B) { benchTurns(b, 2000) }
+func BenchmarkTurnsAt2000(b *testing.B) { benchTurns(b, 2000, boltEngines(b)) }
+
+// BenchmarkTurnsPostgres is BenchmarkTurns on two replicas (two engines,
+// each with a pool of its own) sharing one PostgreSQL database, the
+// conversations split between them; it needs TRIAGEBOT_TEST_POSTGRES.
+func BenchmarkTurnsPostgres(b *testing.B) { benchTurns(b, 0, pgEngines(b, 2)) }
+
+// BenchmarkTurnsPostgresAt2000 offers 2,000 turns per second to the two
+// replicas of BenchmarkTurnsPostgres.
+func BenchmarkTurnsPostgresAt2000(b *testing.B) { benchTurns(b, 2000, pgEngines(b, 2)) }
+
+// boltEngines is one engine on a real bbolt file with fsync on.
+func boltEngines(b *testing.B) []*Engine {
+	return []*Engine{newRig(b, false).eng}
+}
+
+// pgEngines opens n engines, each on a store of its own (as n replicas
+// would be) on one fresh PostgreSQL database.
+func pgEngines(b *testing.B, n int) []*Engine {
+	u := pgtest.URL(b)
+	ctx := context.Background()
+	cls := realClassifier(b)
+	var engs []*Engine
+	for range n {
+		st, err := pgstore.Open(ctx, u, pgstore.Options{Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { st.Close() })
+		eng, err := New(Config{Store: st, Classifier: cls, Router: escalation.Default(), Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		runCtx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); _ = eng.Run(runCtx) }()
+		b.Cleanup(func() { cancel(); <-done })
+		engs = append(engs, eng)
+	}
+	return engs
+}
 
 // benchTurns plays benchScript on fresh conversations from 1,000 workers;
 // with rate > 0 the workers start turns at that many per second in total.
-func benchTurns(b *testing.B, rate int) {
+func benchTurns(b *testing.B, rate int, engs []*Engine) {
 	const workers = 1000
-	r := newRig(b, false) // fsync on
 	var tokens chan struct{}
 	stop := make(chan struct{})
 	defer close(stop)
@@ -73,6 +116,7 @@ func benchTurns(b *testing.B, rate int) {
 	start := time.Now()
 	for w := range workers {
 		wg.Add(1)
+		eng := engs[w%len(engs)]
 		go func() {
 			defer wg.Done()
 			mine := make([]time.Duration, 0, b.N/workers+1)
@@ -80,7 +124,7 @@ func benchTurns(b *testing.B, rate int) {
 			for conv := 0; ; conv++ {
 				id := fmt.Sprintf("bench-%d-%d", w, conv)
 				user := tickets.User{ID: fmt.Sprintf("u%d", w)}
-				if _, _, err := r.eng.Open(ctx, OpenRequest{ID: id, Channel: tickets.Web, User: user}); err != nil {
+				if _, _, err := eng.Open(ctx, OpenRequest{ID: id, Channel: tickets.Web, User: user}); err != nil {
 					b.Error(err)
 					return
 				}
@@ -96,7 +140,7 @@ func benchTurns(b *testing.B, rate int) {
 						in.Upload = &Upload{Filename: "s.png", Data: smallPNG}
 					}
 					t0 := time.Now()
-					if err := r.eng.Handle(ctx, in); err != nil {
+					if err := eng.Handle(ctx, in); err != nil {
 						b.Error(err)
 						return
 					}

@@ -95,7 +95,7 @@ func (t *turn) onRating() (bool, error) {
 		}
 		skip := normLabel(t.an.text) == normLabel(t.render(prompts.LabelNoComment, nil)) || intents.YesNo(t.an.text) == intents.No
 		if !skip {
-			if t.an.res == nil {
+			if !t.an.classified() {
 				return false, errNeedClassify
 			}
 			if t.newProblem() {

@@ -114,7 +114,7 @@ func (t *turn) run() error {
 	if t.st.Phase == phaseEscalated || t.st.Phase == phaseClosed {
 		t.st.reset()
 	}
-	if t.an.text != "" && t.an.res == nil {
+	if t.an.text != "" && !t.an.classified() {
 		return errNeedClassify
 	}
 	t.updateLang()

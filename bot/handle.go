@@ -26,7 +26,24 @@ type analysis struct {
 	dontKnow bool
 	ents     intents.Entities
 	res      *intents.Result // nil when classification was not needed
+	// ready is a local classifier's result, computed before the turn and
+	// shown as res only once the turn finds it needs one (classified).
+	ready *intents.Result
 }
+
+// classified reports whether the turn has a classification, taking the one
+// computed up front if there is one; false makes the turn ask for it
+// (errNeedClassify).
+func (an *analysis) classified() bool {
+	if an.res == nil && an.ready != nil {
+		an.res = an.ready
+	}
+	return an.res != nil
+}
+
+// localClassifier is a classifier that answers in microseconds without
+// leaving the process (intents.Offline).
+type localClassifier interface{ Local() bool }
 
 // upload is a checked attachment with its id chosen up front, so that a
 // transaction run twice stores it under the same id.
@@ -105,20 +122,28 @@ func (e *Engine) handleTurn(ctx context.Context, in Inbound) error {
 	// Understanding the message may take an LLM's deadline, so it runs
 	// before the conversation's lock is taken: only the transaction holds it
 	// (a stripe is shared by other conversations, which must not wait on a
-	// model). A turn whose classification turns out to be needed after all is
-	// caught by errNeedClassify below.
+	// model). A model is asked only when a read finds the conversation in a
+	// dialogue; a local classifier costs less than that read, so it always
+	// runs, and the turn takes its answer only where a model would have been
+	// asked (analysis.classified). A turn whose classification turns out to
+	// be needed after all is caught by errNeedClassify below.
 	an := &analysis{}
 	if in.Text != "" {
 		an.text = in.Text
 		an.masked = intents.Mask(in.Text)
 		an.dontKnow = intents.DontKnow(in.Text)
 		an.ents = intents.Extract(in.Text, now)
-		need, err := e.needsClassifier(ctx, in.ConversationID)
-		if err != nil {
-			return err
-		}
-		if need {
+		if l, ok := e.cls.(localClassifier); ok && l.Local() {
 			e.classify(ctx, an, now)
+			an.ready, an.res = an.res, nil
+		} else {
+			need, err := e.needsClassifier(ctx, in.ConversationID)
+			if err != nil {
+				return err
+			}
+			if need {
+				e.classify(ctx, an, now)
+			}
 		}
 	}
 
@@ -136,7 +161,7 @@ func (e *Engine) handleTurn(ctx context.Context, in Inbound) error {
 			return e.turn(tx, in, an, up, now, &fx)
 		})
 		unlock()
-		if errors.Is(err, errNeedClassify) && an.res == nil && attempt == 0 {
+		if errors.Is(err, errNeedClassify) && !an.classified() && attempt == 0 {
 			e.classify(ctx, an, now)
 			continue
 		}

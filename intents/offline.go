@@ -112,6 +112,11 @@ func parseExamples(data []byte) ([]example, error) {
 	return exs, nil
 }
 
+// Local reports that Classify answers in microseconds without leaving the
+// process, so a caller may run it on every message rather than first
+// finding out whether it needs to.
+func (o *Offline) Local() bool { return true }
+
 // Classify understands one message: intent with calibrated confidence, the
 // three likeliest candidates, language and the extracted details.
 func (o *Offline) Classify(ctx context.Context, text string, now time.Time) (Result, error) {

@@ -16,12 +16,33 @@ import (
 // row stays locked until commit: the turns of one conversation, on any
 // replica, run one after the other.
 func (x *tx) Conversation(id string) (tickets.Conversation, error) {
-	return x.getConversation(id, "SELECT doc, resume_hash FROM conversations WHERE id = $1"+x.forUpdate(), id)
+	if !x.write {
+		return x.getConversation(id, "SELECT doc, resume_hash FROM conversations WHERE id = $1", []any{id})
+	}
+	var row convRow
+	c, err := x.getConversation(id, "SELECT doc, resume_hash, channel, outbox_seq FROM conversations WHERE id = $1 FOR UPDATE",
+		[]any{id}, &row.channel, &row.outboxSeq)
+	if err == nil {
+		if x.locked == nil {
+			x.locked = make(map[string]*convRow)
+		}
+		x.locked[id] = &row
+	}
+	return c, err
 }
 
-func (x *tx) getConversation(what, q string, args ...any) (tickets.Conversation, error) {
+// convRow is what a write transaction knows of a conversation row it
+// locked: with it, Enqueue numbers messages without a round trip.
+type convRow struct {
+	channel   string
+	outboxSeq int64
+}
+
+// getConversation reads one conversation with q, which selects doc and
+// resume_hash and then the columns extra scans into.
+func (x *tx) getConversation(what, q string, args []any, extra ...any) (tickets.Conversation, error) {
 	var doc, hash []byte
-	found, err := x.row(q, args, &doc, &hash)
+	found, err := x.row(q, args, append([]any{&doc, &hash}, extra...)...)
 	if err != nil {
 		return tickets.Conversation{}, fmt.Errorf("conversation %q: %w", what, err)
 	}
@@ -87,8 +108,11 @@ func (x *tx) PutConversation(c *tickets.Conversation) error {
 	if err != nil {
 		return fmt.Errorf("put conversation %q: %w", c.ID, err)
 	}
-	if _, err := x.exec(putConversation, c.ID, string(c.Channel), hash, c.TicketID != "", ns(c.UpdatedAt), doc); err != nil {
+	if err := x.later(putConversation, c.ID, string(c.Channel), hash, c.TicketID != "", ns(c.UpdatedAt), doc); err != nil {
 		return fmt.Errorf("put conversation %q: %w", c.ID, err)
+	}
+	if row := x.locked[c.ID]; row != nil {
+		row.channel = string(c.Channel)
 	}
 	return nil
 }
@@ -98,7 +122,7 @@ func (x *tx) ConversationByResumeHash(h []byte) (tickets.Conversation, error) {
 	if len(h) == 0 {
 		return tickets.Conversation{}, fmt.Errorf("conversation by resume key: %w", tickets.ErrNotFound)
 	}
-	c, err := x.getConversation("by resume key", "SELECT doc, resume_hash FROM conversations WHERE resume_hash = $1", h)
+	c, err := x.getConversation("by resume key", "SELECT doc, resume_hash FROM conversations WHERE resume_hash = $1", []any{h})
 	if err != nil {
 		return tickets.Conversation{}, err
 	}
@@ -113,6 +137,13 @@ WITH c AS (UPDATE conversations SET outbox_seq = outbox_seq + 1 WHERE id = $1 RE
      o AS (INSERT INTO outbox (conversation_id, seq, parts, doc) SELECT id, outbox_seq, $3, $2 FROM c),
      p AS (INSERT INTO pending (channel, conversation_id) SELECT channel, id FROM c ON CONFLICT DO NOTHING)
 SELECT channel, outbox_seq FROM c`
+
+// enqueueLocked is enqueue for a conversation whose row this transaction
+// holds, the Seq chosen by the caller.
+const enqueueLocked = `
+WITH c AS (UPDATE conversations SET outbox_seq = $2 WHERE id = $1),
+     p AS (INSERT INTO pending (channel, conversation_id) VALUES ($5, $1) ON CONFLICT DO NOTHING)
+INSERT INTO outbox (conversation_id, seq, parts, doc) VALUES ($1, $2, $3, $4)`
 
 // Enqueue appends m to its conversation's outbox; the commit notifies
 // every replica's outbox watchers.
@@ -139,13 +170,22 @@ func (x *tx) Enqueue(m *tickets.OutMessage) error {
 	}
 	var ch string
 	var seq int64
-	found, err := x.row(enqueue, []any{m.ConversationID, doc, max(m.Parts, 0)}, &ch, &seq)
-	if err != nil {
-		return fmt.Errorf("enqueue: %w", err)
-	}
-	if !found {
-		m.CreatedAt = created // as it was: nothing was written
-		return fmt.Errorf("enqueue: conversation %q: %w", m.ConversationID, tickets.ErrNotFound)
+	if row := x.locked[m.ConversationID]; row != nil {
+		// The row is locked by this transaction: its next Seq is known.
+		ch, seq = row.channel, row.outboxSeq+1
+		if err := x.later(enqueueLocked, m.ConversationID, seq, max(m.Parts, 0), doc, ch); err != nil {
+			return fmt.Errorf("enqueue: %w", err)
+		}
+		row.outboxSeq = seq
+	} else {
+		found, err := x.row(enqueue, []any{m.ConversationID, doc, max(m.Parts, 0)}, &ch, &seq)
+		if err != nil {
+			return fmt.Errorf("enqueue: %w", err)
+		}
+		if !found {
+			m.CreatedAt = created // as it was: nothing was written
+			return fmt.Errorf("enqueue: conversation %q: %w", m.ConversationID, tickets.ErrNotFound)
+		}
 	}
 	m.Seq, m.ID = uint64(seq), record.MessageID(m.ConversationID, uint64(seq))
 	note := outboxNote{ch: tickets.Channel(ch), id: m.ConversationID}
@@ -160,33 +200,40 @@ func (x *tx) Enqueue(m *tickets.OutMessage) error {
 
 // Outbox lists a conversation's unacknowledged messages, oldest first.
 func (x *tx) Outbox(conversationID string) ([]tickets.OutMessage, error) {
-	var one int
-	found, err := x.row(`SELECT 1 FROM conversations WHERE id = $1`, []any{conversationID}, &one)
-	if err != nil {
-		return nil, fmt.Errorf("outbox: %w", err)
-	}
-	if !found {
-		return nil, fmt.Errorf("outbox: conversation %q: %w", conversationID, tickets.ErrNotFound)
-	}
-	out, err := rows(x, `SELECT seq, parts, doc FROM outbox WHERE conversation_id = $1 ORDER BY seq`, []any{conversationID},
-		func(r pgx.Rows) (tickets.OutMessage, error) {
-			var seq int64
-			var parts int
+	// One statement: no row means no conversation, one row of NULLs an
+	// empty outbox.
+	found := false
+	out, err := rows(x, `SELECT o.seq, o.parts, o.doc FROM conversations c
+		LEFT JOIN outbox o ON o.conversation_id = c.id WHERE c.id = $1 ORDER BY o.seq`, []any{conversationID},
+		func(r pgx.Rows) (*tickets.OutMessage, error) {
+			found = true
+			var seq *int64
+			var parts *int
 			var doc []byte
-			if err := r.Scan(&seq, &parts, &doc); err != nil {
-				return tickets.OutMessage{}, err
+			if err := r.Scan(&seq, &parts, &doc); err != nil || seq == nil {
+				return nil, err
 			}
 			var rec record.Message
 			if err := record.Decode(doc, &rec); err != nil {
-				return tickets.OutMessage{}, err
+				return nil, err
 			}
-			rec.Seq, rec.Parts = uint64(seq), parts
-			return rec.Message(conversationID), nil
+			rec.Seq, rec.Parts = uint64(*seq), *parts
+			m := rec.Message(conversationID)
+			return &m, nil
 		})
 	if err != nil {
 		return nil, fmt.Errorf("outbox %q: %w", conversationID, err)
 	}
-	return out, nil
+	if !found {
+		return nil, fmt.Errorf("outbox: conversation %q: %w", conversationID, tickets.ErrNotFound)
+	}
+	var msgs []tickets.OutMessage
+	for _, m := range out {
+		if m != nil {
+			msgs = append(msgs, *m)
+		}
+	}
+	return msgs, nil
 }
 
 // parseMessageID returns the seq of message id of a conversation.
@@ -208,22 +255,31 @@ func (x *tx) Ack(conversationID, id string) error {
 	if !x.write {
 		return errReadOnly
 	}
-	var last int64
-	found, err := x.row(`SELECT outbox_seq FROM conversations WHERE id = $1`+x.forUpdate(), []any{conversationID}, &last)
-	if err != nil {
-		return fmt.Errorf("ack: %w", err)
+	row := x.locked[conversationID]
+	if row == nil {
+		row = &convRow{}
+		found, err := x.row(`SELECT channel, outbox_seq FROM conversations WHERE id = $1 FOR UPDATE`,
+			[]any{conversationID}, &row.channel, &row.outboxSeq)
+		if err != nil {
+			return fmt.Errorf("ack: %w", err)
+		}
+		if !found {
+			return fmt.Errorf("ack: conversation %q: %w", conversationID, tickets.ErrNotFound)
+		}
+		if x.locked == nil {
+			x.locked = make(map[string]*convRow)
+		}
+		x.locked[conversationID] = row
 	}
-	if !found {
-		return fmt.Errorf("ack: conversation %q: %w", conversationID, tickets.ErrNotFound)
-	}
+	last := row.outboxSeq
 	upTo, ok := parseMessageID(conversationID, id)
 	if !ok || upTo > uint64(last) {
 		return fmt.Errorf("ack %q in conversation %q: no such message: %w", id, conversationID, tickets.ErrInvalid)
 	}
-	if _, err := x.exec(`DELETE FROM outbox WHERE conversation_id = $1 AND seq <= $2`, conversationID, int64(upTo)); err != nil {
+	if err := x.later(`DELETE FROM outbox WHERE conversation_id = $1 AND seq <= $2`, conversationID, int64(upTo)); err != nil {
 		return fmt.Errorf("ack: %w", err)
 	}
-	if _, err := x.exec(`DELETE FROM pending WHERE conversation_id = $1
+	if err := x.later(`DELETE FROM pending WHERE conversation_id = $1
 		AND NOT EXISTS (SELECT 1 FROM outbox WHERE conversation_id = $1)`, conversationID); err != nil {
 		return fmt.Errorf("ack: %w", err)
 	}
@@ -250,7 +306,7 @@ func (x *tx) SetProgress(convID, id string, parts int) error {
 		return fmt.Errorf("set progress %q in %q: %w", id, convID, tickets.ErrInvalid)
 	}
 	// A message acknowledged meanwhile updates nothing: not an error.
-	if _, err := x.exec(`UPDATE outbox SET parts = $3 WHERE conversation_id = $1 AND seq = $2`, convID, int64(seq), parts); err != nil {
+	if err := x.later(`UPDATE outbox SET parts = $3 WHERE conversation_id = $1 AND seq = $2`, convID, int64(seq), parts); err != nil {
 		return fmt.Errorf("set progress: %w", err)
 	}
 	return nil

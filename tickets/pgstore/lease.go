@@ -94,7 +94,7 @@ func (s *Store) hold(ctx context.Context, conn *pgx.Conn, key int64) (context.Co
 	return held, l.release, nil
 }
 
-// errClosed refuses a lease on a closed Store.
+// errClosed refuses a lease, or a wait for numbering, on a closed Store.
 var errClosed = errors.New("pgstore: store is closed")
 
 // tryLead makes one attempt: the connection holding the lock, or nil when

@@ -15,10 +15,12 @@ import (
 )
 
 // The listener: one dedicated connection per Store LISTENs on
-// changedChannel and outboxChannel, owned by one goroutine that Close
-// stops. A connection lost is made again with backoff; since NOTIFYs sent
-// meanwhile are lost, every watcher and Changed are then woken once (a
-// wake-up for nothing is allowed, a missed one is not).
+// changedChannel, outboxChannel and resyncChannel, owned by one goroutine
+// that Close stops. A connection lost is made again with backoff; since
+// NOTIFYs sent meanwhile are lost, every watcher and Changed are then woken
+// once (a wake-up for nothing is allowed, a missed one is not). The same
+// resync runs every resyncEvery, for the commits of a replica that died
+// before its notifier sent their NOTIFY (notify.go).
 
 const (
 	// listenIdle is how long the listener waits for a notification before
@@ -27,11 +29,14 @@ const (
 	// listenTimeout bounds connecting, LISTEN and each ping.
 	listenTimeout = 5 * time.Second
 	maxBackoff    = 5 * time.Second
+	// resyncEvery is how often the listener resyncs even when nothing
+	// seems lost.
+	resyncEvery = 30 * time.Second
 )
 
-// WatchOutbox registers fn, called from the listener after each commit (on
-// any replica) that enqueued to a conversation, in commit order. fn must
-// not block.
+// WatchOutbox registers fn, called after each commit (on any replica) that
+// enqueued to a conversation: at once for this Store's commits, from the
+// listener for the others'. fn must not block.
 func (s *Store) WatchOutbox(fn func(ch tickets.Channel, conversationID string)) {
 	s.watchMu.Lock()
 	s.watchers = append(s.watchers, fn)
@@ -88,17 +93,22 @@ func (s *Store) listenOnce(ctx context.Context, onReady func()) error {
 		_ = conn.Close(cctx)
 		cancel()
 	}()
-	if _, err := conn.Exec(cctx, "LISTEN "+changedChannel+"; LISTEN "+outboxChannel); err != nil {
+	if _, err := conn.Exec(cctx, "LISTEN "+changedChannel+"; LISTEN "+outboxChannel+"; LISTEN "+resyncChannel); err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	onReady()
+	nextResync := time.Now().Add(resyncEvery)
 	for {
+		if time.Now().After(nextResync) {
+			s.resync(ctx)
+			nextResync = time.Now().Add(resyncEvery)
+		}
 		wctx, cancel := context.WithTimeout(ctx, listenIdle)
 		n, err := conn.WaitForNotification(wctx)
 		cancel()
 		switch {
 		case err == nil:
-			s.dispatch(n)
+			s.dispatch(ctx, n)
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case errors.Is(err, context.DeadlineExceeded) && !conn.IsClosed():
@@ -116,18 +126,27 @@ func (s *Store) listenOnce(ctx context.Context, onReady func()) error {
 	}
 }
 
-// dispatch hands one notification to those waiting for it.
-func (s *Store) dispatch(n *pgconn.Notification) {
+// dispatch hands one notification to those waiting for it. Those this
+// Store sent are skipped: its commits woke its own waiters already.
+func (s *Store) dispatch(ctx context.Context, n *pgconn.Notification) {
 	switch n.Channel {
 	case changedChannel:
-		if n.Payload != s.id { // our own commits woke Changed already
+		if n.Payload != s.id {
 			s.wake()
+		}
+	case resyncChannel:
+		if n.Payload != s.id {
+			s.resync(ctx)
 		}
 	case outboxChannel:
 		sent, rest, ok1 := strings.Cut(n.Payload, "|")
-		ch, id, ok2 := strings.Cut(rest, "|")
-		if !ok1 || !ok2 {
+		from, rest, ok2 := strings.Cut(rest, "|")
+		ch, id, ok3 := strings.Cut(rest, "|")
+		if !ok1 || !ok2 || !ok3 {
 			s.log.Warn("pgstore: malformed outbox notification", "payload", n.Payload)
+			return
+		}
+		if from == s.id {
 			return
 		}
 		if at, err := strconv.ParseInt(sent, 10, 64); err == nil {

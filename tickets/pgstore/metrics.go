@@ -27,7 +27,7 @@ func newMetrics(p *pgxpool.Pool) *metrics {
 		},
 		notifyLag: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "triagebot_pg_notify_lag_seconds",
-			Help:    "From the commit of an outbox message (on any replica) to this replica's wake-up by NOTIFY.",
+			Help:    "From the commit of an outbox message on another replica to this replica's wake-up by NOTIFY.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 5},
 		}),
 		reconnects: prometheus.NewCounter(prometheus.CounterOpts{

@@ -259,9 +259,11 @@ func TestConversationTurnsSerialized(t *testing.T) {
 	})
 }
 
-// TestEventsCommitInOrder holds a transaction that took event n between
-// its last statement and COMMIT, and shows that a writer of event n+1 on
-// another replica waits for it: a reader can never see n+1 without n.
+// TestEventsCommitInOrder holds a transaction that queued an event between
+// its last statement and COMMIT while a writer on another replica commits
+// and returns: the second's event is numbered 1 at once (it waits for no
+// one), and the held one becomes 2 when it commits. A reader never sees a
+// number below one it has seen appear later.
 func TestEventsCommitInOrder(t *testing.T) {
 	s, u := openTest(t, Options{})
 	s2 := openURL(t, u, Options{})
@@ -284,38 +286,83 @@ func TestEventsCommitInOrder(t *testing.T) {
 	}
 	a := mk(s, context.WithValue(t.Context(), key{}, true), "a")
 	<-paused
-	b := mk(s2, t.Context(), "b")
-	// Wait until b is blocked on a lock (the events counter a holds).
-	for {
-		n := column[int64](t, u, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
-			AND wait_event_type = 'Lock' AND query LIKE '%UPDATE counters%'`)
-		if n[0] == 1 {
-			break
-		}
-		select {
-		case err := <-b:
-			t.Fatalf("b committed while a held event 1: %v", err)
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-	view(t, s, func(tx tickets.Tx) error {
-		evs, err := tx.Events(0, 10)
-		if len(evs) != 0 {
-			t.Errorf("events visible before any commit: %v", evs)
-		}
-		return err
-	})
-	close(resume)
-	if err := errors.Join(<-a, <-b); err != nil {
+	if err := <-mk(s2, t.Context(), "b"); err != nil {
 		t.Fatal(err)
 	}
+	events := func() []tickets.Event {
+		var evs []tickets.Event
+		view(t, s, func(tx tickets.Tx) error {
+			var err error
+			evs, err = tx.Events(0, 10)
+			return err
+		})
+		return evs
+	}
+	if evs := events(); len(evs) != 1 || evs[0].Seq != 1 || evs[0].Queue != "b" {
+		t.Fatalf("while a is held: events %+v, want b's as 1", evs)
+	}
+	close(resume)
+	if err := <-a; err != nil {
+		t.Fatal(err)
+	}
+	if evs := events(); len(evs) != 2 || evs[1].Seq != 2 || evs[1].Queue != "a" {
+		t.Fatalf("events %+v, want b's as 1 then a's as 2", evs)
+	}
+}
+
+// TestEventsOfOneTicketKeepTheirOrder: the changes of one ticket made one
+// after the other on two replicas come out of the stream in that order.
+func TestEventsOfOneTicketKeepTheirOrder(t *testing.T) {
+	s, u := openTest(t, Options{})
+	s2 := openURL(t, u, Options{})
+	var id string
+	if err := s.Update(t.Context(), func(tx tickets.Tx) error {
+		tk := tickets.Ticket{Priority: tickets.Normal, Queue: "q"}
+		err := tx.CreateTicket(&tk)
+		id = tk.ID
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const notes = 40
+	var wg sync.WaitGroup
+	for i := range notes {
+		wg.Add(1)
+		st := []*Store{s, s2}[i%2]
+		go func() {
+			defer wg.Done()
+			if err := st.Update(t.Context(), func(tx tickets.Tx) error {
+				// The time is taken once the ticket is locked: it grows
+				// in the order the notes commit.
+				if _, err := tx.Ticket(id); err != nil {
+					return err
+				}
+				_, err := tickets.AddNote(tx, id, "amy", fmt.Sprint(i), time.Now())
+				return err
+			}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	var evs []tickets.Event
 	view(t, s, func(tx tickets.Tx) error {
-		evs, err := tx.Events(0, 10)
-		if len(evs) != 2 || evs[0].Seq != 1 || evs[0].Queue != "a" || evs[1].Seq != 2 || evs[1].Queue != "b" {
-			t.Errorf("events %+v, want a's as 1 then b's as 2", evs)
-		}
+		var err error
+		evs, err = tx.Events(0, 100)
 		return err
 	})
+	if len(evs) != notes+1 {
+		t.Fatalf("%d events, want %d", len(evs), notes+1)
+	}
+	for i, e := range evs {
+		if e.Seq != uint64(i+1) {
+			t.Fatalf("event %d has number %d", i, e.Seq)
+		}
+		if i > 0 && !e.UpdatedAt.After(evs[i-1].UpdatedAt) {
+			t.Fatalf("event %d was updated at %v, not after event %d (%v): out of order",
+				e.Seq, e.UpdatedAt, evs[i-1].Seq, evs[i-1].UpdatedAt)
+		}
+	}
 }
 
 // TestEventsNeverSkipped reads the stream while many writers commit: the

@@ -2,7 +2,6 @@ package pgstore
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -97,10 +96,6 @@ func (x *tx) ReportRows(from, to time.Time, fn func(tickets.ReportRow) error) er
 // outcomeGrain is the resolution of outcome counts (boltstore's).
 const outcomeGrain = 15 * 60
 
-// outcomeShards is how many rows one quarter hour's count of one outcome is
-// spread over (migration 0002).
-const outcomeShards = 32
-
 func quarter(at time.Time) int64 {
 	q := at.Unix()
 	return q - ((q%outcomeGrain)+outcomeGrain)%outcomeGrain // floor, also before 1970
@@ -111,10 +106,12 @@ func (x *tx) CountOutcome(at time.Time, o tickets.Outcome) error {
 	if !o.Valid() {
 		return fmt.Errorf("count outcome %q: %w", o, tickets.ErrInvalid)
 	}
-	// A shard at random: concurrent dialogues rarely wait on one row lock.
-	if _, err := x.exec(`INSERT INTO outcomes (quarter, outcome, shard, n) VALUES ($1, $2, $3, 1)
+	// The shard is the session's server process: no two transactions in
+	// flight share it, so no dialogue waits for another's commit here
+	// (migration 0003). Outcomes adds the shards up.
+	if err := x.later(`INSERT INTO outcomes (quarter, outcome, shard, n) VALUES ($1, $2, pg_backend_pid(), 1)
 		ON CONFLICT (quarter, outcome, shard) DO UPDATE SET n = outcomes.n + 1`,
-		quarter(at), string(o), rand.IntN(outcomeShards)); err != nil {
+		quarter(at), string(o)); err != nil {
 		return fmt.Errorf("count outcome: %w", err)
 	}
 	return nil
@@ -177,6 +174,9 @@ func (x *tx) ExpireConversations(idleBefore time.Time, limit int) (int, error) {
 		if _, err := x.exec(q, ids); err != nil {
 			return 0, fmt.Errorf("expire conversations: %w", err)
 		}
+	}
+	for _, id := range ids {
+		delete(x.locked, id)
 	}
 	return len(ids), nil
 }

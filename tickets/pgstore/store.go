@@ -8,10 +8,10 @@
 // Conversation read their row FOR UPDATE: two transactions over the same
 // ticket or conversation run one after the other, and the second sees what
 // the first wrote (so of two claims one wins). Events are numbered from a
-// single-row counter taken just before commit, so they commit in number
-// order and a reader of the stream never skips one. Commits that matter to
-// other replicas send a NOTIFY in the transaction (delivered on commit);
-// each Store LISTENs on a dedicated connection.
+// single-row counter after their transactions commit, many at a time, so
+// they commit in number order and a reader of the stream never skips one
+// (sequencer.go). After a commit that matters to other replicas a notifier
+// sends a NOTIFY (notify.go); each Store LISTENs on a dedicated connection.
 package pgstore
 
 import (
@@ -103,11 +103,12 @@ type Store struct {
 
 	metrics *metrics
 
-	// commitMu queues this process's commits that take the events counter
-	// or NOTIFY.
-	commitMu sync.Mutex
+	// notes wait for the notifier (notify.go); seq numbers events
+	// (sequencer.go).
+	notes *notes
+	seq   *sequencer
 
-	// beforeCommit, set by tests, runs after the events are written and
+	// beforeCommit, set by tests, runs after the events are queued and
 	// before COMMIT (which then goes in a round trip of its own).
 	beforeCommit func(context.Context)
 
@@ -189,11 +190,21 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	s.metrics = newMetrics(pool)
 	lctx, stop := context.WithCancel(context.Background())
 	s.stop = stop
+	s.notes = newNotes()
+	s.seq = newSequencer(lctx.Done())
 	ready := make(chan struct{})
-	s.wg.Add(1)
+	s.wg.Add(3)
 	go func() {
 		defer s.wg.Done()
 		s.listen(lctx, ready)
+	}()
+	go func() {
+		defer s.wg.Done()
+		s.runNotifier(lctx)
+	}()
+	go func() {
+		defer s.wg.Done()
+		s.runSequencer(lctx)
 	}()
 	// Return only once LISTEN is in place: a commit made after Open
 	// returns is then always heard.
@@ -215,11 +226,16 @@ func (s *Store) Update(ctx context.Context, fn func(tickets.Tx) error) error {
 		if err = ctx.Err(); err != nil {
 			return err
 		}
-		var changed bool
-		changed, err = s.run(ctx, true, fn)
+		var done committed
+		done, err = s.run(ctx, true, fn)
 		if err == nil {
-			if changed {
-				s.wake()
+			s.published(done.changed && !done.events, done.outbox)
+			if done.events {
+				// The commit stands whatever happens here: a round that
+				// fails leaves the events queued for the next one.
+				if err := s.numbered(ctx); err != nil && ctx.Err() == nil {
+					s.log.Warn("pgstore: number events", "err", err)
+				}
 			}
 			return nil
 		}
@@ -249,22 +265,29 @@ func (s *Store) View(ctx context.Context, fn func(tickets.Tx) error) error {
 	return err
 }
 
-// run is one attempt of a transaction. It reports whether the commit must
-// wake the agents' streams.
+// committed is what a committed transaction must tell others about.
+type committed struct {
+	changed bool         // wake the agents' streams
+	events  bool         // events were queued: number them
+	outbox  []outboxNote // conversations enqueued to
+}
+
+// run is one attempt of a transaction. It reports what the commit must
+// announce.
 //
 // Round trips are what a transaction costs most (on a busy machine each is
 // a pair of context switches), so BEGIN travels with fn's first statement,
-// and the events, NOTIFYs and COMMIT travel together (tx.go).
-func (s *Store) run(ctx context.Context, write bool, fn func(tickets.Tx) error) (changed bool, err error) {
+// and the events and COMMIT travel together (tx.go).
+func (s *Store) run(ctx context.Context, write bool, fn func(tickets.Tx) error) (done committed, err error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		s.recordFailure(err)
-		return false, fmt.Errorf("pgstore: acquire a connection: %w", err)
+		return done, fmt.Errorf("pgstore: acquire a connection: %w", err)
 	}
 	defer conn.Release() // a connection left inside a transaction is closed, not reused
 	x := &tx{s: s, ctx: ctx, conn: conn, write: write, now: s.now}
 	defer func() {
-		if err != nil && x.begun {
+		if err != nil && x.begun { // (queued writes were never sent)
 			// The transaction is over either way; a rollback that fails
 			// (a lost connection) changes nothing for the caller.
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -281,35 +304,26 @@ func (s *Store) run(ctx context.Context, write bool, fn func(tickets.Tx) error) 
 			// decides whether to retry.
 			err = fmt.Errorf("%w (after %w)", err, x.failed)
 		}
-		return false, err
+		return done, err
 	}
 	if x.failed != nil {
 		// fn went on after a statement failed: the transaction is aborted
 		// and cannot commit what fn believes it wrote.
-		return false, fmt.Errorf("pgstore: a statement failed inside the transaction: %w", x.failed)
+		return done, fmt.Errorf("pgstore: a statement failed inside the transaction: %w", x.failed)
 	}
-	if !x.begun {
-		return false, nil // fn ran no statement
-	}
-	if x.serialized() {
-		// Event-writing and notifying commits are serialised by the
-		// server anyway (the events counter row, NOTIFY's commit lock);
-		// queueing them here keeps one contender per process at the
-		// server, where dozens waiting on one lock burn the CPU the
-		// holder needs (see docs/postgres.md, "Throughput").
-		s.commitMu.Lock()
-		defer s.commitMu.Unlock()
+	if !x.pendingWork() {
+		return done, nil // fn ran no statement
 	}
 	if err = x.commit(); err != nil {
 		if write {
 			s.recordFailure(err)
 		}
-		return false, err
+		return done, err
 	}
 	if write {
 		s.recordFailure(nil)
 	}
-	return x.changed, nil
+	return committed{changed: x.changed, events: len(x.events) > 0, outbox: x.enqueued}, nil
 }
 
 // errCallPanic marks a panic in a transaction's function.
@@ -401,7 +415,8 @@ func (s *Store) Backup(ctx context.Context, w io.Writer) (int64, error) {
 		errors.ErrUnsupported)
 }
 
-// Close stops the listener and the leases and closes the pool.
+// Close stops the listener, the notifier (after a last send), the sequencer
+// and the leases, and closes the pool.
 func (s *Store) Close() error {
 	s.leaseMu.Lock()
 	if s.closed {

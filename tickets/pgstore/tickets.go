@@ -52,7 +52,7 @@ func (x *tx) CreateTicket(t *tickets.Ticket) error {
 		// The conversation led to a ticket: it leaves the expiry index for
 		// good. An unknown id is no error (tools and tests make tickets
 		// without one).
-		if _, err := x.exec(`UPDATE conversations SET had_ticket = true, idle_ns = NULL WHERE id = $1 AND NOT had_ticket`,
+		if err := x.later(`UPDATE conversations SET had_ticket = true, idle_ns = NULL WHERE id = $1 AND NOT had_ticket`,
 			t.ConversationID); err != nil {
 			return fmt.Errorf("create ticket: conversation %q: %w", t.ConversationID, err)
 		}
@@ -185,12 +185,12 @@ func (x *tx) putTicket(old, rec *record.Ticket) error {
 		waitingDue, purge, searchText(tickets.SearchFields(&t)), moved, exact, doc,
 	}
 	if old == nil {
-		_, err = x.exec(`INSERT INTO tickets (seq, status, queue, priority, rank, created_ns, channel, user_id,
+		err = x.later(`INSERT INTO tickets (seq, status, queue, priority, rank, created_ns, channel, user_id,
 			intent, lang, sla_ns, first_response_ns, resolved_at_ns, breached, csat,
 			waiting_due_ns, purge_ns, search_live, search_archive, exact_keys, doc)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`, args...)
 	} else {
-		_, err = x.exec(`UPDATE tickets SET status = $2, queue = $3, priority = $4, rank = $5, created_ns = $6,
+		err = x.later(`UPDATE tickets SET status = $2, queue = $3, priority = $4, rank = $5, created_ns = $6,
 			channel = $7, user_id = $8, intent = $9, lang = $10, sla_ns = $11, first_response_ns = $12,
 			resolved_at_ns = $13, breached = $14, csat = $15, waiting_due_ns = $16, purge_ns = $17,
 			search_live = $18, search_archive = search_archive || $19, exact_keys = $20, doc = $21
@@ -230,7 +230,7 @@ func (x *tx) archiveOverflow(rec *record.Ticket) (string, error) {
 		}
 		docs[i], texts[i] = string(v), rec.Transcript[i].Text
 	}
-	if _, err := x.exec(`INSERT INTO transcript_archive (seq, idx, entry)
+	if err := x.later(`INSERT INTO transcript_archive (seq, idx, entry)
 		SELECT $1, $2 + e.ord - 1, e.doc::json FROM unnest($3::text[]) WITH ORDINALITY AS e(doc, ord)`,
 		int64(rec.Seq), int64(rec.Archived), docs); err != nil {
 		return "", err

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,15 +19,14 @@ import (
 const (
 	MaxEvents   = 100_000
 	MaxEventAge = 7 * 24 * time.Hour
-	// pruneBatch bounds the events one prune removes; a prune runs in
-	// about one of pruneEvery event-writing transactions, so the table
-	// converges (more is removed than added) without every commit paying.
+	// pruneBatch is how many more events a numbering round may prune
+	// than the one before it numbered, so the table converges.
 	pruneBatch = 64
-	pruneEvery = 8
 )
 
-// NOTIFY channels. changedChannel carries the sending Store's id;
-// outboxChannel carries "unix-nanoseconds|channel|conversation id".
+// NOTIFY channels (notify.go). changedChannel and resyncChannel carry the
+// sending Store's id; outboxChannel carries "unix-nanoseconds of the
+// commit|sending Store's id|channel|conversation id".
 const (
 	changedChannel = "triagebot_changed"
 	outboxChannel  = "triagebot_outbox"
@@ -47,7 +44,8 @@ type tx struct {
 	// failed is the first statement that failed: PostgreSQL has aborted
 	// the transaction, so nothing after it can commit.
 	failed error
-	// changed: the commit must wake the agents' streams.
+	// changed: the commit must wake the agents' streams (those that wrote
+	// events wake them once the events are numbered).
 	changed bool
 	// events are the events this transaction writes, in order of each
 	// ticket's first write; written at commit, numbered there.
@@ -55,6 +53,17 @@ type tx struct {
 	byTicket map[string]*pendingEvent
 	// enqueued are the conversations this transaction enqueued to.
 	enqueued []outboxNote
+	// queued are writes that travel with the next statement or the COMMIT
+	// (later).
+	queued []queuedWrite
+	// locked are the conversations this write transaction read FOR
+	// UPDATE, with what Enqueue needs of their rows (conversations.go).
+	locked map[string]*convRow
+}
+
+type queuedWrite struct {
+	sql  string
+	args []any
 }
 
 var _ tickets.Tx = (*tx)(nil)
@@ -91,21 +100,57 @@ func (x *tx) beginSQL() string {
 	return "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 }
 
-// query sends sql, preceded by BEGIN in the same round trip when the
-// transaction has not begun. done must be called once the rows are read.
+// later queues a write whose only outcome the caller needs is that it
+// worked: it travels with the transaction's next statement or its COMMIT,
+// saving a round trip (the cost that matters most: on a busy machine each
+// is a pair of context switches). A failure aborts the transaction and
+// surfaces at that statement or the commit.
+func (x *tx) later(sql string, args ...any) error {
+	if !x.write {
+		return errReadOnly
+	}
+	if x.failed != nil {
+		return x.failed
+	}
+	x.queued = append(x.queued, queuedWrite{sql: sql, args: args})
+	return nil
+}
+
+// prelude adds to b what must precede the next statement: BEGIN when the
+// transaction has not begun, and the queued writes. It returns how many
+// results they make.
+func (x *tx) prelude(b *pgx.Batch) int {
+	n := 0
+	if !x.begun {
+		x.begun = true
+		b.Queue(x.beginSQL())
+		n++
+	}
+	for _, q := range x.queued {
+		b.Queue(q.sql, q.args...)
+		n++
+	}
+	x.queued = nil
+	return n
+}
+
+// query sends sql, preceded in the same round trip by BEGIN when the
+// transaction has not begun and by the queued writes. done must be called
+// once the rows are read.
 func (x *tx) query(sql string, args []any) (r pgx.Rows, done func() error, err error) {
-	if x.begun {
+	if x.begun && len(x.queued) == 0 {
 		r, err = x.conn.Query(x.ctx, sql, args...)
 		return r, func() error { return nil }, err
 	}
-	x.begun = true
 	b := &pgx.Batch{}
-	b.Queue(x.beginSQL())
+	n := x.prelude(b)
 	b.Queue(sql, args...)
 	br := x.conn.SendBatch(x.ctx, b)
-	if _, err := br.Exec(); err != nil {
-		_ = br.Close()
-		return nil, nil, err
+	for range n {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return nil, nil, err
+		}
 	}
 	r, err = br.Query()
 	if err != nil {
@@ -219,53 +264,35 @@ func (x *tx) appendEvent(kind tickets.EventKind, before, after *tickets.Ticket) 
 	return nil
 }
 
-// insertEvents numbers the transaction's events from the counter row and
-// stores them. The UPDATE locks the row until commit, so event-writing
-// transactions commit one after the other in number order: a reader that
-// has seen event n has every event below n (see docs/postgres.md).
-const insertEvents = `
-WITH c AS (UPDATE counters SET value = value + $1 WHERE name = 'events' RETURNING value)
-INSERT INTO events (seq, at_ns, doc)
-SELECT c.value - $1 + e.ord, e.at, e.doc::json
-FROM c, unnest($2::bigint[], $3::text[]) WITH ORDINALITY AS e(at, doc, ord)`
+// queueEvents appends the transaction's events to the queue a numbering
+// round moves them from (sequencer.go), in the order they were made.
+const queueEvents = `
+INSERT INTO event_queue (at_ns, doc)
+SELECT e.at, e.doc::json FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS e(at, doc, ord)
+ORDER BY e.ord`
 
-// pruneEvents deletes, among the oldest events, those over MaxEvents
-// behind the newest or older than MaxEventAge.
-const pruneEvents = `
-DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT $1)
-AND (seq <= (SELECT value FROM counters WHERE name = 'events') - $2 OR at_ns < $3)`
+// pendingWork reports whether the transaction has anything to commit or
+// roll back.
+func (x *tx) pendingWork() bool { return x.begun || len(x.queued) > 0 }
 
-// serialized reports whether commit takes the events counter or NOTIFYs.
-func (x *tx) serialized() bool { return len(x.events) > 0 || x.changed || len(x.enqueued) > 0 }
-
-// commit writes what the transaction collected (events, NOTIFYs) and
-// commits, in one round trip: the events counter is held for as short a
-// time as possible. pg_notify inside the transaction is delivered on
-// commit, and not at all on rollback.
+// commit sends the queued writes and the events, and commits, in one round
+// trip. Nothing here is shared between transactions: the numbering and the
+// NOTIFYs come after the commit (Store.Update).
 func (x *tx) commit() error {
 	b := &pgx.Batch{}
+	x.prelude(b)
 	if len(x.events) > 0 {
 		ats := make([]int64, len(x.events))
 		docs := make([]string, len(x.events))
 		for i, e := range x.events {
 			ats[i], docs[i] = ns(e.at), string(e.doc)
 		}
-		b.Queue(insertEvents, int64(len(x.events)), ats, docs)
-		if rand.IntN(pruneEvery) == 0 {
-			b.Queue(pruneEvents, pruneBatch, MaxEvents, ns(x.now().Add(-MaxEventAge)))
-		}
-	}
-	if x.changed {
-		b.Queue("SELECT pg_notify($1, $2)", changedChannel, x.s.id)
-	}
-	sent := ns(time.Now())
-	for _, o := range x.enqueued {
-		b.Queue("SELECT pg_notify($1, $2)", outboxChannel, strconv.FormatInt(sent, 10)+"|"+string(o.ch)+"|"+o.id)
+		b.Queue(queueEvents, ats, docs)
 	}
 	if x.s.beforeCommit != nil {
-		// Tests pause here, after the events counter was taken.
+		// Tests pause here, the events queued and not committed.
 		if err := x.conn.SendBatch(x.ctx, b).Close(); err != nil {
-			return fmt.Errorf("pgstore: write events and notifications: %w", err)
+			return fmt.Errorf("pgstore: queued writes and events: %w", err)
 		}
 		x.s.beforeCommit(x.ctx)
 		b = &pgx.Batch{}
