@@ -86,10 +86,13 @@ type Engine struct {
 	// without a Summarizer.
 	summaries chan tickets.Ticket
 
-	subMu    sync.RWMutex
-	subs     map[tickets.Channel][]func(conversationID string)
-	onTicket []func(tickets.Ticket)
-	onBreach []func(Breach)
+	subMu sync.RWMutex
+	subs  map[tickets.Channel][]func(conversationID string)
+	// storeWakes: the store calls wake after every commit that enqueued
+	// (tickets.OutboxWatcher), so announce need not.
+	storeWakes bool
+	onTicket   []func(tickets.Ticket)
+	onBreach   []func(Breach)
 }
 
 // New checks cfg and returns an Engine.
@@ -120,10 +123,11 @@ func New(cfg Config) (*Engine, error) {
 	if w, ok := cfg.Store.(tickets.OutboxWatcher); ok {
 		// A store shared by replicas tells of replies committed anywhere:
 		// the replica holding the user's connection must wake it, and the
-		// Telegram leader must send what another replica queued. Its own
-		// commits come again this way; the channels read the outbox and
-		// send only what is new, so a second wake-up costs one read.
+		// Telegram leader must send what another replica queued. It tells
+		// of this process's commits too, so announce leaves them to it (a
+		// second wake-up would cost the channel an outbox read).
 		w.WatchOutbox(e.wake)
+		e.storeWakes = true
 	}
 	return e, nil
 }
@@ -214,8 +218,10 @@ func (fx *effects) touch(conv tickets.Conversation) {
 // runs after commit with no conversation lock held, and never waits for a
 // model: the summary worker (Run) does.
 func (e *Engine) announce(ctx context.Context, fx *effects) {
-	for id, ch := range fx.notify {
-		e.wake(ch, id)
+	if !e.storeWakes {
+		for id, ch := range fx.notify {
+			e.wake(ch, id)
+		}
 	}
 	for _, t := range fx.newTickets {
 		if e.summaries == nil {

@@ -16,11 +16,11 @@ import (
 // process, so that the replica holding a user's connection wakes it when a
 // reply was written on another replica.
 type OutboxWatcher interface {
-	// WatchOutbox registers fn, called (from the store's listener, after
-	// commit, in commit order per conversation) with the channel and
-	// conversation of every Enqueue. fn must not block. A wake-up may come
-	// twice, or for a message already delivered: a channel reads the outbox
-	// to see what is new.
+	// WatchOutbox registers fn, called after commit with the channel and
+	// conversation of every Enqueue: this process's own commits included
+	// (before Update returns), the others' from the store's listener. fn
+	// must not block. A wake-up may come twice, late, or for a message
+	// already delivered: a channel reads the outbox to see what is new.
 	WatchOutbox(fn func(ch Channel, conversationID string))
 }
 

@@ -1,6 +1,7 @@
 package pgstore
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"fmt"
 	"strconv"
@@ -23,6 +24,7 @@ func (x *tx) Conversation(id string) (tickets.Conversation, error) {
 	c, err := x.getConversation(id, "SELECT doc, resume_hash, channel, outbox_seq FROM conversations WHERE id = $1 FOR UPDATE",
 		[]any{id}, &row.channel, &row.outboxSeq)
 	if err == nil {
+		row.resumeHash = c.ResumeHash
 		if x.locked == nil {
 			x.locked = make(map[string]*convRow)
 		}
@@ -32,10 +34,12 @@ func (x *tx) Conversation(id string) (tickets.Conversation, error) {
 }
 
 // convRow is what a write transaction knows of a conversation row it
-// locked: with it, Enqueue numbers messages without a round trip.
+// locked: with it, Enqueue numbers messages and PutConversation keeps the
+// resume hash without a round trip.
 type convRow struct {
-	channel   string
-	outboxSeq int64
+	channel    string
+	outboxSeq  int64
+	resumeHash []byte // nil when unknown (Ack reads no hash)
 }
 
 // getConversation reads one conversation with q, which selects doc and
@@ -91,6 +95,11 @@ func (x *tx) PutConversation(c *tickets.Conversation) error {
 	var hash []byte
 	if len(c.ResumeHash) > 0 {
 		hash = c.ResumeHash
+	}
+	// The row this transaction holds, if it read it: a hash it already
+	// has needs no check.
+	row := x.locked[c.ID]
+	if hash != nil && (row == nil || !bytes.Equal(row.resumeHash, hash)) {
 		// Checked first: a unique violation would abort the transaction,
 		// and a caller may want to go on after ErrConflict.
 		var owner string
@@ -111,8 +120,8 @@ func (x *tx) PutConversation(c *tickets.Conversation) error {
 	if err := x.later(putConversation, c.ID, string(c.Channel), hash, c.TicketID != "", ns(c.UpdatedAt), doc); err != nil {
 		return fmt.Errorf("put conversation %q: %w", c.ID, err)
 	}
-	if row := x.locked[c.ID]; row != nil {
-		row.channel = string(c.Channel)
+	if row != nil {
+		row.channel, row.resumeHash = string(c.Channel), hash
 	}
 	return nil
 }

@@ -35,6 +35,10 @@ const (
 	maxPendingNotes = 4096
 	// notifyTimeout bounds connecting and each send.
 	notifyTimeout = 5 * time.Second
+	// notifyGap is the least time between two sends: under load what
+	// piles up meanwhile goes in one statement, for a wake-up at most this
+	// much later.
+	notifyGap = 2 * time.Millisecond
 )
 
 // notes are the announcements waiting for the notifier.
@@ -114,9 +118,18 @@ func (s *Store) runNotifier(ctx context.Context) {
 		case <-s.notes.kick:
 		}
 		for {
+			sent := time.Now()
 			err := s.sendNotes(ctx, &conn)
 			if err == nil || ctx.Err() != nil {
 				backoff = 100 * time.Millisecond
+				if wait := notifyGap - time.Since(sent); wait > 0 {
+					t := time.NewTimer(wait)
+					select {
+					case <-ctx.Done():
+						t.Stop()
+					case <-t.C:
+					}
+				}
 				break
 			}
 			s.log.Warn("pgstore: notify the other replicas", "err", err, "retry in", backoff)

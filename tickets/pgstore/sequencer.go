@@ -45,9 +45,14 @@ type sequencer struct {
 	next *round // the round that starts when the running one ends
 	kick chan struct{}
 	done <-chan struct{} // closed when the Store closes
-	// lastNumbered is what the previous transaction numbered (only the
-	// sequencer goroutine touches it): the next prunes that much more.
-	lastNumbered int
+	// Only the sequencer goroutine touches these. conn is its own
+	// connection (nil until needed, and after a failure): a round must not
+	// queue in the pool behind the writers waiting for it. unpruned counts
+	// the events numbered since the last prune, and rounds the
+	// transactions: one in pruneEvery prunes, up to unpruned+pruneBatch.
+	conn     *pgx.Conn
+	unpruned int
+	rounds   int
 }
 
 // round is one or more numbering transactions; err is set before done
@@ -92,6 +97,13 @@ func (s *Store) runSequencer(ctx context.Context) {
 	q := s.seq
 	tick := time.NewTicker(sweepEvery)
 	defer tick.Stop()
+	defer func() {
+		if q.conn != nil {
+			cctx, cancel := context.WithTimeout(context.Background(), notifyTimeout)
+			_ = q.conn.Close(cctx)
+			cancel()
+		}
+	}()
 	for {
 		select {
 		case <-ctx.Done():
@@ -120,8 +132,13 @@ func (s *Store) runSequencer(ctx context.Context) {
 func (s *Store) sweepQueue(ctx context.Context) error {
 	cctx, cancel := context.WithTimeout(ctx, roundTimeout)
 	defer cancel()
+	conn, err := s.sequencerConn(cctx)
+	if err != nil {
+		return err
+	}
 	var waiting bool
-	if err := s.pool.QueryRow(cctx, `SELECT EXISTS (SELECT 1 FROM event_queue)`).Scan(&waiting); err != nil {
+	if err := conn.QueryRow(cctx, `SELECT EXISTS (SELECT 1 FROM event_queue)`).Scan(&waiting); err != nil {
+		s.dropSequencerConn()
 		return fmt.Errorf("look at the event queue: %w", err)
 	}
 	if !waiting {
@@ -158,7 +175,7 @@ const (
 	lockCounter  = `SELECT value FROM counters WHERE name = 'events' FOR UPDATE`
 	numberEvents = `
 WITH q AS (
-    DELETE FROM event_queue WHERE id IN (SELECT id FROM event_queue ORDER BY id LIMIT $1)
+    DELETE FROM event_queue WHERE id <= (SELECT max(id) FROM (SELECT id FROM event_queue ORDER BY id LIMIT $1) oldest)
     RETURNING id, at_ns, doc),
 n AS (SELECT at_ns, doc, row_number() OVER (ORDER BY id) AS ord FROM q),
 ins AS (
@@ -166,10 +183,11 @@ ins AS (
     SELECT c.value + n.ord, n.at_ns, n.doc FROM n, (SELECT value FROM counters WHERE name = 'events') c)
 UPDATE counters SET value = value + (SELECT count(*) FROM n) WHERE name = 'events'
 RETURNING (SELECT count(*) FROM n)`
-	// pruneEvents deletes, among the oldest events, those over MaxEvents
-	// behind the newest or older than MaxEventAge.
+	// pruneEvents deletes, among the $1 oldest events, those over MaxEvents
+	// behind the newest or older than MaxEventAge. (Spelled as a range:
+	// "seq IN (oldest $1)" was planned as a scan of the whole table.)
 	pruneEvents = `
-DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT $1)
+DELETE FROM events WHERE seq <= (SELECT max(seq) FROM (SELECT seq FROM events ORDER BY seq LIMIT $1) oldest)
 AND (seq <= (SELECT value FROM counters WHERE name = 'events') - $2 OR at_ns < $3)`
 )
 
@@ -178,26 +196,57 @@ AND (seq <= (SELECT value FROM counters WHERE name = 'events') - $2 OR at_ns < $
 func (s *Store) numberOnce(ctx context.Context) (int, error) {
 	cctx, cancel := context.WithTimeout(ctx, roundTimeout)
 	defer cancel()
-	conn, err := s.pool.Acquire(cctx)
+	conn, err := s.sequencerConn(cctx)
 	if err != nil {
-		return 0, fmt.Errorf("number events: acquire a connection: %w", err)
+		return 0, err
 	}
-	defer conn.Release()
 	var n int64
 	b := &pgx.Batch{}
 	b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED")
 	b.Queue(lockCounter)
 	b.Queue(numberEvents, roundLimit).QueryRow(func(r pgx.Row) error { return r.Scan(&n) })
-	// Each round may prune a little more than the one before added, so
+	// A prune may remove a little more than was added since the last, so
 	// the table converges without any one round paying much.
-	b.Queue(pruneEvents, pruneBatch+s.seq.lastNumbered, MaxEvents, ns(s.now().Add(-MaxEventAge)))
+	q := s.seq
+	q.rounds++
+	prune := q.rounds%pruneEvery == 0
+	if prune {
+		b.Queue(pruneEvents, pruneBatch+q.unpruned, MaxEvents, ns(s.now().Add(-MaxEventAge)))
+	}
 	b.Queue("COMMIT")
 	if err := conn.SendBatch(cctx, b).Close(); err != nil {
-		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		_, _ = conn.Exec(rctx, "ROLLBACK")
-		rcancel()
+		// The transaction ends with the connection; a new one is made for
+		// the next round.
+		s.dropSequencerConn()
 		return 0, fmt.Errorf("number events: %w", err)
 	}
-	s.seq.lastNumbered = int(n)
+	if prune {
+		q.unpruned = 0
+	}
+	q.unpruned += int(n)
 	return int(n), nil
+}
+
+// sequencerConn returns the sequencer's connection, connecting if needed.
+func (s *Store) sequencerConn(ctx context.Context) (*pgx.Conn, error) {
+	if s.seq.conn != nil {
+		return s.seq.conn, nil
+	}
+	c, err := pgx.ConnectConfig(ctx, s.cfg.ConnConfig)
+	if err != nil {
+		return nil, fmt.Errorf("number events: connect: %w", err)
+	}
+	s.seq.conn = c
+	return c, nil
+}
+
+// dropSequencerConn closes the connection after a failure.
+func (s *Store) dropSequencerConn() {
+	if s.seq.conn == nil {
+		return
+	}
+	cctx, cancel := context.WithTimeout(context.Background(), notifyTimeout)
+	_ = s.seq.conn.Close(cctx)
+	cancel()
+	s.seq.conn = nil
 }

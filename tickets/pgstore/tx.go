@@ -19,8 +19,10 @@ import (
 const (
 	MaxEvents   = 100_000
 	MaxEventAge = 7 * 24 * time.Hour
-	// pruneBatch is how many more events a numbering round may prune
-	// than the one before it numbered, so the table converges.
+	// One numbering round in pruneEvery prunes the events table, up to
+	// pruneBatch more than were numbered since the last prune, so the
+	// table converges.
+	pruneEvery = 8
 	pruneBatch = 64
 )
 
