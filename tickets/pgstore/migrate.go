@@ -121,5 +121,5 @@ func migrate(ctx context.Context, cfg *pgx.ConnConfig, fsys fs.FS) error {
 			return fmt.Errorf("pgstore: apply migration %s: %w", m.name, err)
 		}
 	}
-	return nil
+	return backfillText(ctx, conn)
 }

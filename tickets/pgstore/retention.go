@@ -220,9 +220,6 @@ func (x *tx) PurgeResolved(resolvedBefore time.Time, limit int) (int, error) {
 		if err := x.putTicket(&old, &rec); err != nil {
 			return 0, fmt.Errorf("purge %s: %w", record.FormatTicketID(old.Seq), err)
 		}
-		if _, err := x.exec(`UPDATE tickets SET search_archive = '' WHERE seq = $1`, int64(old.Seq)); err != nil {
-			return 0, fmt.Errorf("purge %s: %w", record.FormatTicketID(old.Seq), err)
-		}
 	}
 	return len(recs), nil
 }

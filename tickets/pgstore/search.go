@@ -11,21 +11,26 @@ import (
 	"github.com/triagebot/triagebot/tickets/internal/record"
 )
 
-// Search (see tickets/search.go for what q means). Each ticket keeps its
-// searchable text normalized (tickets.NormalizeSearch) in search_live and
-// search_archive, one field per line, under a pg_trgm GIN index; every
-// query word becomes `text LIKE '%word%'`, which the index answers for words
-// of three characters or more (CJK included: pg_trgm in a UTF-8 database
-// makes trigrams of any letters) and which is checked row by row for
-// shorter ones. LIKE on the normalized text is exactly tickets.Matches.
+// Search (see tickets/search.go for what q means). Each ticket's searchable
+// text is normalized (tickets.NormalizeSearch) in ticket_text, a row for its
+// own fields (one per line) and one per transcript entry (text.go), under a
+// pg_trgm GIN index; every query word becomes "some row of the ticket has
+// text LIKE '%word%'", which the index answers for words of three
+// characters or more (CJK included: pg_trgm in a UTF-8 database makes
+// trigrams of any letters) and which is checked row by row for shorter
+// ones. A word has no white space, so it matches inside one field, as
+// tickets.Matches requires.
 //
 // boltstore finds a word of one or two Latin characters only at the start
 // of a word (its index holds padded trigrams, "  a" and " ab", as
 // pg_trgm's do); the rows found are checked in Go for those grams, so the
 // two stores return the same tickets in the same order.
 
-// searchExpr is the indexed expression; queries must spell it the same.
-const searchExpr = `(search_live || E'\n' || search_archive)`
+// wordCond is the condition one query word puts on a ticket.
+const wordCond = `seq IN (SELECT seq FROM ticket_text WHERE text LIKE $%d)`
+
+// allText is a ticket's whole text, for the check of padded grams.
+const allText = `(SELECT string_agg(text, E'\n') FROM ticket_text tt WHERE tt.seq = tickets.seq)`
 
 // maxSearchScan bounds the candidates one query examines, as boltstore's.
 const maxSearchScan = 50_000
@@ -64,7 +69,7 @@ func (x *tx) search(f tickets.Filter, limit int) ([]tickets.Ticket, error) {
 	var base where
 	base.filters(f)
 	for _, w := range words {
-		base.add(searchExpr+" LIKE $%d", "%"+likeEscaper.Replace(w)+"%")
+		base.add(wordCond, "%"+likeEscaper.Replace(w)+"%")
 	}
 
 	out := make([]tickets.Ticket, 0, min(limit, 64))
@@ -114,7 +119,7 @@ func (x *tx) search(f tickets.Filter, limit int) ([]tickets.Ticket, error) {
 	// Then every match, newest first, a batch at a time.
 	text := "''"
 	if len(padded) > 0 {
-		text = searchExpr
+		text = allText
 	}
 	cursor := int64(math.MaxInt64)
 	for scanned := 0; len(out) < limit && scanned < maxSearchScan; {

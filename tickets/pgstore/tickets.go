@@ -152,8 +152,10 @@ func (x *tx) PutTicket(t *tickets.Ticket) error {
 // window go to the archive, and every indexed column is derived from rec
 // in the same statement as the document, so they cannot disagree.
 func (x *tx) putTicket(old, rec *record.Ticket) error {
-	moved, err := x.archiveOverflow(rec)
-	if err != nil {
+	if err := x.writeText(old, rec); err != nil {
+		return err
+	}
+	if err := x.archiveOverflow(rec); err != nil {
 		return err
 	}
 	doc, err := record.Encode(rec)
@@ -182,18 +184,18 @@ func (x *tx) putTicket(old, rec *record.Ticket) error {
 		int64(rec.Seq), rec.Status, rec.Queue, rec.Priority, tickets.Priority(rec.Priority).Rank(),
 		ns(rec.CreatedAt), rec.Channel, rec.User.ID, rec.Intent, rec.Lang,
 		ns(rec.SLADue), ns(rec.FirstResponse), ns(rec.ResolvedAt), rec.Breached, csat,
-		waitingDue, purge, searchText(tickets.SearchFields(&t)), moved, exact, doc,
+		waitingDue, purge, exact, doc,
 	}
 	if old == nil {
 		err = x.later(`INSERT INTO tickets (seq, status, queue, priority, rank, created_ns, channel, user_id,
 			intent, lang, sla_ns, first_response_ns, resolved_at_ns, breached, csat,
-			waiting_due_ns, purge_ns, search_live, search_archive, exact_keys, doc)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`, args...)
+			waiting_due_ns, purge_ns, exact_keys, doc)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`, args...)
 	} else {
 		err = x.later(`UPDATE tickets SET status = $2, queue = $3, priority = $4, rank = $5, created_ns = $6,
 			channel = $7, user_id = $8, intent = $9, lang = $10, sla_ns = $11, first_response_ns = $12,
 			resolved_at_ns = $13, breached = $14, csat = $15, waiting_due_ns = $16, purge_ns = $17,
-			search_live = $18, search_archive = search_archive || $19, exact_keys = $20, doc = $21
+			exact_keys = $18, doc = $19
 			WHERE seq = $1`, args...)
 	}
 	return err
@@ -214,30 +216,29 @@ func searchText(fields []string) string {
 }
 
 // archiveOverflow moves the oldest entries beyond the window from rec's
-// transcript to transcript_archive, returning their search text (to
-// append to search_archive).
-func (x *tx) archiveOverflow(rec *record.Ticket) (string, error) {
+// transcript to transcript_archive (their search text stays in
+// ticket_text).
+func (x *tx) archiveOverflow(rec *record.Ticket) error {
 	over := len(rec.Transcript) - tickets.TranscriptWindow
 	if over <= 0 {
-		return "", nil
+		return nil
 	}
 	docs := make([]string, over)
-	texts := make([]string, over)
 	for i := range over {
 		v, err := record.Encode(&rec.Transcript[i])
 		if err != nil {
-			return "", err
+			return err
 		}
-		docs[i], texts[i] = string(v), rec.Transcript[i].Text
+		docs[i] = string(v)
 	}
 	if err := x.later(`INSERT INTO transcript_archive (seq, idx, entry)
 		SELECT $1, $2 + e.ord - 1, e.doc::json FROM unnest($3::text[]) WITH ORDINALITY AS e(doc, ord)`,
 		int64(rec.Seq), int64(rec.Archived), docs); err != nil {
-		return "", err
+		return err
 	}
 	rec.Transcript = append([]record.Entry(nil), rec.Transcript[over:]...)
 	rec.Archived += uint64(over)
-	return "\n" + searchText(texts), nil
+	return nil
 }
 
 // inResolved reports whether a ticket waits for PurgeResolved: resolved

@@ -1,0 +1,172 @@
+package pgstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/internal/record"
+)
+
+// The searchable text of a ticket, in ticket_text (migration 0004): part 0
+// is the ticket's own fields, normalized, one per line; part n ≥ 1 is
+// transcript entry n-1, counted from the first ever, normalized. A write
+// rewrites only the parts that changed, so the trigram index takes a new
+// line's trigrams, not the whole ticket's again.
+
+// upsertText writes parts of one ticket's text.
+const upsertText = `
+INSERT INTO ticket_text (seq, part, text)
+SELECT $1, u.part, u.text FROM unnest($2::integer[], $3::text[]) AS u(part, text)
+ON CONFLICT (seq, part) DO UPDATE SET text = EXCLUDED.text`
+
+// fieldsText is part 0 of t's text: tickets.SearchFields without the
+// transcript (which it lists last).
+func fieldsText(t *tickets.Ticket) string {
+	own := *t
+	own.Transcript = nil
+	return searchText(tickets.SearchFields(&own))
+}
+
+// writeText queues what rec changes in its ticket's text over old (nil for
+// a new ticket). rec is as the caller wrote it, before the window moves
+// entries to the archive: its transcript starts at entry rec.Archived.
+func (x *tx) writeText(old, rec *record.Ticket) error {
+	t := rec.Ticket()
+	var parts []int32
+	var texts []string
+	if f := fieldsText(&t); old == nil || f != fieldsTextOf(old) {
+		parts, texts = append(parts, 0), append(texts, f)
+	}
+	// A purge starts the transcript over: every entry part goes.
+	rewrite := old == nil || old.Archived != rec.Archived
+	if rewrite && old != nil {
+		if err := x.later(`DELETE FROM ticket_text WHERE seq = $1 AND part > 0`, int64(rec.Seq)); err != nil {
+			return err
+		}
+	}
+	for i, e := range rec.Transcript {
+		if !rewrite && i < len(old.Transcript) && old.Transcript[i].Text == e.Text {
+			continue
+		}
+		parts = append(parts, int32(int(rec.Archived)+i+1))
+		texts = append(texts, tickets.NormalizeSearch(e.Text))
+	}
+	if !rewrite && len(old.Transcript) > len(rec.Transcript) {
+		if err := x.later(`DELETE FROM ticket_text WHERE seq = $1 AND part > $2`,
+			int64(rec.Seq), int64(rec.Archived)+int64(len(rec.Transcript))); err != nil {
+			return err
+		}
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return x.later(upsertText, int64(rec.Seq), parts, texts)
+}
+
+func fieldsTextOf(rec *record.Ticket) string {
+	t := rec.Ticket()
+	return fieldsText(&t)
+}
+
+// backfillKey marks a database whose tickets predate ticket_text
+// (migration 0004): Open makes their rows once.
+const backfillKey = "pgstore.ticket_text_backfill"
+
+// backfillBatch is how many tickets one backfill transaction reads.
+const backfillBatch = 500
+
+// backfillText makes the ticket_text rows of every stored ticket from its
+// record and archived entries, if migration 0004 asked for it. It runs
+// under the migration lock, so one replica does it; it is idempotent, so
+// a start that dies half-way leaves the next to finish.
+func backfillText(ctx context.Context, conn *pgx.Conn) error {
+	var pending bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM kv WHERE key = $1)`, backfillKey).Scan(&pending); err != nil {
+		return fmt.Errorf("pgstore: search text backfill: %w", err)
+	}
+	if !pending {
+		return nil
+	}
+	for cursor := int64(0); ; {
+		n, last, err := backfillOnce(ctx, conn, cursor)
+		if err != nil {
+			return fmt.Errorf("pgstore: search text backfill after ticket %d: %w", cursor, err)
+		}
+		if n < backfillBatch {
+			break
+		}
+		cursor = last
+	}
+	if _, err := conn.Exec(ctx, `DELETE FROM kv WHERE key = $1`, backfillKey); err != nil {
+		return fmt.Errorf("pgstore: search text backfill: %w", err)
+	}
+	return nil
+}
+
+// backfillOnce writes the text of up to backfillBatch tickets after cursor.
+func backfillOnce(ctx context.Context, conn *pgx.Conn, cursor int64) (n int, last int64, err error) {
+	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT seq, doc FROM tickets WHERE seq > $1 ORDER BY seq LIMIT $2`, cursor, backfillBatch)
+		if err != nil {
+			return err
+		}
+		var recs []record.Ticket
+		for rows.Next() {
+			var seq int64
+			var doc []byte
+			if err := rows.Scan(&seq, &doc); err != nil {
+				return err
+			}
+			var rec record.Ticket
+			if err := record.Decode(doc, &rec); err != nil {
+				return fmt.Errorf("ticket %d: %w", seq, err)
+			}
+			rec.Seq = uint64(seq)
+			recs = append(recs, rec)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		b := &pgx.Batch{}
+		for _, rec := range recs {
+			t := rec.Ticket()
+			parts, texts := []int32{0}, []string{fieldsText(&t)}
+			rows, err := tx.Query(ctx, `SELECT idx, entry FROM transcript_archive WHERE seq = $1`, int64(rec.Seq))
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var idx int64
+				var doc []byte
+				var e record.Entry
+				if err := rows.Scan(&idx, &doc); err != nil {
+					return err
+				}
+				if err := record.Decode(doc, &e); err != nil {
+					return fmt.Errorf("ticket %d: archived entry %d: %w", rec.Seq, idx, err)
+				}
+				parts, texts = append(parts, int32(idx+1)), append(texts, tickets.NormalizeSearch(e.Text))
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			for i, e := range rec.Transcript {
+				parts = append(parts, int32(int(rec.Archived)+i+1))
+				texts = append(texts, tickets.NormalizeSearch(e.Text))
+			}
+			b.Queue(upsertText, int64(rec.Seq), parts, texts)
+		}
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		n = len(recs)
+		if n > 0 {
+			last = int64(recs[n-1].Seq)
+		}
+		return nil
+	})
+	return n, last, err
+}
