@@ -11,10 +11,12 @@ import (
 )
 
 // The searchable text of a ticket, in ticket_text (migration 0004): part 0
-// is the ticket's own fields, normalized, one per line; part n ≥ 1 is
-// transcript entry n-1, counted from the first ever, normalized. A write
-// rewrites only the parts that changed, so the trigram index takes a new
-// line's trigrams, not the whole ticket's again.
+// is the ticket's own fields, normalized, one per line; a part n ≥ 1 holds
+// the transcript entries one write appended, normalized, one per line, up
+// to entry n-1 (counted from the first ever, archived ones included). A
+// write adds a row for the lines it appended and rewrites the fields row
+// only if they changed, so the trigram index takes the new lines'
+// trigrams, not the whole ticket's again.
 
 // upsertText writes parts of one ticket's text.
 const upsertText = `
@@ -30,6 +32,15 @@ func fieldsText(t *tickets.Ticket) string {
 	return searchText(tickets.SearchFields(&own))
 }
 
+// entriesText is the text of entries, one per line.
+func entriesText(entries []record.Entry) string {
+	texts := make([]string, len(entries))
+	for i, e := range entries {
+		texts[i] = e.Text
+	}
+	return searchText(texts)
+}
+
 // writeText queues what rec changes in its ticket's text over old (nil for
 // a new ticket). rec is as the caller wrote it, before the window moves
 // entries to the archive: its transcript starts at entry rec.Archived.
@@ -40,30 +51,65 @@ func (x *tx) writeText(old, rec *record.Ticket) error {
 	if f := fieldsText(&t); old == nil || f != fieldsTextOf(old) {
 		parts, texts = append(parts, 0), append(texts, f)
 	}
-	// A purge starts the transcript over: every entry part goes.
-	rewrite := old == nil || old.Archived != rec.Archived
-	if rewrite && old != nil {
+	end := int32(int(rec.Archived) + len(rec.Transcript))
+	switch {
+	case old == nil:
+		if len(rec.Transcript) > 0 {
+			parts, texts = append(parts, end), append(texts, entriesText(rec.Transcript))
+		}
+	case appended(old, rec):
+		if n := len(old.Transcript); len(rec.Transcript) > n {
+			parts, texts = append(parts, end), append(texts, entriesText(rec.Transcript[n:]))
+		}
+	default:
+		// A purge, or a transcript changed other than by appending (no
+		// operation does that): the lines are written again.
+		entries := rec.Transcript
+		if rec.Archived > 0 {
+			arch, err := x.archivedEntries(rec.Seq)
+			if err != nil {
+				return err
+			}
+			entries = append(arch[:min(len(arch), int(rec.Archived))], entries...)
+		}
 		if err := x.later(`DELETE FROM ticket_text WHERE seq = $1 AND part > 0`, int64(rec.Seq)); err != nil {
 			return err
 		}
-	}
-	for i, e := range rec.Transcript {
-		if !rewrite && i < len(old.Transcript) && old.Transcript[i].Text == e.Text {
-			continue
-		}
-		parts = append(parts, int32(int(rec.Archived)+i+1))
-		texts = append(texts, tickets.NormalizeSearch(e.Text))
-	}
-	if !rewrite && len(old.Transcript) > len(rec.Transcript) {
-		if err := x.later(`DELETE FROM ticket_text WHERE seq = $1 AND part > $2`,
-			int64(rec.Seq), int64(rec.Archived)+int64(len(rec.Transcript))); err != nil {
-			return err
+		if len(entries) > 0 {
+			parts, texts = append(parts, end), append(texts, entriesText(entries))
 		}
 	}
 	if len(parts) == 0 {
 		return nil
 	}
 	return x.later(upsertText, int64(rec.Seq), parts, texts)
+}
+
+// appended reports whether rec's transcript is old's with entries added
+// at the end.
+func appended(old, rec *record.Ticket) bool {
+	if old.Archived != rec.Archived || len(rec.Transcript) < len(old.Transcript) {
+		return false
+	}
+	for i, e := range old.Transcript {
+		if rec.Transcript[i].Text != e.Text {
+			return false
+		}
+	}
+	return true
+}
+
+// archivedEntries reads a ticket's archived entries, oldest first.
+func (x *tx) archivedEntries(seq uint64) ([]record.Entry, error) {
+	return rows(x, `SELECT entry FROM transcript_archive WHERE seq = $1 ORDER BY idx`, []any{int64(seq)},
+		func(r pgx.Rows) (record.Entry, error) {
+			var doc []byte
+			var e record.Entry
+			if err := r.Scan(&doc); err != nil {
+				return e, err
+			}
+			return e, record.Decode(doc, &e)
+		})
 }
 
 func fieldsTextOf(rec *record.Ticket) string {
@@ -134,28 +180,29 @@ func backfillOnce(ctx context.Context, conn *pgx.Conn, cursor int64) (n int, las
 		for _, rec := range recs {
 			t := rec.Ticket()
 			parts, texts := []int32{0}, []string{fieldsText(&t)}
-			rows, err := tx.Query(ctx, `SELECT idx, entry FROM transcript_archive WHERE seq = $1`, int64(rec.Seq))
+			rows, err := tx.Query(ctx, `SELECT entry FROM transcript_archive WHERE seq = $1 ORDER BY idx`, int64(rec.Seq))
 			if err != nil {
 				return err
 			}
+			var entries []record.Entry
 			for rows.Next() {
-				var idx int64
 				var doc []byte
 				var e record.Entry
-				if err := rows.Scan(&idx, &doc); err != nil {
+				if err := rows.Scan(&doc); err != nil {
 					return err
 				}
 				if err := record.Decode(doc, &e); err != nil {
-					return fmt.Errorf("ticket %d: archived entry %d: %w", rec.Seq, idx, err)
+					return fmt.Errorf("ticket %d: archived entry: %w", rec.Seq, err)
 				}
-				parts, texts = append(parts, int32(idx+1)), append(texts, tickets.NormalizeSearch(e.Text))
+				entries = append(entries, e)
 			}
 			if err := rows.Err(); err != nil {
 				return err
 			}
-			for i, e := range rec.Transcript {
-				parts = append(parts, int32(int(rec.Archived)+i+1))
-				texts = append(texts, tickets.NormalizeSearch(e.Text))
+			entries = append(entries, rec.Transcript...)
+			if len(entries) > 0 {
+				parts = append(parts, int32(int(rec.Archived)+len(rec.Transcript)))
+				texts = append(texts, entriesText(entries))
 			}
 			b.Queue(upsertText, int64(rec.Seq), parts, texts)
 		}
