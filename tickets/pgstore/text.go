@@ -24,6 +24,11 @@ INSERT INTO ticket_text (seq, part, text)
 SELECT $1, u.part, u.text FROM unnest($2::integer[], $3::text[]) AS u(part, text)
 ON CONFLICT (seq, part) DO UPDATE SET text = EXCLUDED.text`
 
+// insertText writes the first parts of a new ticket's text.
+const insertText = `
+INSERT INTO ticket_text (seq, part, text)
+SELECT $1, u.part, u.text FROM unnest($2::integer[], $3::text[]) AS u(part, text)`
+
 // fieldsText is part 0 of t's text: tickets.SearchFields without the
 // transcript (which it lists last).
 func fieldsText(t *tickets.Ticket) string {
@@ -79,8 +84,12 @@ func (x *tx) writeText(old, rec *record.Ticket) error {
 			parts, texts = append(parts, end), append(texts, entriesText(entries))
 		}
 	}
-	if len(parts) == 0 {
+	switch {
+	case len(parts) == 0:
 		return nil
+	case old == nil:
+		// A new ticket has no rows to conflict with.
+		return x.later(insertText, int64(rec.Seq), parts, texts)
 	}
 	return x.later(upsertText, int64(rec.Seq), parts, texts)
 }
