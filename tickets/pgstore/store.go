@@ -277,7 +277,7 @@ type committed struct {
 //
 // Round trips are what a transaction costs most (on a busy machine each is
 // a pair of context switches), so BEGIN travels with fn's first statement,
-// and the events and COMMIT travel together (tx.go).
+// and the queued writes, the events and COMMIT travel together (tx.go).
 func (s *Store) run(ctx context.Context, write bool, fn func(tickets.Tx) error) (done committed, err error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
@@ -287,7 +287,8 @@ func (s *Store) run(ctx context.Context, write bool, fn func(tickets.Tx) error) 
 	defer conn.Release() // a connection left inside a transaction is closed, not reused
 	x := &tx{s: s, ctx: ctx, conn: conn, write: write, now: s.now}
 	defer func() {
-		if err != nil && x.begun { // (queued writes were never sent)
+		// Not begun: nothing reached the server (queued writes die with x).
+		if err != nil && x.begun {
 			// The transaction is over either way; a rollback that fails
 			// (a lost connection) changes nothing for the caller.
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)

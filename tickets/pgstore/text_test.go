@@ -11,18 +11,6 @@ import (
 	"github.com/triagebot/triagebot/tickets"
 )
 
-func execSQL(t *testing.T, u, sql string, args ...any) {
-	t.Helper()
-	c, err := pgx.Connect(t.Context(), u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(context.Background())
-	if _, err := c.Exec(t.Context(), sql, args...); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-}
-
 // longTicket has an archived first line (the window is exceeded) and a
 // user name to search for.
 func longTicket() tickets.Ticket {
@@ -64,8 +52,8 @@ func TestTextBackfill(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	execSQL(t, u, `DELETE FROM ticket_text`)
-	execSQL(t, u, `INSERT INTO kv (key, value) VALUES ($1, '\x01')`, backfillKey)
+	exec(t, u, `DELETE FROM ticket_text`)
+	exec(t, u, `INSERT INTO kv (key, value) VALUES ($1, '\x01')`, backfillKey)
 	s2 := openURL(t, u, Options{})
 	if got := column[int64](t, u, `SELECT count(*) FROM ticket_text`)[0]; got != want {
 		t.Errorf("%d text rows after the backfill, %d before", got, want)
