@@ -380,11 +380,16 @@ func (e *Engine) ConversationByResume(ctx context.Context, hash []byte) (tickets
 // Outbox lists the conversation's unacknowledged messages, oldest first.
 func (e *Engine) Outbox(ctx context.Context, conversationID string) ([]tickets.OutMessage, error) {
 	var msgs []tickets.OutMessage
-	err := e.store.View(ctx, func(tx tickets.Tx) error {
-		var err error
-		msgs, err = tx.Outbox(conversationID)
-		return err
-	})
+	var err error
+	if d, ok := e.store.(tickets.OutboxDirect); ok {
+		msgs, err = d.ReadOutbox(ctx, conversationID)
+	} else {
+		err = e.store.View(ctx, func(tx tickets.Tx) error {
+			var err error
+			msgs, err = tx.Outbox(conversationID)
+			return err
+		})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err) // the store names the conversation
 	}
@@ -393,7 +398,12 @@ func (e *Engine) Outbox(ctx context.Context, conversationID string) ([]tickets.O
 
 // Ack drops messageID and every earlier message from the outbox.
 func (e *Engine) Ack(ctx context.Context, conversationID, messageID string) error {
-	err := e.store.Update(ctx, func(tx tickets.Tx) error { return tx.Ack(conversationID, messageID) })
+	var err error
+	if d, ok := e.store.(tickets.OutboxDirect); ok {
+		err = d.AckOutbox(ctx, conversationID, messageID)
+	} else {
+		err = e.store.Update(ctx, func(tx tickets.Tx) error { return tx.Ack(conversationID, messageID) })
+	}
 	if err != nil {
 		return fmt.Errorf("bot: ack in %s: %w", conversationID, err)
 	}

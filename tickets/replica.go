@@ -12,6 +12,17 @@ import (
 // neither: its process is the only one, so it always leads and its own
 // commits are the only ones to hear of.
 
+// OutboxDirect is implemented by a store for which every transaction costs
+// round trips to a database server (pgstore). Reading and acknowledging an
+// outbox are every channel's hottest path, so such a store does each in
+// one statement, where View or Update would take two round trips. The
+// semantics are Tx.Outbox's and Tx.Ack's, errors included; a store without
+// it is used through View and Update.
+type OutboxDirect interface {
+	ReadOutbox(ctx context.Context, conversationID string) ([]OutMessage, error)
+	AckOutbox(ctx context.Context, conversationID, messageID string) error
+}
+
 // OutboxWatcher tells this process of outbox messages committed by any
 // process, so that the replica holding a user's connection wakes it when a
 // reply was written on another replica.

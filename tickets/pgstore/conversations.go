@@ -2,7 +2,9 @@ package pgstore
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -395,3 +397,82 @@ func (x *tx) AttachmentData(id string) (tickets.Attachment, []byte, error) {
 
 // tokenSize is the length of an agent token hash (tickets.HashToken).
 const tokenSize = sha256.Size
+
+var _ tickets.OutboxDirect = (*Store)(nil)
+
+// direct runs fn, which runs one statement and queues nothing, outside a
+// transaction: the statement is a transaction of its own, one round trip
+// where BEGIN … COMMIT takes two.
+func (s *Store) direct(ctx context.Context, write bool, fn func(*tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		s.recordFailure(err)
+		return fmt.Errorf("pgstore: acquire a connection: %w", err)
+	}
+	defer conn.Release()
+	// begun: no BEGIN is sent, each statement commits by itself.
+	x := &tx{s: s, ctx: ctx, conn: conn, write: write, now: s.now, begun: true}
+	err = fn(x)
+	if len(x.queued) > 0 {
+		return errors.New("pgstore: a direct statement queued a write") // a bug: nothing would send it
+	}
+	if write {
+		s.recordFailure(x.failed)
+	}
+	return err
+}
+
+// ReadOutbox is Tx.Outbox in one statement.
+func (s *Store) ReadOutbox(ctx context.Context, conversationID string) ([]tickets.OutMessage, error) {
+	var msgs []tickets.OutMessage
+	err := s.direct(ctx, false, func(x *tx) error {
+		var err error
+		msgs, err = x.Outbox(conversationID)
+		return err
+	})
+	return msgs, err
+}
+
+// ackDirect is Ack in one statement: the conversation's row is locked, the
+// messages up to $2 and the pending entry (when nothing is left) deleted
+// only if $2 was issued; it returns the last Seq issued, no row when the
+// conversation does not exist.
+const ackDirect = `
+WITH c AS (SELECT outbox_seq FROM conversations WHERE id = $1 FOR UPDATE),
+     d AS (DELETE FROM outbox WHERE conversation_id = $1 AND seq <= $2 AND $2 <= (SELECT outbox_seq FROM c)),
+     p AS (DELETE FROM pending WHERE conversation_id = $1 AND $2 <= (SELECT outbox_seq FROM c)
+           AND NOT EXISTS (SELECT 1 FROM outbox WHERE conversation_id = $1 AND seq > $2))
+SELECT outbox_seq FROM c`
+
+// AckOutbox is Tx.Ack in one statement.
+func (s *Store) AckOutbox(ctx context.Context, conversationID, id string) error {
+	upTo, ok := parseMessageID(conversationID, id)
+	return s.direct(ctx, true, func(x *tx) error {
+		if !ok {
+			// As Tx.Ack: an unknown conversation first, then the id.
+			var one int
+			found, err := x.row(`SELECT 1 FROM conversations WHERE id = $1`, []any{conversationID}, &one)
+			switch {
+			case err != nil:
+				return fmt.Errorf("ack: %w", err)
+			case !found:
+				return fmt.Errorf("ack: conversation %q: %w", conversationID, tickets.ErrNotFound)
+			}
+			return fmt.Errorf("ack %q in conversation %q: no such message: %w", id, conversationID, tickets.ErrInvalid)
+		}
+		var last int64
+		found, err := x.row(ackDirect, []any{conversationID, int64(upTo)}, &last)
+		switch {
+		case err != nil:
+			return fmt.Errorf("ack: %w", err)
+		case !found:
+			return fmt.Errorf("ack: conversation %q: %w", conversationID, tickets.ErrNotFound)
+		case upTo > uint64(last):
+			return fmt.Errorf("ack %q in conversation %q: no such message: %w", id, conversationID, tickets.ErrInvalid)
+		}
+		return nil
+	})
+}
