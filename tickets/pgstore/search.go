@@ -13,7 +13,7 @@ import (
 
 // Search (see tickets/search.go for what q means). Each ticket's searchable
 // text is normalized (tickets.NormalizeSearch) in ticket_text, a row for its
-// own fields (one per line) and one per transcript entry (text.go), under a
+// own fields and one for the lines each write appended (text.go), under a
 // pg_trgm GIN index; every query word becomes "some row of the ticket has
 // text LIKE '%word%'", which the index answers for words of three
 // characters or more (CJK included: pg_trgm in a UTF-8 database makes

@@ -1,15 +1,16 @@
 -- The searchable text leaves the tickets row. Under one GIN index on the
 -- whole text, every write of a ticket (a user's line, an agent's reply, a
 -- claim) inserted the trigrams of all its text again, and waited on the
--- index's pending list: the costliest statement of a turn. Now each field
--- set and each transcript entry is a row of its own, written when it
--- changes; an entry, once written, is never indexed again.
+-- index's pending list: the costliest statement of a turn. Now the
+-- ticket's fields are a row, rewritten when they change, and the lines each
+-- write appends to the transcript a row of their own: a line, once
+-- written, is never indexed again.
 CREATE TABLE ticket_text (
     seq  bigint NOT NULL,
     -- 0: the ticket's own fields (id, transaction and user id, display
-    -- name, summary, error message, notes), one per line; n >= 1:
-    -- transcript entry n-1, counted from the first ever (archived ones
-    -- included).
+    -- name, summary, error message, notes), one per line; n >= 1: the
+    -- transcript lines one write appended, up to entry n-1 counted from
+    -- the first ever (archived ones included), one per line.
     part integer NOT NULL,
     text text NOT NULL,
     PRIMARY KEY (seq, part)
