@@ -1,7 +1,9 @@
 package tickets
 
 import (
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -21,6 +23,64 @@ func (t *Ticket) Validate() error {
 	}
 	if t.Status == Claimed && t.Assignee == "" {
 		return Refuse(ErrInvalid, "A claimed ticket needs an agent; %s names none.", t.label())
+	}
+	return nil
+}
+
+// PrepareNew readies a ticket for CreateTicket, as every store does it:
+// zero Status becomes open, zero CreatedAt becomes now, zero UpdatedAt
+// becomes CreatedAt; then Validate, and a transcript that starts past its
+// first entry is refused.
+func (t *Ticket) PrepareNew(now time.Time) error {
+	if t.Status == "" {
+		t.Status = Open
+	}
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = now
+	}
+	if t.UpdatedAt.IsZero() {
+		t.UpdatedAt = t.CreatedAt
+	}
+	if err := t.Validate(); err != nil {
+		return fmt.Errorf("create ticket: %w", err)
+	}
+	if t.TranscriptFrom != 0 {
+		return fmt.Errorf("create ticket: transcript starts at entry %d, want the whole transcript: %w", t.TranscriptFrom, ErrInvalid)
+	}
+	return nil
+}
+
+// ValidateNew refuses an agent a store must not create: no name, or a
+// token hash that is not a SHA-256.
+func (a *Agent) ValidateNew() error {
+	if strings.TrimSpace(a.Name) == "" {
+		return fmt.Errorf("create agent: empty name: %w", ErrInvalid)
+	}
+	if len(a.TokenHash) != sha256.Size {
+		return fmt.Errorf("create agent %q: token hash is %d bytes, want %d: %w",
+			a.Name, len(a.TokenHash), sha256.Size, ErrInvalid)
+	}
+	return nil
+}
+
+// ValidateNew refuses a notice a store must not add: no kind or ticket, or
+// a rank outside a byte.
+func (n *Notice) ValidateNew() error {
+	if n.Kind == "" || n.TicketID == "" || n.Rank < 0 || n.Rank > 255 {
+		return fmt.Errorf("add notice: kind %q, ticket %q, rank %d: %w", n.Kind, n.TicketID, n.Rank, ErrInvalid)
+	}
+	return nil
+}
+
+// ValidateKind refuses a message a store must not enqueue: an unknown
+// kind, a ticket event without its ticket, a channel message without key.
+func (m *OutMessage) ValidateKind() error {
+	switch {
+	case m.Kind == KindMessage:
+	case m.Kind == KindTicket && m.Ticket != nil:
+	case m.Kind == KindChannel && m.Key != "":
+	default:
+		return fmt.Errorf("enqueue: kind %q (ticket event %v): %w", m.Kind, m.Ticket != nil, ErrInvalid)
 	}
 	return nil
 }

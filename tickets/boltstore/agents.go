@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
-	"strings"
 
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/internal/record"
@@ -13,12 +12,8 @@ import (
 
 // CreateAgent stores a new agent, indexed by its token hash.
 func (x *tx) CreateAgent(a *tickets.Agent) error {
-	if strings.TrimSpace(a.Name) == "" {
-		return fmt.Errorf("create agent: empty name: %w", tickets.ErrInvalid)
-	}
-	if len(a.TokenHash) != sha256.Size {
-		return fmt.Errorf("create agent %q: token hash is %d bytes, want %d: %w",
-			a.Name, len(a.TokenHash), sha256.Size, tickets.ErrInvalid)
+	if err := a.ValidateNew(); err != nil {
+		return err
 	}
 	agents, byToken := x.tx.Bucket(bucketAgents), x.tx.Bucket(bucketAgentTokens)
 	if agents.Get([]byte(a.Name)) != nil {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/internal/record"
@@ -112,36 +111,13 @@ func (s *Store) Choices(ctx context.Context, convID string, seq uint64) ([]strin
 	return labels, nil
 }
 
-// noticeRecord is a stored notice; its key is rank|seq.
-type noticeRecord struct {
-	Kind      string    `json:"kind"`
-	TicketID  string    `json:"ticket_id"`
-	Was       string    `json:"was,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
 func noticeKey(rank byte, seq uint64) []byte { return binary.BigEndian.AppendUint64([]byte{rank}, seq) }
-
-// noticeID is the public form of a notice key: "rank.seq".
-func noticeID(k []byte) string {
-	return strconv.Itoa(int(k[0])) + "." + strconv.FormatUint(u64(k[1:]), 10)
-}
-
-func parseNoticeID(id string) ([]byte, bool) {
-	a, b, ok := strings.Cut(id, ".")
-	r, err1 := strconv.ParseUint(a, 10, 8)
-	seq, err2 := strconv.ParseUint(b, 10, 64)
-	if !ok || err1 != nil || err2 != nil {
-		return nil, false
-	}
-	return noticeKey(byte(r), seq), true
-}
 
 // AddNotice stores n under the next notice sequence; keys sort by rank,
 // then order of creation.
 func (x *tx) AddNotice(n *tickets.Notice) error {
-	if n.Kind == "" || n.TicketID == "" || n.Rank < 0 || n.Rank > 255 {
-		return fmt.Errorf("add notice: kind %q, ticket %q, rank %d: %w", n.Kind, n.TicketID, n.Rank, tickets.ErrInvalid)
+	if err := n.ValidateNew(); err != nil {
+		return err
 	}
 	if n.CreatedAt.IsZero() {
 		n.CreatedAt = x.now()
@@ -151,7 +127,7 @@ func (x *tx) AddNotice(n *tickets.Notice) error {
 	if err != nil {
 		return fmt.Errorf("add notice: %w", err)
 	}
-	v, err := record.Encode(noticeRecord{Kind: string(n.Kind), TicketID: n.TicketID, Was: string(n.Was), CreatedAt: n.CreatedAt})
+	v, err := record.Encode(record.FromNotice(n))
 	if err != nil {
 		return err
 	}
@@ -159,7 +135,7 @@ func (x *tx) AddNotice(n *tickets.Notice) error {
 	if err := b.Put(k, v); err != nil {
 		return fmt.Errorf("add notice: %w", err)
 	}
-	n.ID = noticeID(k)
+	n.ID = record.NoticeID(n.Rank, seq)
 	return nil
 }
 
@@ -176,12 +152,11 @@ func (s *Store) Notices(ctx context.Context, limit int) ([]tickets.Notice, error
 			if len(k) != 9 {
 				return fmt.Errorf("notice key %x: corrupt", k)
 			}
-			var rec noticeRecord
+			var rec record.Notice
 			if err := record.Decode(v, &rec); err != nil {
 				return err
 			}
-			n := tickets.Notice{ID: noticeID(k), Kind: tickets.NoticeKind(rec.Kind), TicketID: rec.TicketID,
-				Rank: int(k[0]), Was: tickets.Priority(rec.Was), CreatedAt: rec.CreatedAt}
+			n := rec.Notice(int(k[0]), u64(k[1:]))
 			tr, err := getTicket(btx, rec.TicketID)
 			switch {
 			case err == nil:
@@ -202,12 +177,12 @@ func (s *Store) Notices(ctx context.Context, limit int) ([]tickets.Notice, error
 // DeleteNotice removes a notice; an unknown id is fine, a malformed one is
 // ErrInvalid.
 func (s *Store) DeleteNotice(ctx context.Context, id string) error {
-	k, ok := parseNoticeID(id)
+	rank, seq, ok := record.ParseNoticeID(id)
 	if !ok {
 		return fmt.Errorf("boltstore: delete notice %q: %w", id, tickets.ErrInvalid)
 	}
 	err := s.Update(ctx, func(t tickets.Tx) error {
-		return t.(*tx).tx.Bucket(bucketNotices).Delete(k)
+		return t.(*tx).tx.Bucket(bucketNotices).Delete(noticeKey(byte(rank), seq))
 	})
 	if err != nil {
 		return fmt.Errorf("boltstore: delete notice %s: %w", id, err)

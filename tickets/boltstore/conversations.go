@@ -165,12 +165,8 @@ func markHadTicket(btx *bolt.Tx, id string) error {
 // Enqueue appends m to its conversation's outbox with the next sequence
 // number, and marks the conversation as having pending messages.
 func (x *tx) Enqueue(m *tickets.OutMessage) error {
-	switch {
-	case m.Kind == tickets.KindMessage:
-	case m.Kind == tickets.KindTicket && m.Ticket != nil:
-	case m.Kind == tickets.KindChannel && m.Key != "":
-	default:
-		return fmt.Errorf("enqueue: kind %q (ticket event %v): %w", m.Kind, m.Ticket != nil, tickets.ErrInvalid)
+	if err := m.ValidateKind(); err != nil {
+		return err
 	}
 	conv, err := getConversation(x.tx, m.ConversationID)
 	if err != nil {

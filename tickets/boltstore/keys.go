@@ -36,7 +36,7 @@ var (
 	bucketSearchKey     = []byte("ix_search_key")   // exact key|seq → "" (transaction and user ids)
 	bucketSearchDoc     = []byte("search_doc")      // seq → searchDoc (what filters read)
 	bucketChoices       = []byte("choices")         // convID|seq → quick-reply labels
-	bucketNotices       = []byte("notices")         // rank|seq → noticeRecord (to send to agents)
+	bucketNotices       = []byte("notices")         // rank|seq → record.Notice (to send to agents)
 
 	// Retention (retention.go). The ix_ buckets are indexes by age, so a
 	// sweep seeks to the oldest entries instead of scanning records.

@@ -17,20 +17,8 @@ import (
 // Zero Status becomes open; zero CreatedAt becomes now; zero UpdatedAt
 // becomes CreatedAt.
 func (x *tx) CreateTicket(t *tickets.Ticket) error {
-	if t.Status == "" {
-		t.Status = tickets.Open
-	}
-	if t.CreatedAt.IsZero() {
-		t.CreatedAt = x.now()
-	}
-	if t.UpdatedAt.IsZero() {
-		t.UpdatedAt = t.CreatedAt
-	}
-	if err := t.Validate(); err != nil {
-		return fmt.Errorf("create ticket: %w", err)
-	}
-	if t.TranscriptFrom != 0 {
-		return fmt.Errorf("create ticket: transcript starts at entry %d, want the whole transcript: %w", t.TranscriptFrom, tickets.ErrInvalid)
+	if err := t.PrepareNew(x.now()); err != nil {
+		return err
 	}
 	b := x.tx.Bucket(bucketTickets)
 	// NextSequence is rolled back with the transaction, so a call the group

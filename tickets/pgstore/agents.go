@@ -3,7 +3,6 @@ package pgstore
 import (
 	"crypto/subtle"
 	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -13,12 +12,8 @@ import (
 
 // CreateAgent stores a new agent; only the hash of its token is kept.
 func (x *tx) CreateAgent(a *tickets.Agent) error {
-	if strings.TrimSpace(a.Name) == "" {
-		return fmt.Errorf("create agent: empty name: %w", tickets.ErrInvalid)
-	}
-	if len(a.TokenHash) != tokenSize {
-		return fmt.Errorf("create agent %q: token hash is %d bytes, want %d: %w",
-			a.Name, len(a.TokenHash), tokenSize, tickets.ErrInvalid)
+	if err := a.ValidateNew(); err != nil {
+		return err
 	}
 	if !x.write {
 		return errReadOnly

@@ -5,9 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -102,33 +101,10 @@ func (s *Store) Choices(ctx context.Context, convID string, seq uint64) ([]strin
 	return labels, nil
 }
 
-// noticeRecord is a stored notice's document.
-type noticeRecord struct {
-	Kind      string    `json:"kind"`
-	TicketID  string    `json:"ticket_id"`
-	Was       string    `json:"was,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-// noticeID is the public form of a notice: "rank.seq", as boltstore's.
-func noticeID(rank int, seq int64) string {
-	return strconv.Itoa(rank) + "." + strconv.FormatInt(seq, 10)
-}
-
-func parseNoticeID(id string) (rank int, seq int64, ok bool) {
-	a, b, ok := strings.Cut(id, ".")
-	r, err1 := strconv.ParseUint(a, 10, 8)
-	n, err2 := strconv.ParseInt(b, 10, 64)
-	if !ok || err1 != nil || err2 != nil {
-		return 0, 0, false
-	}
-	return int(r), n, true
-}
-
 // AddNotice stores n under the next notice number.
 func (x *tx) AddNotice(n *tickets.Notice) error {
-	if n.Kind == "" || n.TicketID == "" || n.Rank < 0 || n.Rank > 255 {
-		return fmt.Errorf("add notice: kind %q, ticket %q, rank %d: %w", n.Kind, n.TicketID, n.Rank, tickets.ErrInvalid)
+	if err := n.ValidateNew(); err != nil {
+		return err
 	}
 	if !x.write {
 		return errReadOnly
@@ -136,7 +112,7 @@ func (x *tx) AddNotice(n *tickets.Notice) error {
 	if n.CreatedAt.IsZero() {
 		n.CreatedAt = x.now()
 	}
-	v, err := record.Encode(noticeRecord{Kind: string(n.Kind), TicketID: n.TicketID, Was: string(n.Was), CreatedAt: n.CreatedAt})
+	v, err := record.Encode(record.FromNotice(n))
 	if err != nil {
 		return err
 	}
@@ -150,7 +126,7 @@ func (x *tx) AddNotice(n *tickets.Notice) error {
 		[]any{n.Rank, ticketSeq, v}, &id); err != nil {
 		return fmt.Errorf("add notice: %w", err)
 	}
-	n.ID = noticeID(n.Rank, id)
+	n.ID = record.NoticeID(n.Rank, uint64(id))
 	return nil
 }
 
@@ -171,12 +147,11 @@ func (s *Store) Notices(ctx context.Context, limit int) ([]tickets.Notice, error
 			if err := r.Scan(&id, &rank, &doc, &tdoc); err != nil {
 				return tickets.Notice{}, err
 			}
-			var rec noticeRecord
+			var rec record.Notice
 			if err := record.Decode(doc, &rec); err != nil {
 				return tickets.Notice{}, err
 			}
-			n := tickets.Notice{ID: noticeID(rank, id), Kind: tickets.NoticeKind(rec.Kind), TicketID: rec.TicketID,
-				Rank: rank, Was: tickets.Priority(rec.Was), CreatedAt: rec.CreatedAt}
+			n := rec.Notice(rank, uint64(id))
 			if tdoc != nil {
 				var tr record.Ticket
 				if err := json.Unmarshal(tdoc, &tr); err != nil {
@@ -197,12 +172,12 @@ func (s *Store) Notices(ctx context.Context, limit int) ([]tickets.Notice, error
 // DeleteNotice removes a notice; an unknown id is fine, a malformed one is
 // ErrInvalid.
 func (s *Store) DeleteNotice(ctx context.Context, id string) error {
-	rank, seq, ok := parseNoticeID(id)
-	if !ok {
+	rank, seq, ok := record.ParseNoticeID(id)
+	if !ok || seq > math.MaxInt64 {
 		return fmt.Errorf("pgstore: delete notice %q: %w", id, tickets.ErrInvalid)
 	}
 	err := s.Update(ctx, func(t tickets.Tx) error {
-		_, err := t.(*tx).exec(`DELETE FROM notices WHERE id = $1 AND rank = $2`, seq, rank)
+		_, err := t.(*tx).exec(`DELETE FROM notices WHERE id = $1 AND rank = $2`, int64(seq), rank)
 		return err
 	})
 	if err != nil {

@@ -159,12 +159,8 @@ INSERT INTO outbox (conversation_id, seq, parts, doc) VALUES ($1, $2, $3, $4)`
 // Enqueue appends m to its conversation's outbox; the commit notifies
 // every replica's outbox watchers.
 func (x *tx) Enqueue(m *tickets.OutMessage) error {
-	switch {
-	case m.Kind == tickets.KindMessage:
-	case m.Kind == tickets.KindTicket && m.Ticket != nil:
-	case m.Kind == tickets.KindChannel && m.Key != "":
-	default:
-		return fmt.Errorf("enqueue: kind %q (ticket event %v): %w", m.Kind, m.Ticket != nil, tickets.ErrInvalid)
+	if err := m.ValidateKind(); err != nil {
+		return err
 	}
 	if !x.write {
 		return errReadOnly

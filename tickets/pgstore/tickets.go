@@ -22,20 +22,8 @@ const (
 // CreatedAt. A sequence is not transactional: a rolled-back create leaves
 // a gap in the numbers (boltstore has none).
 func (x *tx) CreateTicket(t *tickets.Ticket) error {
-	if t.Status == "" {
-		t.Status = tickets.Open
-	}
-	if t.CreatedAt.IsZero() {
-		t.CreatedAt = x.now()
-	}
-	if t.UpdatedAt.IsZero() {
-		t.UpdatedAt = t.CreatedAt
-	}
-	if err := t.Validate(); err != nil {
-		return fmt.Errorf("create ticket: %w", err)
-	}
-	if t.TranscriptFrom != 0 {
-		return fmt.Errorf("create ticket: transcript starts at entry %d, want the whole transcript: %w", t.TranscriptFrom, tickets.ErrInvalid)
+	if err := t.PrepareNew(x.now()); err != nil {
+		return err
 	}
 	if !x.write {
 		return errReadOnly

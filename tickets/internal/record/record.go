@@ -297,3 +297,37 @@ func ParseTicketID(id string) (uint64, bool) {
 func MessageID(convID string, seq uint64) string {
 	return convID + "-" + strconv.FormatUint(seq, 10)
 }
+
+// Notice is a stored notice to agents; its rank and number are its key.
+type Notice struct {
+	Kind      string    `json:"kind"`
+	TicketID  string    `json:"ticket_id"`
+	Was       string    `json:"was,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func FromNotice(n *tickets.Notice) Notice {
+	return Notice{Kind: string(n.Kind), TicketID: n.TicketID, Was: string(n.Was), CreatedAt: n.CreatedAt}
+}
+
+// Notice is the notice stored under rank and seq (its Ticket left empty).
+func (r Notice) Notice(rank int, seq uint64) tickets.Notice {
+	return tickets.Notice{ID: NoticeID(rank, seq), Kind: tickets.NoticeKind(r.Kind), TicketID: r.TicketID,
+		Rank: rank, Was: tickets.Priority(r.Was), CreatedAt: r.CreatedAt}
+}
+
+// NoticeID is the public form of a notice's key: "rank.seq".
+func NoticeID(rank int, seq uint64) string {
+	return strconv.Itoa(rank) + "." + strconv.FormatUint(seq, 10)
+}
+
+// ParseNoticeID is the inverse of NoticeID.
+func ParseNoticeID(id string) (rank int, seq uint64, ok bool) {
+	a, b, ok := strings.Cut(id, ".")
+	r, err1 := strconv.ParseUint(a, 10, 8)
+	n, err2 := strconv.ParseUint(b, 10, 64)
+	if !ok || err1 != nil || err2 != nil {
+		return 0, 0, false
+	}
+	return int(r), n, true
+}
