@@ -1,12 +1,12 @@
 package boltstore_test
 
 import (
-	"context"
 	"path/filepath"
 	"testing"
 
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/boltstore"
+	"github.com/triagebot/triagebot/tickets/storetest"
 )
 
 // openTest opens a store on a fresh file in t.TempDir and closes it at the end.
@@ -21,21 +21,11 @@ func openTest(t testing.TB, opts boltstore.Options) (*boltstore.Store, string) {
 	return s, path
 }
 
-// update runs fn in a transaction and fails the test on error.
-func update(t testing.TB, s tickets.Store, fn func(tickets.Tx) error) {
-	t.Helper()
-	if err := s.Update(context.Background(), fn); err != nil {
-		t.Fatalf("Update: %v", err)
-	}
-}
-
-// view runs fn in a read transaction and fails the test on error.
-func view(t testing.TB, s tickets.Store, fn func(tickets.Tx) error) {
-	t.Helper()
-	if err := s.View(context.Background(), fn); err != nil {
-		t.Fatalf("View: %v", err)
-	}
-}
+// update and view are the conformance suite's helpers.
+var (
+	update = storetest.Update
+	view   = storetest.View
+)
 
 // newTicket is a valid ticket for tests.
 func newTicket(queue string, p tickets.Priority) tickets.Ticket {

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/pgstore/pgtest"
+	"github.com/triagebot/triagebot/tickets/storetest"
 )
 
 // envURL names the server the tests may create databases on.
@@ -35,16 +35,8 @@ func openTest(t testing.TB, opts Options) (*Store, string) {
 	return openURL(t, u, opts), u
 }
 
-func update(t testing.TB, s tickets.Store, fn func(tickets.Tx) error) {
-	t.Helper()
-	if err := s.Update(context.Background(), fn); err != nil {
-		t.Fatalf("Update: %v", err)
-	}
-}
-
-func view(t testing.TB, s tickets.Store, fn func(tickets.Tx) error) {
-	t.Helper()
-	if err := s.View(context.Background(), fn); err != nil {
-		t.Fatalf("View: %v", err)
-	}
-}
+// update and view are the conformance suite's helpers.
+var (
+	update = storetest.Update
+	view   = storetest.View
+)

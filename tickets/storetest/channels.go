@@ -62,7 +62,7 @@ func testNoticesUrgentFirstAndDeleted(t *testing.T, open Opener) {
 	ids := map[string]string{} // ticket → notice
 	for _, p := range []tickets.Priority{tickets.Normal, tickets.Urgent, tickets.Low, tickets.Urgent} {
 		clock.Advance(time.Second)
-		update(t, s, func(tx tickets.Tx) error {
+		Update(t, s, func(tx tickets.Tx) error {
 			tk := tickets.Ticket{Priority: p, Queue: "general", Channel: tickets.Web, Intent: "other"}
 			if err := tx.CreateTicket(&tk); err != nil {
 				return err

@@ -226,7 +226,7 @@ func checkModel(t *testing.T, s tickets.Store, m *model, rng *rand.Rand) {
 	statuses := []tickets.Status{"", tickets.Open, tickets.Claimed, tickets.Resolved}
 	queues := append([]string{"", "nope"}, modelQueues...)
 	prios := append([]tickets.Priority{""}, tickets.Priorities...)
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		for _, st := range statuses {
 			for _, q := range queues {
 				for _, p := range prios {

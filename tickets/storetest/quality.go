@@ -13,7 +13,7 @@ import (
 // and a new due time moves it.
 func testDueIndex(t *testing.T, open Opener) {
 	s, _ := fresh(t, open)
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		next, err := tx.NextDue()
 		if err == nil && !next.IsZero() {
 			t.Errorf("NextDue of an empty store = %s, want zero", next)
@@ -32,7 +32,7 @@ func testDueIndex(t *testing.T, open Opener) {
 
 	due := func(at time.Time) []string {
 		var got []tickets.Ticket
-		view(t, s, func(tx tickets.Tx) error {
+		View(t, s, func(tx tickets.Tx) error {
 			var err error
 			got, err = tx.DueTickets(at, 10)
 			return err
@@ -42,11 +42,11 @@ func testDueIndex(t *testing.T, open Opener) {
 	if got, want := due(base.Add(3*time.Hour)), []string{b.ID, c.ID, a.ID}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("due at +3h = %v, want %v (earliest first, the bound included)", got, want)
 	}
-	update(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error {
 		_, err := tickets.AppendEntry(tx, b.ID, tickets.Entry{From: tickets.FromAgent, Agent: "amy", Text: "on it", At: base})
 		return err
 	})
-	update(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error {
 		tk, err := tx.Ticket(c.ID)
 		if err != nil {
 			return err
@@ -54,7 +54,7 @@ func testDueIndex(t *testing.T, open Opener) {
 		tk.Breached = true
 		return tx.PutTicket(&tk)
 	})
-	update(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error {
 		tk, err := tx.Ticket(a.ID)
 		if err != nil {
 			return err
@@ -62,7 +62,7 @@ func testDueIndex(t *testing.T, open Opener) {
 		tk.SLADue = base.Add(5 * time.Hour)
 		return tx.PutTicket(&tk)
 	})
-	update(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error {
 		_, err := tickets.Resolve(tx, d.ID, "amy", "", base)
 		return err
 	})
@@ -72,7 +72,7 @@ func testDueIndex(t *testing.T, open Opener) {
 	if got, want := due(base.Add(5*time.Hour)), []string{a.ID}; !reflect.DeepEqual(got, want) {
 		t.Errorf("due at +5h = %v, want %v", got, want)
 	}
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		next, err := tx.NextDue()
 		if err != nil {
 			return err
@@ -82,7 +82,7 @@ func testDueIndex(t *testing.T, open Opener) {
 		}
 		return nil
 	})
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		tk, err := tx.Ticket(b.ID)
 		if err == nil && !tk.FirstResponseAt.Equal(base) {
 			t.Errorf("first_response_at = %s, want the agent's first message %s", tk.FirstResponseAt, base)
@@ -101,7 +101,7 @@ func testReportRows(t *testing.T, open Opener) {
 		tk.CreatedAt, tk.SLADue = base.Add(time.Duration(i)*time.Hour), base.Add(time.Duration(i+8)*time.Hour)
 		made = append(made, mustCreate(t, s, tk))
 	}
-	update(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error {
 		tk, err := tickets.Resolve(tx, made[1].ID, "amy", "done", base.Add(3*time.Hour))
 		if err != nil {
 			return err
@@ -113,7 +113,7 @@ func testReportRows(t *testing.T, open Opener) {
 		return tx.PutTicket(&tk)
 	})
 	var rows []tickets.ReportRow
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		return tx.ReportRows(base.Add(time.Hour), base.Add(3*time.Hour), func(r tickets.ReportRow) error {
 			rows = append(rows, r)
 			return nil
@@ -137,7 +137,7 @@ func testReportRows(t *testing.T, open Opener) {
 func testOutcomes(t *testing.T, open Opener) {
 	s, _ := fresh(t, open)
 	day := time.Date(2026, 12, 7, 0, 0, 0, 0, time.FixedZone("HKT", 8*3600))
-	update(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error {
 		for _, c := range []struct {
 			at time.Duration
 			o  tickets.Outcome
@@ -155,7 +155,7 @@ func testOutcomes(t *testing.T, open Opener) {
 		}
 		return nil
 	})
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		got, err := tx.Outcomes(day, day.AddDate(0, 0, 1))
 		want := map[tickets.Outcome]int{tickets.OutcomeProblem: 2, tickets.OutcomeSelfHelp: 1, tickets.OutcomeEscalated: 1}
 		if err == nil && !reflect.DeepEqual(got, want) {
@@ -163,7 +163,7 @@ func testOutcomes(t *testing.T, open Opener) {
 		}
 		return err
 	})
-	update(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error {
 		if err := tx.CountOutcome(day, "bogus"); err == nil {
 			t.Error("CountOutcome(bogus) succeeded")
 		}

@@ -15,19 +15,19 @@ import (
 func testAttachments(t *testing.T, open Opener) {
 	s, _ := fresh(t, open)
 	tk := mustCreate(t, s, newTicket("q", tickets.High))
-	update(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error {
 		return tx.PutConversation(&tickets.Conversation{ID: "conv", Channel: tickets.Web})
 	})
 	data := bytes.Repeat([]byte{0xff, 0xd8, 0xff, 0}, 1000)
 	buf := bytes.Clone(data)
 	a := tickets.Attachment{Filename: "a.jpg", ContentType: "image/jpeg"}
-	update(t, s, func(tx tickets.Tx) error { return tx.PutAttachment(&a, tk.ID, buf) })
+	Update(t, s, func(tx tickets.Tx) error { return tx.PutAttachment(&a, tk.ID, buf) })
 	clear(buf) // the caller reusing its buffer must not change the stored file
 	if a.ID == "" || a.Size != int64(len(data)) || a.CreatedAt.IsZero() {
 		t.Fatalf("attachment after put: %+v", a)
 	}
 	requireAllSet(t, a)
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		got, bytesGot, err := tx.AttachmentData(a.ID)
 		if err != nil {
 			return err
@@ -64,7 +64,7 @@ func testAttachments(t *testing.T, open Opener) {
 			if tc.want == nil || tc.want == tickets.ErrConflict {
 				return
 			}
-			view(t, s, func(tx tickets.Tx) error {
+			View(t, s, func(tx tickets.Tx) error {
 				if _, _, err := tx.AttachmentData(tc.id); !errors.Is(err, tickets.ErrNotFound) {
 					t.Errorf("refused attachment was written: %v", err)
 				}
@@ -72,7 +72,7 @@ func testAttachments(t *testing.T, open Opener) {
 			})
 		})
 	}
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		if _, _, err := tx.AttachmentData(""); !errors.Is(err, tickets.ErrNotFound) {
 			t.Errorf("empty id: %v", err)
 		}
@@ -87,12 +87,12 @@ func testOutbox(t *testing.T, open Opener) {
 	s, _ := fresh(t, open)
 	enqueue := func(conv, text string) tickets.OutMessage {
 		m := tickets.OutMessage{ConversationID: conv, Kind: tickets.KindMessage, From: tickets.FromBot, Text: text}
-		update(t, s, func(tx tickets.Tx) error { return tx.Enqueue(&m) })
+		Update(t, s, func(tx tickets.Tx) error { return tx.Enqueue(&m) })
 		return m
 	}
 	outbox := func(conv string) []string {
 		var texts []string
-		view(t, s, func(tx tickets.Tx) error {
+		View(t, s, func(tx tickets.Tx) error {
 			ms, err := tx.Outbox(conv)
 			for _, m := range ms {
 				texts = append(texts, m.Text)
@@ -103,10 +103,10 @@ func testOutbox(t *testing.T, open Opener) {
 	}
 	pending := func(ch tickets.Channel) []string {
 		var p []string
-		view(t, s, func(tx tickets.Tx) (err error) { p, err = tx.PendingConversations(ch); return err })
+		View(t, s, func(tx tickets.Tx) (err error) { p, err = tx.PendingConversations(ch); return err })
 		return p
 	}
-	update(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error {
 		for _, c := range []tickets.Conversation{
 			{ID: "w1", Channel: tickets.Web}, {ID: "w1-2", Channel: tickets.Web}, {ID: "t1", Channel: tickets.Telegram},
 		} {
@@ -209,14 +209,14 @@ func testTicketEventRoundTrip(t *testing.T, open Opener) {
 		Team: "Fraud and account security team", SLADue: at.Add(time.Hour), DueText: "Thu 2 Jan, 12:04 HKT"}
 	m := tickets.OutMessage{ConversationID: "c", Kind: tickets.KindTicket, Ticket: ev, QuickReplies: []string{"ok"},
 		From: tickets.FromBot, Text: "ticket created", Agent: "amy", Key: "telegram.help", Parts: 1, CreatedAt: at}
-	update(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error {
 		if err := tx.PutConversation(&tickets.Conversation{ID: "c", Channel: tickets.Web}); err != nil {
 			return err
 		}
 		return tx.Enqueue(&m)
 	})
 	requireAllSet(t, m)
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		got, err := tx.Outbox("c")
 		if err != nil || len(got) != 1 || !reflect.DeepEqual(got[0], m) {
 			t.Errorf("outbox = %+v, %v; want %+v", got, err, m)
@@ -232,13 +232,13 @@ func testConversationRoundTripAndChannelMove(t *testing.T, open Opener) {
 		Lang: "zh-Hant", State: []byte(`{"step":"ask_amount"}`), TicketID: "T-000001", Unreachable: true, ResumeHash: tickets.HashToken("key-c"),
 		Uploads: tickets.Usage{Files: 2, Bytes: 4096}, CreatedAt: at, UpdatedAt: at.Add(time.Second)}
 	requireAllSet(t, c)
-	update(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error {
 		if err := tx.PutConversation(&c); err != nil {
 			return err
 		}
 		return tx.Enqueue(&tickets.OutMessage{ConversationID: "c", Kind: tickets.KindMessage, Text: "hi"})
 	})
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		got, err := tx.Conversation("c")
 		if err != nil || !reflect.DeepEqual(got, c) {
 			t.Errorf("conversation = %+v, %v; want %+v", got, err, c)
@@ -246,8 +246,8 @@ func testConversationRoundTripAndChannelMove(t *testing.T, open Opener) {
 		return nil
 	})
 	c.Channel = tickets.Telegram
-	update(t, s, func(tx tickets.Tx) error { return tx.PutConversation(&c) })
-	view(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error { return tx.PutConversation(&c) })
+	View(t, s, func(tx tickets.Tx) error {
 		web, _ := tx.PendingConversations(tickets.Web)
 		tg, _ := tx.PendingConversations(tickets.Telegram)
 		if len(web) != 0 || !slices.Equal(tg, []string{"c"}) {
@@ -266,7 +266,7 @@ func testAgents(t *testing.T, open Opener) {
 	amy := tickets.Agent{Name: "amy", Queues: []string{"fraud"}, Admin: true, TokenHash: hash,
 		CreatedAt: time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC)}
 	requireAllSet(t, amy)
-	update(t, s, func(tx tickets.Tx) error { return tx.CreateAgent(&amy) })
+	Update(t, s, func(tx tickets.Tx) error { return tx.CreateAgent(&amy) })
 	tests := []struct {
 		name string
 		fn   func(tx tickets.Tx) error
@@ -288,7 +288,7 @@ func testAgents(t *testing.T, open Opener) {
 			}
 		})
 	}
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		got, err := tx.AgentByTokenHash(tickets.HashToken(token))
 		if err != nil || !reflect.DeepEqual(got, amy) {
 			t.Errorf("agent = %+v, %v; want %+v", got, err, amy)
@@ -301,7 +301,7 @@ func testAgents(t *testing.T, open Opener) {
 // every agent in name order, whole.
 func testListAgents(t *testing.T, open Opener) {
 	s, _ := fresh(t, open)
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		if got, err := tx.Agents(); err != nil || len(got) != 0 {
 			t.Errorf("Agents() on a new store = %v, %v; want none", got, err)
 		}
@@ -311,11 +311,11 @@ func testListAgents(t *testing.T, open Opener) {
 	for _, name := range []string{"zoe", "amy", "bob"} {
 		a := tickets.Agent{Name: name, Queues: []string{"q-" + name}, TokenHash: tickets.HashToken("t-" + name),
 			CreatedAt: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}
-		update(t, s, func(tx tickets.Tx) error { return tx.CreateAgent(&a) })
+		Update(t, s, func(tx tickets.Tx) error { return tx.CreateAgent(&a) })
 		want = append(want, a)
 	}
 	want[0], want[1], want[2] = want[1], want[2], want[0] // amy, bob, zoe
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		got, err := tx.Agents()
 		if err != nil || !reflect.DeepEqual(got, want) {
 			t.Errorf("Agents() = %+v, %v; want %+v", got, err, want)
@@ -326,7 +326,7 @@ func testListAgents(t *testing.T, open Opener) {
 
 func testSeenAndMeta(t *testing.T, open Opener) {
 	s, _ := fresh(t, open)
-	update(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error {
 		for i, want := range []bool{false, true, true} {
 			if got, err := tx.Seen("tg:7"); err != nil || got != want {
 				t.Errorf("Seen #%d = %v, %v; want %v", i, got, err, want)
@@ -360,7 +360,7 @@ func testResumeHashIndex(t *testing.T, open Opener) {
 	s, _ := fresh(t, open)
 	h1, h2 := tickets.HashToken("key-1"), tickets.HashToken("key-2")
 	c := tickets.Conversation{ID: "c-1", Channel: tickets.Web, ResumeHash: h1}
-	update(t, s, func(tx tickets.Tx) error { return tx.PutConversation(&c) })
+	Update(t, s, func(tx tickets.Tx) error { return tx.PutConversation(&c) })
 	find := func(h []byte) (string, error) {
 		var id string
 		err := s.View(t.Context(), func(tx tickets.Tx) error {
@@ -374,7 +374,7 @@ func testResumeHashIndex(t *testing.T, open Opener) {
 		t.Fatalf("by hash 1: %q, %v; want c-1", id, err)
 	}
 	c.ResumeHash = h2
-	update(t, s, func(tx tickets.Tx) error { return tx.PutConversation(&c) })
+	Update(t, s, func(tx tickets.Tx) error { return tx.PutConversation(&c) })
 	if _, err := find(h1); !errors.Is(err, tickets.ErrNotFound) {
 		t.Errorf("the replaced hash still finds a conversation: %v", err)
 	}
@@ -397,7 +397,7 @@ func testSetProgress(t *testing.T, open Opener) {
 	s, _ := fresh(t, open)
 	var sent []string
 	var elsewhere tickets.OutMessage // a message of another conversation
-	update(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error {
 		for _, id := range []string{"tg-5", "tg-6"} {
 			if err := tx.PutConversation(&tickets.Conversation{ID: id, Channel: tickets.Telegram}); err != nil {
 				return err
@@ -416,8 +416,8 @@ func testSetProgress(t *testing.T, open Opener) {
 		}
 		return tx.Enqueue(&tickets.OutMessage{ConversationID: "tg-5", Kind: tickets.KindChannel, Key: "telegram.help"})
 	})
-	update(t, s, func(tx tickets.Tx) error { return tx.SetProgress("tg-5", sent[0], 2) })
-	view(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error { return tx.SetProgress("tg-5", sent[0], 2) })
+	View(t, s, func(tx tickets.Tx) error {
 		out, err := tx.Outbox("tg-5")
 		if err != nil {
 			return err
@@ -427,13 +427,13 @@ func testSetProgress(t *testing.T, open Opener) {
 		}
 		return nil
 	})
-	update(t, s, func(tx tickets.Tx) error { return tx.Ack("tg-5", sent[0]) })
-	update(t, s, func(tx tickets.Tx) error { return tx.SetProgress("tg-5", sent[0], 3) }) // acked: no error
+	Update(t, s, func(tx tickets.Tx) error { return tx.Ack("tg-5", sent[0]) })
+	Update(t, s, func(tx tickets.Tx) error { return tx.SetProgress("tg-5", sent[0], 3) }) // acked: no error
 	err := s.Update(context.Background(), func(tx tickets.Tx) error { return tx.SetProgress("tg-5", elsewhere.ID, 1) })
 	if !errors.Is(err, tickets.ErrInvalid) {
 		t.Fatalf("another conversation's id: %v", err)
 	}
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		out, err := tx.Outbox("tg-6")
 		if err == nil && (len(out) != 1 || out[0].Parts != 0) {
 			t.Errorf("a refused SetProgress changed another outbox: %+v", out)
@@ -451,13 +451,13 @@ func testAgentListRotateRemove(t *testing.T, open Opener) {
 			t.Fatal(err)
 		}
 		tokens[name] = tok
-		update(t, s, func(tx tickets.Tx) error {
+		Update(t, s, func(tx tickets.Tx) error {
 			return tx.CreateAgent(&tickets.Agent{Name: name, Queues: []string{"fraud"}, TokenHash: hash})
 		})
 	}
 	names := func() []string {
 		var out []string
-		view(t, s, func(tx tickets.Tx) error {
+		View(t, s, func(tx tickets.Tx) error {
 			as, err := tx.Agents()
 			for _, a := range as {
 				out = append(out, a.Name)
@@ -484,14 +484,14 @@ func testAgentListRotateRemove(t *testing.T, open Opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	update(t, s, func(tx tickets.Tx) error { return tx.SetAgentToken("amy", newHash) })
+	Update(t, s, func(tx tickets.Tx) error { return tx.SetAgentToken("amy", newHash) })
 	if _, err := who(tokens["amy"]); !errors.Is(err, tickets.ErrNotFound) {
 		t.Errorf("the old token still works: %v", err)
 	}
 	if name, err := who(newTok); err != nil || name != "amy" {
 		t.Errorf("new token: %q, %v", name, err)
 	}
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		a, err := tx.AgentByTokenHash(newHash)
 		if err == nil && (len(a.Queues) != 1 || a.Queues[0] != "fraud") {
 			t.Errorf("rotation lost the queues: %+v", a)
@@ -500,7 +500,7 @@ func testAgentListRotateRemove(t *testing.T, open Opener) {
 	})
 
 	// Remove: the token stops working, the others are untouched.
-	update(t, s, func(tx tickets.Tx) error { return tx.DeleteAgent("bob") })
+	Update(t, s, func(tx tickets.Tx) error { return tx.DeleteAgent("bob") })
 	if _, err := who(tokens["bob"]); !errors.Is(err, tickets.ErrNotFound) {
 		t.Errorf("a removed agent's token still works: %v", err)
 	}

@@ -15,7 +15,7 @@ import (
 func seedConversation(t *testing.T, s tickets.Store, id string, at time.Time) tickets.Attachment {
 	t.Helper()
 	var a tickets.Attachment
-	update(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error {
 		c := tickets.Conversation{ID: id, Channel: tickets.Web, ResumeHash: tickets.HashToken("key-" + id), CreatedAt: at, UpdatedAt: at}
 		if err := tx.PutConversation(&c); err != nil {
 			return err
@@ -40,12 +40,12 @@ func testExpireConversations(t *testing.T, open Opener) {
 	seedConversation(t, s, "recent", cut.Add(time.Hour))
 	seedConversation(t, s, "escalated", cut.Add(-5*time.Hour))
 	seedConversation(t, s, "touched", cut.Add(-4*time.Hour))
-	update(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error {
 		tk := newTicket("payments", tickets.Normal)
 		tk.ConversationID = "escalated"
 		return tx.CreateTicket(&tk)
 	})
-	update(t, s, func(tx tickets.Tx) error { // activity moves it out of reach
+	Update(t, s, func(tx tickets.Tx) error { // activity moves it out of reach
 		c, err := tx.Conversation("touched")
 		if err != nil {
 			return err
@@ -61,7 +61,7 @@ func testExpireConversations(t *testing.T, open Opener) {
 	}
 	expire := func(limit int) int {
 		var n int
-		update(t, s, func(tx tickets.Tx) error {
+		Update(t, s, func(tx tickets.Tx) error {
 			var err error
 			n, err = tx.ExpireConversations(cut, limit)
 			return err
@@ -77,7 +77,7 @@ func testExpireConversations(t *testing.T, open Opener) {
 	if l, _ := s.Choices(context.Background(), "recent", 1); l == nil {
 		t.Error("a live conversation's keyboard went with another's expiry")
 	}
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		if _, err := tx.Conversation("oldest"); !errors.Is(err, tickets.ErrNotFound) {
 			t.Errorf("oldest conversation: err = %v, want it gone first", err)
 		}
@@ -101,7 +101,7 @@ func testExpireConversations(t *testing.T, open Opener) {
 	if n := expire(10); n != 0 {
 		t.Errorf("third batch took %d, want 0", n)
 	}
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		for id, want := range map[string]bool{"old": false, "recent": true, "escalated": true, "touched": true} {
 			_, err := tx.Conversation(id)
 			if got := err == nil; got != want {
@@ -115,7 +115,7 @@ func testExpireConversations(t *testing.T, open Opener) {
 	})
 	// A new conversation under an expired id starts afresh (sequence too).
 	seedConversation(t, s, "old", now)
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		msgs, err := tx.Outbox("old")
 		if err != nil || len(msgs) != 1 || msgs[0].Seq != 1 {
 			t.Errorf("outbox after reuse = %+v, %v", msgs, err)
@@ -138,7 +138,7 @@ func testPurgeResolved(t *testing.T, open Opener) {
 		}
 		tk = mustCreate(t, s, tk)
 		if resolved {
-			update(t, s, func(tx tickets.Tx) error {
+			Update(t, s, func(tx tickets.Tx) error {
 				_, err := tickets.Resolve(tx, tk.ID, "amy", "done", clock.Now())
 				return err
 			})
@@ -153,7 +153,7 @@ func testPurgeResolved(t *testing.T, open Opener) {
 
 	purge := func(before time.Time, limit int) int {
 		var n int
-		update(t, s, func(tx tickets.Tx) error {
+		Update(t, s, func(tx tickets.Tx) error {
 			var err error
 			n, err = tx.PurgeResolved(before, limit)
 			return err
@@ -166,7 +166,7 @@ func testPurgeResolved(t *testing.T, open Opener) {
 			t.Fatalf("batch %d of 2 purged %d, want %d", i, n, want)
 		}
 	}
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		got, err := tx.Ticket(done.ID)
 		if err != nil {
 			return err
@@ -203,7 +203,7 @@ func testPruneSeen(t *testing.T, open Opener) {
 	s, clock := fresh(t, open)
 	seen := func(key string) bool {
 		var ok bool
-		update(t, s, func(tx tickets.Tx) error {
+		Update(t, s, func(tx tickets.Tx) error {
 			var err error
 			ok, err = tx.Seen(key)
 			return err
@@ -218,7 +218,7 @@ func testPruneSeen(t *testing.T, open Opener) {
 	seen("tg:3")
 	prune := func(limit int) int {
 		var n int
-		update(t, s, func(tx tickets.Tx) error {
+		Update(t, s, func(tx tickets.Tx) error {
 			var err error
 			n, err = tx.PruneSeen(clock.Now().Add(-24*time.Hour), limit)
 			return err

@@ -141,14 +141,16 @@ func fresh(t *testing.T, open Opener) (tickets.Store, *Clock) {
 	return open(t, c.Now), c
 }
 
-func update(t testing.TB, s tickets.Store, fn func(tickets.Tx) error) {
+// Update runs fn in one of s's write transactions, failing the test on an error.
+func Update(t testing.TB, s tickets.Store, fn func(tickets.Tx) error) {
 	t.Helper()
 	if err := s.Update(context.Background(), fn); err != nil {
 		t.Fatalf("Update: %v", err)
 	}
 }
 
-func view(t testing.TB, s tickets.Store, fn func(tickets.Tx) error) {
+// View runs fn in one of s's read transactions, failing the test on an error.
+func View(t testing.TB, s tickets.Store, fn func(tickets.Tx) error) {
 	t.Helper()
 	if err := s.View(context.Background(), fn); err != nil {
 		t.Fatalf("View: %v", err)
@@ -164,7 +166,7 @@ func newTicket(queue string, p tickets.Priority) tickets.Ticket {
 
 func mustCreate(t testing.TB, s tickets.Store, tk tickets.Ticket) tickets.Ticket {
 	t.Helper()
-	update(t, s, func(tx tickets.Tx) error { return tx.CreateTicket(&tk) })
+	Update(t, s, func(tx tickets.Tx) error { return tx.CreateTicket(&tk) })
 	return tk
 }
 
@@ -188,7 +190,7 @@ func head(ids []string) []string {
 func events(t *testing.T, s tickets.Store, after uint64) []tickets.Event {
 	t.Helper()
 	var out []tickets.Event
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		var err error
 		out, err = tx.Events(after, 1000)
 		return err

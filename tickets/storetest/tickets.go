@@ -49,13 +49,13 @@ func testTicketRoundTrip(t *testing.T, open Opener) {
 	want.History = nil
 	in := want
 	in.TranscriptFrom = 0 // a new ticket's transcript is whole
-	update(t, s, func(tx tickets.Tx) error { return tx.CreateTicket(&in) })
+	Update(t, s, func(tx tickets.Tx) error { return tx.CreateTicket(&in) })
 	want.ID = "T-000001"
 	want.Transcript = whole[2:]
 	if in.ID != want.ID || in.TranscriptFrom != 2 || len(in.Transcript) != tickets.TranscriptWindow {
 		t.Fatalf("created: id %q, transcript from %d with %d entries", in.ID, in.TranscriptFrom, len(in.Transcript))
 	}
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		got, err := tx.Ticket("T-000001")
 		if err != nil {
 			return err
@@ -78,7 +78,7 @@ func testCreateTicketDefaults(t *testing.T, open Opener) {
 	if tk.Status != tickets.Open || !tk.CreatedAt.Equal(clock.Now()) || !tk.UpdatedAt.Equal(clock.Now()) {
 		t.Errorf("defaults: %+v", tk)
 	}
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		got, err := tx.Ticket(tk.ID)
 		if err == nil && (got.Status != tickets.Open || !got.CreatedAt.Equal(clock.Now())) {
 			t.Errorf("stored defaults: %+v", got)
@@ -95,7 +95,7 @@ func testTicketIDSequence(t *testing.T, open Opener) {
 	for range 3 {
 		got = append(got, mustCreate(t, s, newTicket("q", tickets.Normal)).ID)
 	}
-	update(t, s, func(tx tickets.Tx) error { // two in one transaction
+	Update(t, s, func(tx tickets.Tx) error { // two in one transaction
 		for range 2 {
 			tk := newTicket("q", tickets.Low)
 			if err := tx.CreateTicket(&tk); err != nil {
@@ -109,7 +109,7 @@ func testTicketIDSequence(t *testing.T, open Opener) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("ids %v, want %v", got, want)
 	}
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		for _, id := range want {
 			if tk, err := tx.Ticket(id); err != nil || tk.ID != id {
 				t.Errorf("Ticket(%s) = %s, %v", id, tk.ID, err)
@@ -165,7 +165,7 @@ func testTicketErrors(t *testing.T, open Opener) {
 		})
 	}
 	// None of the refused writes touched the store.
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		all, err := tx.Tickets(tickets.Filter{})
 		if err != nil || len(all) != 1 {
 			t.Errorf("tickets after refused writes: %v, %v", ids(all), err)
@@ -190,7 +190,7 @@ func testTicketsOrderAndPaging(t *testing.T, open Opener) {
 		mustCreate(t, s, newTicket("payments", p))
 	}
 	want := []string{"T-000002", "T-000004", "T-000005", "T-000003", "T-000001", "T-000006"}
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		all, err := tx.Tickets(tickets.Filter{})
 		if err != nil {
 			return err
@@ -219,11 +219,11 @@ func testTicketsOrderAndPaging(t *testing.T, open Opener) {
 
 	// The cursor ticket changing between pages (claimed: it leaves the open
 	// view) does not lose or repeat the rest.
-	update(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error {
 		_, err := tickets.Claim(tx, "T-000004", "amy", clock.Now())
 		return err
 	})
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		page, err := tx.Tickets(tickets.Filter{Status: tickets.Open, After: "T-000004"})
 		if err != nil {
 			return err
@@ -251,7 +251,7 @@ func testTicketsOrderAndPaging(t *testing.T, open Opener) {
 // Limit 0 is DefaultLimit; a larger limit than MaxLimit is cut to it.
 func testTicketsLimits(t *testing.T, open Opener) {
 	s, _ := fresh(t, open)
-	update(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error {
 		for range tickets.MaxLimit + 20 {
 			tk := newTicket("q", tickets.Normal)
 			if err := tx.CreateTicket(&tk); err != nil {
@@ -264,7 +264,7 @@ func testTicketsLimits(t *testing.T, open Opener) {
 		{0, tickets.DefaultLimit}, {1, 1}, {120, 120}, {tickets.MaxLimit + 1, tickets.MaxLimit}, {1 << 30, tickets.MaxLimit},
 	}
 	for _, tc := range tests {
-		view(t, s, func(tx tickets.Tx) error {
+		View(t, s, func(tx tickets.Tx) error {
 			page, err := tx.Tickets(tickets.Filter{Limit: tc.limit})
 			if err != nil || len(page) != tc.want {
 				t.Errorf("limit %d: %d tickets, %v; want %d", tc.limit, len(page), err, tc.want)
@@ -278,7 +278,7 @@ func testQueuePrefixesDoNotMix(t *testing.T, open Opener) {
 	s, _ := fresh(t, open)
 	a := mustCreate(t, s, newTicket("pay", tickets.Normal))
 	b := mustCreate(t, s, newTicket("payments", tickets.Normal))
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		for q, want := range map[string]string{"pay": a.ID, "payments": b.ID} {
 			got, err := tx.Tickets(tickets.Filter{Queue: q})
 			if err != nil || len(got) != 1 || got[0].ID != want {
@@ -309,7 +309,7 @@ func testTicketsOfUserNewestFirst(t *testing.T, open Opener) {
 	mk(tickets.Telegram, "a")
 	mk(tickets.Web, "ab")
 	a2 := mk(tickets.Web, "a")
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		got, err := tx.TicketsOfUser(tickets.Web, "a")
 		if err != nil {
 			return err
@@ -327,7 +327,7 @@ func testTicketsOfUserNewestFirst(t *testing.T, open Opener) {
 
 func testCountTickets(t *testing.T, open Opener) {
 	s, _ := fresh(t, open)
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		got, err := tx.CountTickets()
 		if err != nil || len(got) != 0 {
 			t.Errorf("counts of an empty store = %v, %v", got, err)
@@ -337,13 +337,13 @@ func testCountTickets(t *testing.T, open Opener) {
 	for i := range 5 {
 		tk := mustCreate(t, s, newTicket(fmt.Sprint("q", i%2), tickets.High))
 		if i == 0 {
-			update(t, s, func(tx tickets.Tx) error {
+			Update(t, s, func(tx tickets.Tx) error {
 				_, err := tickets.Resolve(tx, tk.ID, "amy", "done", time.Now())
 				return err
 			})
 		}
 	}
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		got, err := tx.CountTickets()
 		if err != nil {
 			return err
@@ -368,12 +368,12 @@ func testTranscriptWindow(t *testing.T, open Opener) {
 	at := time.Date(2025, 11, 2, 7, 0, 0, 0, time.UTC)
 	n := tickets.TranscriptWindow*2 + 50
 	for i := range n {
-		update(t, s, func(tx tickets.Tx) error {
+		Update(t, s, func(tx tickets.Tx) error {
 			_, err := tickets.AppendEntry(tx, tk.ID, tickets.Entry{From: tickets.FromUser, Text: fmt.Sprint(i), At: at})
 			return err
 		})
 	}
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		got, err := tx.Ticket(tk.ID)
 		if err != nil {
 			return err

@@ -66,7 +66,7 @@ func testRolledBackUpdateChangesNothing(t *testing.T, open Opener) {
 		t.Error("a rolled-back transaction woke a waiter")
 	default:
 	}
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		if all, err := tx.Tickets(tickets.Filter{}); err != nil || len(all) != 0 {
 			t.Errorf("tickets: %v, %v", ids(all), err)
 		}
@@ -105,7 +105,7 @@ func testRolledBackUpdateChangesNothing(t *testing.T, open Opener) {
 	if ns, err := s.Notices(ctx, 0); err != nil || len(ns) != 0 {
 		t.Errorf("notices: %+v, %v", ns, err)
 	}
-	update(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error {
 		if seen, err := tx.Seen("tg:1"); err != nil || seen {
 			t.Errorf("Seen of a rolled-back key = %v, %v", seen, err)
 		}
@@ -143,7 +143,7 @@ func testViewIsReadOnly(t *testing.T, open Opener) {
 	if err == nil {
 		t.Fatal("CreateTicket inside View succeeded")
 	}
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		if all, err := tx.Tickets(tickets.Filter{}); err != nil || len(all) != 0 {
 			t.Errorf("tickets after a write in View: %v, %v", ids(all), err)
 		}
@@ -189,7 +189,7 @@ func testClaimRace(t *testing.T, open Opener) {
 		if len(errs) > 0 || len(winners) != 1 {
 			t.Fatalf("round %d: winners %v, unexpected errors %v", round, winners, errs)
 		}
-		view(t, s, func(tx tickets.Tx) error {
+		View(t, s, func(tx tickets.Tx) error {
 			got, err := tx.Ticket(tk.ID)
 			if err != nil || got.Status != tickets.Claimed || got.Assignee != winners[0] {
 				t.Errorf("stored %s/%s, winner %s, %v", got.Status, got.Assignee, winners[0], err)
@@ -243,7 +243,7 @@ func testConcurrentCreates(t *testing.T, open Opener) {
 			t.Fatalf("id %q", id)
 		}
 	}
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		counts, err := tx.CountTickets()
 		if err != nil || counts[tickets.TicketKey{Status: tickets.Open, Queue: "q", Priority: tickets.Normal}] != workers*each {
 			t.Errorf("counts = %v, %v", counts, err)

@@ -13,7 +13,7 @@ import (
 func testEventsPerChange(t *testing.T, open Opener) {
 	s, _ := fresh(t, open)
 	now := time.Date(2025, 11, 2, 7, 0, 0, 0, time.UTC)
-	update(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error {
 		return tx.CreateAgent(&tickets.Agent{Name: "bob", TokenHash: tickets.HashToken("b")})
 	})
 	tk := newTicket("payments", tickets.High)
@@ -56,7 +56,7 @@ func testEventsPerChange(t *testing.T, open Opener) {
 		t.Fatalf("after create: %v", got)
 	}
 	for _, st := range steps {
-		update(t, s, st.fn)
+		Update(t, s, st.fn)
 		evs := events(t, s, seq)
 		if len(evs) != 1 || evs[0].Kind != st.want || evs[0].ID != tk.ID || evs[0].Seq != seq+1 {
 			t.Fatalf("%s: events %v (seq %v), want one %s numbered %d", st.name, kinds(evs), evs, st.want, seq+1)
@@ -93,7 +93,7 @@ func testEventsPerChange(t *testing.T, open Opener) {
 func testTransferRules(t *testing.T, open Opener) {
 	s, _ := fresh(t, open)
 	now := time.Date(2025, 11, 2, 7, 0, 0, 0, time.UTC)
-	update(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error {
 		return tx.CreateAgent(&tickets.Agent{Name: "bob", TokenHash: tickets.HashToken("b")})
 	})
 	cases := []struct {
@@ -129,7 +129,7 @@ func testTransferRules(t *testing.T, open Opener) {
 			if !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
 				t.Fatalf("err %v, want %v", err, c.want)
 			}
-			view(t, s, func(tx tickets.Tx) error {
+			View(t, s, func(tx tickets.Tx) error {
 				got, err := tx.Ticket(tk.ID)
 				if got.Status != c.status2 || got.Assignee != c.holder || got.Queue != c.queue {
 					t.Errorf("now %s/%q/%s, want %s/%q/%s", got.Status, got.Assignee, got.Queue, c.status2, c.holder, c.queue)
@@ -143,7 +143,7 @@ func testTransferRules(t *testing.T, open Opener) {
 func testChangedWakesAfterCommit(t *testing.T, open Opener) {
 	s, _ := fresh(t, open)
 	ch := s.Changed()
-	update(t, s, func(tx tickets.Tx) error { return tx.SetMeta("k", []byte("v")) })
+	Update(t, s, func(tx tickets.Tx) error { return tx.SetMeta("k", []byte("v")) })
 	select {
 	case <-ch:
 		t.Fatal("woken by a commit without events")
@@ -193,7 +193,7 @@ func testSearch(t *testing.T, open Opener) {
 	d := mk("payments", tickets.Open, "c-DDD", "", "abcxbcd")          // has abc and bcd but not abcd
 	e := mk("payments", tickets.Open, "TX20251102ABC123", "", "hello") // a user id equal to a's transaction id
 	// A note and a later message are found too.
-	update(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error {
 		if _, err := tickets.AddNote(tx, c.ID, "amy", "refund via FPS", now); err != nil {
 			return err
 		}
@@ -236,7 +236,7 @@ func testSearch(t *testing.T, open Opener) {
 		t.Run(c.q+fmt.Sprint(c.f), func(t *testing.T) {
 			f := c.f
 			f.Q = c.q
-			view(t, s, func(tx tickets.Tx) error {
+			View(t, s, func(tx tickets.Tx) error {
 				got, err := tx.Tickets(f)
 				if !slices.Equal(ids(got), c.want) && !(len(got) == 0 && len(c.want) == 0) {
 					t.Errorf("q %q: %v, want %v", c.q, ids(got), c.want)
@@ -270,7 +270,7 @@ func testTicketsInQueues(t *testing.T, open Opener) {
 	filters := []tickets.Filter{{}, {Status: tickets.Open}, {Priority: tickets.High}, {Status: tickets.Open, Priority: tickets.Urgent}, {Queue: "fraud"}, {Queue: "payments"}}
 	for _, f := range filters {
 		var want []string
-		view(t, s, func(tx tickets.Tx) error {
+		View(t, s, func(tx tickets.Tx) error {
 			all, err := tx.Tickets(tickets.Filter{Status: f.Status, Priority: f.Priority, Limit: 500})
 			for _, tk := range all {
 				if slices.Contains(mine, tk.Queue) && (f.Queue == "" || f.Queue == tk.Queue) {
@@ -284,7 +284,7 @@ func testTicketsInQueues(t *testing.T, open Opener) {
 		g.Queues, g.Limit = mine, 4
 		for page := 0; page < 20; page++ {
 			var ts []tickets.Ticket
-			view(t, s, func(tx tickets.Tx) error {
+			View(t, s, func(tx tickets.Tx) error {
 				var err error
 				ts, err = tx.Tickets(g)
 				return err
@@ -303,13 +303,13 @@ func testTicketsInQueues(t *testing.T, open Opener) {
 
 func testAgentByNameDeleteRotate(t *testing.T, open Opener) {
 	s, _ := fresh(t, open)
-	update(t, s, func(tx tickets.Tx) error {
+	Update(t, s, func(tx tickets.Tx) error {
 		return tx.CreateAgent(&tickets.Agent{Name: "amy", Queues: []string{"fraud"}, TokenHash: tickets.HashToken("old")})
 	})
 	ch := s.Changed()
-	update(t, s, func(tx tickets.Tx) error { return tx.SetAgentToken("amy", tickets.HashToken("new")) })
+	Update(t, s, func(tx tickets.Tx) error { return tx.SetAgentToken("amy", tickets.HashToken("new")) })
 	<-ch // a rotation wakes the streams, which then check their tokens
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		if _, err := tx.AgentByTokenHash(tickets.HashToken("old")); !errors.Is(err, tickets.ErrNotFound) {
 			t.Errorf("old token: %v", err)
 		}
@@ -321,9 +321,9 @@ func testAgentByNameDeleteRotate(t *testing.T, open Opener) {
 		return err
 	})
 	ch = s.Changed()
-	update(t, s, func(tx tickets.Tx) error { return tx.DeleteAgent("amy") })
+	Update(t, s, func(tx tickets.Tx) error { return tx.DeleteAgent("amy") })
 	<-ch // a removal wakes the streams too, which then end the agent's
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		if _, err := tx.AgentByTokenHash(tickets.HashToken("new")); !errors.Is(err, tickets.ErrNotFound) {
 			t.Errorf("token of a removed agent: %v", err)
 		}
@@ -346,7 +346,7 @@ func testAgentByNameDeleteRotate(t *testing.T, open Opener) {
 // Events lists in order with consecutive numbers.
 func testEventRange(t *testing.T, open Opener) {
 	s, _ := fresh(t, open)
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		oldest, newest, err := tx.EventRange()
 		if oldest != 0 || newest != 0 {
 			t.Errorf("range of a fresh store %d..%d, want 0..0", oldest, newest)
@@ -357,7 +357,7 @@ func testEventRange(t *testing.T, open Opener) {
 	for range 5 {
 		made = append(made, mustCreate(t, s, newTicket("payments", tickets.Normal)).ID)
 	}
-	view(t, s, func(tx tickets.Tx) error {
+	View(t, s, func(tx tickets.Tx) error {
 		oldest, newest, err := tx.EventRange()
 		if err != nil {
 			return err
