@@ -29,12 +29,14 @@ const insertText = `
 INSERT INTO ticket_text (seq, part, text)
 SELECT $1, u.part, u.text FROM unnest($2::integer[], $3::text[]) AS u(part, text)`
 
-// fieldsText is part 0 of t's text: tickets.SearchFields without the
-// transcript (which it lists last).
-func fieldsText(t *tickets.Ticket) string {
-	own := *t
+// fieldsText is part 0 of a ticket's text: tickets.SearchFields without
+// the transcript (which it lists last). The record is converted without its
+// transcript: a write must not copy 200 entries to compare a few fields.
+func fieldsText(rec *record.Ticket) string {
+	own := *rec
 	own.Transcript = nil
-	return searchText(tickets.SearchFields(&own))
+	t := own.Ticket()
+	return searchText(tickets.SearchFields(&t))
 }
 
 // entriesText is the text of entries, one per line.
@@ -50,10 +52,9 @@ func entriesText(entries []record.Entry) string {
 // a new ticket). rec is as the caller wrote it, before the window moves
 // entries to the archive: its transcript starts at entry rec.Archived.
 func (x *tx) writeText(old, rec *record.Ticket) error {
-	t := rec.Ticket()
 	var parts []int32
 	var texts []string
-	if f := fieldsText(&t); old == nil || f != fieldsTextOf(old) {
+	if f := fieldsText(rec); old == nil || f != fieldsText(old) {
 		parts, texts = append(parts, 0), append(texts, f)
 	}
 	end := int32(int(rec.Archived) + len(rec.Transcript))
@@ -121,10 +122,6 @@ func (x *tx) archivedEntries(seq uint64) ([]record.Entry, error) {
 		})
 }
 
-func fieldsTextOf(rec *record.Ticket) string {
-	t := rec.Ticket()
-	return fieldsText(&t)
-}
 
 // backfillKey marks a database whose tickets predate ticket_text
 // (migration 0004): Open makes their rows once.
@@ -187,8 +184,7 @@ func backfillOnce(ctx context.Context, conn *pgx.Conn, cursor int64) (n int, las
 		}
 		b := &pgx.Batch{}
 		for _, rec := range recs {
-			t := rec.Ticket()
-			parts, texts := []int32{0}, []string{fieldsText(&t)}
+			parts, texts := []int32{0}, []string{fieldsText(&rec)}
 			rows, err := tx.Query(ctx, `SELECT entry FROM transcript_archive WHERE seq = $1 ORDER BY idx`, int64(rec.Seq))
 			if err != nil {
 				return err
