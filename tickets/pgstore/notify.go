@@ -54,6 +54,23 @@ func newNotes() *notes {
 	return &notes{outbox: make(map[outboxNote]int64), kick: make(chan struct{}, 1)}
 }
 
+// addLocked notes conversation o, first committed to at (n.mu held). Past
+// maxPendingNotes the conversations give way to one resync.
+func (n *notes) addLocked(o outboxNote, at int64) {
+	if n.overflow {
+		return
+	}
+	if _, ok := n.outbox[o]; ok {
+		return
+	}
+	if len(n.outbox) >= maxPendingNotes {
+		n.overflow = true
+		clear(n.outbox)
+		return
+	}
+	n.outbox[o] = at
+}
+
 // published tells everyone about a commit: this process's Changed waiters
 // and outbox watchers at once, the other replicas through the notifier.
 func (s *Store) published(changed bool, outbox []outboxNote) {
@@ -76,18 +93,7 @@ func (s *Store) published(changed bool, outbox []outboxNote) {
 	n.mu.Lock()
 	n.changed = n.changed || changed
 	for _, o := range outbox {
-		if n.overflow {
-			break
-		}
-		if _, ok := n.outbox[o]; ok {
-			continue
-		}
-		if len(n.outbox) >= maxPendingNotes {
-			n.overflow = true
-			clear(n.outbox)
-			break
-		}
-		n.outbox[o] = at
+		n.addLocked(o, at)
 	}
 	n.mu.Unlock()
 	select {
@@ -174,19 +180,12 @@ func (s *Store) sendNotes(ctx context.Context, conn **pgx.Conn) error {
 		// Put it back (under what came meanwhile) for the next attempt.
 		n.mu.Lock()
 		n.changed = n.changed || changed
-		n.overflow = n.overflow || overflow
+		if overflow {
+			n.overflow = true
+			clear(n.outbox)
+		}
 		for o, at := range outbox {
-			if n.overflow {
-				clear(n.outbox)
-				break
-			}
-			if _, ok := n.outbox[o]; !ok {
-				if len(n.outbox) >= maxPendingNotes {
-					n.overflow = true
-					continue
-				}
-				n.outbox[o] = at
-			}
+			n.addLocked(o, at)
 		}
 		n.mu.Unlock()
 	}
