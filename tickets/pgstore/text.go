@@ -122,7 +122,6 @@ func (x *tx) archivedEntries(seq uint64) ([]record.Entry, error) {
 		})
 }
 
-
 // backfillKey marks a database whose tickets predate ticket_text
 // (migration 0004): Open makes their rows once.
 const backfillKey = "pgstore.ticket_text_backfill"
