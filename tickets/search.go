@@ -42,7 +42,7 @@ func NormalizeSearch(s string) string {
 
 // SearchFields are the texts of t that q searches, unnormalized: id,
 // transaction id, user id, display name, summary, error message, notes and
-// transcript.
+// the transcript lines people wrote (Searchable).
 func SearchFields(t *Ticket) []string {
 	out := []string{t.ID, t.Details.TransactionID, t.User.ID, DisplayName(t.Channel, t.User),
 		t.Summary, t.Details.ErrorMessage}
@@ -50,10 +50,20 @@ func SearchFields(t *Ticket) []string {
 		out = append(out, n.Text)
 	}
 	for _, e := range t.Transcript {
-		out = append(out, e.Text)
+		if Searchable(e) {
+			out = append(out, e.Text)
+		}
 	}
 	return out
 }
+
+// Searchable reports whether q searches a transcript entry: the user's
+// and agents' lines are, the bot's are not. The bot writes the same
+// questions and self-help steps into every ticket of an intent, so its
+// words would make a query match every such ticket and bury the ones
+// where a person said them; indexing them was also most of the cost of
+// indexing a ticket.
+func Searchable(e Entry) bool { return e.From != FromBot }
 
 // ExactKeys are the identifiers a query equal to them should find first:
 // the transaction id and the user id (the ticket id is looked up directly).

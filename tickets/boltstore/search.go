@@ -21,8 +21,9 @@ import (
 // maintained in the transaction that changes the ticket, and only for what
 // changed: a new transcript line costs its own grams, not the transcript's.
 // Grams are never removed while the ticket exists (a replaced transaction id
-// leaves its old grams behind); Matches rechecks every hit, so a stale gram
-// costs a lookup, never a wrong result.
+// leaves its old grams behind, as do the bot's lines of a file written
+// before tickets.Searchable left them out); Matches rechecks every hit, so
+// a stale gram costs a lookup, never a wrong result.
 
 // keySearchIndex marks a file whose search index is built; a file from
 // before search gets it built once at Open.
@@ -93,7 +94,9 @@ func indexTicket(btx *bolt.Tx, seq uint64, before, after *tickets.Ticket) error 
 			texts = append(texts, n.Text)
 		}
 		for _, e := range newEntries(before.Transcript, after.Transcript) {
-			texts = append(texts, e.Text)
+			if tickets.Searchable(e) {
+				texts = append(texts, e.Text)
+			}
 		}
 	}
 	grams := make(map[string]struct{})

@@ -39,11 +39,14 @@ func fieldsText(rec *record.Ticket) string {
 	return searchText(tickets.SearchFields(&t))
 }
 
-// entriesText is the text of entries, one per line.
+// entriesText is the searchable text of entries, one per line ("" when
+// none is searchable).
 func entriesText(entries []record.Entry) string {
-	texts := make([]string, len(entries))
-	for i, e := range entries {
-		texts[i] = e.Text
+	texts := make([]string, 0, len(entries))
+	for i := range entries {
+		if e := &entries[i]; tickets.Searchable(e.Entry()) {
+			texts = append(texts, e.Text)
+		}
 	}
 	return searchText(texts)
 }
@@ -58,15 +61,18 @@ func (x *tx) writeText(old, rec *record.Ticket) error {
 		parts, texts = append(parts, 0), append(texts, f)
 	}
 	end := int32(int(rec.Archived) + len(rec.Transcript))
+	// lines adds the row of the entries a write appended, when any of
+	// them is searchable.
+	lines := func(entries []record.Entry) {
+		if t := entriesText(entries); t != "" {
+			parts, texts = append(parts, end), append(texts, t)
+		}
+	}
 	switch {
 	case old == nil:
-		if len(rec.Transcript) > 0 {
-			parts, texts = append(parts, end), append(texts, entriesText(rec.Transcript))
-		}
+		lines(rec.Transcript)
 	case appended(old, rec):
-		if n := len(old.Transcript); len(rec.Transcript) > n {
-			parts, texts = append(parts, end), append(texts, entriesText(rec.Transcript[n:]))
-		}
+		lines(rec.Transcript[len(old.Transcript):])
 	default:
 		// A purge, or a transcript changed other than by appending (no
 		// operation does that): the lines are written again.
@@ -81,9 +87,7 @@ func (x *tx) writeText(old, rec *record.Ticket) error {
 		if err := x.later(`DELETE FROM ticket_text WHERE seq = $1 AND part > 0`, int64(rec.Seq)); err != nil {
 			return err
 		}
-		if len(entries) > 0 {
-			parts, texts = append(parts, end), append(texts, entriesText(entries))
-		}
+		lines(entries)
 	}
 	switch {
 	case len(parts) == 0:
@@ -130,7 +134,8 @@ const backfillKey = "pgstore.ticket_text_backfill"
 const backfillBatch = 500
 
 // backfillText makes the ticket_text rows of every stored ticket from its
-// record and archived entries, if migration 0004 asked for it. It runs
+// record and archived entries, if a migration asked for it (0004, which
+// made the table; 0005, which left the bot's lines out). It runs
 // under the migration lock, so one replica does it; it is idempotent, so
 // a start that dies half-way leaves the next to finish.
 func backfillText(ctx context.Context, conn *pgx.Conn) error {
@@ -181,7 +186,13 @@ func backfillOnce(ctx context.Context, conn *pgx.Conn, cursor int64) (n int, las
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		if len(recs) == 0 {
+			return nil
+		}
 		b := &pgx.Batch{}
+		// Rows written before (0004, or a rebuild that died half-way) are
+		// replaced, not merged: their parts may differ from these.
+		b.Queue(`DELETE FROM ticket_text WHERE seq > $1 AND seq <= $2 AND part > 0`, cursor, int64(recs[len(recs)-1].Seq))
 		for _, rec := range recs {
 			parts, texts := []int32{0}, []string{fieldsText(&rec)}
 			rows, err := tx.Query(ctx, `SELECT entry FROM transcript_archive WHERE seq = $1 ORDER BY idx`, int64(rec.Seq))
@@ -204,9 +215,9 @@ func backfillOnce(ctx context.Context, conn *pgx.Conn, cursor int64) (n int, las
 				return err
 			}
 			entries = append(entries, rec.Transcript...)
-			if len(entries) > 0 {
+			if t := entriesText(entries); t != "" {
 				parts = append(parts, int32(int(rec.Archived)+len(rec.Transcript)))
-				texts = append(texts, entriesText(entries))
+				texts = append(texts, t)
 			}
 			b.Queue(upsertText, int64(rec.Seq), parts, texts)
 		}

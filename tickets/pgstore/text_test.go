@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/triagebot/triagebot/tickets"
+	"github.com/triagebot/triagebot/tickets/internal/record"
 )
 
 // longTicket has an archived first line (the window is exceeded) and a
@@ -19,7 +20,8 @@ func longTicket() tickets.Ticket {
 		User: tickets.User{ID: "u-1", Name: "Kowalski"}, CreatedAt: at}
 	tk.Transcript = append(tk.Transcript, tickets.Entry{From: tickets.FromUser, Text: "my zebrafish payment", At: at})
 	for i := range tickets.TranscriptWindow + 4 {
-		tk.Transcript = append(tk.Transcript, tickets.Entry{From: tickets.FromBot, Text: fmt.Sprint("line ", i), At: at})
+		tk.Transcript = append(tk.Transcript, tickets.Entry{From: tickets.FromAgent, Agent: "amy", Text: fmt.Sprint("line ", i), At: at},
+			tickets.Entry{From: tickets.FromBot, Text: fmt.Sprint("bot platypus ", i), At: at})
 	}
 	tk.Transcript = append(tk.Transcript, tickets.Entry{From: tickets.FromUser, Text: "水母到賬未", At: at})
 	return tk
@@ -64,6 +66,38 @@ func TestTextBackfill(t *testing.T) {
 	for _, q := range []string{"zebrafish", "kowalski", "水母", "line 203"} {
 		if ids := searchIDs(t, s2, q); len(ids) != 1 || ids[0] != tk.ID {
 			t.Errorf("search %q after the backfill = %v, want [%s]", q, ids, tk.ID)
+		}
+	}
+}
+
+// TestTextRebuild: a database migrated by 0004 has rows of the bot's lines;
+// migration 0005 asks Open to make the rows again, and the bot's words are
+// no longer found, the people's still are.
+func TestTextRebuild(t *testing.T) {
+	s, u := openTest(t, Options{})
+	tk := longTicket()
+	update(t, s, func(tx tickets.Tx) error { return tx.CreateTicket(&tk) })
+	want := column[int64](t, u, `SELECT count(*) FROM ticket_text`)[0]
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// As 0004 wrote them: every line, the bot's included, in other parts.
+	seq, _ := record.ParseTicketID(tk.ID)
+	exec(t, u, `INSERT INTO ticket_text (seq, part, text) VALUES ($1, 9999, 'bot platypus 7'), ($1, 9998, 'more of the bot')`, int64(seq))
+	if ids := searchIDs(t, openURL(t, u, Options{}), "platypus"); len(ids) != 1 {
+		t.Fatalf("the planted bot row is not found (%v): the test proves nothing", ids)
+	}
+	exec(t, u, `INSERT INTO kv (key, value) VALUES ($1, '\x01')`, backfillKey)
+	s2 := openURL(t, u, Options{})
+	if got := column[int64](t, u, `SELECT count(*) FROM ticket_text`)[0]; got != want {
+		t.Errorf("%d text rows after the rebuild, want %d", got, want)
+	}
+	if ids := searchIDs(t, s2, "platypus"); len(ids) != 0 {
+		t.Errorf("search platypus (a bot's word) after the rebuild = %v, want none", ids)
+	}
+	for _, q := range []string{"zebrafish", "line 203"} {
+		if ids := searchIDs(t, s2, q); len(ids) != 1 || ids[0] != tk.ID {
+			t.Errorf("search %q after the rebuild = %v, want [%s]", q, ids, tk.ID)
 		}
 	}
 }

@@ -197,7 +197,14 @@ func testSearch(t *testing.T, open Opener) {
 		if _, err := tickets.AddNote(tx, c.ID, "amy", "refund via FPS", now); err != nil {
 			return err
 		}
-		_, err := tickets.AppendEntry(tx, b.ID, tickets.Entry{From: tickets.FromUser, Text: "ＨＫＤ５００ 唔見咗", At: now.Add(time.Hour)})
+		if _, err := tickets.AppendEntry(tx, b.ID, tickets.Entry{From: tickets.FromUser, Text: "ＨＫＤ５００ 唔見咗", At: now.Add(time.Hour)}); err != nil {
+			return err
+		}
+		// The bot's lines are not searched; an agent's are.
+		if _, err := tickets.AppendEntry(tx, d.ID, tickets.Entry{From: tickets.FromBot, Text: "check your quokka limit", At: now.Add(time.Hour)}); err != nil {
+			return err
+		}
+		_, err := tickets.AppendEntry(tx, d.ID, tickets.Entry{From: tickets.FromAgent, Agent: "amy", Text: "wombat refunded", At: now.Add(2 * time.Hour)})
 		return err
 	})
 	cases := []struct {
@@ -231,6 +238,8 @@ func testSearch(t *testing.T, open Opener) {
 		{q: "card", f: tickets.Filter{Queues: []string{"fraud", "x"}}, want: []string{c.ID}},
 		{q: "withdraw", f: tickets.Filter{Limit: 1}, want: []string{b.ID}},
 		{q: "nothing-like-this", want: nil},
+		{q: "quokka", want: nil},
+		{q: "wombat", want: []string{d.ID}},
 	}
 	for _, c := range cases {
 		t.Run(c.q+fmt.Sprint(c.f), func(t *testing.T) {
