@@ -28,6 +28,7 @@ var pgOnlyMetrics = map[string]bool{
 	"triagebot_pg_pool_acquire_wait_seconds_total": true,
 	"triagebot_pg_notify_lag_seconds_bucket":       true,
 	"triagebot_pg_listener_reconnects_total":       true,
+	"triagebot_pg_hints_dropped_total":             true,
 }
 
 var metricLiteral = regexp.MustCompile(`^triagebot_[a-z0-9_]+$`)

@@ -35,6 +35,34 @@ type OutboxWatcher interface {
 	WatchOutbox(fn func(ch Channel, conversationID string))
 }
 
+// Hinter carries hints that are never stored, such as an agent typing, to
+// the other processes sharing the store, so that the replica holding the
+// user's connection shows what an agent on another replica does. Hints are
+// best effort: one may be dropped under load, or lost with a replica, and
+// neither method blocks.
+type Hinter interface {
+	// Hint sends h to the other processes (this one's watchers are not
+	// called: the caller has already acted on it here).
+	Hint(h Hint)
+	// WatchHints registers fn, called with each hint another process sent.
+	// fn must not block.
+	WatchHints(fn func(Hint))
+}
+
+// Hint is one transient hint about one conversation.
+type Hint struct {
+	Kind           HintKind `json:"kind"`
+	Channel        Channel  `json:"channel"`
+	ConversationID string   `json:"conversation_id"`
+	Agent          string   `json:"agent,omitempty"` // who, for HintTyping
+}
+
+// HintKind says what a Hint means.
+type HintKind string
+
+// HintTyping: Agent is typing a reply in the conversation.
+const HintTyping HintKind = "typing"
+
 // Leaser elects one process among replicas for a duty only one may do at a
 // time (Telegram's long poll, sending a channel's outbox).
 type Leaser interface {

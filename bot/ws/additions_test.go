@@ -2,6 +2,8 @@ package ws
 
 import (
 	"context"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -177,4 +179,82 @@ func TestTypingRelay(t *testing.T) {
 			t.Errorf("a typing frame was replayed: %s", fr.raw)
 		}
 	}
+}
+
+// hintBus is a tickets.Hinter for one hub: it records what the hub sends
+// and delivers what a test says another replica sent.
+type hintBus struct {
+	mu       sync.Mutex
+	sent     []tickets.Hint
+	watchers []func(tickets.Hint)
+}
+
+func (b *hintBus) Hint(h tickets.Hint) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.sent = append(b.sent, h)
+}
+
+func (b *hintBus) WatchHints(fn func(tickets.Hint)) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.watchers = append(b.watchers, fn)
+}
+
+func (b *hintBus) deliver(h tickets.Hint) {
+	b.mu.Lock()
+	ws := slices.Clone(b.watchers)
+	b.mu.Unlock()
+	for _, fn := range ws {
+		fn(h)
+	}
+}
+
+// TestTypingAcrossReplicas: with Config.Hints, Typing also goes to the
+// other replicas, and their typing hints reach this hub's pages; hints of
+// another kind or channel are not shown.
+func TestTypingAcrossReplicas(t *testing.T) {
+	eng, _ := realEngine(t, t.TempDir())
+	bus := &hintBus{}
+	f := startHub(t, eng, Config{Hints: bus})
+	a := connect(t, f.url, "")
+	conv, err := eng.ConversationByResume(context.Background(), tickets.HashToken(a.session))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.hub.Typing(conv.ID, "amy")
+	bus.mu.Lock()
+	sent := slices.Clone(bus.sent)
+	bus.mu.Unlock()
+	want := tickets.Hint{Kind: tickets.HintTyping, Channel: tickets.Web, ConversationID: conv.ID, Agent: "amy"}
+	if len(sent) != 1 || sent[0] != want {
+		t.Errorf("hints sent %+v, want [%+v]", sent, want)
+	}
+
+	for _, other := range []tickets.Hint{
+		{Kind: "other", Channel: tickets.Web, ConversationID: conv.ID, Agent: "bob"},
+		{Kind: tickets.HintTyping, Channel: tickets.Telegram, ConversationID: conv.ID, Agent: "bob"},
+	} {
+		bus.deliver(other)
+	}
+	// Connections register with Run asynchronously: send until one arrives.
+	for kit, end := false, time.Now().Add(10*time.Second); !kit; {
+		if time.Now().After(end) {
+			t.Fatal("no typing frame from the other replica")
+		}
+		bus.deliver(tickets.Hint{Kind: tickets.HintTyping, Channel: tickets.Web, ConversationID: conv.ID, Agent: "kit"})
+		for _, fr := range a.sync() {
+			switch {
+			case fr.Type == "typing" && fr.Agent == "kit":
+				kit = true
+			case fr.Type == "typing" && fr.Agent == "bob":
+				t.Errorf("bob's hint (not typing on the web) was shown: %s", fr.raw)
+			}
+		}
+	}
+	bus.mu.Lock()
+	if len(bus.sent) != 1 {
+		t.Errorf("a hint from another replica was sent on: %+v", bus.sent)
+	}
+	bus.mu.Unlock()
 }

@@ -158,6 +158,11 @@ type Config struct {
 	// stamped with (tests inject one); nil means time.Now. Network
 	// deadlines keep real time.
 	Now func() time.Time
+	// Hints, when the store is shared by replicas (pgstore), carries
+	// Typing to the other replicas' hubs and theirs to this one, so a page
+	// sees an agent typing whichever replica each is connected to. nil:
+	// this process's pages only.
+	Hints tickets.Hinter
 }
 
 // ErrRunning is Run's answer when the hub runs or has run already.
@@ -203,6 +208,7 @@ type Hub struct {
 	// typing carries agents' typing hints to Run, which knows the
 	// connections; full means Run is busy, and a hint may be lost.
 	typing chan typingNote
+	hints  tickets.Hinter // nil: one process
 }
 
 // typingNote is one agent typing to one conversation.
@@ -237,6 +243,7 @@ func New(cfg Config) (*Hub, error) {
 		trusted:    cfg.TrustedProxies,
 		unlimited:  cfg.Unlimited,
 		typing:     make(chan typingNote, typingBuffer),
+		hints:      cfg.Hints,
 	}
 	if h.now == nil {
 		h.now = time.Now
@@ -256,6 +263,13 @@ func New(cfg Config) (*Hub, error) {
 		CheckOrigin:      origins.allow,
 	}
 	h.engine.Subscribe(tickets.Web, h.notify)
+	if h.hints != nil {
+		h.hints.WatchHints(func(x tickets.Hint) {
+			if x.Kind == tickets.HintTyping && x.Channel == tickets.Web {
+				h.typingHere(x.ConversationID, x.Agent)
+			}
+		})
+	}
 	return h, nil
 }
 
@@ -275,8 +289,16 @@ func (h *Hub) notify(id string) {
 // a reply, as a transient {"type":"typing","from":"agent"} frame. It never
 // blocks and is not stored: a page that is not connected now, or a server
 // too busy to pass it on, simply misses a hint that expires in seconds.
-// Only this process's connections get it.
+// This process's pages get it, and with Config.Hints the other replicas'.
 func (h *Hub) Typing(conversationID, agent string) {
+	h.typingHere(conversationID, agent)
+	if h.hints != nil {
+		h.hints.Hint(tickets.Hint{Kind: tickets.HintTyping, Channel: tickets.Web, ConversationID: conversationID, Agent: agent})
+	}
+}
+
+// typingHere passes a typing hint to this process's pages.
+func (h *Hub) typingHere(conversationID, agent string) {
 	select {
 	case h.typing <- typingNote{conversation: conversationID, frame: encodeTyping(agent)}:
 	default:

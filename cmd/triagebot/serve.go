@@ -145,6 +145,8 @@ func NewServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, e
 		Limits:         boundEngineCalls(cfg.Edge.wsLimits, cfg.ShutdownTimeout),
 		TrustedProxies: cfg.Edge.trusted,
 		Unlimited:      cfg.Edge.exempt,
+		// Replicas: an agent's typing reaches the user's page on any of them.
+		Hints: hinter(store),
 	})
 	if err != nil {
 		return fail(fmt.Errorf("starting the WebSocket channel: %w", err))
@@ -455,4 +457,10 @@ func loadRouter(path string) (*escalation.Router, error) {
 		return nil, fmt.Errorf("-routing: %w", err)
 	}
 	return r, nil
+}
+
+// hinter is store's tickets.Hinter, or nil (a store of one process).
+func hinter(store tickets.Store) tickets.Hinter {
+	h, _ := store.(tickets.Hinter)
+	return h
 }

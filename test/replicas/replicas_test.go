@@ -252,6 +252,7 @@ type frame struct {
 	ID       string `json:"id"`
 	Session  string `json:"session"`
 	From     string `json:"from"`
+	Agent    string `json:"agent"`
 	Text     string `json:"text"`
 	TicketID string `json:"ticket_id"`
 	Status   string `json:"status"`
@@ -363,6 +364,13 @@ func TestTwoReplicas(t *testing.T) {
 		t.Fatalf("reply on B: %d %s", st, body)
 	}
 	alice.until(10*time.Second, func(f frame) bool { return f.Type == "message" && f.From == "agent" && f.Text == reply })
+	// The agent typing on B shows on Alice's page on A.
+	if st, body := b.call(http.MethodPost, "/api/tickets/"+tid+"/typing", token, nil); st/100 != 2 {
+		t.Fatalf("typing on B: %d %s", st, body)
+	}
+	if fs := alice.until(10*time.Second, isType("typing")); fs[len(fs)-1].Agent != "amy" {
+		t.Errorf("typing frame on A names %q, want amy", fs[len(fs)-1].Agent)
+	}
 
 	// Cross-replica delivery, measured (the target is p99 < 50 ms; the
 	// figure is logged, not asserted: the machine is shared).

@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -15,7 +16,7 @@ import (
 )
 
 // The listener: one dedicated connection per Store LISTENs on
-// changedChannel, outboxChannel and resyncChannel, owned by one goroutine
+// changedChannel, outboxChannel, resyncChannel and hintChannel, owned by one goroutine
 // that Close stops. A connection lost is made again with backoff; since
 // NOTIFYs sent meanwhile are lost, every watcher and Changed are then woken
 // once (a wake-up for nothing is allowed, a missed one is not). The same
@@ -93,7 +94,7 @@ func (s *Store) listenOnce(ctx context.Context, onReady func()) error {
 		_ = conn.Close(cctx)
 		cancel()
 	}()
-	if _, err := conn.Exec(cctx, "LISTEN "+changedChannel+"; LISTEN "+outboxChannel+"; LISTEN "+resyncChannel); err != nil {
+	if _, err := conn.Exec(cctx, "LISTEN "+changedChannel+"; LISTEN "+outboxChannel+"; LISTEN "+resyncChannel+"; LISTEN "+hintChannel); err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	onReady()
@@ -138,12 +139,27 @@ func (s *Store) dispatch(ctx context.Context, n *pgconn.Notification) {
 		if n.Payload != s.id {
 			s.resync(ctx)
 		}
+	case hintChannel:
+		var h hintPayload
+		if err := json.Unmarshal([]byte(n.Payload), &h); err != nil {
+			s.log.Warn("pgstore: malformed hint notification", "payload", clipPayload(n.Payload))
+			return
+		}
+		if h.From == s.id {
+			return
+		}
+		s.watchMu.Lock()
+		fns := s.hintWatchers
+		s.watchMu.Unlock()
+		for _, fn := range fns {
+			fn(h.Hint)
+		}
 	case outboxChannel:
 		sent, rest, ok1 := strings.Cut(n.Payload, "|")
 		from, rest, ok2 := strings.Cut(rest, "|")
 		ch, id, ok3 := strings.Cut(rest, "|")
 		if !ok1 || !ok2 || !ok3 {
-			s.log.Warn("pgstore: malformed outbox notification", "payload", n.Payload)
+			s.log.Warn("pgstore: malformed outbox notification", "payload", clipPayload(n.Payload))
 			return
 		}
 		if from == s.id {
@@ -158,6 +174,16 @@ func (s *Store) dispatch(ctx context.Context, n *pgconn.Notification) {
 			fn(tickets.Channel(ch), id)
 		}
 	}
+}
+
+// clipPayload bounds what a log line quotes of a notification (anyone who
+// may connect to the database may send one).
+func clipPayload(p string) string {
+	const max = 200
+	if len(p) <= max {
+		return p
+	}
+	return strings.ToValidUTF8(p[:max], "") + "…"
 }
 
 // resync wakes everyone after the listener reconnected: Changed, and the

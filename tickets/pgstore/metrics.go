@@ -7,9 +7,10 @@ import (
 
 // metrics are the store's own figures; the server registers Collectors.
 type metrics struct {
-	pool       *poolCollector
-	notifyLag  prometheus.Histogram
-	reconnects prometheus.Counter
+	pool         *poolCollector
+	notifyLag    prometheus.Histogram
+	reconnects   prometheus.Counter
+	hintsDropped prometheus.Counter
 }
 
 func newMetrics(p *pgxpool.Pool) *metrics {
@@ -34,13 +35,17 @@ func newMetrics(p *pgxpool.Pool) *metrics {
 			Name: "triagebot_pg_listener_reconnects_total",
 			Help: "Times the LISTEN connection was lost and made again.",
 		}),
+		hintsDropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "triagebot_pg_hints_dropped_total",
+			Help: "Hints (an agent typing) not sent to the other replicas: too many waiting, or too large.",
+		}),
 	}
 }
 
-// Collectors returns the store's metrics: pool figures, the notify lag
-// and listener reconnects.
+// Collectors returns the store's metrics: pool figures, the notify lag,
+// listener reconnects and dropped hints.
 func (s *Store) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{s.metrics.pool, s.metrics.notifyLag, s.metrics.reconnects}
+	return []prometheus.Collector{s.metrics.pool, s.metrics.notifyLag, s.metrics.reconnects, s.metrics.hintsDropped}
 }
 
 // poolCollector reads pgxpool's statistics at scrape time.

@@ -2,12 +2,15 @@ package pgstore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/triagebot/triagebot/tickets"
 )
 
 // Waking the other replicas. A data transaction never NOTIFYs: PostgreSQL
@@ -39,6 +42,14 @@ const (
 	// piles up meanwhile goes in one statement, for a wake-up at most this
 	// much later.
 	notifyGap = 2 * time.Millisecond
+	// hintChannel carries tickets.Hints, as JSON naming the sending Store.
+	hintChannel = "triagebot_hint"
+	// maxPendingHints bounds the hints waiting for the notifier; past it
+	// new ones are dropped (a hint is worth seconds).
+	maxPendingHints = 256
+	// maxHintPayload bounds one hint's payload (NOTIFY takes up to 8,000
+	// bytes; a hint is an id and a name).
+	maxHintPayload = 1000
 )
 
 // notes are the announcements waiting for the notifier.
@@ -47,7 +58,48 @@ type notes struct {
 	changed  bool
 	outbox   map[outboxNote]int64 // conversation → its first waiting commit, Unix ns
 	overflow bool                 // more than maxPendingNotes waited: a resync instead
+	hints    []string             // hint payloads, at most maxPendingHints
 	kick     chan struct{}        // capacity 1: the notifier has something to send
+}
+
+// hintPayload is what a hint's NOTIFY carries.
+type hintPayload struct {
+	From string `json:"from"` // the sending Store's id
+	tickets.Hint
+}
+
+// Hint implements tickets.Hinter: the notifier sends h to the other
+// replicas with its next batch. A hint that does not fit, or finds
+// maxPendingHints waiting, is dropped.
+func (s *Store) Hint(h tickets.Hint) {
+	b, err := json.Marshal(hintPayload{From: s.id, Hint: h})
+	if err != nil || len(b) > maxHintPayload {
+		s.metrics.hintsDropped.Inc()
+		return
+	}
+	n := s.notes
+	n.mu.Lock()
+	full := len(n.hints) >= maxPendingHints
+	if !full {
+		n.hints = append(n.hints, string(b))
+	}
+	n.mu.Unlock()
+	if full {
+		s.metrics.hintsDropped.Inc()
+		return
+	}
+	select {
+	case n.kick <- struct{}{}:
+	default:
+	}
+}
+
+// WatchHints implements tickets.Hinter: fn hears the hints of the other
+// replicas, from the listener.
+func (s *Store) WatchHints(fn func(tickets.Hint)) {
+	s.watchMu.Lock()
+	s.hintWatchers = append(s.hintWatchers, fn)
+	s.watchMu.Unlock()
 }
 
 func newNotes() *notes {
@@ -155,16 +207,20 @@ func (s *Store) runNotifier(ctx context.Context) {
 func (s *Store) sendNotes(ctx context.Context, conn **pgx.Conn) error {
 	n := s.notes
 	n.mu.Lock()
-	changed, outbox, overflow := n.changed, n.outbox, n.overflow
-	if !changed && !overflow && len(outbox) == 0 {
+	changed, outbox, overflow, hints := n.changed, n.outbox, n.overflow, n.hints
+	if !changed && !overflow && len(outbox) == 0 && len(hints) == 0 {
 		n.mu.Unlock()
 		return nil
 	}
-	n.changed, n.outbox, n.overflow = false, make(map[outboxNote]int64), false
+	n.changed, n.outbox, n.overflow, n.hints = false, make(map[outboxNote]int64), false, nil
 	n.mu.Unlock()
 
-	chans := make([]string, 0, len(outbox)+1)
-	payloads := make([]string, 0, len(outbox)+1)
+	chans := make([]string, 0, len(outbox)+len(hints)+2)
+	payloads := make([]string, 0, len(outbox)+len(hints)+2)
+	for _, h := range hints {
+		// Not put back after a failed send: by the next one it is stale.
+		chans, payloads = append(chans, hintChannel), append(payloads, h)
+	}
 	if changed {
 		chans, payloads = append(chans, changedChannel), append(payloads, s.id)
 	}

@@ -95,6 +95,8 @@ type Store struct {
 
 	watchMu  sync.Mutex
 	watchers []func(tickets.Channel, string)
+	// hintWatchers hear the other replicas' hints (WatchHints).
+	hintWatchers []func(tickets.Hint)
 
 	healthMu sync.Mutex
 	failure  error
