@@ -16,10 +16,10 @@ import (
 )
 
 // The listener: one dedicated connection per Store LISTENs on
-// changedChannel, outboxChannel, resyncChannel and hintChannel, owned by one goroutine
-// that Close stops. A connection lost is made again with backoff; since
-// NOTIFYs sent meanwhile are lost, every watcher and Changed are then woken
-// once (a wake-up for nothing is allowed, a missed one is not). The same
+// changedChannel, outboxChannel, resyncChannel and hintChannel, owned by one
+// goroutine that Close stops. A connection lost is made again with backoff;
+// since NOTIFYs sent meanwhile are lost, every watcher and Changed are then
+// woken once (a wake-up for nothing is allowed, a missed one is not). The same
 // resync runs every resyncEvery, for the commits of a replica that died
 // before its notifier sent their NOTIFY (notify.go).
 
