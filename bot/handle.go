@@ -150,7 +150,7 @@ func (e *Engine) handleTurn(ctx context.Context, in Inbound) error {
 	var fx effects
 	for attempt := 0; ; attempt++ {
 		unlock := e.lock(in.ConversationID)
-		err := e.store.Update(ctx, func(tx tickets.Tx) error {
+		err := e.update(ctx, func(tx tickets.Tx) error {
 			fx = effects{}
 			if in.DedupKey != "" {
 				seen, err := tx.Seen(in.DedupKey)
@@ -173,6 +173,15 @@ func (e *Engine) handleTurn(ctx context.Context, in Inbound) error {
 	crashpoint.At("bot.turn-committed")
 	e.announce(ctx, &fx)
 	return nil
+}
+
+// update runs a turn's transaction, shared with other turns' when the
+// store can (tickets.GroupUpdater).
+func (e *Engine) update(ctx context.Context, fn func(tickets.Tx) error) error {
+	if g, ok := e.store.(tickets.GroupUpdater); ok {
+		return g.UpdateGroup(ctx, fn)
+	}
+	return e.store.Update(ctx, fn)
 }
 
 // needsClassifier reports whether the conversation is in a dialogue (rather

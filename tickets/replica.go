@@ -35,6 +35,17 @@ type OutboxWatcher interface {
 	WatchOutbox(fn func(ch Channel, conversationID string))
 }
 
+// GroupUpdater is a store whose transactions cost a round trip to a
+// database server each, and that can run the functions of several callers
+// in one (a group commit; boltstore's Update always does). UpdateGroup is
+// Update for a function that reads and changes the rows of one
+// conversation and its ticket, such as a dialogue turn: the store runs it
+// alone when another function of the group holds one of those rows, or
+// when the group fails, so fn may run more than once.
+type GroupUpdater interface {
+	UpdateGroup(ctx context.Context, fn func(Tx) error) error
+}
+
 // Hinter carries hints that are never stored, such as an agent typing, to
 // the other processes sharing the store, so that the replica holding the
 // user's connection shows what an agent on another replica does. Hints are

@@ -22,6 +22,9 @@ func (x *tx) Conversation(id string) (tickets.Conversation, error) {
 	if !x.write {
 		return x.getConversation(id, "SELECT doc, resume_hash FROM conversations WHERE id = $1", []any{id})
 	}
+	if err := x.claim("c:" + id); err != nil {
+		return tickets.Conversation{}, fmt.Errorf("conversation %q: %w", id, err)
+	}
 	var row convRow
 	c, err := x.getConversation(id, "SELECT doc, resume_hash, channel, outbox_seq FROM conversations WHERE id = $1 FOR UPDATE",
 		[]any{id}, &row.channel, &row.outboxSeq)
@@ -185,6 +188,9 @@ func (x *tx) Enqueue(m *tickets.OutMessage) error {
 		}
 		row.outboxSeq = seq
 	} else {
+		if err := x.claim("c:" + m.ConversationID); err != nil {
+			return fmt.Errorf("enqueue: %w", err)
+		}
 		found, err := x.row(enqueue, []any{m.ConversationID, doc, max(m.Parts, 0)}, &ch, &seq)
 		if err != nil {
 			return fmt.Errorf("enqueue: %w", err)
@@ -264,6 +270,9 @@ func (x *tx) Ack(conversationID, id string) error {
 	}
 	row := x.locked[conversationID]
 	if row == nil {
+		if err := x.claim("c:" + conversationID); err != nil {
+			return fmt.Errorf("ack: %w", err)
+		}
 		row = &convRow{}
 		found, err := x.row(`SELECT channel, outbox_seq FROM conversations WHERE id = $1 FOR UPDATE`,
 			[]any{conversationID}, &row.channel, &row.outboxSeq)

@@ -11,6 +11,7 @@ type metrics struct {
 	notifyLag    prometheus.Histogram
 	reconnects   prometheus.Counter
 	hintsDropped prometheus.Counter
+	groupSize    prometheus.Histogram
 }
 
 func newMetrics(p *pgxpool.Pool) *metrics {
@@ -35,6 +36,11 @@ func newMetrics(p *pgxpool.Pool) *metrics {
 			Name: "triagebot_pg_listener_reconnects_total",
 			Help: "Times the LISTEN connection was lost and made again.",
 		}),
+		groupSize: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "triagebot_pg_group_commit_calls",
+			Help:    "Dialogue turns committed together in one transaction (the group commit).",
+			Buckets: []float64{1, 2, 4, 8, 16, 32},
+		}),
 		hintsDropped: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "triagebot_pg_hints_dropped_total",
 			Help: "Hints (an agent typing) not sent to the other replicas: too many waiting, or too large.",
@@ -43,9 +49,9 @@ func newMetrics(p *pgxpool.Pool) *metrics {
 }
 
 // Collectors returns the store's metrics: pool figures, the notify lag,
-// listener reconnects and dropped hints.
+// listener reconnects, dropped hints and group commit sizes.
 func (s *Store) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{s.metrics.pool, s.metrics.notifyLag, s.metrics.reconnects, s.metrics.hintsDropped}
+	return []prometheus.Collector{s.metrics.pool, s.metrics.notifyLag, s.metrics.reconnects, s.metrics.hintsDropped, s.metrics.groupSize}
 }
 
 // poolCollector reads pgxpool's statistics at scrape time.

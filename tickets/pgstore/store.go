@@ -109,6 +109,8 @@ type Store struct {
 	// (sequencer.go).
 	notes *notes
 	seq   *sequencer
+	// group queues the calls of UpdateGroup (group.go).
+	group *grouper
 
 	// beforeCommit, set by tests, runs after the events are queued and
 	// before COMMIT (which then goes in a round trip of its own).
@@ -194,8 +196,13 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	s.stop = stop
 	s.notes = newNotes()
 	s.seq = newSequencer(lctx.Done())
+	s.group = newGrouper()
 	ready := make(chan struct{})
-	s.wg.Add(3)
+	s.wg.Add(4)
+	go func() {
+		defer s.wg.Done()
+		s.runGroups(lctx)
+	}()
 	go func() {
 		defer s.wg.Done()
 		s.listen(lctx, ready)

@@ -40,6 +40,9 @@ func (x *tx) CreateTicket(t *tickets.Ticket) error {
 		// The conversation led to a ticket: it leaves the expiry index for
 		// good. An unknown id is no error (tools and tests make tickets
 		// without one).
+		if err := x.claim("c:" + t.ConversationID); err != nil {
+			return fmt.Errorf("create ticket: %w", err)
+		}
 		if err := x.later(`UPDATE conversations SET had_ticket = true, idle_ns = NULL WHERE id = $1 AND NOT had_ticket`,
 			t.ConversationID); err != nil {
 			return fmt.Errorf("create ticket: conversation %q: %w", t.ConversationID, err)
@@ -91,6 +94,11 @@ func (x *tx) getTicketSeq(seq uint64, lock bool) (record.Ticket, error) {
 	q := `SELECT doc FROM tickets WHERE seq = $1`
 	if lock {
 		q += x.forUpdate()
+		if x.write {
+			if err := x.claim(fmt.Sprint("t:", seq)); err != nil {
+				return record.Ticket{}, fmt.Errorf("ticket %s: %w", record.FormatTicketID(seq), err)
+			}
+		}
 	}
 	var doc []byte
 	found, err := x.row(q, []any{int64(seq)}, &doc)

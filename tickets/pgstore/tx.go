@@ -9,7 +9,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/triagebot/triagebot/tickets"
 )
@@ -34,13 +33,26 @@ const (
 	outboxChannel  = "triagebot_outbox"
 )
 
+// txConn is what a tx sends its statements through: a pool connection, or
+// a group's coordinator (group.go).
+type txConn interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
 // tx implements tickets.Tx over one PostgreSQL transaction.
 type tx struct {
 	s     *Store
 	ctx   context.Context
-	conn  *pgxpool.Conn
+	conn  txConn
 	write bool
-	now   tickets.Clock
+	// group is the coordinator of the group commit this tx is a member of
+	// (member its index), nil for a transaction of its own; wrote: a
+	// member sent a statement that may have written.
+	group  *coordinator
+	member int
+	wrote  bool
+	now    tickets.Clock
 	// begun: BEGIN was sent (with the first statement).
 	begun bool
 	// failed is the first statement that failed: PostgreSQL has aborted
@@ -140,6 +152,9 @@ func (x *tx) prelude(b *pgx.Batch) int {
 // transaction has not begun and by the queued writes. done must be called
 // once the rows are read.
 func (x *tx) query(sql string, args []any) (r pgx.Rows, done func() error, err error) {
+	if x.group != nil && (len(x.queued) > 0 || !isRead(sql)) {
+		x.wrote = true
+	}
 	if x.begun && len(x.queued) == 0 {
 		r, err = x.conn.Query(x.ctx, sql, args...)
 		return r, func() error { return nil }, err
@@ -273,6 +288,29 @@ INSERT INTO event_queue (at_ns, doc)
 SELECT e.at, e.doc::json FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS e(at, doc, ord)
 ORDER BY e.ord`
 
+// queueEvents adds the statement that queues the transaction's events to b.
+func (x *tx) queueEvents(b *pgx.Batch) {
+	if len(x.events) == 0 {
+		return
+	}
+	ats := make([]int64, len(x.events))
+	docs := make([]string, len(x.events))
+	for i, e := range x.events {
+		ats[i], docs[i] = ns(e.at), string(e.doc)
+	}
+	b.Queue(queueEvents, ats, docs)
+}
+
+// claim takes key (a row this member reads to change) in its group, and
+// fails when another member of the group has it; outside a group it does
+// nothing (the row lock does the work).
+func (x *tx) claim(key string) error {
+	if x.group == nil {
+		return nil
+	}
+	return x.group.claim(key, x.member)
+}
+
 // pendingWork reports whether the transaction has anything to commit or
 // roll back.
 func (x *tx) pendingWork() bool { return x.begun || len(x.queued) > 0 }
@@ -283,14 +321,7 @@ func (x *tx) pendingWork() bool { return x.begun || len(x.queued) > 0 }
 func (x *tx) commit() error {
 	b := &pgx.Batch{}
 	x.prelude(b)
-	if len(x.events) > 0 {
-		ats := make([]int64, len(x.events))
-		docs := make([]string, len(x.events))
-		for i, e := range x.events {
-			ats[i], docs[i] = ns(e.at), string(e.doc)
-		}
-		b.Queue(queueEvents, ats, docs)
-	}
+	x.queueEvents(b)
 	if x.s.beforeCommit != nil {
 		// Tests pause here, the events queued and not committed.
 		if err := x.conn.SendBatch(x.ctx, b).Close(); err != nil {
