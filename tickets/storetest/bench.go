@@ -36,8 +36,13 @@ func BenchCreates(b *testing.B, open BenchOpener) {
 
 // BenchCreatesOn is one run of BenchCreates: b.N creates on s by writers
 // goroutines. It fails unless exactly b.N tickets are stored afterwards, so
-// s must be empty.
+// s must be empty. Creates go the way the engine makes them, in a turn: by
+// UpdateGroup when s has it (tickets.GroupUpdater), else by Update.
 func BenchCreatesOn(b *testing.B, s tickets.Store, writers int) {
+	update := s.Update
+	if g, ok := s.(tickets.GroupUpdater); ok {
+		update = g.UpdateGroup
+	}
 	var next atomic.Int64
 	n := int64(b.N)
 	now := time.Now().UTC().Truncate(time.Microsecond)
@@ -47,7 +52,7 @@ func BenchCreatesOn(b *testing.B, s tickets.Store, writers int) {
 		wg.Go(func() {
 			for i := next.Add(1); i <= n; i = next.Add(1) {
 				tk := benchTicket(w, i, now)
-				if err := s.Update(b.Context(), func(tx tickets.Tx) error { return tx.CreateTicket(&tk) }); err != nil {
+				if err := update(b.Context(), func(tx tickets.Tx) error { return tx.CreateTicket(&tk) }); err != nil {
 					b.Error(err)
 					return
 				}
