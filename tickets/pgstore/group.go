@@ -84,23 +84,34 @@ func (s *Store) UpdateGroup(ctx context.Context, fn func(tickets.Tx) error) erro
 	select {
 	case o = <-c.done:
 	case <-ctx.Done():
-		g.mu.Lock()
-		i := slices.Index(g.queue, c)
-		if i >= 0 {
-			g.queue = slices.Delete(g.queue, i, i+1)
-		}
-		g.mu.Unlock()
-		if i >= 0 {
+		if g.withdraw(c) {
 			return ctx.Err()
 		}
 		o = <-c.done // in a group already: its result is on the way
 	case <-s.seq.done:
-		return errClosed
+		if g.withdraw(c) {
+			return errClosed
+		}
+		o = <-c.done
 	}
 	if o.solo {
 		return s.Update(ctx, fn)
 	}
 	return o.err
+}
+
+// withdraw takes c out of the queue; false when a group has it already
+// (then its outcome is on the way, and saying it was not applied could be
+// a lie).
+func (g *grouper) withdraw(c *groupCall) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	i := slices.Index(g.queue, c)
+	if i < 0 {
+		return false
+	}
+	g.queue = slices.Delete(g.queue, i, i+1)
+	return true
 }
 
 // runGroups runs the queued calls, a group at a time, until ctx ends; the
@@ -187,14 +198,23 @@ func (s *Store) runGroup(ctx context.Context, calls []*groupCall) {
 			abort = true
 		}
 	}
+	rollback := func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(gctx), 5*time.Second)
+		_, _ = conn.Exec(rctx, "ROLLBACK")
+		cancel()
+	}
 	if abort || len(members) == 0 {
 		allSolo()
 		if co.begun {
-			_, _ = conn.Exec(context.WithoutCancel(gctx), "ROLLBACK")
+			rollback()
 		}
 		return
 	}
 	b := &pgx.Batch{}
+	if !co.begun {
+		// No member read anything: the writes still commit as one.
+		b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED")
+	}
 	var done committed
 	for _, x := range members {
 		x.prelude(b)
@@ -214,7 +234,7 @@ func (s *Store) runGroup(ctx context.Context, calls []*groupCall) {
 	}
 	if err != nil {
 		s.recordFailure(err)
-		_, _ = conn.Exec(context.WithoutCancel(gctx), "ROLLBACK")
+		rollback()
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) || tag.String() == "ROLLBACK" {
 			// The server refused a statement (one member's write, say a

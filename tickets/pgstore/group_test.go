@@ -165,6 +165,24 @@ func TestGroupCommit(t *testing.T) {
 	if groups, calls := groupStats(t, s); groups != 2 || calls != 12 {
 		t.Errorf("%d groups committed %v calls; want 2 groups, 12 calls (2 + 10)", groups, calls)
 	}
+
+	// Members that only write (no round, so BEGIN goes with the commit).
+	put := func(id string) func(tickets.Tx) error {
+		return func(tx tickets.Tx) error {
+			return tx.PutConversation(&tickets.Conversation{ID: id, Channel: tickets.Web, State: []byte("5")})
+		}
+	}
+	if errs := together(t, s, put("w-1"), put("w-2")); errs[0] != nil || errs[1] != nil {
+		t.Fatalf("writes only: %v", errs)
+	}
+	for _, id := range []string{"w-1", "w-2"} {
+		if count, _ := read(id); count != 5 {
+			t.Errorf("%s: counter %d, want 5", id, count)
+		}
+	}
+	if groups, calls := groupStats(t, s); groups != 3 || calls != 14 {
+		t.Errorf("%d groups committed %v calls; want 3 groups, 14 calls", groups, calls)
+	}
 }
 
 // TestGroupSameConversation: calls of one group that change the same
