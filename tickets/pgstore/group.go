@@ -3,7 +3,6 @@ package pgstore
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -198,15 +197,10 @@ func (s *Store) runGroup(ctx context.Context, calls []*groupCall) {
 			abort = true
 		}
 	}
-	rollback := func() {
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(gctx), 5*time.Second)
-		_, _ = conn.Exec(rctx, "ROLLBACK")
-		cancel()
-	}
 	if abort || len(members) == 0 {
 		allSolo()
 		if co.begun {
-			rollback()
+			rollback(gctx, conn)
 		}
 		return
 	}
@@ -223,20 +217,11 @@ func (s *Store) runGroup(ctx context.Context, calls []*groupCall) {
 		done.events = done.events || len(x.events) > 0
 		done.outbox = append(done.outbox, x.enqueued...)
 	}
-	var tag pgconn.CommandTag
-	b.Queue("COMMIT").Exec(func(ct pgconn.CommandTag) error {
-		tag = ct
-		return nil
-	})
-	err = conn.SendBatch(gctx, b).Close()
-	if err == nil && tag.String() != "COMMIT" {
-		err = fmt.Errorf("pgstore: commit: the server rolled the transaction back (%s)", tag)
-	}
-	if err != nil {
+	if err := sendCommit(gctx, conn, b); err != nil {
 		s.recordFailure(err)
-		rollback()
+		rollback(gctx, conn)
 		var pe *pgconn.PgError
-		if errors.As(err, &pe) || tag.String() == "ROLLBACK" {
+		if errors.As(err, &pe) || errors.Is(err, errRolledBack) {
 			// The server refused a statement (one member's write, say a
 			// unique key): nothing was committed, and each call goes
 			// again alone, so only the one at fault fails.
@@ -247,19 +232,14 @@ func (s *Store) runGroup(ctx context.Context, calls []*groupCall) {
 		// known, so the calls are not run again (as Update does).
 		for i, x := range xs {
 			if slices.Contains(members, x) {
-				outcomes[i] = groupOutcome{err: fmt.Errorf("pgstore: group commit: %w", err)}
+				outcomes[i] = groupOutcome{err: err}
 			}
 		}
 		return
 	}
 	s.recordFailure(nil)
 	s.metrics.groupSize.Observe(float64(len(members)))
-	s.published(done.changed && !done.events, done.outbox)
-	if done.events {
-		if err := s.numbered(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("pgstore: number events", "err", err)
-		}
-	}
+	s.announce(ctx, done)
 	// outcomes of members stay zero: committed.
 }
 

@@ -238,14 +238,7 @@ func (s *Store) Update(ctx context.Context, fn func(tickets.Tx) error) error {
 		var done committed
 		done, err = s.run(ctx, true, fn)
 		if err == nil {
-			s.published(done.changed && !done.events, done.outbox)
-			if done.events {
-				// The commit stands whatever happens here: a round that
-				// fails leaves the events queued for the next one.
-				if err := s.numbered(ctx); err != nil && ctx.Err() == nil {
-					s.log.Warn("pgstore: number events", "err", err)
-				}
-			}
+			s.announce(ctx, done)
 			return nil
 		}
 		if !retryable(err) {
@@ -274,6 +267,27 @@ func (s *Store) View(ctx context.Context, fn func(tickets.Tx) error) error {
 	return err
 }
 
+// announce tells everyone of a commit (this process's watchers at once,
+// the other replicas through the notifier) and waits for its events to be
+// numbered. The commit stands whatever happens here: a round that fails
+// leaves the events queued for the next one.
+func (s *Store) announce(ctx context.Context, done committed) {
+	s.published(done.changed && !done.events, done.outbox)
+	if done.events {
+		if err := s.numbered(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("pgstore: number events", "err", err)
+		}
+	}
+}
+
+// rollback ends conn's transaction. One that fails (a lost connection)
+// changes nothing for the caller: the transaction is over either way.
+func rollback(ctx context.Context, conn *pgxpool.Conn) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	_, _ = conn.Exec(rctx, "ROLLBACK")
+	cancel()
+}
+
 // committed is what a committed transaction must tell others about.
 type committed struct {
 	changed bool         // wake the agents' streams
@@ -298,11 +312,7 @@ func (s *Store) run(ctx context.Context, write bool, fn func(tickets.Tx) error) 
 	defer func() {
 		// Not begun: nothing reached the server (queued writes die with x).
 		if err != nil && x.begun {
-			// The transaction is over either way; a rollback that fails
-			// (a lost connection) changes nothing for the caller.
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			_, _ = conn.Exec(rctx, "ROLLBACK")
-			cancel()
+			rollback(ctx, conn)
 		}
 	}()
 	if err = safely(fn, x); err != nil {

@@ -330,17 +330,26 @@ func (x *tx) commit() error {
 		x.s.beforeCommit(x.ctx)
 		b = &pgx.Batch{}
 	}
+	return sendCommit(x.ctx, x.conn, b)
+}
+
+// errRolledBack is a COMMIT the server answered with ROLLBACK: the
+// transaction had been aborted, and nothing of it was written.
+var errRolledBack = errors.New("pgstore: commit: the server rolled the transaction back")
+
+// sendCommit adds COMMIT to b and sends it, failing when the server rolled
+// the transaction back instead.
+func sendCommit(ctx context.Context, conn txConn, b *pgx.Batch) error {
 	var tag pgconn.CommandTag
 	b.Queue("COMMIT").Exec(func(ct pgconn.CommandTag) error {
 		tag = ct
 		return nil
 	})
-	if err := x.conn.SendBatch(x.ctx, b).Close(); err != nil {
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("pgstore: commit: %w", err)
 	}
 	if tag.String() != "COMMIT" {
-		// A COMMIT of an aborted transaction answers ROLLBACK.
-		return fmt.Errorf("pgstore: commit: the server rolled the transaction back (%s)", tag)
+		return fmt.Errorf("%w (%s)", errRolledBack, tag)
 	}
 	return nil
 }
