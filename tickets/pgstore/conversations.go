@@ -45,6 +45,13 @@ type convRow struct {
 	channel    string
 	outboxSeq  int64
 	resumeHash []byte // nil when unknown (Ack reads no hash)
+	// seqDirty: outboxSeq moved past the stored outbox_seq; the next
+	// flush writes it, with the conversation's upsert when one is queued
+	// (prelude), so a turn rewrites the row once, not once per message.
+	seqDirty bool
+	// pendingQueued: this transaction queued the conversation's pending
+	// entry; its later messages need not again.
+	pendingQueued bool
 }
 
 // getConversation reads one conversation with q, which selects doc and
@@ -67,17 +74,18 @@ func (x *tx) getConversation(what, q string, args []any, extra ...any) (tickets.
 }
 
 // putConversation upserts a conversation. had_ticket only ever becomes
-// true; idle_ns (the expiry index) is kept only while it is false. The
-// pending entry follows a change of channel, so the conversation's sender
-// still sees its waiting messages.
+// true; idle_ns (the expiry index) is kept only while it is false;
+// outbox_seq is $7 when the transaction holds the row (convRow), kept
+// when $7 is NULL. The pending entry follows a change of channel, so the
+// conversation's sender still sees its waiting messages.
 const putConversation = `
 WITH up AS (
-    INSERT INTO conversations AS c (id, channel, resume_hash, had_ticket, idle_ns, doc)
-    VALUES ($1, $2, $3, $4, CASE WHEN $4 THEN NULL ELSE $5::bigint END, $6)
+    INSERT INTO conversations AS c (id, channel, resume_hash, had_ticket, idle_ns, doc, outbox_seq)
+    VALUES ($1, $2, $3, $4, CASE WHEN $4 THEN NULL ELSE $5::bigint END, $6, COALESCE($7::bigint, 0))
     ON CONFLICT (id) DO UPDATE SET channel = EXCLUDED.channel, resume_hash = EXCLUDED.resume_hash,
         had_ticket = c.had_ticket OR EXCLUDED.had_ticket,
         idle_ns = CASE WHEN c.had_ticket OR EXCLUDED.had_ticket THEN NULL ELSE $5::bigint END,
-        doc = EXCLUDED.doc
+        doc = EXCLUDED.doc, outbox_seq = COALESCE($7::bigint, c.outbox_seq)
     RETURNING id, channel)
 UPDATE pending SET channel = up.channel FROM up
 WHERE pending.conversation_id = up.id AND pending.channel <> up.channel`
@@ -122,7 +130,9 @@ func (x *tx) PutConversation(c *tickets.Conversation) error {
 	if err != nil {
 		return fmt.Errorf("put conversation %q: %w", c.ID, err)
 	}
-	if err := x.later(putConversation, c.ID, string(c.Channel), hash, c.TicketID != "", ns(c.UpdatedAt), doc); err != nil {
+	// $7 is filled in when the write is sent (prelude): messages
+	// enqueued after this call, before the flush, still count.
+	if err := x.laterFor(row, putConversation, c.ID, string(c.Channel), hash, c.TicketID != "", ns(c.UpdatedAt), doc, nil); err != nil {
 		return fmt.Errorf("put conversation %q: %w", c.ID, err)
 	}
 	if row != nil {
@@ -153,11 +163,19 @@ WITH c AS (UPDATE conversations SET outbox_seq = outbox_seq + 1 WHERE id = $1 RE
 SELECT channel, outbox_seq FROM c`
 
 // enqueueLocked is enqueue for a conversation whose row this transaction
-// holds, the Seq chosen by the caller.
-const enqueueLocked = `
-WITH c AS (UPDATE conversations SET outbox_seq = $2 WHERE id = $1),
-     p AS (INSERT INTO pending (channel, conversation_id) VALUES ($5, $1) ON CONFLICT DO NOTHING)
+// holds, the Seq chosen by the caller; the row's outbox_seq is written
+// once per flush (prelude). enqueueLockedMore is the same for a
+// conversation whose pending entry this transaction queued already.
+const (
+	enqueueLocked = `
+WITH p AS (INSERT INTO pending (channel, conversation_id) VALUES ($5, $1) ON CONFLICT DO NOTHING)
 INSERT INTO outbox (conversation_id, seq, parts, doc) VALUES ($1, $2, $3, $4)`
+	enqueueLockedMore = `INSERT INTO outbox (conversation_id, seq, parts, doc) VALUES ($1, $2, $3, $4)`
+)
+
+// setOutboxSeq writes a held row's outbox_seq when no upsert of the
+// conversation carries it (prelude).
+const setOutboxSeq = `UPDATE conversations SET outbox_seq = $2 WHERE id = $1`
 
 // Enqueue appends m to its conversation's outbox; the commit notifies
 // every replica's outbox watchers.
@@ -183,10 +201,16 @@ func (x *tx) Enqueue(m *tickets.OutMessage) error {
 	if row := x.locked[m.ConversationID]; row != nil {
 		// The row is locked by this transaction: its next Seq is known.
 		ch, seq = row.channel, row.outboxSeq+1
-		if err := x.later(enqueueLocked, m.ConversationID, seq, max(m.Parts, 0), doc, ch); err != nil {
+		var err error
+		if row.pendingQueued {
+			err = x.later(enqueueLockedMore, m.ConversationID, seq, max(m.Parts, 0), doc)
+		} else {
+			err = x.later(enqueueLocked, m.ConversationID, seq, max(m.Parts, 0), doc, ch)
+		}
+		if err != nil {
 			return fmt.Errorf("enqueue: %w", err)
 		}
-		row.outboxSeq = seq
+		row.outboxSeq, row.seqDirty, row.pendingQueued = seq, true, true
 	} else {
 		if err := x.claim("c:" + m.ConversationID); err != nil {
 			return fmt.Errorf("enqueue: %w", err)
@@ -299,6 +323,7 @@ func (x *tx) Ack(conversationID, id string) error {
 		AND NOT EXISTS (SELECT 1 FROM outbox WHERE conversation_id = $1)`, conversationID); err != nil {
 		return fmt.Errorf("ack: %w", err)
 	}
+	row.pendingQueued = false // the entry may be gone: a later message queues it again
 	return nil
 }
 

@@ -78,6 +78,9 @@ type tx struct {
 type queuedWrite struct {
 	sql  string
 	args []any
+	// seq, when set, is the held conversation row whose outbox_seq is
+	// the last argument, filled in when the write is sent.
+	seq *convRow
 }
 
 var _ tickets.Tx = (*tx)(nil)
@@ -130,6 +133,16 @@ func (x *tx) later(sql string, args ...any) error {
 	return nil
 }
 
+// laterFor is later for a conversation upsert whose last argument is the
+// outbox_seq of row (nil: none held, the column is kept).
+func (x *tx) laterFor(row *convRow, sql string, args ...any) error {
+	if err := x.later(sql, args...); err != nil {
+		return err
+	}
+	x.queued[len(x.queued)-1].seq = row
+	return nil
+}
+
 // prelude adds to b what must precede the next statement: BEGIN when the
 // transaction has not begun, and the queued writes. It returns how many
 // results they make.
@@ -140,11 +153,25 @@ func (x *tx) prelude(b *pgx.Batch) int {
 		b.Queue(x.beginSQL())
 		n++
 	}
+	if len(x.queued) == 0 {
+		return n
+	}
 	for _, q := range x.queued {
+		if q.seq != nil {
+			q.args[len(q.args)-1] = q.seq.outboxSeq
+			q.seq.seqDirty = false
+		}
 		b.Queue(q.sql, q.args...)
 		n++
 	}
 	x.queued = nil
+	for id, row := range x.locked {
+		if row.seqDirty {
+			b.Queue(setOutboxSeq, id, row.outboxSeq)
+			row.seqDirty = false
+			n++
+		}
+	}
 	return n
 }
 

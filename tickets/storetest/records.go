@@ -202,6 +202,121 @@ func testOutbox(t *testing.T, open Opener) {
 	}
 }
 
+// testOutboxWithinOneUpdate mixes, in one transaction, what a bot turn
+// does (read the conversation, store it, enqueue several messages, in
+// either order) with acknowledgements, and checks the numbering, the
+// outbox and the pending entry across transactions.
+func testOutboxWithinOneUpdate(t *testing.T, open Opener) {
+	s, _ := fresh(t, open)
+	msg := func(text string) *tickets.OutMessage {
+		return &tickets.OutMessage{ConversationID: "c", Kind: tickets.KindMessage, From: tickets.FromBot, Text: text}
+	}
+	var seqs []uint64
+	var ids []string
+	enqueue := func(tx tickets.Tx, texts ...string) error {
+		for _, text := range texts {
+			m := msg(text)
+			if err := tx.Enqueue(m); err != nil {
+				return err
+			}
+			seqs, ids = append(seqs, m.Seq), append(ids, m.ID)
+		}
+		return nil
+	}
+	put := func(tx tickets.Tx, state string) error {
+		c, err := tx.Conversation("c")
+		if err != nil {
+			return err
+		}
+		c.State = []byte(`{"step":"` + state + `"}`)
+		return tx.PutConversation(&c)
+	}
+	Update(t, s, func(tx tickets.Tx) error { return tx.PutConversation(&tickets.Conversation{ID: "c", Channel: tickets.Web}) })
+
+	steps := []struct {
+		name    string
+		fn      func(tx tickets.Tx) error
+		outbox  []string
+		pending bool
+	}{
+		{"put, then two messages", func(tx tickets.Tx) error {
+			if err := put(tx, "1"); err != nil {
+				return err
+			}
+			return enqueue(tx, "a", "b")
+		}, []string{"a", "b"}, true},
+		{"messages around the put", func(tx tickets.Tx) error {
+			if err := enqueue(tx, "c"); err != nil {
+				return err
+			}
+			if err := put(tx, "2"); err != nil {
+				return err
+			}
+			return enqueue(tx, "d")
+		}, []string{"a", "b", "c", "d"}, true},
+		{"messages without a put", func(tx tickets.Tx) error {
+			if _, err := tx.Conversation("c"); err != nil {
+				return err
+			}
+			return enqueue(tx, "e")
+		}, []string{"a", "b", "c", "d", "e"}, true},
+		{"all acknowledged, then one more", func(tx tickets.Tx) error {
+			if _, err := tx.Conversation("c"); err != nil {
+				return err
+			}
+			if err := tx.Ack("c", ids[4]); err != nil {
+				return err
+			}
+			return enqueue(tx, "f")
+		}, []string{"f"}, true},
+		{"one more, then all acknowledged", func(tx tickets.Tx) error {
+			if err := put(tx, "3"); err != nil {
+				return err
+			}
+			if err := enqueue(tx, "g"); err != nil {
+				return err
+			}
+			return tx.Ack("c", ids[6])
+		}, nil, false},
+	}
+	for _, st := range steps {
+		Update(t, s, st.fn)
+		var texts []string
+		var pending []string
+		View(t, s, func(tx tickets.Tx) error {
+			ms, err := tx.Outbox("c")
+			for _, m := range ms {
+				texts = append(texts, m.Text)
+			}
+			if err != nil {
+				return err
+			}
+			pending, err = tx.PendingConversations(tickets.Web)
+			return err
+		})
+		if !slices.Equal(texts, st.outbox) {
+			t.Errorf("%s: outbox %v, want %v", st.name, texts, st.outbox)
+		}
+		if got := slices.Contains(pending, "c"); got != st.pending {
+			t.Errorf("%s: pending %v, want %v", st.name, got, st.pending)
+		}
+	}
+	if want := []uint64{1, 2, 3, 4, 5, 6, 7}; !slices.Equal(seqs, want) {
+		t.Errorf("seqs %v, want %v", seqs, want)
+	}
+	var c tickets.Conversation
+	View(t, s, func(tx tickets.Tx) (err error) { c, err = tx.Conversation("c"); return err })
+	if string(c.State) != `{"step":"3"}` {
+		t.Errorf("state %s, want step 3", c.State)
+	}
+	// The numbering goes on from the last message, in a new transaction.
+	var m *tickets.OutMessage
+	Update(t, s, func(tx tickets.Tx) error { m = msg("h"); return tx.Enqueue(m) })
+	if m.Seq != 8 {
+		t.Errorf("next seq %d, want 8", m.Seq)
+	}
+}
+
 func testTicketEventRoundTrip(t *testing.T, open Opener) {
 	s, _ := fresh(t, open)
 	at := time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC)

@@ -76,6 +76,7 @@ func Run(t *testing.T, open Opener) {
 		// Conversations, outbox, attachments.
 		{"Attachments", testAttachments},
 		{"Outbox", testOutbox},
+		{"OutboxWithinOneUpdate", testOutboxWithinOneUpdate},
 		{"TicketEventRoundTrip", testTicketEventRoundTrip},
 		{"ConversationRoundTripAndChannelMove", testConversationRoundTripAndChannelMove},
 		{"ResumeHashIndex", testResumeHashIndex},
