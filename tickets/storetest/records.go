@@ -231,7 +231,9 @@ func testOutboxWithinOneUpdate(t *testing.T, open Opener) {
 		c.State = []byte(`{"step":"` + state + `"}`)
 		return tx.PutConversation(&c)
 	}
-	Update(t, s, func(tx tickets.Tx) error { return tx.PutConversation(&tickets.Conversation{ID: "c", Channel: tickets.Web}) })
+	Update(t, s, func(tx tickets.Tx) error {
+		return tx.PutConversation(&tickets.Conversation{ID: "c", Channel: tickets.Web})
+	})
 
 	steps := []struct {
 		name    string
