@@ -2,6 +2,8 @@ package tickets
 
 import (
 	"encoding/json"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -64,6 +66,27 @@ type TicketEvent struct {
 	// DueText is that moment written for the user, with the zone.
 	SLADue  time.Time `json:"sla_due,omitzero"`
 	DueText string    `json:"due_text,omitempty"`
+}
+
+// MessageID is an outbound message's store-unique id. Conversation ids are
+// unique and a conversation's outbox sequence never goes back (even when
+// the outbox is emptied), so the pair is unique.
+func MessageID(convID string, seq uint64) string {
+	return convID + "-" + strconv.FormatUint(seq, 10)
+}
+
+// MessageSeq is the outbox sequence of message id of conversation convID;
+// false when id is not one MessageID would make for that conversation.
+func MessageSeq(convID, id string) (uint64, bool) {
+	digits, ok := strings.CutPrefix(id, convID+"-")
+	if !ok {
+		return 0, false
+	}
+	seq, err := strconv.ParseUint(digits, 10, 63)
+	if err != nil || seq == 0 || MessageID(convID, seq) != id {
+		return 0, false
+	}
+	return seq, true
 }
 
 // OutMessage is one message waiting in a conversation's outbox until the

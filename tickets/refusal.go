@@ -23,3 +23,10 @@ func (r *Refusal) Error() string { return r.Reason }
 
 // Unwrap lets errors.Is(err, ErrConflict) and the like see the kind.
 func (r *Refusal) Unwrap() error { return r.Kind }
+
+// NeverSent refuses the acknowledgement of a message id the conversation
+// never issued: trimming the outbox on it could drop messages the user
+// never saw.
+func NeverSent(id string) error {
+	return Refuse(ErrInvalid, "The acknowledged message %.40q was never sent in this conversation.", id)
+}

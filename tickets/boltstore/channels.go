@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/triagebot/triagebot/tickets"
 	"github.com/triagebot/triagebot/tickets/internal/record"
@@ -192,9 +191,8 @@ func (s *Store) DeleteNotice(ctx context.Context, id string) error {
 
 // SetProgress stores how many parts of a message were delivered.
 func (x *tx) SetProgress(convID, id string, parts int) error {
-	digits, ok := strings.CutPrefix(id, convID+"-")
-	seq, err := strconv.ParseUint(digits, 10, 64)
-	if !ok || err != nil || parts < 0 {
+	seq, ok := tickets.MessageSeq(convID, id)
+	if !ok || parts < 0 {
 		return fmt.Errorf("set progress %q in %q: %w", id, convID, tickets.ErrInvalid)
 	}
 	b := x.tx.Bucket(bucketOutbox)

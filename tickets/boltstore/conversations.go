@@ -5,8 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -181,7 +179,7 @@ func (x *tx) Enqueue(m *tickets.OutMessage) error {
 	if err := seqs.Put([]byte(conv.ID), be64(seq)); err != nil {
 		return fmt.Errorf("enqueue: %w", err)
 	}
-	m.Seq, m.ID = seq, record.MessageID(conv.ID, seq)
+	m.Seq, m.ID = seq, tickets.MessageID(conv.ID, seq)
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = x.now()
 	}
@@ -226,17 +224,13 @@ func (x *tx) Ack(conversationID, id string) error {
 	if err != nil {
 		return fmt.Errorf("ack: %w", err)
 	}
-	digits, ok := strings.CutPrefix(id, conversationID+"-")
-	var upTo uint64
-	if ok {
-		upTo, err = strconv.ParseUint(digits, 10, 64)
-	}
+	upTo, ok := tickets.MessageSeq(conversationID, id)
 	var last uint64
 	if v := x.tx.Bucket(bucketOutboxSeq).Get([]byte(conversationID)); len(v) == 8 {
 		last = u64(v)
 	}
-	if !ok || err != nil || upTo == 0 || upTo > last || record.MessageID(conversationID, upTo) != id {
-		return tickets.Refuse(tickets.ErrInvalid, "The acknowledged message %.40q was never sent in this conversation.", id)
+	if !ok || upTo > last {
+		return tickets.NeverSent(id)
 	}
 	prefix := appendString(nil, conversationID)
 	// Collect first: deleting while a bbolt cursor walks can skip keys.

@@ -6,8 +6,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -224,7 +222,7 @@ func (x *tx) Enqueue(m *tickets.OutMessage) error {
 			return fmt.Errorf("enqueue: conversation %q: %w", m.ConversationID, tickets.ErrNotFound)
 		}
 	}
-	m.Seq, m.ID = uint64(seq), record.MessageID(m.ConversationID, uint64(seq))
+	m.Seq, m.ID = uint64(seq), tickets.MessageID(m.ConversationID, uint64(seq))
 	note := outboxNote{ch: tickets.Channel(ch), id: m.ConversationID}
 	for _, o := range x.enqueued {
 		if o == note {
@@ -273,19 +271,6 @@ func (x *tx) Outbox(conversationID string) ([]tickets.OutMessage, error) {
 	return msgs, nil
 }
 
-// parseMessageID returns the seq of message id of a conversation.
-func parseMessageID(convID, id string) (uint64, bool) {
-	digits, ok := strings.CutPrefix(id, convID+"-")
-	if !ok {
-		return 0, false
-	}
-	seq, err := strconv.ParseUint(digits, 10, 63)
-	if err != nil || seq == 0 || record.MessageID(convID, seq) != id {
-		return 0, false
-	}
-	return seq, true
-}
-
 // Ack removes message id and every earlier one. An id already trimmed is
 // fine; one never issued, or of another conversation, is ErrInvalid.
 func (x *tx) Ack(conversationID, id string) error {
@@ -312,9 +297,9 @@ func (x *tx) Ack(conversationID, id string) error {
 		x.locked[conversationID] = row
 	}
 	last := row.outboxSeq
-	upTo, ok := parseMessageID(conversationID, id)
+	upTo, ok := tickets.MessageSeq(conversationID, id)
 	if !ok || upTo > uint64(last) {
-		return fmt.Errorf("ack %q in conversation %q: no such message: %w", id, conversationID, tickets.ErrInvalid)
+		return tickets.NeverSent(id)
 	}
 	if err := x.later(`DELETE FROM outbox WHERE conversation_id = $1 AND seq <= $2`, conversationID, int64(upTo)); err != nil {
 		return fmt.Errorf("ack: %w", err)
@@ -342,7 +327,7 @@ func (x *tx) PendingConversations(ch tickets.Channel) ([]string, error) {
 
 // SetProgress stores how many parts of a message were delivered.
 func (x *tx) SetProgress(convID, id string, parts int) error {
-	seq, ok := parseMessageID(convID, id)
+	seq, ok := tickets.MessageSeq(convID, id)
 	if !ok || parts < 0 {
 		return fmt.Errorf("set progress %q in %q: %w", id, convID, tickets.ErrInvalid)
 	}
@@ -479,7 +464,7 @@ SELECT outbox_seq FROM c`
 
 // AckOutbox is Tx.Ack in one statement.
 func (s *Store) AckOutbox(ctx context.Context, conversationID, id string) error {
-	upTo, ok := parseMessageID(conversationID, id)
+	upTo, ok := tickets.MessageSeq(conversationID, id)
 	return s.direct(ctx, true, func(x *tx) error {
 		if !ok {
 			// As Tx.Ack: an unknown conversation first, then the id.
@@ -491,7 +476,7 @@ func (s *Store) AckOutbox(ctx context.Context, conversationID, id string) error 
 			case !found:
 				return fmt.Errorf("ack: conversation %q: %w", conversationID, tickets.ErrNotFound)
 			}
-			return fmt.Errorf("ack %q in conversation %q: no such message: %w", id, conversationID, tickets.ErrInvalid)
+			return tickets.NeverSent(id)
 		}
 		var last int64
 		found, err := x.row(ackDirect, []any{conversationID, int64(upTo)}, &last)
@@ -501,7 +486,7 @@ func (s *Store) AckOutbox(ctx context.Context, conversationID, id string) error 
 		case !found:
 			return fmt.Errorf("ack: conversation %q: %w", conversationID, tickets.ErrNotFound)
 		case upTo > uint64(last):
-			return fmt.Errorf("ack %q in conversation %q: no such message: %w", id, conversationID, tickets.ErrInvalid)
+			return tickets.NeverSent(id)
 		}
 		return nil
 	})

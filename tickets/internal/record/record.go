@@ -251,7 +251,7 @@ func FromMessage(m *tickets.OutMessage) Message {
 }
 
 func (r *Message) Message(convID string) tickets.OutMessage {
-	m := tickets.OutMessage{ID: MessageID(convID, r.Seq), Seq: r.Seq, ConversationID: convID,
+	m := tickets.OutMessage{ID: tickets.MessageID(convID, r.Seq), Seq: r.Seq, ConversationID: convID,
 		Kind: tickets.Kind(r.Kind), From: tickets.Author(r.From), Text: r.Text,
 		QuickReplies: r.QuickReplies, Agent: r.Agent, Key: r.Key, Parts: r.Parts, CreatedAt: r.CreatedAt}
 	if r.Ticket != nil {
@@ -289,13 +289,6 @@ func ParseTicketID(id string) (uint64, bool) {
 		return 0, false
 	}
 	return seq, true
-}
-
-// MessageID is an outbound message's store-unique id. Conversation ids are
-// unique and a conversation's outbox sequence never goes back (even when
-// the outbox is emptied), so the pair is unique.
-func MessageID(convID string, seq uint64) string {
-	return convID + "-" + strconv.FormatUint(seq, 10)
 }
 
 // Notice is a stored notice to agents; its rank and number are its key.
