@@ -31,6 +31,11 @@ type Inbound struct {
 	// Command, when set, is an instruction to the bot (Telegram's /status)
 	// instead of words; Text is then ignored.
 	Command Command
+	// Ack, when set, acknowledges that outbox message and every earlier
+	// one in the turn's own transaction: a channel that writes its
+	// acknowledgements behind (the web's) saves a transaction per turn.
+	// An id the conversation never issued is ignored.
+	Ack string
 	// Refused, when set, is why the channel could not take what the user
 	// sent (ErrTooLarge, ErrBadUpload, ErrUnreadable, ErrGroupChat, or a
 	// failed download): the engine answers it through the outbox.

@@ -154,11 +154,17 @@ func (e *Engine) handleTurn(ctx context.Context, in Inbound) error {
 			fx = effects{}
 			if in.DedupKey != "" {
 				seen, err := tx.Seen(in.DedupKey)
-				if err != nil || seen {
+				if err != nil {
 					return err
 				}
+				if seen {
+					return ackIn(tx, in)
+				}
 			}
-			return e.turn(tx, in, an, up, now, &fx)
+			if err := e.turn(tx, in, an, up, now, &fx); err != nil {
+				return err
+			}
+			return ackIn(tx, in)
 		})
 		unlock()
 		if errors.Is(err, errNeedClassify) && !an.classified() && attempt == 0 {
@@ -172,6 +178,20 @@ func (e *Engine) handleTurn(ctx context.Context, in Inbound) error {
 	}
 	crashpoint.At("bot.turn-committed")
 	e.announce(ctx, &fx)
+	return nil
+}
+
+// ackIn applies the acknowledgement a turn carries (Inbound.Ack). It
+// comes after the turn, whose read has locked the conversation already.
+// One the conversation never issued is dropped: the user's message must
+// not fail for it.
+func ackIn(tx tickets.Tx, in Inbound) error {
+	if in.Ack == "" {
+		return nil
+	}
+	if err := tx.Ack(in.ConversationID, in.Ack); err != nil && !errors.Is(err, tickets.ErrInvalid) {
+		return err
+	}
 	return nil
 }
 

@@ -37,7 +37,9 @@ type conn struct {
 	quit       chan struct{} // closed by Run at shutdown
 	readDone   chan struct{} // closed when the reader stops
 	pumps      atomic.Int32  // running pumps; the last one out reports to the hub
-	lastSeq    uint64        // writer only: the highest outbox Seq sent on this connection
+	sentSeq    atomic.Uint64 // the highest outbox Seq the writer sent on this connection
+	acks       behind
+	earlier    []*conn // the session's connections open when this one came (settleEarlier); writer only
 }
 
 func newConn(h *Hub, ws *websocket.Conn, conv tickets.Conversation, resumeKey string, unknown bool) *conn {
@@ -110,6 +112,7 @@ func (c *conn) poke() {
 func (c *conn) readPump() {
 	defer c.pumpDone()
 	defer func() {
+		c.writePending(true)
 		close(c.readDone)
 		select {
 		case c.hub.unregister <- c:
@@ -203,12 +206,17 @@ func (c *conn) handle(raw []byte) *refusal {
 		}
 		in.Upload = up
 	case typeAck:
+		if c.ackLater(f.ID) {
+			return nil
+		}
 		if err := c.hub.engine.Ack(ctx, c.session, f.ID); err != nil {
 			return c.engineRefusal(err)
 		}
 		return nil
 	}
+	in.Ack = c.takeAck()
 	if err := c.hub.engine.Handle(ctx, in); err != nil {
+		c.giveBackAck(in.Ack)
 		return c.engineRefusal(err)
 	}
 	if f.ClientID != "" {
@@ -300,6 +308,7 @@ func (c *conn) writePump() {
 		"that session does not exist; this is a new conversation")), "error") {
 		return
 	}
+	c.settleEarlier()
 	if !c.flush() {
 		return
 	}
@@ -382,16 +391,17 @@ func (c *conn) flush() bool {
 		return true
 	}
 	for _, m := range msgs {
-		if m.Seq <= c.lastSeq {
+		if m.Seq <= c.sentSeq.Load() {
 			continue
 		}
 		b, err := encodeOut(m)
+		// Before the write: the client may acknowledge it at once (ackLater).
+		c.sentSeq.Store(m.Seq)
 		if err != nil {
 			c.hub.log.Error("ws: skipping an outbox message", "session", c.session, "err", err)
 		} else if !c.write(b, string(m.Kind)) {
 			return false
 		}
-		c.lastSeq = m.Seq
 	}
 	return true
 }

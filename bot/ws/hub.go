@@ -96,6 +96,7 @@ type Limits struct {
 	SendBuffer    int           // error frames that may wait for the writer; more are coalesced
 	Rate          float64       // frames per second per conversation
 	Burst         int           // frames a conversation may send at once
+	AckWait       time.Duration // longest an acknowledgement waits for a turn to carry it (acks.go)
 
 	// Per client address (see Config.TrustedProxies and Config.Unlimited).
 	// A rate of math.Inf(1) turns that limit off.
@@ -113,6 +114,7 @@ func (l Limits) withDefaults() Limits {
 	l.SendBuffer = orDefault(l.SendBuffer, sendBuffer)
 	l.Rate = orDefault(l.Rate, frameRate)
 	l.Burst = orDefault(l.Burst, frameBurst)
+	l.AckWait = orDefault(l.AckWait, ackWait)
 	l.IPConnRate = orDefault(l.IPConnRate, ipConnRate)
 	l.IPConnBurst = orDefault(l.IPConnBurst, ipConnBurst)
 	if l.IPMaxConns == 0 {
@@ -334,6 +336,9 @@ func (h *Hub) Run(ctx context.Context) error {
 			if s == nil {
 				s = &session{conns: map[*conn]struct{}{}, limiter: h.convLimits.get(c.session, h.now())}
 				sessions[c.session] = s
+			}
+			for old := range s.conns {
+				c.earlier = append(c.earlier, old)
 			}
 			s.conns[c] = struct{}{}
 			c.limiter = s.limiter

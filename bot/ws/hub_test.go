@@ -99,10 +99,12 @@ func TestResumeReplaysUnackedInOrderAndAckTrims(t *testing.T) {
 		}
 	}
 
-	// Ack the second to last: only the last one comes back.
+	// Ack the second to last: only the last one comes back. The
+	// acknowledgement is written behind, at the latest as the connection
+	// ends.
 	c2.ack(first[len(first)-2].ID)
-	waitFor(t, 5*time.Second, func() bool { return outboxLen(t, f, c.session) == 1 })
 	c2.close()
+	waitFor(t, 5*time.Second, func() bool { return outboxLen(t, f, c.session) == 1 })
 	c3 := connect(t, f.url, c.session)
 	rest := withIDs(c3.settle(5 * time.Second))
 	if len(rest) != 1 || rest[0].raw != first[len(first)-1].raw {
@@ -578,9 +580,14 @@ func TestResumeAfterServerRestart(t *testing.T) {
 		t.Fatalf("only %d frames before the restart", len(before))
 	}
 	// Acknowledge the first frame only: the rest must survive the restart.
+	// The server has taken the acknowledgement once it answers the frame
+	// after it (sync), and writes it as it shuts down.
 	c.ack(before[0].ID)
-	waitFor(t, 5*time.Second, func() bool { return outboxLen(t, f, c.session) == len(before)-1 })
+	c.sync()
 	f.stop(t) // live client: closed with 1001 by the hub
+	if n := outboxLen(t, f, c.session); n != len(before)-1 {
+		t.Fatalf("after the shutdown the outbox holds %d, want %d", n, len(before)-1)
+	}
 	closeStore()
 
 	eng2, _ := realEngine(t, dir)
