@@ -39,9 +39,10 @@ type Config struct {
 	Location *time.Location
 	// Logger gets one line per failed turn; nil means slog.Default() (logs.Or).
 	Logger *slog.Logger
-	// Summarizer, when set, writes each new ticket's summary for agents
-	// (possibly with a model) in the engine's worker (Run), never on the
-	// user's path; nil keeps the engine's own one-line summary.
+	// Summarizer, when set, writes each new ticket's summary for agents:
+	// one that says it is local (a template, no model) in the turn that
+	// creates the ticket; any other (a model) in the engine's worker (Run),
+	// never on the user's path. nil keeps the engine's own one-line summary.
 	Summarizer Summarizer
 	// Quota bounds the files a user may store; zero fields take the defaults.
 	Quota Quota
@@ -56,10 +57,15 @@ type Config struct {
 
 // Summarizer writes a short summary of a new ticket for agents. It may be
 // slow (a model), so the engine calls it in its own worker, outside any
-// transaction or lock.
+// transaction or lock, unless it is local (localSummarizer).
 type Summarizer interface {
 	Summarize(ctx context.Context, in intents.SummaryInput) string
 }
+
+// localSummarizer is a Summarizer that computes in place (no model, no
+// network): the turn that creates a ticket calls it, which spares each new
+// ticket a second transaction to store its summary.
+type localSummarizer interface{ Local() bool }
 
 // summaryQueue bounds the tickets waiting for their summary. Past it a
 // ticket keeps the engine's one-line summary: agents must see it now, not
@@ -83,8 +89,9 @@ type Engine struct {
 	locks [lockStripes]sync.Mutex
 
 	// summaries carries new tickets to the summary worker (Run); nil
-	// without a Summarizer.
+	// without a Summarizer or with a local one (sumInTurn).
 	summaries chan tickets.Ticket
+	sumInTurn bool
 
 	subMu sync.RWMutex
 	subs  map[tickets.Channel][]func(conversationID string)
@@ -117,7 +124,9 @@ func New(cfg Config) (*Engine, error) {
 	if e.loc == nil {
 		e.loc = time.UTC
 	}
-	if e.sum != nil {
+	if l, ok := e.sum.(localSummarizer); ok && l.Local() {
+		e.sumInTurn = true
+	} else if e.sum != nil {
 		e.summaries = make(chan tickets.Ticket, summaryQueue)
 	}
 	if w, ok := cfg.Store.(tickets.OutboxWatcher); ok {
@@ -259,6 +268,15 @@ func summaryInput(t tickets.Ticket) intents.SummaryInput {
 		in.Lines = append(in.Lines, intents.SummaryLine{From: string(e.From), Text: e.Text})
 	}
 	return in
+}
+
+// localSummary is the summary of a ticket about to be created, when the
+// Summarizer is local; "" otherwise.
+func (e *Engine) localSummary(t *tickets.Ticket) string {
+	if !e.sumInTurn {
+		return ""
+	}
+	return intents.Mask(e.sum.Summarize(context.Background(), summaryInput(*t)))
 }
 
 // summarize replaces a new ticket's summary with the Summarizer's, in a

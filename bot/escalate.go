@@ -53,6 +53,9 @@ func (t *turn) openTicket(lead prompts.Key) error {
 		Related:        dec.Related,
 		CreatedAt:      t.now, UpdatedAt: t.now,
 	}
+	if s := t.e.localSummary(&tk); s != "" {
+		tk.Summary = s
+	}
 	if err := t.tx.CreateTicket(&tk); err != nil {
 		return err
 	}

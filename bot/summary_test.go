@@ -58,3 +58,56 @@ func TestSummarizerWritesNewTicketsSummary(t *testing.T) {
 		}
 	}
 }
+
+// localRecorder is recordingSummarizer that says it is local.
+type localRecorder struct{ recordingSummarizer }
+
+func (*localRecorder) Local() bool { return true }
+
+// TestLocalSummarizerWritesInTheTurn: a local summarizer (the template)
+// is called in the turn that creates the ticket, so the ticket is stored
+// with its summary at once, in one transaction: one event, no update.
+func TestLocalSummarizerWritesInTheTurn(t *testing.T) {
+	r := newRig(t, true)
+	sum := &localRecorder{}
+	r.sum = sum
+	r.restart()
+	told := make(chan tickets.Ticket, 1)
+	r.eng.OnTicket(func(tk tickets.Ticket) { told <- tk })
+
+	ctx := context.Background()
+	conv, _, err := r.eng.Open(ctx, OpenRequest{Channel: tickets.Web, User: tickets.User{ID: "u1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = r.eng.Handle(ctx, Inbound{Channel: tickets.Web, ConversationID: conv.ID, User: tickets.User{ID: "u1"},
+		Text: "I want to talk to a human agent please", At: r.clock.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notified tickets.Ticket
+	select {
+	case notified = <-told: // handed on by the turn itself, with no worker queue
+	default:
+		t.Fatal("the hooks were not told of the ticket when Handle returned")
+	}
+	if sum.got == nil || len(sum.got) != 1 {
+		t.Fatalf("summarizer called %d times, want once", len(sum.got))
+	}
+	if !strings.HasPrefix(notified.Summary, "Customer reports") || strings.Contains(notified.Summary, "4111 1111 1111 1111") {
+		t.Errorf("summary = %q, want the summarizer's text, masked", notified.Summary)
+	}
+	var evs []tickets.Event
+	if err := r.store.View(ctx, func(tx tickets.Tx) (err error) { evs, err = tx.Events(0, 100); return err }); err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, ev := range evs {
+		if ev.ID == notified.ID {
+			kinds = append(kinds, string(ev.Kind))
+		}
+	}
+	if len(kinds) != 1 {
+		t.Errorf("events of the new ticket: %v, want only its creation", kinds)
+	}
+}

@@ -36,6 +36,10 @@ type Template struct {
 	Location *time.Location
 }
 
+// Local reports that the template needs no model: the engine writes it in
+// the turn that creates the ticket.
+func (Template) Local() bool { return true }
+
 var _ Summarizer = Template{}
 
 // Summarize renders the template summary of in.
