@@ -119,7 +119,7 @@ func (t *turn) onRating() (bool, error) {
 func (t *turn) newProblem() bool {
 	r := t.an.res
 	sure := r.Confidence >= intents.ClarifyBelow
-	return intents.RiskOf(t.an.text) != "" || intents.AsksForPerson(t.an.text) ||
+	return t.an.riskOf() != "" || t.an.asksForPerson() ||
 		sure && (r.Intent.IsProblem() || r.Intent == intents.TicketStatus || r.Intent == intents.HumanAgent)
 }
 

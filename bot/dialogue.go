@@ -277,7 +277,7 @@ func (t *turn) onQuickReply(act action) (done bool, err error) {
 // answer, then as a new problem only when it clearly states one.
 func (t *turn) textGather() error {
 	st, r := t.st, t.an.res
-	risk := intents.RiskOf(t.an.text)
+	risk := t.an.riskOf()
 	switch {
 	case t.noneGiven():
 		// An answer is read as an answer first: "I don't know" or "I
@@ -311,7 +311,7 @@ func (t *turn) notIt() error {
 // textSelfHelp reads the answer to "did this solve the problem?".
 func (t *turn) textSelfHelp() error {
 	st, r, sure := t.st, t.an.res, t.sure()
-	risk := intents.RiskOf(t.an.text)
+	risk := t.an.riskOf()
 	switch {
 	case intents.Solved(t.an.text):
 		return t.closeFixed()
@@ -337,7 +337,7 @@ func (t *turn) textSelfHelp() error {
 // phaseClarify).
 func (t *turn) textStart() error {
 	st, r, sure := t.st, t.an.res, t.sure()
-	risk := intents.RiskOf(t.an.text)
+	risk := t.an.riskOf()
 	detailsOnly := t.an.ents != (intents.Entities{}) &&
 		!(sure && (r.Intent.IsProblem() || r.Intent == intents.TicketStatus))
 	switch {
@@ -379,7 +379,7 @@ const guessAbove = 0.25
 // asksPerson reports a request for a person: the words of one in any of
 // the three languages, or the classifier's confident verdict.
 func (t *turn) asksPerson() bool {
-	if intents.AsksForPerson(t.an.text) {
+	if t.an.asksForPerson() {
 		return true
 	}
 	r := t.an.res
@@ -547,7 +547,7 @@ func (t *turn) onConfirm(act action) (bool, error) {
 	switch {
 	case act.kind == actNo || yn == intents.No:
 		return true, t.resume()
-	case act.kind == actYes || yn == intents.Yes || intents.RiskOf(t.an.text) == in || t.bareDontKnow():
+	case act.kind == actYes || yn == intents.Yes || t.an.riskOf() == in || t.bareDontKnow():
 		// "Not sure" cannot rule a theft out: the team that can check gets it.
 		return true, t.startProblem(in, st.Phase == phaseGather || st.Phase == phaseSelfHelp)
 	}
@@ -878,7 +878,7 @@ func (t *turn) withTicket() error {
 	}
 	if st.Gathering {
 		if t.up == nil {
-			if act := matchLabel(t.an.text).kind; act == actPerson || act == actStill || intents.AsksForPerson(t.an.text) {
+			if act := matchLabel(t.an.text).kind; act == actPerson || act == actStill || t.an.asksForPerson() {
 				// Asked for a person again while the questions run: stop
 				// asking, the ticket is theirs now.
 				t.mergeEntities(true)

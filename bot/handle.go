@@ -29,6 +29,28 @@ type analysis struct {
 	// ready is a local classifier's result, computed before the turn and
 	// shown as res only once the turn finds it needs one (classified).
 	ready *intents.Result
+	// risk and person memoize riskOf and asksForPerson: a turn asks each
+	// several times, and each is a pass of regular expressions.
+	risk   *intents.Intent
+	person *bool
+}
+
+// riskOf is intents.RiskOf of the text.
+func (an *analysis) riskOf() intents.Intent {
+	if an.risk == nil {
+		r := intents.RiskOf(an.text)
+		an.risk = &r
+	}
+	return *an.risk
+}
+
+// asksForPerson is intents.AsksForPerson of the text.
+func (an *analysis) asksForPerson() bool {
+	if an.person == nil {
+		p := intents.AsksForPerson(an.text)
+		an.person = &p
+	}
+	return *an.person
 }
 
 // classified reports whether the turn has a classification, taking the one
