@@ -11,12 +11,13 @@ import (
 
 // Acknowledgements are written behind. A client acknowledges every
 // message it shows, and writing each at once would cost a transaction of
-// its own per message; instead the newest waits for the user's next frame,
-// whose turn applies it in its own transaction (bot.Inbound.Ack), or for
-// ackWait (Limits.AckWait) of quiet, or for the end of the connection, whichever comes
-// first. What a crash loses is only a late acknowledgement: those messages
-// are sent again on resume, which the contract allows (at-least-once, ids
-// let the client drop the copies).
+// its own; instead the newest waits for the user's next frame, whose turn
+// applies it in its own transaction (bot.Inbound.Ack), for ackWait
+// (Limits.AckWait) of quiet, for the end of the connection, or for a newer
+// connection of the session, whichever comes first. What a crash loses is
+// only a late acknowledgement: those messages are sent again on resume,
+// which the contract allows (at least once; ids let the client drop the
+// copies).
 const ackWait = 10 * time.Second
 
 // behind holds one connection's acknowledgement not yet written.
