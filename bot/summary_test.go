@@ -24,14 +24,16 @@ func (s *recordingSummarizer) Summarize(_ context.Context, t intents.SummaryInpu
 	return "Customer reports a card payment they did not make, card 4111 1111 1111 1111."
 }
 
-func TestSummarizerWritesNewTicketsSummary(t *testing.T) {
-	r := newRig(t, true)
-	sum := &recordingSummarizer{}
+// askForPersonWith runs a rig with sum as its Summarizer through one
+// conversation whose first message asks for a person (a ticket at once);
+// told gets the tickets the OnTicket hooks are handed.
+func askForPersonWith(t *testing.T, sum Summarizer) (r *rig, told chan tickets.Ticket) {
+	t.Helper()
+	r = newRig(t, true)
 	r.sum = sum
 	r.restart() // reopen with the summarizer wired
-	told := make(chan tickets.Ticket, 1)
+	told = make(chan tickets.Ticket, 1)
 	r.eng.OnTicket(func(tk tickets.Ticket) { told <- tk })
-
 	ctx := context.Background()
 	conv, _, err := r.eng.Open(ctx, OpenRequest{Channel: tickets.Web, User: tickets.User{ID: "u1"}})
 	if err != nil {
@@ -42,6 +44,12 @@ func TestSummarizerWritesNewTicketsSummary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return r, told
+}
+
+func TestSummarizerWritesNewTicketsSummary(t *testing.T) {
+	sum := &recordingSummarizer{}
+	r, told := askForPersonWith(t, sum)
 	// The summary is written by the engine's worker, then the ticket is
 	// handed to the hooks.
 	notified := <-told
@@ -68,23 +76,8 @@ func (*localRecorder) Local() bool { return true }
 // is called in the turn that creates the ticket, so the ticket is stored
 // with its summary at once, in one transaction: one event, no update.
 func TestLocalSummarizerWritesInTheTurn(t *testing.T) {
-	r := newRig(t, true)
 	sum := &localRecorder{}
-	r.sum = sum
-	r.restart()
-	told := make(chan tickets.Ticket, 1)
-	r.eng.OnTicket(func(tk tickets.Ticket) { told <- tk })
-
-	ctx := context.Background()
-	conv, _, err := r.eng.Open(ctx, OpenRequest{Channel: tickets.Web, User: tickets.User{ID: "u1"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = r.eng.Handle(ctx, Inbound{Channel: tickets.Web, ConversationID: conv.ID, User: tickets.User{ID: "u1"},
-		Text: "I want to talk to a human agent please", At: r.clock.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, told := askForPersonWith(t, sum)
 	var notified tickets.Ticket
 	select {
 	case notified = <-told: // handed on by the turn itself, with no worker queue
@@ -98,7 +91,7 @@ func TestLocalSummarizerWritesInTheTurn(t *testing.T) {
 		t.Errorf("summary = %q, want the summarizer's text, masked", notified.Summary)
 	}
 	var evs []tickets.Event
-	if err := r.store.View(ctx, func(tx tickets.Tx) (err error) { evs, err = tx.Events(0, 100); return err }); err != nil {
+	if err := r.store.View(context.Background(), func(tx tickets.Tx) (err error) { evs, err = tx.Events(0, 100); return err }); err != nil {
 		t.Fatal(err)
 	}
 	var kinds []string
