@@ -301,6 +301,9 @@ func (c *conn) writePump() {
 	lim := c.hub.lim
 	ping := time.NewTicker(lim.pingPeriod())
 	defer ping.Stop()
+	// Before the session frame: once a page has it, what the session's
+	// earlier connections had acknowledged is written (no replay of it).
+	c.settleEarlier()
 	if !c.write(encodeSession(c.resumeKey), "session") {
 		return
 	}
@@ -308,7 +311,6 @@ func (c *conn) writePump() {
 		"that session does not exist; this is a new conversation")), "error") {
 		return
 	}
-	c.settleEarlier()
 	if !c.flush() {
 		return
 	}
