@@ -414,6 +414,19 @@ func (e *Engine) Outbox(ctx context.Context, conversationID string) ([]tickets.O
 	return msgs, nil
 }
 
+// OutboxAfter is what a channel that has sent the conversation's messages
+// up to Seq after needs next: the outbox, or only the messages after
+// after when the store knows them without a read (tickets.OutboxTail).
+// The caller skips what it has sent either way.
+func (e *Engine) OutboxAfter(ctx context.Context, conversationID string, after uint64) ([]tickets.OutMessage, error) {
+	if t, ok := e.store.(tickets.OutboxTail); ok {
+		if msgs, ok := t.OutboxAfter(conversationID, after); ok {
+			return msgs, nil
+		}
+	}
+	return e.Outbox(ctx, conversationID)
+}
+
 // Ack drops messageID and every earlier message from the outbox.
 func (e *Engine) Ack(ctx context.Context, conversationID, messageID string) error {
 	var err error

@@ -23,6 +23,17 @@ type OutboxDirect interface {
 	AckOutbox(ctx context.Context, conversationID, messageID string) error
 }
 
+// OutboxTail is implemented by a store that remembers what its own last
+// commit enqueued to a conversation (pgstore), so that the channel it
+// wakes need not read those messages back. OutboxAfter returns the
+// conversation's messages after Seq after when it knows them all without
+// a read, oldest first; ok false means: read the outbox (ReadOutbox). It
+// never claims to know while a message after them may exist that was not
+// yet announced to this process's watchers.
+type OutboxTail interface {
+	OutboxAfter(conversationID string, after uint64) (msgs []OutMessage, ok bool)
+}
+
 // OutboxWatcher tells this process of outbox messages committed by any
 // process, so that the replica holding a user's connection wakes it when a
 // reply was written on another replica.

@@ -385,7 +385,7 @@ const outboxRetry = time.Second
 // buffer: what this connection could not send stays there for the next.
 func (c *conn) flush() bool {
 	ctx, cancel := context.WithTimeout(context.Background(), c.hub.lim.EngineTimeout)
-	msgs, err := c.hub.engine.Outbox(ctx, c.session)
+	msgs, err := c.hub.engine.OutboxAfter(ctx, c.session, c.sentSeq.Load())
 	cancel()
 	if err != nil {
 		c.hub.log.Error("ws: reading the outbox", "session", c.session, "err", err)

@@ -223,6 +223,10 @@ func (x *tx) Enqueue(m *tickets.OutMessage) error {
 		}
 	}
 	m.Seq, m.ID = uint64(seq), tickets.MessageID(m.ConversationID, uint64(seq))
+	// As ReadOutbox will give it: from the record, Seq and Parts from
+	// their columns.
+	rec.Seq, rec.Parts = m.Seq, max(m.Parts, 0)
+	x.noteSent(rec.Message(m.ConversationID))
 	note := outboxNote{ch: tickets.Channel(ch), id: m.ConversationID}
 	for _, o := range x.enqueued {
 		if o == note {
@@ -231,6 +235,18 @@ func (x *tx) Enqueue(m *tickets.OutMessage) error {
 	}
 	x.enqueued = append(x.enqueued, note)
 	return nil
+}
+
+// noteSent adds m to what this transaction enqueued to its conversation,
+// noting the conversation's tail generation with the first (tail.go).
+func (x *tx) noteSent(m tickets.OutMessage) {
+	for i := range x.sent {
+		if x.sent[i].conv == m.ConversationID {
+			x.sent[i].msgs = append(x.sent[i].msgs, m)
+			return
+		}
+	}
+	x.sent = append(x.sent, sentTo{conv: m.ConversationID, gen: x.s.tails.gen(m.ConversationID), msgs: []tickets.OutMessage{m}})
 }
 
 // Outbox lists a conversation's unacknowledged messages, oldest first.

@@ -165,6 +165,7 @@ func (s *Store) dispatch(ctx context.Context, n *pgconn.Notification) {
 		if from == s.id {
 			return
 		}
+		s.tails.foreign(id) // before the wake-up: the writer must read this one
 		if at, err := strconv.ParseInt(sent, 10, 64); err == nil {
 			// Commit to callback, on clocks of the sending and this host
 			// (the same clock when replicas share a machine).
@@ -189,6 +190,7 @@ func clipPayload(p string) string {
 // resync wakes everyone after the listener reconnected: Changed, and the
 // watchers of every conversation with messages waiting.
 func (s *Store) resync(ctx context.Context) {
+	s.tails.forgetAll() // what it wakes for may be newer than any tail
 	s.wake()
 	ws := s.watchersNow()
 	if len(ws) == 0 {

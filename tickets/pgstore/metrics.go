@@ -12,6 +12,7 @@ type metrics struct {
 	reconnects   prometheus.Counter
 	hintsDropped prometheus.Counter
 	groupSize    prometheus.Histogram
+	tailReads    *prometheus.CounterVec
 }
 
 func newMetrics(p *pgxpool.Pool) *metrics {
@@ -41,6 +42,10 @@ func newMetrics(p *pgxpool.Pool) *metrics {
 			Help:    "Dialogue turns committed together in one transaction (the group commit).",
 			Buckets: []float64{1, 2, 4, 8, 16, 32},
 		}),
+		tailReads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "triagebot_pg_outbox_tail_total",
+			Help: "Outbox reads after a wake-up, by where the messages came from: memory (this replica's own last commit) or database.",
+		}, []string{"from"}),
 		hintsDropped: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "triagebot_pg_hints_dropped_total",
 			Help: "Hints (an agent typing) not sent to the other replicas: too many waiting, or too large.",
@@ -49,9 +54,9 @@ func newMetrics(p *pgxpool.Pool) *metrics {
 }
 
 // Collectors returns the store's metrics: pool figures, the notify lag,
-// listener reconnects, dropped hints and group commit sizes.
+// listener reconnects, dropped hints, group commit sizes and outbox tail reads.
 func (s *Store) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{s.metrics.pool, s.metrics.notifyLag, s.metrics.reconnects, s.metrics.hintsDropped, s.metrics.groupSize}
+	return []prometheus.Collector{s.metrics.pool, s.metrics.notifyLag, s.metrics.reconnects, s.metrics.hintsDropped, s.metrics.groupSize, s.metrics.tailReads}
 }
 
 // poolCollector reads pgxpool's statistics at scrape time.

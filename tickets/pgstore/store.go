@@ -111,6 +111,8 @@ type Store struct {
 	seq   *sequencer
 	// group queues the calls of UpdateGroup (group.go).
 	group *grouper
+	// tails are what this Store's last commits enqueued (tail.go).
+	tails *tails
 
 	// beforeCommit, set by tests, runs after the events are queued and
 	// before COMMIT (which then goes in a round trip of its own).
@@ -197,6 +199,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	s.notes = newNotes()
 	s.seq = newSequencer(lctx.Done())
 	s.group = newGrouper()
+	s.tails = newTails()
 	ready := make(chan struct{})
 	s.wg.Add(4)
 	go func() {
@@ -272,6 +275,7 @@ func (s *Store) View(ctx context.Context, fn func(tickets.Tx) error) error {
 // numbered. The commit stands whatever happens here: a round that fails
 // leaves the events queued for the next one.
 func (s *Store) announce(ctx context.Context, done committed) {
+	s.tails.committed(done.sent, time.Now()) // before the wake-ups, which may ask for them
 	s.published(done.changed && !done.events, done.outbox)
 	if done.events {
 		if err := s.numbered(ctx); err != nil && ctx.Err() == nil {
@@ -293,6 +297,7 @@ type committed struct {
 	changed bool         // wake the agents' streams
 	events  bool         // events were queued: number them
 	outbox  []outboxNote // conversations enqueued to
+	sent    []sentTo     // the messages enqueued, for the tails
 }
 
 // run is one attempt of a transaction. It reports what the commit must
@@ -343,7 +348,7 @@ func (s *Store) run(ctx context.Context, write bool, fn func(tickets.Tx) error) 
 	if write {
 		s.recordFailure(nil)
 	}
-	return committed{changed: x.changed, events: len(x.events) > 0, outbox: x.enqueued}, nil
+	return committed{changed: x.changed, events: len(x.events) > 0, outbox: x.enqueued, sent: x.sent}, nil
 }
 
 // errCallPanic marks a panic in a transaction's function.
