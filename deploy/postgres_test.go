@@ -29,6 +29,9 @@ var pgOnlyMetrics = map[string]bool{
 	"triagebot_pg_notify_lag_seconds_bucket":       true,
 	"triagebot_pg_listener_reconnects_total":       true,
 	"triagebot_pg_hints_dropped_total":             true,
+	"triagebot_pg_group_commit_calls_sum":          true,
+	"triagebot_pg_group_commit_calls_count":        true,
+	"triagebot_pg_outbox_tail_total":               true,
 }
 
 var metricLiteral = regexp.MustCompile(`^triagebot_[a-z0-9_]+$`)

@@ -16,7 +16,7 @@ type metrics struct {
 }
 
 func newMetrics(p *pgxpool.Pool) *metrics {
-	return &metrics{
+	m := &metrics{
 		pool: &poolCollector{pool: p,
 			acquired: prometheus.NewDesc("triagebot_pg_pool_acquired_conns", "Connections of the PostgreSQL pool in use.", nil, nil),
 			idle:     prometheus.NewDesc("triagebot_pg_pool_idle_conns", "Idle connections of the PostgreSQL pool.", nil, nil),
@@ -51,6 +51,10 @@ func newMetrics(p *pgxpool.Pool) *metrics {
 			Help: "Hints (an agent typing) not sent to the other replicas: too many waiting, or too large.",
 		}),
 	}
+	for _, from := range []string{"memory", "database"} {
+		m.tailReads.WithLabelValues(from) // both series from the start, at 0
+	}
+	return m
 }
 
 // Collectors returns the store's metrics: pool figures, the notify lag,
