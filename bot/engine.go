@@ -141,10 +141,11 @@ func New(cfg Config) (*Engine, error) {
 	return e, nil
 }
 
-// Run is the engine's worker: it writes the summaries of new tickets, then
-// hands each ticket to the OnTicket hooks. It returns when ctx ends; tickets
-// still queued are handed on with the engine's own summary. Without a
-// Summarizer it only waits for ctx.
+// Run is the engine's worker: it writes the summaries of new tickets from a
+// model, then hands each ticket to the OnTicket hooks. It returns when ctx
+// ends; tickets still queued are handed on with the engine's own summary.
+// Without a Summarizer, or with a local one (written in the turn), it only
+// waits for ctx.
 func (e *Engine) Run(ctx context.Context) error {
 	if e.summaries == nil {
 		<-ctx.Done()
