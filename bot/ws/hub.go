@@ -83,7 +83,6 @@ type Engine interface {
 	Open(ctx context.Context, req bot.OpenRequest) (tickets.Conversation, bool, error)
 	ConversationByResume(ctx context.Context, hash []byte) (tickets.Conversation, error)
 	Handle(ctx context.Context, in bot.Inbound) error
-	Outbox(ctx context.Context, conversationID string) ([]tickets.OutMessage, error)
 	OutboxAfter(ctx context.Context, conversationID string, after uint64) ([]tickets.OutMessage, error)
 	Ack(ctx context.Context, conversationID, messageID string) error
 	Subscribe(ch tickets.Channel, notify func(conversationID string))

@@ -226,27 +226,21 @@ func (x *tx) Enqueue(m *tickets.OutMessage) error {
 	// As ReadOutbox will give it: from the record, Seq and Parts from
 	// their columns.
 	rec.Seq, rec.Parts = m.Seq, max(m.Parts, 0)
-	x.noteSent(rec.Message(m.ConversationID))
-	note := outboxNote{ch: tickets.Channel(ch), id: m.ConversationID}
-	for _, o := range x.enqueued {
-		if o == note {
-			return nil
-		}
-	}
-	x.enqueued = append(x.enqueued, note)
+	x.noteSent(outboxNote{ch: tickets.Channel(ch), id: m.ConversationID}, rec.Message(m.ConversationID))
 	return nil
 }
 
-// noteSent adds m to what this transaction enqueued to its conversation,
-// noting the conversation's tail generation with the first (tail.go).
-func (x *tx) noteSent(m tickets.OutMessage) {
+// noteSent adds m to what this transaction enqueued to its conversation
+// on channel to.ch, noting the conversation's tail generation with the
+// first (tail.go).
+func (x *tx) noteSent(to outboxNote, m tickets.OutMessage) {
 	for i := range x.sent {
-		if x.sent[i].conv == m.ConversationID {
+		if x.sent[i].to == to {
 			x.sent[i].msgs = append(x.sent[i].msgs, m)
 			return
 		}
 	}
-	x.sent = append(x.sent, sentTo{conv: m.ConversationID, gen: x.s.tails.gen(m.ConversationID), msgs: []tickets.OutMessage{m}})
+	x.sent = append(x.sent, sentTo{to: to, gen: x.s.tails.gen(to.id), msgs: []tickets.OutMessage{m}})
 }
 
 // Outbox lists a conversation's unacknowledged messages, oldest first.

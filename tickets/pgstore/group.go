@@ -215,7 +215,6 @@ func (s *Store) runGroup(ctx context.Context, calls []*groupCall) {
 		x.queueEvents(b)
 		done.changed = done.changed || x.changed
 		done.events = done.events || len(x.events) > 0
-		done.outbox = append(done.outbox, x.enqueued...)
 		done.sent = append(done.sent, x.sent...)
 	}
 	if err := sendCommit(gctx, conn, b); err != nil {

@@ -276,7 +276,7 @@ func (s *Store) View(ctx context.Context, fn func(tickets.Tx) error) error {
 // leaves the events queued for the next one.
 func (s *Store) announce(ctx context.Context, done committed) {
 	s.tails.committed(done.sent, time.Now()) // before the wake-ups, which may ask for them
-	s.published(done.changed && !done.events, done.outbox)
+	s.published(done.changed && !done.events, notesOf(done.sent))
 	if done.events {
 		if err := s.numbered(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("pgstore: number events", "err", err)
@@ -294,10 +294,9 @@ func rollback(ctx context.Context, conn *pgxpool.Conn) {
 
 // committed is what a committed transaction must tell others about.
 type committed struct {
-	changed bool         // wake the agents' streams
-	events  bool         // events were queued: number them
-	outbox  []outboxNote // conversations enqueued to
-	sent    []sentTo     // the messages enqueued, for the tails
+	changed bool     // wake the agents' streams
+	events  bool     // events were queued: number them
+	sent    []sentTo // the messages enqueued, by conversation
 }
 
 // run is one attempt of a transaction. It reports what the commit must
@@ -348,7 +347,7 @@ func (s *Store) run(ctx context.Context, write bool, fn func(tickets.Tx) error) 
 	if write {
 		s.recordFailure(nil)
 	}
-	return committed{changed: x.changed, events: len(x.events) > 0, outbox: x.enqueued, sent: x.sent}, nil
+	return committed{changed: x.changed, events: len(x.events) > 0, sent: x.sent}, nil
 }
 
 // errCallPanic marks a panic in a transaction's function.

@@ -45,12 +45,21 @@ type tail struct {
 	at   time.Time
 }
 
-// sentTo is what a transaction enqueued to one conversation, and the
-// conversation's stripe generation when it did.
+// sentTo is what a transaction enqueued to one conversation (and
+// channel), and the conversation's stripe generation when it did.
 type sentTo struct {
-	conv string
+	to   outboxNote
 	gen  uint64
 	msgs []tickets.OutMessage
+}
+
+// notesOf are the conversations sent enqueued to, for the wake-ups.
+func notesOf(sent []sentTo) []outboxNote {
+	notes := make([]outboxNote, len(sent))
+	for i, s := range sent {
+		notes[i] = s.to
+	}
+	return notes
 }
 
 func newTails() *tails { return &tails{m: map[string]tail{}} }
@@ -91,14 +100,14 @@ func (t *tails) committed(sent []sentTo, now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, s := range sent {
-		if t.gen(s.conv) != s.gen {
-			delete(t.m, s.conv)
+		if t.gen(s.to.id) != s.gen {
+			delete(t.m, s.to.id)
 			continue
 		}
 		if len(t.m) >= tailMax {
 			clear(t.m)
 		}
-		t.m[s.conv] = tail{msgs: s.msgs, at: now}
+		t.m[s.to.id] = tail{msgs: s.msgs, at: now}
 	}
 }
 

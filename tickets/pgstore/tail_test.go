@@ -8,6 +8,9 @@ import (
 	"github.com/triagebot/triagebot/tickets"
 )
 
+// webC is conversation "c" on the web.
+var webC = outboxNote{ch: tickets.Web, id: "c"}
+
 func tailMsgs(conv string, seqs ...uint64) []tickets.OutMessage {
 	var out []tickets.OutMessage
 	for _, s := range seqs {
@@ -39,37 +42,37 @@ func TestTails(t *testing.T) {
 		wantHit bool
 	}{
 		{"right after the last sent", func(tl *tails) {
-			tl.committed([]sentTo{{conv: "c", gen: tl.gen("c"), msgs: tailMsgs("c", 5, 6)}}, now)
+			tl.committed([]sentTo{{to: webC, gen: tl.gen("c"), msgs: tailMsgs("c", 5, 6)}}, now)
 		}, 4, now, []uint64{5, 6}, true},
 		{"a gap before the entry", func(tl *tails) {
-			tl.committed([]sentTo{{conv: "c", gen: tl.gen("c"), msgs: tailMsgs("c", 5)}}, now)
+			tl.committed([]sentTo{{to: webC, gen: tl.gen("c"), msgs: tailMsgs("c", 5)}}, now)
 		}, 3, now, nil, false},
 		{"all of it sent already", func(tl *tails) {
-			tl.committed([]sentTo{{conv: "c", gen: tl.gen("c"), msgs: tailMsgs("c", 5)}}, now)
+			tl.committed([]sentTo{{to: webC, gen: tl.gen("c"), msgs: tailMsgs("c", 5)}}, now)
 		}, 5, now, nil, false},
 		{"too old", func(tl *tails) {
-			tl.committed([]sentTo{{conv: "c", gen: tl.gen("c"), msgs: tailMsgs("c", 5)}}, now)
+			tl.committed([]sentTo{{to: webC, gen: tl.gen("c"), msgs: tailMsgs("c", 5)}}, now)
 		}, 4, now.Add(tailTTL + time.Second), nil, false},
 		{"another replica committed", func(tl *tails) {
-			tl.committed([]sentTo{{conv: "c", gen: tl.gen("c"), msgs: tailMsgs("c", 5)}}, now)
+			tl.committed([]sentTo{{to: webC, gen: tl.gen("c"), msgs: tailMsgs("c", 5)}}, now)
 			tl.foreign("c")
 		}, 4, now, nil, false},
 		{"another conversation's replica commit", func(tl *tails) {
-			tl.committed([]sentTo{{conv: "c", gen: tl.gen("c"), msgs: tailMsgs("c", 5)}}, now)
+			tl.committed([]sentTo{{to: webC, gen: tl.gen("c"), msgs: tailMsgs("c", 5)}}, now)
 			tl.foreign("d")
 		}, 4, now, []uint64{5}, true},
 		{"resync", func(tl *tails) {
-			tl.committed([]sentTo{{conv: "c", gen: tl.gen("c"), msgs: tailMsgs("c", 5)}}, now)
+			tl.committed([]sentTo{{to: webC, gen: tl.gen("c"), msgs: tailMsgs("c", 5)}}, now)
 			tl.forgetAll()
 		}, 4, now, nil, false},
 		{"stored late, after another replica's newer commit", func(tl *tails) {
 			gen := tl.gen("c") // our transaction enqueues 5
 			tl.foreign("c")    // the other replica's 6 is announced
-			tl.committed([]sentTo{{conv: "c", gen: gen, msgs: tailMsgs("c", 5)}}, now)
+			tl.committed([]sentTo{{to: webC, gen: gen, msgs: tailMsgs("c", 5)}}, now)
 		}, 4, now, nil, false},
 		{"a newer commit of ours replaces", func(tl *tails) {
-			tl.committed([]sentTo{{conv: "c", gen: tl.gen("c"), msgs: tailMsgs("c", 5)}}, now)
-			tl.committed([]sentTo{{conv: "c", gen: tl.gen("c"), msgs: tailMsgs("c", 6, 7)}}, now)
+			tl.committed([]sentTo{{to: webC, gen: tl.gen("c"), msgs: tailMsgs("c", 5)}}, now)
+			tl.committed([]sentTo{{to: webC, gen: tl.gen("c"), msgs: tailMsgs("c", 6, 7)}}, now)
 		}, 5, now, []uint64{6, 7}, true},
 	}
 	for _, tt := range tests {

@@ -65,10 +65,9 @@ type tx struct {
 	// ticket's first write; written at commit, numbered there.
 	events   []*pendingEvent
 	byTicket map[string]*pendingEvent
-	// enqueued are the conversations this transaction enqueued to; sent
-	// the messages, for the tails (tail.go).
-	enqueued []outboxNote
-	sent     []sentTo
+	// sent are the messages this transaction enqueued, by conversation:
+	// what its commit announces, and the tails (tail.go).
+	sent []sentTo
 	// queued are writes that travel with the next statement or the COMMIT
 	// (later).
 	queued []queuedWrite
